@@ -1,0 +1,1 @@
+//! The headless face: `offgo-tui scan|push|verify|…` for scripts and CI.

@@ -1,0 +1,50 @@
+//! What one probe learnt about one host: the object `scan --json` prints (contract) plus the
+//! detail the console shows.
+
+use serde::Serialize;
+
+use crate::core::audit::AuditSummary;
+use crate::core::remote::probe::ProbeFacts;
+use crate::core::ssh::ErrorKind;
+
+/// One binary with missing shared libraries.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LddGap {
+    pub binary: String,
+    pub missing: Vec<String>,
+}
+
+/// `offgo` in `scan --json`: the host's `state.json`, when offgo manages it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OffgoSummary {
+    pub current: Option<String>,
+    pub previous: Option<String>,
+}
+
+/// One host as `scan --json` prints it (DESIGN.md, "Headless CLI"). Fields marked
+/// `serde(skip)` are for the console only and are not part of the contract.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HostReport {
+    pub name: String,
+    pub address: String,
+    pub port: u16,
+    pub reachable: bool,
+    pub error_kind: Option<ErrorKind>,
+    pub error: Option<String>,
+    pub go_version: Option<String>,
+    pub go_root: String,
+    pub ldd_gaps: Vec<LddGap>,
+    pub audit: AuditSummary,
+    pub offgo: Option<OffgoSummary>,
+    pub arch: Option<String>,
+    pub latency_ms: Option<u64>,
+    /// What the operator can do about `error`.
+    #[serde(skip)]
+    pub hint: Option<String>,
+    /// Everything the probe read, for the detail pane.
+    #[serde(skip)]
+    pub facts: Option<ProbeFacts>,
+    /// Raw probe output when it could not be understood.
+    #[serde(skip)]
+    pub raw_output: Option<String>,
+}

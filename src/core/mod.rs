@@ -1,0 +1,9 @@
+//! The domain. Nothing here may import ratatui, crossterm, tui-input, `crate::tui` or
+//! `crate::cli` (enforced by `tests/architecture.rs`).
+
+pub mod audit;
+pub mod engine;
+pub mod inventory;
+pub mod remote;
+pub mod ssh;
+pub mod xdg;

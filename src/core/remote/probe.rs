@@ -1,0 +1,310 @@
+//! The probe: one POSIX `sh` script run over one SSH exec, and the parser of its `key=value`
+//! output. Parsing never panics: anything it does not understand is a [`ProbeParseError`], which
+//! the engine reports as `command_failed` with the raw output kept.
+
+use serde::Deserialize;
+
+use super::paths::RemotePaths;
+use super::quote::{sh_quote, sh_quote_all};
+
+const PROBE_BODY: &str = include_str!("probe.sh");
+
+/// Largest audit-log tail a probe fetches; the chain is checked within it.
+pub const AUDIT_FETCH_CAP: u64 = 16 * 1024 * 1024;
+
+/// The complete script for one host, its inputs quoted ahead of the fixed body.
+pub fn probe_script(paths: &RemotePaths, check_binaries: &[String]) -> String {
+    let mut script = String::with_capacity(PROBE_BODY.len() + 512);
+    for (name, value) in [
+        ("go_root", paths.go_root.as_str()),
+        ("releases_dir", paths.releases_dir.as_str()),
+        ("audit_log", paths.audit_log.as_str()),
+    ] {
+        script.push_str(&format!("{name}={}\n", sh_quote(value)));
+    }
+    script.push_str(&format!("state_file={}\n", sh_quote(&paths.state_file())));
+    script.push_str(&format!("audit_cap={AUDIT_FETCH_CAP}\n"));
+    script.push_str("set --");
+    if !check_binaries.is_empty() {
+        script.push(' ');
+        script.push_str(&sh_quote_all(check_binaries.iter().map(String::as_str)));
+    }
+    script.push('\n');
+    script.push_str(PROBE_BODY);
+    script
+}
+
+/// What `go_root` is on the host.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GoRootKind {
+    /// offgo-managed: a symlink to a release directory.
+    Symlink { target: String },
+    /// Installed by hand before offgo.
+    Directory,
+    /// Exists but is neither (a file, a dangling link's target…).
+    Other,
+    Missing,
+}
+
+/// `state.json` (DESIGN.md): `{"current": …, "previous": …, "history": [...]}`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, serde::Serialize, Default)]
+pub struct OffgoState {
+    #[serde(default)]
+    pub current: Option<String>,
+    #[serde(default)]
+    pub previous: Option<String>,
+    #[serde(default)]
+    pub history: Vec<serde_json::Value>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StateRead {
+    Absent,
+    Unreadable,
+    Invalid { raw: String, error: String },
+    Parsed(OffgoState),
+}
+
+/// One binary matched by a `check_binaries` glob.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BinaryCheck {
+    pub path: String,
+    pub status: BinaryStatus,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BinaryStatus {
+    /// Dynamic, every library found.
+    Ok,
+    /// Dynamic, with these libraries not found.
+    Gaps(Vec<String>),
+    /// Static or not an ELF executable: ldd has nothing to say, which is not a gap.
+    NotDynamic,
+    /// The glob matched nothing (the path is the glob itself).
+    NoMatch,
+}
+
+/// The audit log as the probe read it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuditLogRead {
+    Missing,
+    Unreadable,
+    Present {
+        bytes: Vec<u8>,
+        /// Total lines in the file (the bytes may be only its tail).
+        lines: usize,
+        /// Only the last [`AUDIT_FETCH_CAP`] bytes were fetched.
+        truncated: bool,
+    },
+}
+
+/// Everything a probe learnt, less the audit log (kept apart: it can be large).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProbeFacts {
+    pub arch: String,
+    pub go_root_kind: GoRootKind,
+    /// First line of `$go_root/bin/go version`, when the binary exists.
+    pub go_version_output: Option<String>,
+    /// First line of `$go_root/VERSION`.
+    pub go_version_file: Option<String>,
+    pub state: StateRead,
+    pub free_bytes: Option<u64>,
+    pub auditd_running: bool,
+    pub binaries: Vec<BinaryCheck>,
+}
+
+impl ProbeFacts {
+    /// The installed Go version (`go1.22.10`): what `go version` says, else the VERSION file.
+    pub fn go_version(&self) -> Option<String> {
+        if matches!(self.go_root_kind, GoRootKind::Missing) {
+            return None;
+        }
+        let from_binary = self.go_version_output.as_deref().and_then(version_from_go_version);
+        from_binary.or_else(|| {
+            let file = self.go_version_file.as_deref()?.trim();
+            file.starts_with("go").then(|| file.to_string())
+        })
+    }
+
+    /// `go version` ran and printed a version.
+    pub fn go_runs(&self) -> bool {
+        self.go_version_output.as_deref().and_then(version_from_go_version).is_some()
+    }
+}
+
+/// `go version go1.22.10 linux/amd64` → `go1.22.10`; `go version devel go1.23-abc …` → `devel`.
+pub fn version_from_go_version(line: &str) -> Option<String> {
+    let rest = line.trim().strip_prefix("go version ")?;
+    let word = rest.split_whitespace().next()?;
+    (word.starts_with("go1") || word == "devel").then(|| word.to_string())
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProbeOutput {
+    pub facts: ProbeFacts,
+    pub audit_log: AuditLogRead,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("probe output not understood: {reason}")]
+pub struct ProbeParseError {
+    pub reason: String,
+}
+
+fn fail<T>(reason: impl Into<String>) -> Result<T, ProbeParseError> {
+    Err(ProbeParseError { reason: reason.into() })
+}
+
+/// Parses the probe's stdout.
+pub fn parse_probe_output(raw: &[u8]) -> Result<ProbeOutput, ProbeParseError> {
+    let mut facts = ProbeFacts {
+        arch: String::new(),
+        go_root_kind: GoRootKind::Missing,
+        go_version_output: None,
+        go_version_file: None,
+        state: StateRead::Absent,
+        free_bytes: None,
+        auditd_running: false,
+        binaries: Vec::new(),
+    };
+    let mut audit_log = None;
+    let mut audit_size: Option<usize> = None;
+    let mut audit_lines = 0usize;
+    let mut audit_truncated = false;
+    let mut saw_header = false;
+    let mut finished = false;
+    let mut go_root_kind: Option<&str> = None;
+    let mut go_root_target = String::new();
+    let mut rest = raw;
+
+    while !rest.is_empty() {
+        let (line, after) = split_line(rest);
+        rest = after;
+        let line = String::from_utf8_lossy(line);
+        if !saw_header {
+            if line == "offgo_probe=1" {
+                saw_header = true;
+                continue;
+            }
+            return fail("it does not start with `offgo_probe=1` (is a login script printing text?)");
+        }
+        if line == "audit_begin" {
+            let Some(size) = audit_size else { return fail("audit_begin without audit_size") };
+            if rest.len() < size {
+                return fail(format!("audit log cut short: {} of {size} bytes", rest.len()));
+            }
+            let (bytes, after) = rest.split_at(size);
+            let Some(after) = after.strip_prefix(b"\naudit_end\n") else {
+                return fail("audit log not followed by audit_end");
+            };
+            rest = after;
+            audit_log = Some(AuditLogRead::Present {
+                bytes: bytes.to_vec(),
+                lines: audit_lines,
+                truncated: audit_truncated,
+            });
+            continue;
+        }
+        let Some((key, value)) = line.split_once('=') else {
+            return fail(format!("line without `=`: {line:?}"));
+        };
+        match key {
+            "arch" => facts.arch = value.to_string(),
+            "go_root_kind" => {
+                go_root_kind = Some(match value {
+                    "symlink" => "symlink",
+                    "dir" => "dir",
+                    "other" => "other",
+                    "missing" => "missing",
+                    _ => return fail(format!("unknown go_root_kind {value:?}")),
+                })
+            }
+            "go_root_target" => go_root_target = value.to_string(),
+            "go_version_output" => facts.go_version_output = Some(value.to_string()),
+            "go_version_file" => facts.go_version_file = Some(value.to_string()),
+            "state_json" => facts.state = parse_state(value),
+            "state_unreadable" => facts.state = StateRead::Unreadable,
+            "free_kb" => facts.free_bytes = value.trim().parse::<u64>().ok().map(|kb| kb * 1024),
+            "auditd" => facts.auditd_running = value == "running",
+            "bin" => facts.binaries.push(BinaryCheck { path: value.into(), status: BinaryStatus::Ok }),
+            "bin_static" => {
+                facts.binaries.push(BinaryCheck { path: value.into(), status: BinaryStatus::NotDynamic })
+            }
+            "bin_missing" => {
+                facts.binaries.push(BinaryCheck { path: value.into(), status: BinaryStatus::NoMatch })
+            }
+            "gap" => add_gap(&mut facts.binaries, value)?,
+            "audit" => {
+                audit_log = Some(match value {
+                    "missing" => AuditLogRead::Missing,
+                    _ => AuditLogRead::Unreadable,
+                })
+            }
+            "audit_lines" => audit_lines = parse_number(key, value)?,
+            "audit_truncated" => audit_truncated = value == "1",
+            "audit_size" => audit_size = Some(parse_number(key, value)?),
+            "probe_end" => {
+                finished = true;
+                break;
+            }
+            // Keys from a newer probe are ignored, so old consoles keep working.
+            _ => {}
+        }
+    }
+    if !saw_header {
+        return fail("no output");
+    }
+    if !finished {
+        return fail("output ends before `probe_end=1` (truncated)");
+    }
+    facts.go_root_kind = match go_root_kind {
+        Some("symlink") => GoRootKind::Symlink { target: go_root_target },
+        Some("dir") => GoRootKind::Directory,
+        Some("other") => GoRootKind::Other,
+        Some(_) => GoRootKind::Missing,
+        None => return fail("go_root_kind missing"),
+    };
+    let Some(audit_log) = audit_log else { return fail("audit log status missing") };
+    Ok(ProbeOutput { facts, audit_log })
+}
+
+fn split_line(buf: &[u8]) -> (&[u8], &[u8]) {
+    match buf.iter().position(|&b| b == b'\n') {
+        Some(i) => (&buf[..i], &buf[i + 1..]),
+        None => (buf, &[]),
+    }
+}
+
+fn parse_number(key: &str, value: &str) -> Result<usize, ProbeParseError> {
+    match value.trim().parse() {
+        Ok(n) => Ok(n),
+        Err(_) => fail(format!("{key} is not a number: {value:?}")),
+    }
+}
+
+fn parse_state(value: &str) -> StateRead {
+    match serde_json::from_str::<OffgoState>(value) {
+        Ok(state) => StateRead::Parsed(state),
+        Err(e) => StateRead::Invalid { raw: value.to_string(), error: e.to_string() },
+    }
+}
+
+/// `gap=<binary>\t<ldd line>`, the ldd line being `\tlibfoo.so.1 => not found`.
+fn add_gap(binaries: &mut [BinaryCheck], value: &str) -> Result<(), ProbeParseError> {
+    let Some((binary, ldd_line)) = value.split_once('\t') else {
+        return fail(format!("gap without a tab: {value:?}"));
+    };
+    let lib = ldd_line.split(" => ").next().unwrap_or("").trim().to_string();
+    let Some(check) = binaries.iter_mut().rev().find(|b| b.path == binary) else {
+        return fail(format!("gap for a binary not listed: {binary:?}"));
+    };
+    match &mut check.status {
+        BinaryStatus::Gaps(libs) => libs.push(lib),
+        status => *status = BinaryStatus::Gaps(vec![lib]),
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+#[path = "probe_tests.rs"]
+mod tests;
