@@ -4,9 +4,13 @@
 //! engine) and never touches the terminal; [`cli`] (headless) and [`tui`] (the console) both
 //! drive the same [`core::engine::Engine`] and read the same [`core::engine::EngineEvent`] stream.
 //! [`fleet`] starts throwaway local `sshd` hosts for the demo and the test suite.
-#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
 
 pub mod cli;
 pub mod core;
 pub mod fleet;
+pub mod logging;
 pub mod tui;

@@ -5,7 +5,9 @@ use std::path::PathBuf;
 fn from_env(var: &str, fallback: &str) -> PathBuf {
     match std::env::var_os(var) {
         Some(v) if !v.is_empty() => PathBuf::from(v),
-        _ => dirs::home_dir().unwrap_or_else(|| PathBuf::from("/tmp")).join(fallback),
+        _ => dirs::home_dir()
+            .unwrap_or_else(|| PathBuf::from("/tmp"))
+            .join(fallback),
     }
 }
 

@@ -8,5 +8,8 @@ pub enum EngineEvent {
     /// A probe of `host` has started (it may still wait for a free parallelism slot).
     ProbeStarted { host: HostId },
     /// A probe finished, successfully or not; `report.reachable` tells which.
-    HostProbed { host: HostId, report: Box<HostReport> },
+    HostProbed {
+        host: HostId,
+        report: Box<HostReport>,
+    },
 }

@@ -51,7 +51,9 @@ pub struct ConsoleSettings {
 
 impl Default for ConsoleSettings {
     fn default() -> Self {
-        Self { refresh: Some(Duration::from_secs(60)) }
+        Self {
+            refresh: Some(Duration::from_secs(60)),
+        }
     }
 }
 

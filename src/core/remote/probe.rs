@@ -38,7 +38,9 @@ pub fn probe_script(paths: &RemotePaths, check_binaries: &[String]) -> String {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum GoRootKind {
     /// offgo-managed: a symlink to a release directory.
-    Symlink { target: String },
+    Symlink {
+        target: String,
+    },
     /// Installed by hand before offgo.
     Directory,
     /// Exists but is neither (a file, a dangling link's target…).
@@ -119,7 +121,10 @@ impl ProbeFacts {
         if matches!(self.go_root_kind, GoRootKind::Missing) {
             return None;
         }
-        let from_binary = self.go_version_output.as_deref().and_then(version_from_go_version);
+        let from_binary = self
+            .go_version_output
+            .as_deref()
+            .and_then(version_from_go_version);
         from_binary.or_else(|| {
             let file = self.go_version_file.as_deref()?.trim();
             file.starts_with("go").then(|| file.to_string())
@@ -128,7 +133,10 @@ impl ProbeFacts {
 
     /// `go version` ran and printed a version.
     pub fn go_runs(&self) -> bool {
-        self.go_version_output.as_deref().and_then(version_from_go_version).is_some()
+        self.go_version_output
+            .as_deref()
+            .and_then(version_from_go_version)
+            .is_some()
     }
 }
 
@@ -152,7 +160,9 @@ pub struct ProbeParseError {
 }
 
 fn fail<T>(reason: impl Into<String>) -> Result<T, ProbeParseError> {
-    Err(ProbeParseError { reason: reason.into() })
+    Err(ProbeParseError {
+        reason: reason.into(),
+    })
 }
 
 /// Parses the probe's stdout.
@@ -186,12 +196,19 @@ pub fn parse_probe_output(raw: &[u8]) -> Result<ProbeOutput, ProbeParseError> {
                 saw_header = true;
                 continue;
             }
-            return fail("it does not start with `offgo_probe=1` (is a login script printing text?)");
+            return fail(
+                "it does not start with `offgo_probe=1` (is a login script printing text?)",
+            );
         }
         if line == "audit_begin" {
-            let Some(size) = audit_size else { return fail("audit_begin without audit_size") };
+            let Some(size) = audit_size else {
+                return fail("audit_begin without audit_size");
+            };
             if rest.len() < size {
-                return fail(format!("audit log cut short: {} of {size} bytes", rest.len()));
+                return fail(format!(
+                    "audit log cut short: {} of {size} bytes",
+                    rest.len()
+                ));
             }
             let (bytes, after) = rest.split_at(size);
             let Some(after) = after.strip_prefix(b"\naudit_end\n") else {
@@ -226,13 +243,18 @@ pub fn parse_probe_output(raw: &[u8]) -> Result<ProbeOutput, ProbeParseError> {
             "state_unreadable" => facts.state = StateRead::Unreadable,
             "free_kb" => facts.free_bytes = value.trim().parse::<u64>().ok().map(|kb| kb * 1024),
             "auditd" => facts.auditd_running = value == "running",
-            "bin" => facts.binaries.push(BinaryCheck { path: value.into(), status: BinaryStatus::Ok }),
-            "bin_static" => {
-                facts.binaries.push(BinaryCheck { path: value.into(), status: BinaryStatus::NotDynamic })
-            }
-            "bin_missing" => {
-                facts.binaries.push(BinaryCheck { path: value.into(), status: BinaryStatus::NoMatch })
-            }
+            "bin" => facts.binaries.push(BinaryCheck {
+                path: value.into(),
+                status: BinaryStatus::Ok,
+            }),
+            "bin_static" => facts.binaries.push(BinaryCheck {
+                path: value.into(),
+                status: BinaryStatus::NotDynamic,
+            }),
+            "bin_missing" => facts.binaries.push(BinaryCheck {
+                path: value.into(),
+                status: BinaryStatus::NoMatch,
+            }),
             "gap" => add_gap(&mut facts.binaries, value)?,
             "audit" => {
                 audit_log = Some(match value {
@@ -258,13 +280,17 @@ pub fn parse_probe_output(raw: &[u8]) -> Result<ProbeOutput, ProbeParseError> {
         return fail("output ends before `probe_end=1` (truncated)");
     }
     facts.go_root_kind = match go_root_kind {
-        Some("symlink") => GoRootKind::Symlink { target: go_root_target },
+        Some("symlink") => GoRootKind::Symlink {
+            target: go_root_target,
+        },
         Some("dir") => GoRootKind::Directory,
         Some("other") => GoRootKind::Other,
         Some(_) => GoRootKind::Missing,
         None => return fail("go_root_kind missing"),
     };
-    let Some(audit_log) = audit_log else { return fail("audit log status missing") };
+    let Some(audit_log) = audit_log else {
+        return fail("audit log status missing");
+    };
     Ok(ProbeOutput { facts, audit_log })
 }
 
@@ -285,7 +311,10 @@ fn parse_number(key: &str, value: &str) -> Result<usize, ProbeParseError> {
 fn parse_state(value: &str) -> StateRead {
     match serde_json::from_str::<OffgoState>(value) {
         Ok(state) => StateRead::Parsed(state),
-        Err(e) => StateRead::Invalid { raw: value.to_string(), error: e.to_string() },
+        Err(e) => StateRead::Invalid {
+            raw: value.to_string(),
+            error: e.to_string(),
+        },
     }
 }
 
@@ -294,7 +323,12 @@ fn add_gap(binaries: &mut [BinaryCheck], value: &str) -> Result<(), ProbeParseEr
     let Some((binary, ldd_line)) = value.split_once('\t') else {
         return fail(format!("gap without a tab: {value:?}"));
     };
-    let lib = ldd_line.split(" => ").next().unwrap_or("").trim().to_string();
+    let lib = ldd_line
+        .split(" => ")
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_string();
     let Some(check) = binaries.iter_mut().rev().find(|b| b.path == binary) else {
         return fail(format!("gap for a binary not listed: {binary:?}"));
     };

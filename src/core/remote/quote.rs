@@ -19,7 +19,11 @@ pub fn sh_quote(value: &str) -> String {
 
 /// Quotes every item and joins them with spaces.
 pub fn sh_quote_all<'a>(values: impl IntoIterator<Item = &'a str>) -> String {
-    values.into_iter().map(sh_quote).collect::<Vec<_>>().join(" ")
+    values
+        .into_iter()
+        .map(sh_quote)
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 #[cfg(test)]
@@ -65,7 +69,10 @@ mod tests {
 
     #[test]
     fn quote_all_keeps_words_apart() {
-        let script = format!("for w in {}; do printf '[%s]' \"$w\"; done", sh_quote_all(["a b", "c'd", ""]));
+        let script = format!(
+            "for w in {}; do printf '[%s]' \"$w\"; done",
+            sh_quote_all(["a b", "c'd", ""])
+        );
         let out = Command::new("sh").arg("-c").arg(script).output().unwrap();
         assert_eq!(String::from_utf8(out.stdout).unwrap(), "[a b][c'd][]");
     }

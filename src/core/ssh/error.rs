@@ -48,7 +48,12 @@ pub struct HostError {
 
 impl HostError {
     pub fn new(kind: ErrorKind, message: impl Into<String>, hint: impl Into<String>) -> Self {
-        Self { kind, message: message.into(), hint: hint.into(), output: None }
+        Self {
+            kind,
+            message: message.into(),
+            hint: hint.into(),
+            output: None,
+        }
     }
 
     pub fn with_output(mut self, output: impl Into<String>) -> Self {

@@ -1,6 +1,14 @@
 //! The ssh2 (libssh2) adapter. libssh2 is blocking, so every session is owned by one worker
-//! thread and never touches the async runtime.
+//! thread ([`worker`]) and never touches the async runtime.
 
+pub mod connect;
 mod error;
+pub mod exec;
+pub mod known_hosts;
+pub mod limiter;
+pub mod worker;
 
 pub use error::{ErrorKind, HostError};
+pub use exec::ExecOutput;
+pub use limiter::{Limiter, Permit};
+pub use worker::{HostLink, HostWorker, Job};

@@ -1,0 +1,52 @@
+//! The command line (DESIGN.md, "Headless CLI" — a contract).
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "offgo-tui",
+    version,
+    about = "Keep Go toolchains current on air-gapped fleets: a live console, and the same engine headless.",
+    after_help = "Without a command, opens the console. Exit codes: 0 every selected host succeeded, \
+                  1 at least one host failed, 2 usage or configuration error."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    /// The console's own flag: hide every action that changes hosts.
+    #[arg(long)]
+    pub read_only: bool,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct GlobalArgs {
+    /// Inventory file (else $OFFGO_INVENTORY, ./offgo.toml, $XDG_CONFIG_HOME/offgo/inventory.toml).
+    #[arg(long, short = 'i', global = true, value_name = "FILE")]
+    pub inventory: Option<PathBuf>,
+    /// How many hosts to work on at once.
+    #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub parallel: Option<u16>,
+    /// Headless: more detail on stderr.
+    #[arg(long, short = 'v', global = true)]
+    pub verbose: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Probe hosts: Go version, ldd gaps, audit-log status.
+    Scan(ScanArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Hosts: names, globs (web-*), group:NAME, all; comma-separated.
+    #[arg(long, default_value = "all", value_name = "SEL")]
+    pub hosts: String,
+    /// Print one JSON array, one object per host.
+    #[arg(long)]
+    pub json: bool,
+}

@@ -1,0 +1,125 @@
+//! Probing one host: run the probe script over the host's pooled session and turn what it
+//! printed (or why it could not run) into a [`HostReport`].
+
+use std::time::Instant;
+
+use super::report::{HostReport, LddGap, OffgoSummary};
+use crate::core::audit::{classify, AuditSummary, LastRecorded};
+use crate::core::inventory::Host;
+use crate::core::remote::probe::{
+    parse_probe_output, probe_script, BinaryStatus, ProbeOutput, StateRead,
+};
+use crate::core::ssh::{ErrorKind, ExecOutput, HostError, HostLink};
+
+/// Runs the probe on `link`'s host. Never fails: failures are part of the report.
+pub fn probe_host(link: &mut HostLink, recorded: &LastRecorded) -> HostReport {
+    let started = Instant::now();
+    let script = probe_script(&link.host().paths, &link.host().check_binaries);
+    let result = link.run("probe", "sh -s", script.as_bytes());
+    let latency_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+    let host = link.host();
+    match result {
+        Err(error) => unreachable_report(host, &error),
+        Ok(out) => match understand(&out) {
+            Ok(probe) => reachable_report(host, probe, recorded, latency_ms),
+            Err(error) => {
+                let mut report = unreachable_report(host, &error);
+                report.reachable = true;
+                report.latency_ms = Some(latency_ms);
+                report
+            }
+        },
+    }
+}
+
+fn understand(out: &ExecOutput) -> Result<ProbeOutput, HostError> {
+    if !out.success() {
+        return Err(HostError::new(
+            ErrorKind::CommandFailed,
+            format!("probe exited with status {}", out.exit_status),
+            "the host's shell could not run the probe: see the raw output; hosts need sh, coreutils and ldd",
+        )
+        .with_output(out.combined()));
+    }
+    parse_probe_output(&out.stdout).map_err(|e| {
+        HostError::new(
+            ErrorKind::CommandFailed,
+            e.to_string(),
+            "see the raw output; a login script that prints text, or a non-POSIX sh, can cause this",
+        )
+        .with_output(out.combined())
+    })
+}
+
+/// A report for a host that could not be probed.
+pub fn unreachable_report(host: &Host, error: &HostError) -> HostReport {
+    let reachable = error.kind == ErrorKind::CommandFailed;
+    HostReport {
+        name: host.name.clone(),
+        address: host.address.clone(),
+        port: host.port,
+        reachable,
+        error_kind: Some(error.kind),
+        error: Some(error.message.clone()),
+        go_version: None,
+        go_root: host.paths.go_root.clone(),
+        ldd_gaps: Vec::new(),
+        audit: AuditSummary::unknown("the host could not be probed"),
+        offgo: None,
+        arch: None,
+        latency_ms: None,
+        hint: Some(error.hint.clone()),
+        facts: None,
+        raw_output: error.output.clone(),
+    }
+}
+
+fn reachable_report(
+    host: &Host,
+    probe: ProbeOutput,
+    recorded: &LastRecorded,
+    latency_ms: u64,
+) -> HostReport {
+    let facts = probe.facts;
+    let ldd_gaps = facts
+        .binaries
+        .iter()
+        .filter_map(|b| match &b.status {
+            BinaryStatus::Gaps(missing) => Some(LddGap {
+                binary: b.path.clone(),
+                missing: missing.clone(),
+            }),
+            _ => None,
+        })
+        .collect();
+    let offgo = match &facts.state {
+        StateRead::Parsed(state) => Some(OffgoSummary {
+            current: state.current.clone(),
+            previous: state.previous.clone(),
+        }),
+        _ => None,
+    };
+    let audit = classify(
+        &probe.audit_log,
+        &host.paths.audit_log,
+        recorded.for_host(&host.name),
+    );
+    HostReport {
+        name: host.name.clone(),
+        address: host.address.clone(),
+        port: host.port,
+        reachable: true,
+        error_kind: None,
+        error: None,
+        go_version: facts.go_version(),
+        go_root: host.paths.go_root.clone(),
+        ldd_gaps,
+        audit,
+        offgo,
+        arch: Some(facts.arch.clone()).filter(|a| !a.is_empty()),
+        latency_ms: Some(latency_ms),
+        hint: None,
+        facts: Some(facts),
+        raw_output: None,
+    }
+}

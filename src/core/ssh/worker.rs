@@ -1,0 +1,133 @@
+//! One worker thread per host owns that host's SSH session (libssh2 sessions are blocking and
+//! must not be shared), runs the jobs sent to it in order, and keeps an idle session alive so
+//! re-probes skip the handshake.
+
+use std::panic::AssertUnwindSafe;
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::time::Duration;
+
+use ssh2::Session;
+
+use super::connect::connect;
+use super::error::HostError;
+use super::exec::{exec, ExecOutput};
+use crate::core::inventory::Host;
+
+/// How often an idle pooled session sends a keepalive.
+const KEEPALIVE_EVERY: Duration = Duration::from_secs(20);
+/// libssh2 and OpenSSL need little stack; thousands of idle host threads should stay cheap.
+const WORKER_STACK: usize = 512 * 1024;
+
+/// A host's connection as a job sees it: the pooled session, opened on first use.
+pub struct HostLink {
+    host: Host,
+    session: Option<Session>,
+}
+
+impl HostLink {
+    pub fn new(host: Host) -> Self {
+        Self {
+            host,
+            session: None,
+        }
+    }
+
+    pub fn host(&self) -> &Host {
+        &self.host
+    }
+
+    pub fn is_connected(&self) -> bool {
+        self.session.is_some()
+    }
+
+    /// Runs `command` feeding it `stdin`. A pooled session that turns out dead (the host
+    /// rebooted, sshd restarted) is replaced once, transparently; a timeout is not retried.
+    pub fn run(
+        &mut self,
+        what: &str,
+        command: &str,
+        stdin: &[u8],
+    ) -> Result<ExecOutput, HostError> {
+        let pooled = self.session.is_some();
+        let result = exec(self.session()?, command, stdin);
+        match result {
+            Ok(out) => Ok(out),
+            Err(e) if pooled && !e.timed_out => {
+                self.session = None;
+                tracing::debug!(host = %self.host.name, error = %e.message, "pooled session dead, reconnecting");
+                let retry = exec(self.session()?, command, stdin);
+                retry.map_err(|e| {
+                    self.session = None;
+                    e.into_host_error(what, self.host.command_timeout)
+                })
+            }
+            Err(e) => {
+                self.session = None;
+                Err(e.into_host_error(what, self.host.command_timeout))
+            }
+        }
+    }
+
+    /// The session, connecting first if there is none.
+    pub fn session(&mut self) -> Result<&Session, HostError> {
+        match self.session {
+            Some(ref s) => Ok(s),
+            None => Ok(self.session.insert(connect(&self.host)?)),
+        }
+    }
+
+    /// Forgets the session (after a failure that may have left it in an unknown state).
+    pub fn disconnect(&mut self) {
+        self.session = None;
+    }
+
+    fn keepalive(&mut self) {
+        if let Some(session) = &self.session {
+            if session.keepalive_send().is_err() {
+                self.session = None;
+            }
+        }
+    }
+}
+
+/// Work for one host, run on its worker thread.
+pub type Job = Box<dyn FnOnce(&mut HostLink) + Send>;
+
+/// The handle to a host's worker thread. Dropping it ends the thread after its current job.
+pub struct HostWorker {
+    jobs: mpsc::Sender<Job>,
+}
+
+impl HostWorker {
+    pub fn spawn(host: Host) -> std::io::Result<Self> {
+        let (jobs, inbox) = mpsc::channel::<Job>();
+        let name = format!("host:{}", host.name);
+        std::thread::Builder::new()
+            .name(name)
+            .stack_size(WORKER_STACK)
+            .spawn(move || {
+                let mut link = HostLink::new(host);
+                loop {
+                    match inbox.recv_timeout(KEEPALIVE_EVERY) {
+                        Ok(job) => {
+                            // A panicking job must not take the host's worker down with it; the
+                            // job's own guard reports the failure.
+                            if std::panic::catch_unwind(AssertUnwindSafe(|| job(&mut link)))
+                                .is_err()
+                            {
+                                link.disconnect();
+                            }
+                        }
+                        Err(RecvTimeoutError::Timeout) => link.keepalive(),
+                        Err(RecvTimeoutError::Disconnected) => break,
+                    }
+                }
+            })?;
+        Ok(Self { jobs })
+    }
+
+    /// Queues `job`; false when the worker is gone.
+    pub fn submit(&self, job: Job) -> bool {
+        self.jobs.send(job).is_ok()
+    }
+}
