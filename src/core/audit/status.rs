@@ -3,6 +3,7 @@
 use serde::Serialize;
 
 use super::chain::verify_chain;
+use super::record::AuditRecord;
 use crate::core::remote::probe::AuditLogRead;
 
 /// DESIGN.md's audit status values (contract).
@@ -100,7 +101,7 @@ pub fn classify(log: &AuditLogRead, path: &str, recorded_last: Option<&str>) -> 
         summary.status = AuditStatus::Tampered;
         summary.detail = Some(format!("{path} line {line}: {why}"));
     } else if let Some(recorded) = recorded_last {
-        if check.last_line.as_deref() != Some(recorded) {
+        if !same_entry(check.last_line.as_deref(), recorded) {
             summary.status = AuditStatus::Diverged;
             summary.detail = Some(format!(
                 "{path}: the last line is not the one the jump host recorded last for this host \
@@ -109,6 +110,15 @@ pub fn classify(log: &AuditLogRead, path: &str, recorded_last: Option<&str>) -> 
         }
     }
     summary
+}
+
+/// The same entry on both ends: every field but `prev`, which each log chains on its own.
+fn same_entry(host_line: Option<&str>, recorded: &str) -> bool {
+    let parse = |line: &str| serde_json::from_str::<AuditRecord>(line).ok().map(|r| AuditRecord { prev: String::new(), ..r });
+    match (host_line.and_then(parse), parse(recorded)) {
+        (Some(a), Some(b)) => a == b,
+        _ => host_line == Some(recorded),
+    }
 }
 
 #[cfg(test)]

@@ -105,3 +105,71 @@ pub fn exec(session: &Session, command: &str, stdin: &[u8]) -> Result<ExecOutput
         elapsed: started.elapsed(),
     })
 }
+
+/// Like [`exec`], but hands each stdout line to `on_line` as it arrives, so a long remote
+/// script can report its steps live.
+pub fn exec_lines(
+    session: &Session,
+    command: &str,
+    stdin: &[u8],
+    mut on_line: impl FnMut(&str),
+) -> Result<ExecOutput, TransportError> {
+    let started = Instant::now();
+    let mut channel = session.channel_session().map_err(transport)?;
+    channel.exec(command).map_err(transport)?;
+    if !stdin.is_empty() {
+        channel.write_all(stdin).map_err(transport_io)?;
+    }
+    channel.send_eof().map_err(transport)?;
+    let mut stdout = Vec::new();
+    let mut buf = [0u8; 16 * 1024];
+    let mut line_start = 0;
+    loop {
+        let n = channel.read(&mut buf).map_err(transport_io)?;
+        if n == 0 {
+            break;
+        }
+        stdout.extend_from_slice(&buf[..n]);
+        while let Some(pos) = stdout[line_start..].iter().position(|&b| b == b'\n') {
+            on_line(&String::from_utf8_lossy(&stdout[line_start..line_start + pos]));
+            line_start += pos + 1;
+        }
+    }
+    let mut stderr = Vec::new();
+    channel.stderr().read_to_end(&mut stderr).map_err(transport_io)?;
+    channel.wait_close().map_err(transport)?;
+    let exit_status = channel.exit_status().map_err(transport)?;
+    Ok(ExecOutput { stdout, stderr, exit_status, elapsed: started.elapsed() })
+}
+
+/// Streams `source` into `command`'s stdin (e.g. `cat >> file`), calling `progress` with the
+/// bytes sent so far, and waits for the command to end. Memory stays constant: one buffer.
+pub fn exec_upload(
+    session: &Session,
+    command: &str,
+    source: &mut dyn Read,
+    mut progress: impl FnMut(u64),
+) -> Result<ExecOutput, TransportError> {
+    let started = Instant::now();
+    let mut channel = session.channel_session().map_err(transport)?;
+    channel.exec(command).map_err(transport)?;
+    let mut buf = vec![0u8; 256 * 1024];
+    let mut sent = 0u64;
+    loop {
+        let n = source.read(&mut buf).map_err(|e| TransportError { timed_out: false, message: format!("reading the local file: {e}") })?;
+        if n == 0 {
+            break;
+        }
+        channel.write_all(&buf[..n]).map_err(transport_io)?;
+        sent += n as u64;
+        progress(sent);
+    }
+    channel.send_eof().map_err(transport)?;
+    let mut stdout = Vec::new();
+    channel.read_to_end(&mut stdout).map_err(transport_io)?;
+    let mut stderr = Vec::new();
+    channel.stderr().read_to_end(&mut stderr).map_err(transport_io)?;
+    channel.wait_close().map_err(transport)?;
+    let exit_status = channel.exit_status().map_err(transport)?;
+    Ok(ExecOutput { stdout, stderr, exit_status, elapsed: started.elapsed() })
+}

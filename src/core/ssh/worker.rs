@@ -10,7 +10,7 @@ use ssh2::Session;
 
 use super::connect::connect;
 use super::error::HostError;
-use super::exec::{exec, ExecOutput};
+use super::exec::{exec, exec_lines, exec_upload, ExecOutput};
 use crate::core::inventory::Host;
 
 /// How often an idle pooled session sends a keepalive.
@@ -66,6 +66,37 @@ impl HostLink {
                 Err(e.into_host_error(what, self.host.command_timeout))
             }
         }
+    }
+
+    /// Runs a command that changes the host, handing each stdout line to `on_line` as it
+    /// arrives. Never retried: the caller decides what a half-run step means.
+    pub fn run_lines(
+        &mut self,
+        what: &str,
+        command: &str,
+        stdin: &[u8],
+        on_line: impl FnMut(&str),
+    ) -> Result<ExecOutput, HostError> {
+        let result = exec_lines(self.session()?, command, stdin, on_line);
+        result.map_err(|e| {
+            self.session = None;
+            e.into_host_error(what, self.host.command_timeout)
+        })
+    }
+
+    /// Streams `source` into `command`'s stdin. Never retried (uploads resume instead).
+    pub fn upload(
+        &mut self,
+        what: &str,
+        command: &str,
+        source: &mut dyn std::io::Read,
+        progress: impl FnMut(u64),
+    ) -> Result<ExecOutput, HostError> {
+        let result = exec_upload(self.session()?, command, source, progress);
+        result.map_err(|e| {
+            self.session = None;
+            e.into_host_error(what, self.host.command_timeout)
+        })
     }
 
     /// The session, connecting first if there is none.

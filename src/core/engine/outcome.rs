@@ -1,0 +1,100 @@
+//! What an operation did on one host: the object `push|verify|rollback --json` prints
+//! (DESIGN.md, "Headless CLI" — a contract) and the console's result row.
+
+use serde::Serialize;
+
+use crate::core::ssh::{ErrorKind, HostError};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Operation {
+    Push,
+    Verify,
+    Rollback,
+}
+
+impl Operation {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Operation::Push => "push",
+            Operation::Verify => "verify",
+            Operation::Rollback => "rollback",
+        }
+    }
+}
+
+/// One verification check.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Check {
+    pub check: String,
+    pub ok: bool,
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HostOutcome {
+    pub name: String,
+    pub ok: bool,
+    /// The step that failed.
+    pub step: Option<String>,
+    pub error_kind: Option<ErrorKind>,
+    pub error: Option<String>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub checks: Option<Vec<Check>>,
+    /// Anything else worth knowing: "already active", "switched back to go1.21.13", audit trouble.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+    #[serde(skip)]
+    pub hint: Option<String>,
+    /// The host's output for the failed step.
+    #[serde(skip)]
+    pub output: Option<String>,
+}
+
+impl HostOutcome {
+    pub fn new(name: &str) -> Self {
+        Self {
+            name: name.to_string(),
+            ok: false,
+            step: None,
+            error_kind: None,
+            error: None,
+            from: None,
+            to: None,
+            checks: None,
+            notes: Vec::new(),
+            hint: None,
+            output: None,
+        }
+    }
+
+    pub fn fail(mut self, step: &str, error: &HostError) -> Self {
+        self.ok = false;
+        self.step = Some(step.to_string());
+        self.error_kind = Some(error.kind);
+        self.error = Some(error.message.clone());
+        self.hint = Some(error.hint.clone());
+        self.output = error.output.clone();
+        self
+    }
+}
+
+/// A step failure inside an operation.
+#[derive(Debug, Clone)]
+pub struct StepError {
+    pub step: String,
+    pub error: HostError,
+}
+
+impl StepError {
+    pub fn new(step: &str, error: HostError) -> Self {
+        Self { step: step.to_string(), error }
+    }
+
+    /// A check on the host that said no (pre-flight, a failed remote step).
+    pub fn refused(step: &str, message: impl Into<String>, hint: impl Into<String>) -> Self {
+        Self::new(step, HostError::new(ErrorKind::CommandFailed, message, hint))
+    }
+}

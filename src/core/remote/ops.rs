@@ -1,0 +1,221 @@
+//! The remote side of push, rollback, verification and audit: each a POSIX `sh` script with its
+//! inputs quoted ahead of a fixed body, printing `key=value` lines the jump host reads back.
+
+use super::paths::RemotePaths;
+use super::quote::sh_quote;
+
+const LOCK: &str = include_str!("scripts/lock.sh");
+const PREFLIGHT: &str = include_str!("scripts/preflight.sh");
+const INSTALL: &str = include_str!("scripts/install.sh");
+const SWITCH: &str = include_str!("scripts/switch.sh");
+const VERIFY: &str = include_str!("scripts/verify.sh");
+const AUDIT_APPEND: &str = include_str!("scripts/audit_append.sh");
+
+/// Exit status of the lock script when another operator holds the lock.
+pub const LOCK_BUSY_STATUS: i32 = 75;
+
+/// Builds `name='value'` lines, then appends `body`.
+pub struct Script {
+    text: String,
+}
+
+impl Script {
+    pub fn new() -> Self {
+        Self { text: String::with_capacity(8192) }
+    }
+
+    pub fn set(mut self, name: &str, value: &str) -> Self {
+        self.text.push_str(name);
+        self.text.push('=');
+        self.text.push_str(&sh_quote(value));
+        self.text.push('\n');
+        self
+    }
+
+    fn paths(self, paths: &RemotePaths) -> Self {
+        self.set("go_root", &paths.go_root)
+            .set("releases_dir", &paths.releases_dir)
+            .set("state_dir", &paths.state_dir)
+            .set("state_file", &paths.state_file())
+            .set("audit_log", &paths.audit_log)
+            .set("profile_script", &paths.profile_script)
+            .set("incoming", &paths.incoming_dir())
+            .set("lock", &paths.lock_file())
+    }
+
+    pub fn body(mut self, body: &str) -> String {
+        self.text.push_str(body);
+        self.text
+    }
+}
+
+impl Default for Script {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Where an upload of `tarball_name` lands on the host.
+pub fn incoming_tarball(paths: &RemotePaths, tarball_name: &str) -> String {
+    format!("{}/{tarball_name}", paths.incoming_dir())
+}
+
+/// The `.part` file an upload streams into until it is complete.
+pub fn incoming_part(paths: &RemotePaths, tarball_name: &str) -> String {
+    format!("{}.part", incoming_tarball(paths, tarball_name))
+}
+
+pub fn incoming_sums(paths: &RemotePaths, version: &str) -> String {
+    format!("{}/{version}.sha256sums", paths.incoming_dir())
+}
+
+pub fn lock_script(paths: &RemotePaths, owner: &str) -> String {
+    Script::new().paths(paths).set("owner", owner).body(LOCK)
+}
+
+/// `under_lock`: run while this operator holds the host lock (so don't report it as busy, and
+/// hash a partial upload to decide whether to resume it).
+pub fn preflight_script(paths: &RemotePaths, version: &str, tarball_name: &str, under_lock: bool) -> String {
+    Script::new()
+        .paths(paths)
+        .set("version", version)
+        .set("part", &incoming_part(paths, tarball_name))
+        .set("tarball", &incoming_tarball(paths, tarball_name))
+        .set("check_lock", if under_lock { "0" } else { "1" })
+        .set("hash_part", if under_lock { "1" } else { "0" })
+        .body(PREFLIGHT)
+}
+
+/// What install.sh needs beyond the paths.
+pub struct InstallInputs<'a> {
+    pub version: &'a str,
+    pub tarball_name: &'a str,
+    pub sha256: &'a str,
+    /// Version name under which a hand-installed go_root directory is adopted.
+    pub adopt_version: &'a str,
+    /// The release go_root points at now (for switching back), or empty.
+    pub previous_target: &'a str,
+    pub state_json: &'a str,
+    /// Release directory names to remove after a successful switch.
+    pub prune: &'a [String],
+}
+
+pub fn install_script(paths: &RemotePaths, inputs: &InstallInputs<'_>) -> String {
+    Script::new()
+        .paths(paths)
+        .set("version", inputs.version)
+        .set("tarball", &incoming_tarball(paths, inputs.tarball_name))
+        .set("sums", &incoming_sums(paths, inputs.version))
+        .set("sha256", inputs.sha256)
+        .set("adopt_version", inputs.adopt_version)
+        .set("previous_target", inputs.previous_target)
+        .set("profile", &profile_content(&paths.go_root))
+        .set("state_json", inputs.state_json)
+        .set("prune", &inputs.prune.join(" "))
+        .body(INSTALL)
+}
+
+pub fn switch_script(paths: &RemotePaths, version: &str, state_json: &str) -> String {
+    Script::new()
+        .paths(paths)
+        .set("version", version)
+        .set("target", &paths.release_go_dir(version))
+        .set("profile", &profile_content(&paths.go_root))
+        .set("state_json", state_json)
+        .body(SWITCH)
+}
+
+pub fn verify_script(paths: &RemotePaths, expected_version: &str) -> String {
+    Script::new()
+        .paths(paths)
+        .set("expected", expected_version)
+        .set("profile", &profile_content(&paths.go_root))
+        .body(VERIFY)
+}
+
+pub fn audit_append_script(paths: &RemotePaths, record_head: &str) -> String {
+    Script::new().paths(paths).set("record_head", record_head).body(AUDIT_APPEND)
+}
+
+/// The env profile offgo writes (DESIGN.md): `GOROOT` is go_root, `PATH` gains its bin.
+pub fn profile_content(go_root: &str) -> String {
+    let bin = format!("{go_root}/bin");
+    format!(
+        "# Written by offgo: the active Go release. Do not edit; offgo verifies this file.\n\
+         export GOROOT={root}\n\
+         case \":$PATH:\" in\n  *:{bin_q}:*) ;;\n  *) PATH=\"$PATH:\"{bin_q} ;;\nesac\nexport PATH\n",
+        root = sh_quote(go_root),
+        bin_q = sh_quote(&bin),
+    )
+}
+
+/// `key=value` lines, in order (keys may repeat). Lines without `=` are skipped.
+pub fn key_values(output: &[u8]) -> Vec<(String, String)> {
+    String::from_utf8_lossy(output)
+        .lines()
+        .filter_map(|l| l.split_once('=').map(|(k, v)| (k.to_string(), v.to_string())))
+        .collect()
+}
+
+/// The first value of `key`.
+pub fn value<'a>(pairs: &'a [(String, String)], key: &str) -> Option<&'a str> {
+    pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+}
+
+/// Every value of `key`.
+pub fn values<'a>(pairs: &'a [(String, String)], key: &str) -> Vec<&'a str> {
+    pairs.iter().filter(|(k, _)| k == key).map(|(_, v)| v.as_str()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::process::Command;
+
+    #[test]
+    fn the_profile_puts_go_on_path_once_in_a_real_shell() {
+        let dir = tempfile::tempdir().unwrap();
+        let profile = dir.path().join("offgo-go.sh");
+        std::fs::write(&profile, profile_content("/usr/local/go")).unwrap();
+        let out = Command::new("sh")
+            .arg("-c")
+            .arg(format!(". {p}; . {p}; printf '%s|%s' \"$GOROOT\" \"$PATH\"", p = profile.display()))
+            .env("PATH", "/usr/bin:/bin")
+            .output()
+            .unwrap();
+        assert_eq!(String::from_utf8(out.stdout).unwrap(), "/usr/local/go|/usr/bin:/bin:/usr/local/go/bin");
+    }
+
+    #[test]
+    fn key_values_keep_order_and_repeats() {
+        let pairs = key_values(b"a=1\nnoise\nrelease=x\nrelease=y\nwhy=a=b\n");
+        assert_eq!(value(&pairs, "a"), Some("1"));
+        assert_eq!(values(&pairs, "release"), vec!["x", "y"]);
+        assert_eq!(value(&pairs, "why"), Some("a=b"));
+    }
+
+    #[test]
+    fn every_script_is_valid_sh() {
+        let p = RemotePaths::default();
+        let inputs = InstallInputs {
+            version: "go1.22.10",
+            tarball_name: "go1.22.10.linux-amd64.tar.gz",
+            sha256: "ab",
+            adopt_version: "go1.21.13",
+            previous_target: "",
+            state_json: "{}",
+            prune: &[],
+        };
+        for script in [
+            lock_script(&p, "ops@jump"),
+            preflight_script(&p, "go1.22.10", "go1.22.10.linux-amd64.tar.gz", true),
+            install_script(&p, &inputs),
+            switch_script(&p, "go1.21.13", "{}"),
+            verify_script(&p, "go1.22.10"),
+            audit_append_script(&p, "{\"ts\":\"x\","),
+        ] {
+            let out = Command::new("sh").arg("-n").arg("-c").arg(&script).output().unwrap();
+            assert!(out.status.success(), "{}\n{script}", String::from_utf8_lossy(&out.stderr));
+        }
+    }
+}
