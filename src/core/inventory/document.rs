@@ -1,0 +1,96 @@
+//! Reading a whole inventory file: the top-level tables, in the order the merge needs them.
+
+use std::path::{Path, PathBuf};
+
+use toml::de::{DeTable, DeValue};
+use toml::Spanned;
+
+use super::error::InventoryError;
+use super::field::{entries_in_file_order, unknown_key, Doc, Field};
+use super::hosts::hosts;
+use super::model::Inventory;
+use super::sections;
+use super::settings::Settings;
+use super::syntax::syntax_error;
+
+const TOP_KEYS: &[&str] = &[
+    "defaults", "groups", "hosts", "console", "bundles", "rollout",
+];
+
+/// Reads and parses the inventory at `path`.
+pub fn load(path: &Path) -> Result<Inventory, InventoryError> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        InventoryError::new(format!("cannot read the inventory: {e}"))
+            .in_file(path)
+            .hint("check the path and its permissions, or pass another file with --inventory")
+    })?;
+    parse(&text, path)
+}
+
+/// Parses inventory `text` read from `source` (named in errors; relative local paths in the
+/// inventory are relative to its directory).
+pub fn parse(text: &str, source: &Path) -> Result<Inventory, InventoryError> {
+    let doc = Doc {
+        file: source,
+        text,
+        base_dir: base_dir(source),
+    };
+    let root = DeTable::parse(text).map_err(|e| syntax_error(&doc, &e))?;
+    let mut top: [Option<&Spanned<DeValue<'_>>>; 6] = Default::default();
+    for (key, value) in entries_in_file_order(root.get_ref()) {
+        match TOP_KEYS.iter().position(|k| *k == key.get_ref()) {
+            Some(i) => top[i] = Some(value),
+            None => return Err(unknown_key(&doc, key, "", TOP_KEYS)),
+        }
+    }
+    let [defaults, groups, host_list, console, bundles, rollout] = top;
+    let field = |i: usize, value| Field {
+        doc: &doc,
+        key: TOP_KEYS[i],
+        value,
+    };
+
+    let mut base = Settings::builtin();
+    if let Some(value) = defaults {
+        base.apply(&sections::layer(&field(0, value))?);
+    }
+    let groups = groups
+        .map(|v| sections::groups(&field(1, v)))
+        .transpose()?
+        .unwrap_or_default();
+    let hosts = host_list
+        .map(|v| hosts(&field(2, v), &base, &groups))
+        .transpose()?
+        .unwrap_or_default();
+    let console = console
+        .map(|v| sections::console(&field(3, v)))
+        .transpose()?
+        .unwrap_or_default();
+    let bundles = bundles
+        .map(|v| sections::bundles(&field(4, v)))
+        .transpose()?
+        .unwrap_or_default();
+    if let Some(value) = rollout {
+        sections::check_rollout(&field(5, value))?;
+    }
+    Ok(Inventory {
+        source: source.to_path_buf(),
+        hosts,
+        groups: groups.into_iter().map(|(name, _)| name).collect(),
+        console,
+        bundles,
+        rollout: rollout.and_then(|_| sections::raw_rollout(text)),
+    })
+}
+
+/// The inventory's directory, absolute, so resolved paths stay right if the process later
+/// changes directory.
+fn base_dir(source: &Path) -> PathBuf {
+    let dir = source.parent().unwrap_or(Path::new(""));
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf())
+}

@@ -1,0 +1,157 @@
+//! Host selectors (`--hosts SEL`): comma-separated host names, globs (`web-*`), `group:NAME`
+//! and `all`. A term that selects nothing is an error: acting on fewer hosts than the operator
+//! meant, silently, is worse than stopping.
+
+use std::fmt;
+
+use glob::Pattern;
+
+use super::model::{HostId, Inventory};
+use super::suggest::closest;
+
+/// Why a selector selects nothing usable.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SelectorError {
+    /// The whole selector is empty or blank.
+    Empty,
+    /// A comma-separated list has an empty entry (`web-01,,web-02`).
+    EmptyTerm { selector: String },
+    /// No host has this exact name.
+    UnknownHost {
+        name: String,
+        suggestion: Option<String>,
+    },
+    /// The glob is valid but matches no host.
+    NoMatch { pattern: String },
+    /// The glob is not a valid pattern.
+    BadGlob { pattern: String, reason: String },
+    /// `group:NAME` names no `[groups.NAME]`.
+    UnknownGroup {
+        name: String,
+        suggestion: Option<String>,
+    },
+    /// The group exists but no host is in it.
+    EmptyGroup { name: String },
+}
+
+impl fmt::Display for SelectorError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let did_you_mean = |s: &Option<String>| {
+            s.as_ref()
+                .map(|s| format!("; did you mean `{s}`?"))
+                .unwrap_or_default()
+        };
+        match self {
+            Self::Empty => f.write_str(
+                "empty host selector; use host names, globs like `web-*`, `group:NAME` or `all`",
+            ),
+            Self::EmptyTerm { selector } => {
+                write!(
+                    f,
+                    "host selector `{selector}` has an empty entry; remove the extra comma"
+                )
+            }
+            Self::UnknownHost { name, suggestion } => {
+                write!(
+                    f,
+                    "no host named `{name}` in the inventory{}",
+                    did_you_mean(suggestion)
+                )
+            }
+            Self::NoMatch { pattern } => write!(f, "no host matches `{pattern}`"),
+            Self::BadGlob { pattern, reason } => {
+                write!(f, "bad host pattern `{pattern}`: {reason}")
+            }
+            Self::UnknownGroup { name, .. } if name.is_empty() => {
+                f.write_str("`group:` needs a group name: write group:NAME")
+            }
+            Self::UnknownGroup { name, suggestion } => {
+                write!(
+                    f,
+                    "no group named `{name}` in the inventory{}",
+                    did_you_mean(suggestion)
+                )
+            }
+            Self::EmptyGroup { name } => write!(f, "group `{name}` has no hosts"),
+        }
+    }
+}
+
+impl std::error::Error for SelectorError {}
+
+/// The hosts `selector` names, in inventory order, each once.
+pub fn select(inv: &Inventory, selector: &str) -> Result<Vec<HostId>, SelectorError> {
+    if selector.trim().is_empty() {
+        return Err(SelectorError::Empty);
+    }
+    let terms: Vec<&str> = selector.split(',').map(str::trim).collect();
+    if terms.iter().any(|t| t.is_empty()) {
+        return Err(SelectorError::EmptyTerm {
+            selector: selector.to_owned(),
+        });
+    }
+    let mut chosen = vec![false; inv.hosts.len()];
+    for term in terms {
+        for id in term_hosts(inv, term)? {
+            chosen[id] = true;
+        }
+    }
+    Ok(chosen
+        .iter()
+        .enumerate()
+        .filter(|(_, &c)| c)
+        .map(|(id, _)| id)
+        .collect())
+}
+
+/// The hosts one term selects; never empty (`all` on an empty inventory aside).
+fn term_hosts(inv: &Inventory, term: &str) -> Result<Vec<HostId>, SelectorError> {
+    let all = 0..inv.hosts.len();
+    if term == "all" {
+        return Ok(all.collect());
+    }
+    if let Some(group) = term.strip_prefix("group:") {
+        let group = group.trim();
+        if !inv.groups.iter().any(|g| g == group) {
+            let suggestion =
+                closest(group, inv.groups.iter().map(String::as_str)).map(str::to_owned);
+            return Err(SelectorError::UnknownGroup {
+                name: group.to_owned(),
+                suggestion,
+            });
+        }
+        let members: Vec<HostId> = all
+            .filter(|&id| inv.hosts[id].groups.iter().any(|g| g == group))
+            .collect();
+        if members.is_empty() {
+            return Err(SelectorError::EmptyGroup {
+                name: group.to_owned(),
+            });
+        }
+        return Ok(members);
+    }
+    // An exact name wins over reading the term as a glob: `web[1]` may be a host's real name.
+    if let Some(id) = inv.find(term) {
+        return Ok(vec![id]);
+    }
+    if term.contains(['*', '?', '[']) {
+        let pattern = Pattern::new(term).map_err(|e| SelectorError::BadGlob {
+            pattern: term.to_owned(),
+            reason: e.msg.to_owned(),
+        })?;
+        let matched: Vec<HostId> = all
+            .filter(|&id| pattern.matches(&inv.hosts[id].name))
+            .collect();
+        if matched.is_empty() {
+            return Err(SelectorError::NoMatch {
+                pattern: term.to_owned(),
+            });
+        }
+        return Ok(matched);
+    }
+    let suggestion = closest(term, inv.hosts.iter().map(|h| h.name.as_str())).map(str::to_owned);
+    Err(SelectorError::UnknownHost {
+        name: term.to_owned(),
+        suggestion,
+    })
+}

@@ -1,0 +1,186 @@
+//! Host selectors: names, globs, groups, `all`, comma lists, order, dedup and each error.
+
+use std::path::Path;
+
+use super::*;
+
+const FLEET: &str = r#"
+[groups.web]
+[groups.db]
+[groups.spare]
+
+[[hosts]]
+name = "web-01"
+address = "10.0.3.11"
+groups = ["web"]
+
+[[hosts]]
+name = "db-01"
+address = "10.0.4.11"
+groups = ["db"]
+
+[[hosts]]
+name = "web-02"
+address = "10.0.3.12"
+groups = ["web"]
+
+[[hosts]]
+name = "web-10"
+address = "10.0.3.20"
+groups = ["web", "db"]
+
+[[hosts]]
+name = "cache-a"
+address = "10.0.5.1"
+"#;
+
+fn fleet() -> Inventory {
+    parse(FLEET, Path::new("fleet.toml")).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn names(selector: &str) -> Vec<String> {
+    let inv = fleet();
+    let ids = select(&inv, selector).unwrap_or_else(|e| panic!("{selector}: {e}"));
+    ids.into_iter()
+        .map(|id| inv.host(id).name.clone())
+        .collect()
+}
+
+fn error(selector: &str) -> SelectorError {
+    select(&fleet(), selector).unwrap_err()
+}
+
+#[test]
+fn exact_names() {
+    assert_eq!(names("db-01"), ["db-01"]);
+    assert_eq!(names(" cache-a "), ["cache-a"]);
+}
+
+#[test]
+fn globs() {
+    assert_eq!(names("web-*"), ["web-01", "web-02", "web-10"]);
+    assert_eq!(names("web-0?"), ["web-01", "web-02"]);
+    assert_eq!(names("cache-[ab]"), ["cache-a"]);
+    assert_eq!(names("*-01"), ["web-01", "db-01"]);
+}
+
+#[test]
+fn groups_and_all() {
+    assert_eq!(names("group:web"), ["web-01", "web-02", "web-10"]);
+    assert_eq!(names("group:db"), ["db-01", "web-10"]);
+    assert_eq!(
+        names("all"),
+        ["web-01", "db-01", "web-02", "web-10", "cache-a"]
+    );
+}
+
+#[test]
+fn comma_lists_come_back_in_inventory_order_without_duplicates() {
+    assert_eq!(names("cache-a, web-01"), ["web-01", "cache-a"]);
+    assert_eq!(
+        names("group:db,web-*,db-01"),
+        ["web-01", "db-01", "web-02", "web-10"]
+    );
+    assert_eq!(
+        names("all,web-01"),
+        ["web-01", "db-01", "web-02", "web-10", "cache-a"]
+    );
+}
+
+#[test]
+fn empty_selectors_and_entries() {
+    assert_eq!(error(""), SelectorError::Empty);
+    assert_eq!(error("  "), SelectorError::Empty);
+    assert_eq!(
+        error("web-01,,db-01"),
+        SelectorError::EmptyTerm {
+            selector: "web-01,,db-01".into()
+        }
+    );
+    assert_eq!(
+        error("web-01,"),
+        SelectorError::EmptyTerm {
+            selector: "web-01,".into()
+        }
+    );
+    assert_eq!(
+        SelectorError::Empty.to_string(),
+        "empty host selector; use host names, globs like `web-*`, `group:NAME` or `all`"
+    );
+    assert_eq!(
+        error("a,,b").to_string(),
+        "host selector `a,,b` has an empty entry; remove the extra comma"
+    );
+}
+
+#[test]
+fn an_unknown_name_suggests_the_closest_host() {
+    let err = error("web-01,web-1");
+    assert_eq!(
+        err,
+        SelectorError::UnknownHost {
+            name: "web-1".into(),
+            suggestion: Some("web-01".into())
+        }
+    );
+    assert_eq!(
+        err.to_string(),
+        "no host named `web-1` in the inventory; did you mean `web-01`?"
+    );
+    assert_eq!(
+        error("mail-server").to_string(),
+        "no host named `mail-server` in the inventory"
+    );
+}
+
+#[test]
+fn a_glob_matching_nothing_is_an_error() {
+    assert_eq!(error("mail-*").to_string(), "no host matches `mail-*`");
+    let bad = error("web-[");
+    assert!(
+        matches!(&bad, SelectorError::BadGlob { pattern, .. } if pattern == "web-["),
+        "{bad:?}"
+    );
+    assert!(
+        bad.to_string().starts_with("bad host pattern `web-[`: "),
+        "{bad}"
+    );
+}
+
+#[test]
+fn unknown_and_empty_groups_are_errors() {
+    let err = error("group:wbe");
+    assert_eq!(
+        err,
+        SelectorError::UnknownGroup {
+            name: "wbe".into(),
+            suggestion: Some("web".into())
+        }
+    );
+    assert_eq!(
+        err.to_string(),
+        "no group named `wbe` in the inventory; did you mean `web`?"
+    );
+    assert_eq!(
+        error("group:").to_string(),
+        "`group:` needs a group name: write group:NAME"
+    );
+    assert_eq!(
+        error("group:spare").to_string(),
+        "group `spare` has no hosts"
+    );
+}
+
+#[test]
+fn all_on_an_empty_inventory_selects_nothing() {
+    let inv = parse("", Path::new("empty.toml")).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(select(&inv, "all"), Ok(vec![]));
+}
+
+#[test]
+fn an_exact_name_wins_over_glob_reading() {
+    let text = "[[hosts]]\nname = \"rack[1]\"\naddress = \"a\"\n[[hosts]]\nname = \"rack1\"\naddress = \"b\"\n";
+    let inv = parse(text, Path::new("racks.toml")).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(select(&inv, "rack[1]"), Ok(vec![0]));
+    assert_eq!(select(&inv, "rack[0-9]"), Ok(vec![1]));
+}

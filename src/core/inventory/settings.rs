@@ -1,0 +1,241 @@
+//! The per-host settings and their layers: built-in defaults, then `[defaults]`, then each of the
+//! host's groups in order, then the host's own keys. A [`Layer`] holds what one table set;
+//! [`Settings::apply`] lays it over what came before.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use super::error::InventoryError;
+use super::field::Field;
+use super::model::HostKeyPolicy;
+use super::paths::{local_path, remote_glob, remote_path};
+use crate::core::remote::RemotePaths;
+
+/// Keys allowed in `[defaults]`, in every `[groups.*]` and in every `[[hosts]]`.
+pub(super) const SETTING_KEYS: &[&str] = &[
+    "user",
+    "port",
+    "identity_file",
+    "known_hosts",
+    "host_key_policy",
+    "connect_timeout",
+    "command_timeout",
+    "check_binaries",
+    "go_root",
+    "releases_dir",
+    "state_dir",
+    "audit_log",
+    "profile_script",
+    "keep_releases",
+];
+
+/// What one table (defaults, a group or a host) set; `None` means "not set here".
+#[derive(Debug, Default, Clone)]
+pub(super) struct Layer {
+    user: Option<String>,
+    port: Option<u16>,
+    identity_file: Option<PathBuf>,
+    known_hosts: Option<PathBuf>,
+    host_key_policy: Option<HostKeyPolicy>,
+    connect_timeout: Option<Duration>,
+    command_timeout: Option<Duration>,
+    check_binaries: Option<Vec<String>>,
+    go_root: Option<String>,
+    releases_dir: Option<String>,
+    state_dir: Option<String>,
+    audit_log: Option<String>,
+    profile_script: Option<String>,
+    keep_releases: Option<usize>,
+}
+
+impl Layer {
+    /// Reads `name` into the layer. `Ok(false)`: `name` is not a setting key.
+    pub fn set(&mut self, name: &str, field: &Field<'_>) -> Result<bool, InventoryError> {
+        match name {
+            "user" => self.user = Some(user(field)?),
+            "port" => self.port = Some(port(field)?),
+            "identity_file" => self.identity_file = Some(identity_file(field)?),
+            "known_hosts" => self.known_hosts = Some(local_path(field)?),
+            "host_key_policy" => self.host_key_policy = Some(host_key_policy(field)?),
+            "connect_timeout" => self.connect_timeout = Some(timeout(field)?),
+            "command_timeout" => self.command_timeout = Some(timeout(field)?),
+            "check_binaries" => self.check_binaries = Some(check_binaries(field)?),
+            "go_root" => self.go_root = Some(remote_path(field)?),
+            "releases_dir" => self.releases_dir = Some(remote_path(field)?),
+            "state_dir" => self.state_dir = Some(remote_path(field)?),
+            "audit_log" => self.audit_log = Some(remote_path(field)?),
+            "profile_script" => self.profile_script = Some(remote_path(field)?),
+            "keep_releases" => self.keep_releases = Some(keep_releases(field)?),
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+
+/// Every setting of one host, resolved.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct Settings {
+    pub user: String,
+    pub port: u16,
+    pub identity_file: Option<PathBuf>,
+    pub known_hosts: PathBuf,
+    pub host_key_policy: HostKeyPolicy,
+    pub connect_timeout: Duration,
+    pub command_timeout: Duration,
+    pub check_binaries: Vec<String>,
+    pub paths: RemotePaths,
+    pub keep_releases: usize,
+}
+
+impl Settings {
+    /// The built-in defaults, before `[defaults]`.
+    pub fn builtin() -> Self {
+        Self {
+            user: local_user(),
+            port: 22,
+            identity_file: None,
+            known_hosts: crate::core::xdg::expand_tilde("~/.ssh/known_hosts"),
+            host_key_policy: HostKeyPolicy::Strict,
+            connect_timeout: Duration::from_secs(5),
+            command_timeout: Duration::from_secs(120),
+            check_binaries: Vec::new(),
+            paths: RemotePaths::default(),
+            keep_releases: 3,
+        }
+    }
+
+    pub fn apply(&mut self, layer: &Layer) {
+        fn over<T: Clone>(slot: &mut T, value: &Option<T>) {
+            if let Some(v) = value {
+                *slot = v.clone();
+            }
+        }
+        over(&mut self.user, &layer.user);
+        over(&mut self.port, &layer.port);
+        if layer.identity_file.is_some() {
+            self.identity_file.clone_from(&layer.identity_file);
+        }
+        over(&mut self.known_hosts, &layer.known_hosts);
+        over(&mut self.host_key_policy, &layer.host_key_policy);
+        over(&mut self.connect_timeout, &layer.connect_timeout);
+        over(&mut self.command_timeout, &layer.command_timeout);
+        over(&mut self.check_binaries, &layer.check_binaries);
+        over(&mut self.paths.go_root, &layer.go_root);
+        over(&mut self.paths.releases_dir, &layer.releases_dir);
+        over(&mut self.paths.state_dir, &layer.state_dir);
+        over(&mut self.paths.audit_log, &layer.audit_log);
+        over(&mut self.paths.profile_script, &layer.profile_script);
+        over(&mut self.keep_releases, &layer.keep_releases);
+    }
+}
+
+/// The operator's local user name: the SSH user when nothing else is set.
+fn local_user() -> String {
+    match std::env::var("USER") {
+        Ok(user) if !user.is_empty() => user,
+        _ => "root".to_owned(),
+    }
+}
+
+fn user(field: &Field<'_>) -> Result<String, InventoryError> {
+    let user = field.string()?;
+    if user.is_empty() || user.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(field
+            .error(format!("bad user name \"{user}\""))
+            .hint("write the SSH login name, e.g. \"deploy\" (no spaces)"));
+    }
+    Ok(user.to_owned())
+}
+
+fn port(field: &Field<'_>) -> Result<u16, InventoryError> {
+    const HINT: &str =
+        "write the SSH port as a number from 1 to 65535, without quotes, e.g. port = 22";
+    if !field.value.get_ref().is_integer() {
+        return Err(field.wrong_type("an integer port").hint(HINT));
+    }
+    match field
+        .integer()
+        .and_then(|n| u16::try_from(n).ok())
+        .filter(|&p| p != 0)
+    {
+        Some(p) => Ok(p),
+        None => {
+            let shown = field.doc.text.get(field.value.span()).unwrap_or("?");
+            Err(field
+                .error(format!("port {shown} is out of range (1-65535)"))
+                .hint(HINT))
+        }
+    }
+}
+
+fn identity_file(field: &Field<'_>) -> Result<PathBuf, InventoryError> {
+    let path = local_path(field)?;
+    // Opening it now turns a typo into a load error at this key, instead of an "auth"
+    // failure on every host later.
+    const HINT: &str =
+        "fix the path or the file's permissions, or remove identity_file to use ssh-agent";
+    if path.is_dir() {
+        return Err(field
+            .error(format!("identity file {} is a directory", path.display()))
+            .hint(HINT));
+    }
+    if let Err(e) = std::fs::File::open(&path) {
+        return Err(field
+            .error(format!("cannot read identity file {}: {e}", path.display()))
+            .hint(HINT));
+    }
+    Ok(path)
+}
+
+fn host_key_policy(field: &Field<'_>) -> Result<HostKeyPolicy, InventoryError> {
+    match field.string()? {
+        "strict" => Ok(HostKeyPolicy::Strict),
+        "accept-new" => Ok(HostKeyPolicy::AcceptNew),
+        other => Err(field
+            .error(format!("unknown host_key_policy \"{other}\""))
+            .hint("use \"strict\" (refuse unknown keys) or \"accept-new\" (record unknown keys, refuse changed ones)")),
+    }
+}
+
+fn timeout(field: &Field<'_>) -> Result<Duration, InventoryError> {
+    let duration = field.duration()?;
+    if duration.is_zero() {
+        // A zero timeout means "wait forever" to libssh2: never what an operator wants.
+        return Err(field
+            .error("a timeout of zero would never time out")
+            .hint("write a positive duration, e.g. \"5s\""));
+    }
+    Ok(duration)
+}
+
+fn check_binaries(field: &Field<'_>) -> Result<Vec<String>, InventoryError> {
+    let items = field
+        .array()
+        .map_err(|e| e.hint("write a list of globs, e.g. [\"/opt/app/bin/*\"]"))?;
+    let mut out = Vec::with_capacity(items.len());
+    for (key, value) in &items {
+        let element = Field {
+            key,
+            value,
+            ..*field
+        };
+        out.push(remote_glob(&element, element.string()?)?);
+    }
+    Ok(out)
+}
+
+fn keep_releases(field: &Field<'_>) -> Result<usize, InventoryError> {
+    const HINT: &str =
+        "write how many releases to keep on each host, at least 1, e.g. keep_releases = 3";
+    if !field.value.get_ref().is_integer() {
+        return Err(field.wrong_type("an integer").hint(HINT));
+    }
+    match field
+        .integer()
+        .and_then(|n| usize::try_from(n).ok())
+        .filter(|&n| n >= 1)
+    {
+        Some(n) => Ok(n),
+        None => Err(field.error("keep_releases must be at least 1").hint(HINT)),
+    }
+}
