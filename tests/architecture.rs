@@ -3,7 +3,15 @@
 
 use std::path::Path;
 
-const FORBIDDEN: [&str; 7] = ["ratatui", "crossterm", "tui_input", "crate::tui", "crate::cli", "offgo::tui", "offgo::cli"];
+const FORBIDDEN: [&str; 7] = [
+    "ratatui",
+    "crossterm",
+    "tui_input",
+    "crate::tui",
+    "crate::cli",
+    "offgo::tui",
+    "offgo::cli",
+];
 
 fn rust_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
     for entry in std::fs::read_dir(dir).unwrap() {
@@ -30,19 +38,33 @@ fn offending_lines(source: &str) -> Vec<String> {
 #[test]
 fn core_knows_nothing_of_the_terminal_or_the_faces() {
     let mut files = Vec::new();
-    rust_files(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src/core"), &mut files);
-    assert!(files.len() > 10, "src/core should hold the domain; found {} files", files.len());
+    rust_files(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("src/core"),
+        &mut files,
+    );
+    assert!(
+        files.len() > 10,
+        "src/core should hold the domain; found {} files",
+        files.len()
+    );
     let mut offences = Vec::new();
     for file in files {
         for line in offending_lines(&std::fs::read_to_string(&file).unwrap()) {
             offences.push(format!("{}: {}", file.display(), line.trim()));
         }
     }
-    assert!(offences.is_empty(), "src/core imports UI code:\n{}", offences.join("\n"));
+    assert!(
+        offences.is_empty(),
+        "src/core imports UI code:\n{}",
+        offences.join("\n")
+    );
 }
 
 #[test]
 fn the_check_itself_catches_an_import() {
-    assert_eq!(offending_lines("use ratatui::widgets::Table;\n// crossterm in a comment is fine").len(), 1);
+    assert_eq!(
+        offending_lines("use ratatui::widgets::Table;\n// crossterm in a comment is fine").len(),
+        1
+    );
     assert_eq!(offending_lines("use crate::tui::model::Model;").len(), 1);
 }

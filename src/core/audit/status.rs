@@ -114,7 +114,14 @@ pub fn classify(log: &AuditLogRead, path: &str, recorded_last: Option<&str>) -> 
 
 /// The same entry on both ends: every field but `prev`, which each log chains on its own.
 fn same_entry(host_line: Option<&str>, recorded: &str) -> bool {
-    let parse = |line: &str| serde_json::from_str::<AuditRecord>(line).ok().map(|r| AuditRecord { prev: String::new(), ..r });
+    let parse = |line: &str| {
+        serde_json::from_str::<AuditRecord>(line)
+            .ok()
+            .map(|r| AuditRecord {
+                prev: String::new(),
+                ..r
+            })
+    };
     match (host_line.and_then(parse), parse(recorded)) {
         (Some(a), Some(b)) => a == b,
         _ => host_line == Some(recorded),

@@ -5,8 +5,14 @@
 //! the engine hands it jobs and a shared [`Limiter`] bounds how many hosts work at once.
 
 mod event;
-mod probe;
+mod outcome;
+mod preflight;
+pub(crate) mod probe;
+mod push;
 mod report;
+mod rollback;
+mod step;
+mod verify;
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -14,10 +20,12 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
 
 pub use event::EngineEvent;
+pub use outcome::{Check, HostOutcome, Operation};
+pub use preflight::{arch_matches, PushBundle};
 pub use probe::unreachable_report;
 pub use report::{HostReport, LddGap, OffgoSummary};
 
-use crate::core::audit::LastRecorded;
+use crate::core::audit::{LastRecorded, LocalAuditLog};
 use crate::core::inventory::{HostId, Inventory};
 use crate::core::ssh::{ErrorKind, HostError, HostLink, HostWorker, Job, Limiter};
 
@@ -40,6 +48,13 @@ impl Default for EngineOptions {
             local_audit_log: crate::core::xdg::local_audit_log(),
         }
     }
+}
+
+/// What every host operation needs besides its host.
+pub struct OpContext {
+    /// `user@jumphost`, written into audit lines and the host lock.
+    pub actor: String,
+    pub local_audit: LocalAuditLog,
 }
 
 /// The engine. Every method returns at once; the work is reported through the event stream
@@ -92,6 +107,73 @@ impl Engine {
                     let _permit = limiter.acquire();
                     let report = probe::probe_host(link, &recorded);
                     guard.send(report);
+                }),
+            );
+        }
+    }
+
+    /// Pushes `bundle` to `hosts`; emits `OperationStarted`, steps, progress and
+    /// `OperationFinished` for each.
+    pub fn push(&self, hosts: &[HostId], bundle: &PushBundle) {
+        let bundle = Arc::new(bundle.clone());
+        self.operate(hosts, Operation::Push, move |link, run, ctx, _| {
+            push::push_host(link, &bundle, run, ctx)
+        });
+    }
+
+    /// Verifies the active release on `hosts`.
+    pub fn verify(&self, hosts: &[HostId]) {
+        self.operate(hosts, Operation::Verify, verify::verify_host);
+    }
+
+    /// Rolls `hosts` back to their previous release, or to `to`.
+    pub fn rollback(&self, hosts: &[HostId], to: Option<&str>) {
+        let to = to.map(str::to_string);
+        self.operate(hosts, Operation::Rollback, move |link, run, ctx, _| {
+            rollback::rollback_host(link, to.as_deref(), run, ctx)
+        });
+    }
+
+    fn operate<F>(&self, hosts: &[HostId], op: Operation, work: F)
+    where
+        F: Fn(&mut HostLink, &step::OpRun<'_>, &OpContext, &LastRecorded) -> HostOutcome
+            + Send
+            + Sync
+            + 'static,
+    {
+        let work = Arc::new(work);
+        let recorded = Arc::new(LastRecorded::load(&self.options.local_audit_log));
+        let ctx = Arc::new(OpContext {
+            actor: crate::core::audit::record::actor(),
+            local_audit: LocalAuditLog::new(self.options.local_audit_log.clone()),
+        });
+        for &host in hosts {
+            let _ = self.events.send(EngineEvent::OperationStarted { host, op });
+            let (events, limiter, work, ctx, recorded) = (
+                self.events.clone(),
+                self.limiter.clone(),
+                Arc::clone(&work),
+                Arc::clone(&ctx),
+                Arc::clone(&recorded),
+            );
+            self.submit(
+                host,
+                Box::new(move |link: &mut HostLink| {
+                    let guard = OutcomeGuard {
+                        host,
+                        op,
+                        name: link.host().name.clone(),
+                        events: events.clone(),
+                        sent: false,
+                    };
+                    let _permit = limiter.acquire();
+                    let run = step::OpRun {
+                        host,
+                        op,
+                        events: &events,
+                    };
+                    let outcome = work(link, &run, &ctx, &recorded);
+                    guard.send(outcome);
                 }),
             );
         }
@@ -160,6 +242,44 @@ impl Drop for ReportGuard {
             let _ = self.events.send(EngineEvent::HostProbed {
                 host: self.host,
                 report: Box::new(report),
+            });
+        }
+    }
+}
+
+/// Makes sure an operation reports its end exactly once, even if it panics.
+struct OutcomeGuard {
+    host: HostId,
+    op: Operation,
+    name: String,
+    events: UnboundedSender<EngineEvent>,
+    sent: bool,
+}
+
+impl OutcomeGuard {
+    fn send(mut self, outcome: HostOutcome) {
+        self.sent = true;
+        let _ = self.events.send(EngineEvent::OperationFinished {
+            host: self.host,
+            op: self.op,
+            outcome: Box::new(outcome),
+        });
+    }
+}
+
+impl Drop for OutcomeGuard {
+    fn drop(&mut self) {
+        if !self.sent {
+            let error = HostError::new(
+                ErrorKind::CommandFailed,
+                "internal error during the operation (see the log file)",
+                "probe the host to see its state before retrying",
+            );
+            let outcome = HostOutcome::new(&self.name).fail("internal", &error);
+            let _ = self.events.send(EngineEvent::OperationFinished {
+                host: self.host,
+                op: self.op,
+                outcome: Box::new(outcome),
             });
         }
     }

@@ -90,11 +90,22 @@ pub struct StepError {
 
 impl StepError {
     pub fn new(step: &str, error: HostError) -> Self {
-        Self { step: step.to_string(), error }
+        Self {
+            step: step.to_string(),
+            error,
+        }
+    }
+
+    pub fn with_output(mut self, output: String) -> Self {
+        self.error.output = Some(output);
+        self
     }
 
     /// A check on the host that said no (pre-flight, a failed remote step).
     pub fn refused(step: &str, message: impl Into<String>, hint: impl Into<String>) -> Self {
-        Self::new(step, HostError::new(ErrorKind::CommandFailed, message, hint))
+        Self::new(
+            step,
+            HostError::new(ErrorKind::CommandFailed, message, hint),
+        )
     }
 }

@@ -21,7 +21,9 @@ pub struct Script {
 
 impl Script {
     pub fn new() -> Self {
-        Self { text: String::with_capacity(8192) }
+        Self {
+            text: String::with_capacity(8192),
+        }
     }
 
     pub fn set(mut self, name: &str, value: &str) -> Self {
@@ -75,7 +77,12 @@ pub fn lock_script(paths: &RemotePaths, owner: &str) -> String {
 
 /// `under_lock`: run while this operator holds the host lock (so don't report it as busy, and
 /// hash a partial upload to decide whether to resume it).
-pub fn preflight_script(paths: &RemotePaths, version: &str, tarball_name: &str, under_lock: bool) -> String {
+pub fn preflight_script(
+    paths: &RemotePaths,
+    version: &str,
+    tarball_name: &str,
+    under_lock: bool,
+) -> String {
     Script::new()
         .paths(paths)
         .set("version", version)
@@ -134,7 +141,10 @@ pub fn verify_script(paths: &RemotePaths, expected_version: &str) -> String {
 }
 
 pub fn audit_append_script(paths: &RemotePaths, record_head: &str) -> String {
-    Script::new().paths(paths).set("record_head", record_head).body(AUDIT_APPEND)
+    Script::new()
+        .paths(paths)
+        .set("record_head", record_head)
+        .body(AUDIT_APPEND)
 }
 
 /// The env profile offgo writes (DESIGN.md): `GOROOT` is go_root, `PATH` gains its bin.
@@ -153,18 +163,28 @@ pub fn profile_content(go_root: &str) -> String {
 pub fn key_values(output: &[u8]) -> Vec<(String, String)> {
     String::from_utf8_lossy(output)
         .lines()
-        .filter_map(|l| l.split_once('=').map(|(k, v)| (k.to_string(), v.to_string())))
+        .filter_map(|l| {
+            l.split_once('=')
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+        })
         .collect()
 }
 
 /// The first value of `key`.
 pub fn value<'a>(pairs: &'a [(String, String)], key: &str) -> Option<&'a str> {
-    pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+    pairs
+        .iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.as_str())
 }
 
 /// Every value of `key`.
 pub fn values<'a>(pairs: &'a [(String, String)], key: &str) -> Vec<&'a str> {
-    pairs.iter().filter(|(k, _)| k == key).map(|(_, v)| v.as_str()).collect()
+    pairs
+        .iter()
+        .filter(|(k, _)| k == key)
+        .map(|(_, v)| v.as_str())
+        .collect()
 }
 
 #[cfg(test)]
@@ -179,11 +199,17 @@ mod tests {
         std::fs::write(&profile, profile_content("/usr/local/go")).unwrap();
         let out = Command::new("sh")
             .arg("-c")
-            .arg(format!(". {p}; . {p}; printf '%s|%s' \"$GOROOT\" \"$PATH\"", p = profile.display()))
+            .arg(format!(
+                ". {p}; . {p}; printf '%s|%s' \"$GOROOT\" \"$PATH\"",
+                p = profile.display()
+            ))
             .env("PATH", "/usr/bin:/bin")
             .output()
             .unwrap();
-        assert_eq!(String::from_utf8(out.stdout).unwrap(), "/usr/local/go|/usr/bin:/bin:/usr/local/go/bin");
+        assert_eq!(
+            String::from_utf8(out.stdout).unwrap(),
+            "/usr/local/go|/usr/bin:/bin:/usr/local/go/bin"
+        );
     }
 
     #[test]
@@ -214,8 +240,17 @@ mod tests {
             verify_script(&p, "go1.22.10"),
             audit_append_script(&p, "{\"ts\":\"x\","),
         ] {
-            let out = Command::new("sh").arg("-n").arg("-c").arg(&script).output().unwrap();
-            assert!(out.status.success(), "{}\n{script}", String::from_utf8_lossy(&out.stderr));
+            let out = Command::new("sh")
+                .arg("-n")
+                .arg("-c")
+                .arg(&script)
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "{}\n{script}",
+                String::from_utf8_lossy(&out.stderr)
+            );
         }
     }
 }

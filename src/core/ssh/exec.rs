@@ -131,15 +131,25 @@ pub fn exec_lines(
         }
         stdout.extend_from_slice(&buf[..n]);
         while let Some(pos) = stdout[line_start..].iter().position(|&b| b == b'\n') {
-            on_line(&String::from_utf8_lossy(&stdout[line_start..line_start + pos]));
+            on_line(&String::from_utf8_lossy(
+                &stdout[line_start..line_start + pos],
+            ));
             line_start += pos + 1;
         }
     }
     let mut stderr = Vec::new();
-    channel.stderr().read_to_end(&mut stderr).map_err(transport_io)?;
+    channel
+        .stderr()
+        .read_to_end(&mut stderr)
+        .map_err(transport_io)?;
     channel.wait_close().map_err(transport)?;
     let exit_status = channel.exit_status().map_err(transport)?;
-    Ok(ExecOutput { stdout, stderr, exit_status, elapsed: started.elapsed() })
+    Ok(ExecOutput {
+        stdout,
+        stderr,
+        exit_status,
+        elapsed: started.elapsed(),
+    })
 }
 
 /// Streams `source` into `command`'s stdin (e.g. `cat >> file`), calling `progress` with the
@@ -156,7 +166,10 @@ pub fn exec_upload(
     let mut buf = vec![0u8; 256 * 1024];
     let mut sent = 0u64;
     loop {
-        let n = source.read(&mut buf).map_err(|e| TransportError { timed_out: false, message: format!("reading the local file: {e}") })?;
+        let n = source.read(&mut buf).map_err(|e| TransportError {
+            timed_out: false,
+            message: format!("reading the local file: {e}"),
+        })?;
         if n == 0 {
             break;
         }
@@ -168,8 +181,16 @@ pub fn exec_upload(
     let mut stdout = Vec::new();
     channel.read_to_end(&mut stdout).map_err(transport_io)?;
     let mut stderr = Vec::new();
-    channel.stderr().read_to_end(&mut stderr).map_err(transport_io)?;
+    channel
+        .stderr()
+        .read_to_end(&mut stderr)
+        .map_err(transport_io)?;
     channel.wait_close().map_err(transport)?;
     let exit_status = channel.exit_status().map_err(transport)?;
-    Ok(ExecOutput { stdout, stderr, exit_status, elapsed: started.elapsed() })
+    Ok(ExecOutput {
+        stdout,
+        stderr,
+        exit_status,
+        elapsed: started.elapsed(),
+    })
 }

@@ -1,0 +1,139 @@
+//! Rollback: switch go_root to the previous release (or a named one still on the host), check
+//! it after the switch, and record it.
+
+use super::outcome::{HostOutcome, StepError};
+use super::preflight::Preflight;
+use super::push::new_state;
+use super::step::{audit_record, record, HostLock, OpRun};
+use super::OpContext;
+use crate::core::remote::ops::{self, key_values, value};
+use crate::core::ssh::HostLink;
+
+pub fn rollback_host(
+    link: &mut HostLink,
+    to: Option<&str>,
+    run: &OpRun<'_>,
+    ctx: &OpContext,
+) -> HostOutcome {
+    let mut outcome = HostOutcome::new(&link.host().name);
+    let mut locked = false;
+    match steps(link, to, run, ctx, &mut outcome, &mut locked) {
+        Ok(()) => outcome.ok = true,
+        Err(e) => {
+            run.failed(&e);
+            outcome = outcome.fail(&e.step, &e.error);
+        }
+    }
+    if locked {
+        let from = outcome.from.clone().unwrap_or_else(|| "none".into());
+        let target = outcome.to.clone().unwrap_or_else(|| "none".into());
+        let mut detail = format!("{from} -> {target}");
+        if let Some(error) = &outcome.error {
+            detail.push_str(&format!("; failed: {error}"));
+        }
+        let notes = record(
+            link,
+            &ctx.local_audit,
+            audit_record(
+                &outcome.name,
+                &ctx.actor,
+                "rollback",
+                &target,
+                outcome.ok,
+                detail,
+            ),
+        );
+        outcome.notes.extend(notes);
+    }
+    outcome
+}
+
+fn read_host(
+    link: &mut HostLink,
+    run: &OpRun<'_>,
+    under_lock: bool,
+) -> Result<Preflight, StepError> {
+    let paths = &link.host().paths;
+    let script = ops::preflight_script(paths, "none", "none", under_lock);
+    let out = run.script(link, "preflight", &script, !under_lock)?;
+    Preflight::parse(&out.stdout).map_err(|e| {
+        StepError::refused("preflight", e, "see the host's output").with_output(out.combined())
+    })
+}
+
+fn steps(
+    link: &mut HostLink,
+    to: Option<&str>,
+    run: &OpRun<'_>,
+    ctx: &OpContext,
+    outcome: &mut HostOutcome,
+    locked: &mut bool,
+) -> Result<(), StepError> {
+    run.step("preflight");
+    let first = read_host(link, run, false)?;
+    if let Some(owner) = &first.busy {
+        return Err(StepError::refused(
+            "preflight",
+            format!("host busy: locked by {owner}"),
+            "wait for the other operator",
+        ));
+    }
+    run.step("lock");
+    let _lock = HostLock::acquire(link, &ctx.actor)?;
+    *locked = true;
+    let pre = read_host(link, run, true)?;
+    let current = pre.current_version();
+    outcome.from = current.clone();
+    let target = match to
+        .map(str::to_string)
+        .or_else(|| pre.state.as_ref().and_then(|s| s.previous.clone()))
+    {
+        Some(t) => t,
+        None => {
+            return Err(StepError::refused(
+                "plan",
+                "no previous release is recorded on this host",
+                "name one with --to VERSION (one of the releases on the host)",
+            ))
+        }
+    };
+    outcome.to = Some(target.clone());
+    if current.as_deref() == Some(target.as_str())
+        && pre.go_version.as_deref() == Some(target.as_str())
+    {
+        outcome
+            .notes
+            .push(format!("{target} is already active: nothing to do"));
+        return Ok(());
+    }
+    if !pre.releases.contains(&target) {
+        let have = if pre.releases.is_empty() {
+            "none".to_string()
+        } else {
+            pre.releases.join(", ")
+        };
+        return Err(StepError::refused(
+            "plan",
+            format!("{target} is not installed on the host (releases there: {have})"),
+            "push its bundle instead",
+        ));
+    }
+    let state = new_state(&pre, &target, current.as_deref(), "rollback", &ctx.actor);
+    let script = ops::switch_script(&link.host().paths, &target, &state);
+    let out = run.script(link, "switch", &script, false)?;
+    let pairs = key_values(&out.stdout);
+    if let Some(back) = value(&pairs, "switched_back") {
+        outcome.notes.push(format!("switched back to {back}"));
+    }
+    if value(&pairs, "done") == Some("1") && out.success() {
+        return Ok(());
+    }
+    let step = value(&pairs, "fail").unwrap_or("switch");
+    let why = value(&pairs, "why").unwrap_or("the switch script ended early");
+    Err(StepError::refused(
+        step,
+        why.to_string(),
+        "see the host's output; the active Go is unchanged unless it says otherwise",
+    )
+    .with_output(out.combined()))
+}
