@@ -283,7 +283,7 @@ release=go1.21.13\nrelease=go1.20.1\npart_size=1000\npart_sha256=cafe\npreflight
         let e = full.check_space(&bundle(), 0).unwrap_err();
         assert_eq!(
             e.error.message,
-            "disk full: releases need 570 MiB, 20 MiB free"
+            "disk full: releases need 576 MiB, 20 MiB free"
         );
         let busy = Preflight::parse(
             OUT.replace("preflight_end", "busy=ana@jump since 04:00\npreflight_end")
