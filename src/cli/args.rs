@@ -39,6 +39,38 @@ pub struct GlobalArgs {
 pub enum Command {
     /// Probe hosts: Go version, ldd gaps, audit-log status.
     Scan(ScanArgs),
+    /// Check the active release: tree checksums, go version, env profile, ldd gaps, audit chain.
+    Verify(HostsArgs),
+    /// Switch back to the previous release (or --to VERSION), verified after the switch.
+    Rollback(RollbackArgs),
+    /// The audit trail.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct HostsArgs {
+    /// Hosts: names, globs (web-*), group:NAME, all; comma-separated.
+    #[arg(long, default_value = "all", value_name = "SEL")]
+    pub hosts: String,
+    /// Print one JSON array, one object per host.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RollbackArgs {
+    #[command(flatten)]
+    pub hosts: HostsArgs,
+    /// A release still on the host, e.g. go1.21.13 (default: state.json's previous).
+    #[arg(long, value_name = "VERSION")]
+    pub to: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Check the hash chains of the jump host's log and of each host's log, and that they agree.
+    Verify(HostsArgs),
 }
 
 #[derive(Debug, Args)]

@@ -1,7 +1,9 @@
 //! The headless face: `offgo-tui scan|…` for scripts and CI. Same engine as the console.
 
 pub mod args;
+mod audit;
 mod context;
+mod operate;
 mod print;
 mod scan;
 
@@ -20,6 +22,21 @@ pub const EXIT_USAGE: u8 = 2;
 pub fn run(global: &GlobalArgs, command: Command) -> ExitCode {
     let code = match command {
         Command::Scan(args) => scan::run(global, &args),
+        Command::Verify(args) => match context::open(global, &args.hosts) {
+            Ok(ctx) => {
+                ctx.engine.verify(&ctx.selected);
+                operate::finish(ctx, args.json)
+            }
+            Err(code) => code,
+        },
+        Command::Rollback(args) => match context::open(global, &args.hosts.hosts) {
+            Ok(ctx) => {
+                ctx.engine.rollback(&ctx.selected, args.to.as_deref());
+                operate::finish(ctx, args.hosts.json)
+            }
+            Err(code) => code,
+        },
+        Command::Audit(args::AuditCommand::Verify(args)) => audit::verify(global, &args),
     };
     ExitCode::from(code)
 }

@@ -142,3 +142,60 @@ pub fn scan_table(reports: &[HostReport]) {
     }
     print!("{out}");
 }
+
+/// Results of push, verify or rollback, one line per host, then each failure in full.
+pub fn outcome_table(outcomes: &[crate::core::engine::HostOutcome]) {
+    let mut out = String::new();
+    let width = outcomes
+        .iter()
+        .map(|o| o.name.len())
+        .max()
+        .unwrap_or(4)
+        .max(4);
+    for o in outcomes {
+        let change = match (&o.from, &o.to) {
+            (Some(from), Some(to)) => format!("{from} -> {to}"),
+            (None, Some(to)) => format!("none -> {to}"),
+            (Some(from), None) => from.clone(),
+            (None, None) => String::new(),
+        };
+        let verdict = if o.ok {
+            "ok".to_string()
+        } else {
+            format!("FAILED at {}", o.step.as_deref().unwrap_or("?"))
+        };
+        out.push_str(&format!("{:<width$}  {verdict:<24}  {change}\n", o.name));
+    }
+    for o in outcomes {
+        if let Some(checks) = &o.checks {
+            for c in checks.iter().filter(|c| !c.ok) {
+                out.push_str(&format!(
+                    "\n{}: check {} failed:\n  {}\n",
+                    o.name,
+                    c.check,
+                    c.detail.replace('\n', "\n  ")
+                ));
+            }
+        }
+        if let Some(error) = o.error.as_ref().filter(|_| o.checks.is_none()) {
+            out.push_str(&format!(
+                "\n{}: {}: {error}\n",
+                o.name,
+                o.step.as_deref().unwrap_or("")
+            ));
+            if let Some(hint) = &o.hint {
+                out.push_str(&format!("  hint: {hint}\n"));
+            }
+            if let Some(output) = o.output.as_ref().filter(|s| !s.trim().is_empty()) {
+                let tail: Vec<&str> = output.lines().rev().take(15).collect();
+                for line in tail.iter().rev() {
+                    out.push_str(&format!("  | {line}\n"));
+                }
+            }
+        }
+        for note in &o.notes {
+            out.push_str(&format!("{}: {note}\n", o.name));
+        }
+    }
+    print!("{out}");
+}
