@@ -316,6 +316,21 @@ fn a_small_tmpfs_runs_out_of_space_and_keeps_what_the_host_had() {
     full.write_file("/opt/note", b"hi").unwrap();
     assert_eq!(sh(full, "cat /opt/note"), "hi");
     assert!(full.local_path("/opt/note").starts_with("/proc"));
+    // A tmpfs too small for what the host had there: the start fails and says why.
+    let err = Fleet::start(
+        &FleetSpec::new().host(
+            HostSpec::new("tiny")
+                .go_manual("1.21.13")
+                .tmpfs("/usr/local", 1),
+        ),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("host tiny: sshd on 127.0.0.1:"), "{err}");
+    assert!(
+        err.contains("No space left on device"),
+        "the log tail is shown: {err}"
+    );
     assert!(
         Fleet::start(&FleetSpec::new().host(HostSpec::new("x").tmpfs("/etc", 1))).is_err(),
         "not a per-host root"

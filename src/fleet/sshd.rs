@@ -235,3 +235,39 @@ pub(crate) fn launch_once(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fleet::keys;
+    use crate::fleet::spec::Isolation;
+
+    #[test]
+    fn a_taken_port_is_reported_as_a_bind_race_with_the_log_tail() {
+        let dir = tempfile::tempdir().unwrap();
+        let layout = HostLayout::new(dir.path(), "h", Isolation::Directories);
+        layout.create().unwrap();
+        keys::generate(&layout.host_key(), "test host").unwrap();
+        let shared = Shared {
+            client_key: dir.path().join("none"),
+            known_hosts: dir.path().join("known_hosts"),
+            authorized_keys: dir.path().join("authorized_keys"),
+            user: "root".into(),
+            ready_timeout: Duration::from_secs(10),
+        };
+        let taken = std::net::TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
+        let port = taken.local_addr().unwrap().port();
+        let failure = launch_once(&layout, port, &shared, None).unwrap_err();
+        assert!(failure.bind_race, "{failure:?}");
+        assert!(
+            failure.tail.contains("Address already in use"),
+            "{}",
+            failure.tail
+        );
+        let err = failure.into_error("h", port, &layout.log()).to_string();
+        assert!(
+            err.starts_with(&format!("host h: sshd on 127.0.0.1:{port} exited")),
+            "{err}"
+        );
+    }
+}
