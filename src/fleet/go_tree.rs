@@ -80,12 +80,12 @@ pub(crate) fn link_tree(tree: &Path, dest: &Path) -> Result<(), FleetError> {
 }
 
 /// The official tarball: from the cache `scripts/go-release` fills (`$OFFGO_GO_CACHE`, else
-/// `$XDG_CACHE_HOME/offgo/go`), or by running that script when this is a source checkout.
+/// `$XDG_CACHE_HOME/offgo/go-releases`), or by running that script when this is a source checkout.
 fn tarball(version: &str) -> Result<PathBuf, FleetError> {
     let name = format!("go{version}.linux-amd64.tar.gz");
     let cache = match std::env::var_os("OFFGO_GO_CACHE") {
         Some(dir) if !dir.is_empty() => PathBuf::from(dir),
-        _ => crate::core::xdg::cache_dir().join("go"),
+        _ => crate::core::xdg::cache_dir().join("go-releases"),
     };
     let cached = cache.join(&name);
     if cached.metadata().is_ok_and(|m| m.len() > 0) {
