@@ -39,6 +39,9 @@ fn config(layout: &HostLayout, port: u16, authorized_keys: &Path) -> String {
         "PrintMotd no".into(),
         "PrintLastLog no".into(),
         "Subsystem sftp internal-sftp".into(),
+        // Tests read the log to prove what a client did (e.g. no authentication attempt after a
+        // host-key mismatch); VERBOSE logs every key offered.
+        "LogLevel VERBOSE".into(),
     ];
     lines.join("\n") + "\n"
 }
