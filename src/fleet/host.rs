@@ -125,12 +125,21 @@ impl HostHandle {
     }
 
     /// Stops `sshd` by pid (SIGTERM, then SIGKILL after a grace period): new connections are
-    /// refused. Sessions already open end when their client disconnects. No-op when stopped.
+    /// refused, and open sessions are cut, as when a host goes down. No-op when stopped.
     pub fn stop(&self) {
         let mut guard = self.child();
         if let Some(mut child) = guard.take() {
+            sshd::kill_all(&sshd::descendants(child.id()));
             sshd::terminate(&mut child);
             sshd::reap(&mut child, sshd::STOP_GRACE);
+        }
+    }
+
+    /// Cuts every open SSH connection to this host (kills sshd's per-connection processes),
+    /// leaving sshd listening: what a client sees when a link drops mid-transfer.
+    pub fn drop_connections(&self) {
+        if let Some(pid) = self.pid() {
+            sshd::kill_all(&sshd::descendants(pid));
         }
     }
 
