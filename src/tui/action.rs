@@ -28,6 +28,28 @@ pub enum Action {
 }
 
 impl Action {
+    /// Every action, for checks that each one is reachable and described.
+    pub const ALL: [Action; 18] = [
+        Action::Up,
+        Action::Down,
+        Action::PageUp,
+        Action::PageDown,
+        Action::Top,
+        Action::Bottom,
+        Action::FilterOpen,
+        Action::FilterKeep,
+        Action::FilterClear,
+        Action::SortNext,
+        Action::SortReverse,
+        Action::ToggleMark,
+        Action::MarkAllVisible,
+        Action::ToggleDetail,
+        Action::Reprobe,
+        Action::ToggleHelp,
+        Action::Quit,
+        Action::Refresh,
+    ];
+
     /// Internal actions come from the console's own timers, never from a key: a binding to
     /// one would let a key bypass the rules that fire it.
     pub fn is_internal(self) -> bool {
@@ -37,15 +59,13 @@ impl Action {
     /// What the action does, as the help overlay and the key reference say it.
     pub fn describe(self) -> &'static str {
         match self {
-            Action::Up => "move up (detail focused: scroll up)",
-            Action::Down => "move down (detail focused: scroll down)",
+            Action::Up => "move up (scroll, when the detail or help has focus)",
+            Action::Down => "move down (scroll, when the detail or help has focus)",
             Action::PageUp => "page up",
             Action::PageDown => "page down",
             Action::Top => "first host",
             Action::Bottom => "last host",
-            Action::FilterOpen => {
-                "filter hosts by name, address, Go version or error; /!text inverts"
-            }
+            Action::FilterOpen => "filter on name, address, Go version, error (/!text inverts)",
             Action::FilterKeep => "keep the filter and return to the table",
             Action::FilterClear => "clear the filter and return to the table",
             Action::SortNext => "sort by the next column",
@@ -53,7 +73,7 @@ impl Action {
             Action::ToggleMark => "mark or unmark the host and move down",
             Action::MarkAllVisible => "mark every visible host (again: unmark them)",
             Action::ToggleDetail => "focus the detail pane (again: back to the table)",
-            Action::Reprobe => "re-probe the marked hosts, or every host when none is marked",
+            Action::Reprobe => "re-probe the marked hosts (none marked: every host)",
             Action::ToggleHelp => "show or hide this help",
             Action::Quit => "quit",
             Action::Refresh => "re-probe every host (start-up and auto-refresh)",
@@ -63,7 +83,8 @@ impl Action {
     /// A few words for the footer.
     pub fn hint(self) -> &'static str {
         match self {
-            Action::Up | Action::Down => "move",
+            Action::Up => "up",
+            Action::Down => "down",
             Action::PageUp | Action::PageDown => "page",
             Action::Top | Action::Bottom => "ends",
             Action::FilterOpen => "filter",

@@ -78,7 +78,12 @@ async fn event_loop(
     let mut ticker = tokio::time::interval(TICK);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut last_tick = Instant::now();
-    let mut pending = vec![Msg::Action(Action::Refresh)];
+    // The tick first, so the start-up probe's log line carries the time.
+    let start = Msg::Tick {
+        elapsed: Duration::ZERO,
+        at: Stamp::now(),
+    };
+    let mut pending = vec![start, Msg::Action(Action::Refresh)];
     let mut dirty = true;
     let mut last_frame: Option<Instant> = None;
     let mut panic_after_frame = test_panic_requested();

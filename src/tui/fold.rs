@@ -44,7 +44,7 @@ pub fn change_row(
     };
     model.summary.remove(row);
     change(row);
-    row.refresh_haystack();
+    row.refresh_cached();
     model.summary.add(row);
     model.needs_sort |= model.sort.column != super::sort::SortColumn::Name;
     Some(row.name.clone())

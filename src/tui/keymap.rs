@@ -284,7 +284,12 @@ impl Keymap {
         self.bindings
             .iter()
             .filter(|b| b.scope == scope && b.footer)
-            .map(|b| (keys_label(b.keys, "/"), b.action.hint()))
+            .map(|b| {
+                (
+                    b.keys.first().map(Key::label).unwrap_or_default(),
+                    b.action.hint(),
+                )
+            })
             .collect()
     }
 

@@ -1,5 +1,6 @@
 //! One host as the console knows it: its inventory identity plus the latest probe report.
 
+use super::sort::VersionKey;
 use crate::core::audit::AuditStatus;
 use crate::core::engine::HostReport;
 use crate::core::inventory::{Host, HostId};
@@ -29,6 +30,8 @@ pub struct HostRow {
     /// Lower-cased name, address, Go version and error, so a filter keystroke over a large
     /// fleet is one substring search per host.
     pub haystack: String,
+    /// Sort key of [`HostRow::go_version`].
+    pub version_key: Option<VersionKey>,
 }
 
 impl HostRow {
@@ -41,8 +44,9 @@ impl HostRow {
             probing: false,
             marked: false,
             haystack: String::new(),
+            version_key: None,
         };
-        row.refresh_haystack();
+        row.refresh_cached();
         row
     }
 
@@ -66,27 +70,25 @@ impl HostRow {
         matches!(self.settled_state(), RowState::Failed(_))
     }
 
-    /// The Go version of a reachable host; `Some("")` never happens: `None` means unknown or none.
-    pub fn go_version(&self) -> Option<&str> {
+    /// The last report, if that probe read the host (reachable, no error).
+    pub fn read_report(&self) -> Option<&HostReport> {
         self.report
-            .as_ref()
-            .filter(|r| r.reachable)
-            .and_then(|r| r.go_version.as_deref())
+            .as_deref()
+            .filter(|r| r.reachable && r.error_kind.is_none())
     }
 
-    /// Binaries with missing libraries, `None` when the host was not read.
+    /// The installed Go version; `None` when unknown or when no Go is installed.
+    pub fn go_version(&self) -> Option<&str> {
+        self.read_report().and_then(|r| r.go_version.as_deref())
+    }
+
+    /// Binaries with missing libraries; `None` when the host was not read.
     pub fn gap_count(&self) -> Option<usize> {
-        self.report
-            .as_ref()
-            .filter(|r| r.reachable)
-            .map(|r| r.ldd_gaps.len())
+        self.read_report().map(|r| r.ldd_gaps.len())
     }
 
     pub fn audit_status(&self) -> Option<AuditStatus> {
-        self.report
-            .as_ref()
-            .filter(|r| r.reachable)
-            .map(|r| r.audit.status)
+        self.read_report().map(|r| r.audit.status)
     }
 
     pub fn latency_ms(&self) -> Option<u64> {
@@ -103,7 +105,9 @@ impl HostRow {
         }
     }
 
-    pub fn refresh_haystack(&mut self) {
+    /// Re-derives the cached search text and sort key after the report changed.
+    pub fn refresh_cached(&mut self) {
+        self.version_key = self.go_version().map(VersionKey::of);
         let mut text = format!("{}\n{}", self.name, self.address);
         if let Some(report) = &self.report {
             for part in [report.go_version.as_deref(), report.error.as_deref()]

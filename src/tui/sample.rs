@@ -53,6 +53,11 @@ pub fn inventory(hosts: Vec<Host>) -> Arc<Inventory> {
 
 /// A reachable host running `version`, offgo-managed, every binary fine, audit log ok.
 pub fn healthy(host: &Host, version: &str, latency_ms: u64) -> HostReport {
+    let previous = if version == "go1.21.13" {
+        "go1.20.14"
+    } else {
+        "go1.21.13"
+    };
     let facts = ProbeFacts {
         arch: "x86_64".into(),
         go_root_kind: GoRootKind::Symlink {
@@ -62,7 +67,7 @@ pub fn healthy(host: &Host, version: &str, latency_ms: u64) -> HostReport {
         go_version_file: Some(version.into()),
         state: StateRead::Parsed(OffgoState {
             current: Some(version.into()),
-            previous: Some("go1.21.13".into()),
+            previous: Some(previous.into()),
             history: Vec::new(),
         }),
         free_bytes: Some(12 * 1024 * 1024 * 1024 + 300 * 1024 * 1024),
@@ -90,7 +95,7 @@ pub fn healthy(host: &Host, version: &str, latency_ms: u64) -> HostReport {
         },
         offgo: Some(OffgoSummary {
             current: Some(version.into()),
-            previous: Some("go1.21.13".into()),
+            previous: Some(previous.into()),
         }),
         arch: Some("x86_64".into()),
         latency_ms: Some(latency_ms),

@@ -60,7 +60,8 @@ impl Sort {
         let by_column = match self.column {
             SortColumn::Name => Ordering::Equal,
             SortColumn::Address => a.address.cmp(&b.address),
-            SortColumn::GoVersion => known_first(a.go_version(), b.go_version(), compare_versions),
+            // Cached per row: parsing versions inside a 10,000-host sort would dominate it.
+            SortColumn::GoVersion => known_first(a.version_key, b.version_key, |x, y| x.cmp(&y)),
             SortColumn::Gaps => known_first(a.gap_count(), b.gap_count(), |x, y| y.cmp(&x)),
             SortColumn::Audit => known_first(a.audit_status(), b.audit_status(), |x, y| {
                 audit_rank(x).cmp(&audit_rank(y))
@@ -107,19 +108,33 @@ fn state_rank(state: RowState) -> u8 {
     }
 }
 
-/// Go versions in release order: `go1.9` < `go1.10` < `go1.21rc1` < `go1.21.0` < `go1.21.13`.
-pub fn compare_versions(a: &str, b: &str) -> Ordering {
-    match (version_key(a), version_key(b)) {
-        (Some(x), Some(y)) => x.cmp(&y),
-        (Some(_), None) => Ordering::Less,
-        (None, Some(_)) => Ordering::Greater,
-        (None, None) => a.cmp(b),
+/// A Go version's place in release order; versions that are not releases (`devel`) sort after
+/// every release.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum VersionKey {
+    /// `(major, minor, patch, pre-release rank, pre-release number)`; a release sorts after
+    /// its betas and release candidates.
+    Release(u32, u32, u32, u8, u32),
+    Other,
+}
+
+impl VersionKey {
+    pub fn of(version: &str) -> Self {
+        match release_key(version) {
+            Some((a, b, c, d, e)) => VersionKey::Release(a, b, c, d, e),
+            None => VersionKey::Other,
+        }
     }
 }
 
-/// `(major, minor, patch, pre-release rank, pre-release number)`; a release sorts after its
-/// betas and release candidates.
-fn version_key(version: &str) -> Option<(u32, u32, u32, u8, u32)> {
+/// Go versions in release order: `go1.9` < `go1.10` < `go1.21rc1` < `go1.21.0` < `go1.21.13`.
+pub fn compare_versions(a: &str, b: &str) -> Ordering {
+    VersionKey::of(a)
+        .cmp(&VersionKey::of(b))
+        .then_with(|| a.cmp(b))
+}
+
+fn release_key(version: &str) -> Option<(u32, u32, u32, u8, u32)> {
     let rest = version.strip_prefix("go")?;
     let split = rest
         .find(|c: char| c.is_ascii_alphabetic())

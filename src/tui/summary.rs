@@ -65,7 +65,12 @@ impl FleetSummary {
         if row.settled_state() == RowState::Up {
             let version = row.go_version().unwrap_or(NO_GO);
             if add {
-                *self.versions.entry(version.to_string()).or_default() += 1;
+                match self.versions.get_mut(version) {
+                    Some(n) => *n += 1,
+                    None => {
+                        self.versions.insert(version.to_string(), 1);
+                    }
+                }
             } else if let Some(n) = self.versions.get_mut(version) {
                 *n -= 1;
                 if *n == 0 {

@@ -70,7 +70,7 @@ pub fn lines<'a>(row: &HostRow, theme: &Theme) -> Vec<Line<'a>> {
     if matches!(row.settled_state(), RowState::Failed(_)) {
         failure(report, theme, &mut out);
     }
-    if report.reachable {
+    if row.read_report().is_some() {
         facts(report, theme, &mut out);
     }
     if let Some(ms) = report.latency_ms {
@@ -80,20 +80,15 @@ pub fn lines<'a>(row: &HostRow, theme: &Theme) -> Vec<Line<'a>> {
 }
 
 fn failure<'a>(report: &HostReport, theme: &Theme, out: &mut Vec<Line<'a>>) {
-    let kind = report.error_kind.map(|k| k.as_str()).unwrap_or("failed");
-    out.push(field(
-        "error",
-        kind,
-        theme.failed().patch(theme.bold()),
-        theme,
-    ));
-    if let Some(error) = &report.error {
-        out.extend(
-            error
-                .lines()
-                .map(|l| Line::styled(format!("  {l}"), theme.failed())),
-        );
-    }
+    // The state line above already names the error kind; here comes what happened.
+    let error = report
+        .error
+        .as_deref()
+        .unwrap_or("the engine gave no message");
+    let mut lines = error.lines();
+    let first = lines.next().unwrap_or_default().to_string();
+    out.push(field("error", first, theme.failed(), theme));
+    out.extend(lines.map(|l| Line::styled(format!("  {l}"), theme.failed())));
     if let Some(hint) = &report.hint {
         out.push(field("hint", hint.clone(), plain_style(), theme));
     }

@@ -26,10 +26,6 @@ fn counts_line<'a>(model: &Model, theme: &Theme) -> Line<'a> {
             flag(s.unreachable, theme.failed()),
         ),
         Span::styled(
-            format!("  probing {}", s.probing),
-            flag(s.probing, theme.accent()),
-        ),
-        Span::styled(
             format!("  ldd gaps {}", s.with_gaps),
             flag(s.with_gaps, theme.warn()),
         ),
@@ -38,6 +34,12 @@ fn counts_line<'a>(model: &Model, theme: &Theme) -> Line<'a> {
             flag(s.audit_problems, theme.warn()),
         ),
     ];
+    if s.probing > 0 {
+        spans.push(Span::styled(
+            format!("  probing {}", s.probing),
+            theme.accent(),
+        ));
+    }
     if s.unknown > 0 {
         spans.push(Span::styled(
             format!("  not probed {}", s.unknown),

@@ -105,10 +105,10 @@ fn cell_text(column: Column, row: &HostRow) -> String {
         Column::Mark => if row.marked { "●" } else { " " }.to_string(),
         Column::Name => row.name.clone(),
         Column::Address => row.address.clone(),
-        Column::Go => match (row.go_version(), row.report.as_ref().map(|r| r.reachable)) {
+        Column::Go => match (row.go_version(), row.read_report()) {
             (Some(v), _) => v.to_string(),
-            (None, Some(true)) => "none".into(),
-            _ => unknown(),
+            (None, Some(_)) => "none".into(),
+            (None, None) => unknown(),
         },
         Column::Gaps => row
             .gap_count()
@@ -133,11 +133,7 @@ fn cell_style(column: Column, row: &HostRow, theme: &Theme) -> Style {
             .map(|s| theme.audit(s))
             .unwrap_or_default(),
         Column::Gaps if row.gap_count().unwrap_or(0) > 0 => theme.warn(),
-        Column::Go
-            if row.report.as_ref().is_some_and(|r| r.reachable) && row.go_version().is_none() =>
-        {
-            theme.warn()
-        }
+        Column::Go if row.read_report().is_some() && row.go_version().is_none() => theme.warn(),
         _ => Style::default(),
     }
 }
