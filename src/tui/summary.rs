@@ -16,7 +16,7 @@ pub struct FleetSummary {
     /// The last probe connected (it may still have failed, e.g. `command_failed`).
     pub reachable: usize,
     pub unreachable: usize,
-    /// Not probed yet.
+    /// Never probed and not being probed.
     pub unknown: usize,
     pub probing: usize,
     pub with_gaps: usize,
@@ -52,7 +52,9 @@ impl FleetSummary {
             step(&mut self.probing);
         }
         match row.report.as_ref().map(|r| r.reachable) {
-            None => step(&mut self.unknown),
+            // A host being probed for the first time is counted as probing, not as not probed.
+            None if !row.probing => step(&mut self.unknown),
+            None => {}
             Some(true) => step(&mut self.reachable),
             Some(false) => step(&mut self.unreachable),
         }

@@ -88,7 +88,7 @@ fn install_panic_hook(log_file: Option<PathBuf>) {
             if was_active && !on_main {
                 let name = thread::current().name().unwrap_or("unnamed").to_string();
                 tracing::error!(thread = %name, "{info}");
-                let log = LOG_FILE.get().map(|p| format!(" More in the log: {}.", p.display())).unwrap_or_default();
+                let log = LOG_FILE.get().map(|p| format!(" The log is {}.", p.display())).unwrap_or_default();
                 eprintln!(
                     "offgo-tui: background thread `{name}` panicked (above), so the console stopped; \
                      the terminal has been restored.{log} Please report this as a bug."
