@@ -72,19 +72,23 @@ fn on_key(model: &mut Model, event: KeyEvent, fx: &mut Effects) {
         return;
     };
     let scope = model.scope();
-    match model.keymap.lookup(scope, key) {
-        Some(action) => on_action(model, action, fx),
-        None if scope == Scope::Filter
-            && model
-                .filter
-                .input
-                .handle_event(&Event::Key(event))
-                .is_some() =>
-        {
-            model.needs_filter = true;
-            fx.redraw = true;
-        }
-        None => {}
+    if let Some(action) = model.keymap.lookup(scope, key) {
+        on_action(model, action, fx);
+    } else if scope == Scope::Filter {
+        edit_filter(model, event, fx);
+    }
+}
+
+/// A key the filter scope does not bind edits the filter text.
+fn edit_filter(model: &mut Model, event: KeyEvent, fx: &mut Effects) {
+    if model
+        .filter
+        .input
+        .handle_event(&Event::Key(event))
+        .is_some()
+    {
+        model.needs_filter = true;
+        fx.redraw = true;
     }
 }
 
