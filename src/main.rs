@@ -16,7 +16,7 @@ fn main() -> ExitCode {
             let _logging = offgo::logging::init_headless(cli.global.verbose);
             cli::run(&cli.global, command)
         }
-        None => offgo::tui::main(&cli.global, cli.read_only),
+        None => offgo::tui::launch(&cli.global, cli.read_only),
     }
 }
 

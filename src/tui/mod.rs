@@ -1,11 +1,29 @@
-//! The console face.
+//! The console face: the live fleet view. Elm-shaped: [`update::update`] is the one place
+//! state changes (messages in, commands out), [`view::render`] draws a [`model::Model`] and
+//! nothing else, [`app`] runs the event loop, [`terminal`] guarantees the terminal is given
+//! back. Keys are data ([`keymap`]), so help, footer and README are generated from one table.
 
-use std::process::ExitCode;
+pub mod action;
+mod app;
+pub mod eventlog;
+pub mod filter;
+pub mod fold;
+pub mod keymap;
+mod launch;
+pub mod model;
+pub mod msg;
+pub mod options;
+pub mod row;
+#[doc(hidden)]
+pub mod sample;
+pub mod sort;
+pub mod summary;
+pub mod terminal;
+pub mod update;
+pub mod view;
 
-use crate::cli::GlobalArgs;
-
-/// Opens the console (wired up when the console lands).
-pub fn main(_global: &GlobalArgs, _read_only: bool) -> ExitCode {
-    eprintln!("offgo-tui: the console is not built yet; use `offgo-tui scan`");
-    ExitCode::from(2)
-}
+pub use crate::logging::{default_log_path, init_logging};
+pub use app::run;
+pub use keymap::key_reference_markdown;
+pub use launch::launch;
+pub use options::ConsoleOptions;

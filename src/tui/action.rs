@@ -1,0 +1,104 @@
+//! What the operator (or the console itself) can ask for. Keys map to actions in
+//! [`super::keymap`]; [`super::update`] gives them meaning in the current context.
+
+/// One thing the console can do. Most are bound to keys; the internal ones are fired by the
+/// console itself and the keymap refuses to bind them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    Top,
+    Bottom,
+    FilterOpen,
+    FilterKeep,
+    FilterClear,
+    SortNext,
+    SortReverse,
+    ToggleMark,
+    MarkAllVisible,
+    ToggleDetail,
+    Reprobe,
+    ToggleHelp,
+    Quit,
+    /// Internal: the start-up probe and the periodic auto-refresh. Re-probes every host that is
+    /// not already being probed, whatever is marked.
+    Refresh,
+}
+
+impl Action {
+    /// Every action, for checks that each one is reachable and described.
+    pub const ALL: [Action; 18] = [
+        Action::Up,
+        Action::Down,
+        Action::PageUp,
+        Action::PageDown,
+        Action::Top,
+        Action::Bottom,
+        Action::FilterOpen,
+        Action::FilterKeep,
+        Action::FilterClear,
+        Action::SortNext,
+        Action::SortReverse,
+        Action::ToggleMark,
+        Action::MarkAllVisible,
+        Action::ToggleDetail,
+        Action::Reprobe,
+        Action::ToggleHelp,
+        Action::Quit,
+        Action::Refresh,
+    ];
+
+    /// Internal actions come from the console's own timers, never from a key: a binding to
+    /// one would let a key bypass the rules that fire it.
+    pub fn is_internal(self) -> bool {
+        matches!(self, Action::Refresh)
+    }
+
+    /// What the action does, as the help overlay and the key reference say it.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Action::Up => "move up (scroll, when the detail or help has focus)",
+            Action::Down => "move down (scroll, when the detail or help has focus)",
+            Action::PageUp => "page up",
+            Action::PageDown => "page down",
+            Action::Top => "first host",
+            Action::Bottom => "last host",
+            Action::FilterOpen => "filter on name, address, Go version, error (/!text inverts)",
+            Action::FilterKeep => "keep the filter and return to the table",
+            Action::FilterClear => "clear the filter and return to the table",
+            Action::SortNext => "sort by the next column",
+            Action::SortReverse => "reverse the sort order",
+            Action::ToggleMark => "mark or unmark the host and move down",
+            Action::MarkAllVisible => "mark every visible host (again: unmark them)",
+            Action::ToggleDetail => "focus the detail pane (again: back to the table)",
+            Action::Reprobe => "re-probe the marked hosts (none marked: every host)",
+            Action::ToggleHelp => "show or hide this help",
+            Action::Quit => "quit",
+            Action::Refresh => "re-probe every host (start-up and auto-refresh)",
+        }
+    }
+
+    /// A few words for the footer.
+    pub fn hint(self) -> &'static str {
+        match self {
+            Action::Up => "up",
+            Action::Down => "down",
+            Action::PageUp | Action::PageDown => "page",
+            Action::Top | Action::Bottom => "ends",
+            Action::FilterOpen => "filter",
+            Action::FilterKeep => "keep",
+            Action::FilterClear => "clear",
+            Action::SortNext => "sort",
+            Action::SortReverse => "reverse",
+            Action::ToggleMark => "mark",
+            Action::MarkAllVisible => "mark all",
+            Action::ToggleDetail => "detail",
+            Action::Reprobe => "re-probe",
+            Action::ToggleHelp => "help",
+            Action::Quit => "quit",
+            Action::Refresh => "refresh",
+        }
+    }
+}

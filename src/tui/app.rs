@@ -1,0 +1,177 @@
+//! The event loop: waits on keys, engine events and a tick; drains whatever else is pending;
+//! applies it all in one `update`; draws at most once per frame interval, and only when
+//! something changed.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crossterm::event::{Event, EventStream};
+use futures_util::{FutureExt, StreamExt};
+use tokio::sync::mpsc::UnboundedReceiver;
+
+use super::action::Action;
+use super::model::{Model, ModelSettings};
+use super::msg::{Command, Msg, Stamp};
+use super::options::ConsoleOptions;
+use super::terminal::TerminalGuard;
+use super::update::update_all;
+use super::view;
+use crate::core::engine::{Engine, EngineEvent, EngineOptions};
+use crate::core::inventory::Inventory;
+use crate::logging::{default_log_path, init_logging};
+
+/// At most ~30 frames a second: enough to look live, little enough to leave the CPU to the
+/// SSH workers.
+const FRAME: Duration = Duration::from_millis(33);
+const TICK: Duration = Duration::from_millis(500);
+/// Messages applied per batch, so a flood of engine events cannot starve the keyboard.
+const MAX_BATCH: usize = 4096;
+
+/// Runs the console until the operator quits. Sets up color-eyre's hooks (unless the caller
+/// did) and logging to `options.log_file` (unless a subscriber is already set).
+pub fn run(inventory: Arc<Inventory>, options: ConsoleOptions) -> color_eyre::Result<()> {
+    let _ = color_eyre::install();
+    let log_path = options.log_file.clone().unwrap_or_else(default_log_path);
+    let _log_guard = if tracing::dispatcher::has_been_set() {
+        None
+    } else {
+        Some(init_logging(&log_path)?)
+    };
+    tracing::info!(hosts = inventory.hosts.len(), inventory = %inventory.source.display(), "console starting");
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    let result = runtime.block_on(console(inventory, options, log_path));
+    tracing::info!(ok = result.is_ok(), "console stopped");
+    result
+}
+
+async fn console(
+    inventory: Arc<Inventory>,
+    options: ConsoleOptions,
+    log_path: std::path::PathBuf,
+) -> color_eyre::Result<()> {
+    let engine_options = EngineOptions {
+        parallel: options.parallel.max(1),
+        ..EngineOptions::default()
+    };
+    let (engine, events) = Engine::new(Arc::clone(&inventory), engine_options);
+    let mut guard = TerminalGuard::enter(Some(log_path))?;
+    let size = guard.terminal().size()?;
+    let settings = ModelSettings {
+        read_only: options.read_only,
+        color: options.color,
+        refresh: options.refresh_period(inventory.console.refresh),
+        size: (size.width, size.height),
+    };
+    let mut model = Model::new(&inventory, settings);
+    event_loop(&mut guard, &mut model, &engine, events).await
+}
+
+async fn event_loop(
+    guard: &mut TerminalGuard,
+    model: &mut Model,
+    engine: &Engine,
+    mut events: UnboundedReceiver<EngineEvent>,
+) -> color_eyre::Result<()> {
+    let mut keys = EventStream::new();
+    let mut ticker = tokio::time::interval(TICK);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut last_tick = Instant::now();
+    // The tick first, so the start-up probe's log line carries the time.
+    let start = Msg::Tick {
+        elapsed: Duration::ZERO,
+        at: Stamp::now(),
+    };
+    let mut pending = vec![start, Msg::Action(Action::Refresh)];
+    let mut dirty = true;
+    let mut last_frame: Option<Instant> = None;
+    let mut panic_after_frame = test_panic_requested();
+    let mut engine_open = true;
+    loop {
+        for command in update_all(model, pending.drain(..)) {
+            match command {
+                Command::Probe(hosts) => engine.probe(&hosts),
+                Command::Redraw => dirty = true,
+                Command::Quit => return Ok(()),
+            }
+        }
+        let next_frame = last_frame.map_or_else(Instant::now, |t| t + FRAME);
+        if dirty && Instant::now() >= next_frame {
+            guard.terminal().draw(|frame| view::render(model, frame))?;
+            dirty = false;
+            last_frame = Some(Instant::now());
+            if std::mem::take(&mut panic_after_frame) {
+                spawn_test_panic();
+            }
+        }
+        tokio::select! {
+            key = keys.next() => match key {
+                Some(event) => pending.extend(terminal_msg(event?)),
+                // The terminal is gone (stdin closed): nobody is left to operate the console.
+                None => return Ok(()),
+            },
+            event = events.recv(), if engine_open => match event {
+                Some(event) => pending.push(Msg::Engine { event, at: Stamp::now() }),
+                None => engine_open = false,
+            },
+            _ = ticker.tick() => {
+                pending.push(Msg::Tick { elapsed: last_tick.elapsed(), at: Stamp::now() });
+                last_tick = Instant::now();
+            }
+            _ = tokio::time::sleep_until(next_frame.into()), if dirty => {}
+        }
+        drain_ready(&mut pending, &mut events, &mut keys)?;
+    }
+}
+
+/// Takes whatever else is already waiting, without waiting, so it is applied and drawn once.
+fn drain_ready(
+    pending: &mut Vec<Msg>,
+    events: &mut UnboundedReceiver<EngineEvent>,
+    keys: &mut EventStream,
+) -> color_eyre::Result<()> {
+    while pending.len() < MAX_BATCH {
+        let Ok(event) = events.try_recv() else { break };
+        pending.push(Msg::Engine {
+            event,
+            at: Stamp::now(),
+        });
+    }
+    while pending.len() < MAX_BATCH {
+        match keys.next().now_or_never() {
+            Some(Some(event)) => pending.extend(terminal_msg(event?)),
+            _ => break,
+        }
+    }
+    Ok(())
+}
+
+fn terminal_msg(event: Event) -> Option<Msg> {
+    match event {
+        Event::Key(key) => Some(Msg::Key(key)),
+        Event::Resize(width, height) => Some(Msg::Resize { width, height }),
+        Event::FocusGained | Event::FocusLost | Event::Mouse(_) | Event::Paste(_) => None,
+    }
+}
+
+/// `OFFGO_TEST_PANIC=worker`: the tmux test's way to check that a panic off the main thread
+/// restores the terminal and ends the process.
+fn test_panic_requested() -> bool {
+    std::env::var("OFFGO_TEST_PANIC").is_ok_and(|v| v == "worker")
+}
+
+fn spawn_test_panic() {
+    let spawned = std::thread::Builder::new()
+        .name("offgo-test-panic".into())
+        .spawn(|| {
+            std::thread::sleep(Duration::from_millis(300));
+            #[allow(clippy::panic)] // On purpose: requested by OFFGO_TEST_PANIC=worker.
+            {
+                panic!("test panic requested by OFFGO_TEST_PANIC=worker");
+            }
+        });
+    if let Err(e) = spawned {
+        tracing::warn!("cannot start the OFFGO_TEST_PANIC thread: {e}");
+    }
+}

@@ -1,0 +1,70 @@
+//! What flows into [`super::update`] (messages) and out of it (commands).
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use crossterm::event::KeyEvent;
+
+use super::action::Action;
+use crate::core::engine::EngineEvent;
+use crate::core::inventory::HostId;
+
+/// Everything that can change the console's state.
+#[derive(Debug, Clone)]
+pub enum Msg {
+    Key(KeyEvent),
+    /// An action not coming from a key: the start-up probe, or a test driving the console.
+    Action(Action),
+    Engine {
+        event: EngineEvent,
+        at: Stamp,
+    },
+    /// Time passed (drives auto-refresh); `at` is the time of day now.
+    Tick {
+        elapsed: Duration,
+        at: Stamp,
+    },
+    Resize {
+        width: u16,
+        height: u16,
+    },
+}
+
+/// What [`super::update`] asks the event loop to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    Probe(Vec<HostId>),
+    /// Something on screen changed: draw (coalesced with other redraws, at a capped rate).
+    Redraw,
+    Quit,
+}
+
+/// Wall-clock time of day (UTC, like the audit log), carried in messages so that the event log
+/// is a function of the messages and tests can pin it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
+pub struct Stamp {
+    secs_of_day: u32,
+}
+
+impl Stamp {
+    pub fn now() -> Self {
+        let secs = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0);
+        Self::at(secs)
+    }
+
+    /// The time of day `secs` seconds after the Unix epoch (or after midnight).
+    pub fn at(secs: u64) -> Self {
+        Self {
+            secs_of_day: (secs % 86_400) as u32,
+        }
+    }
+}
+
+impl std::fmt::Display for Stamp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let s = self.secs_of_day;
+        write!(f, "{:02}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
+    }
+}

@@ -1,0 +1,304 @@
+//! The one place the console's state changes: messages in, commands out. No I/O, no terminal:
+//! tests drive it directly.
+
+use std::time::Duration;
+
+use crossterm::event::{Event, KeyEvent};
+use tui_input::backend::crossterm::EventHandler;
+
+use super::action::Action;
+use super::eventlog::Level;
+use super::fold::{self, change_row};
+use super::keymap::{Key, Scope};
+use super::model::{Focus, Model};
+use super::msg::{Command, Msg, Stamp};
+use super::view::theme::Theme;
+use super::view::{detail, help, layout};
+use crate::core::inventory::HostId;
+
+/// Lines the detail and help panes scroll per page key.
+const SCROLL_PAGE: u16 = 10;
+
+/// Applies one message.
+pub fn update(model: &mut Model, msg: Msg) -> Vec<Command> {
+    update_all(model, std::iter::once(msg))
+}
+
+/// Applies a batch of messages, then re-sorts and re-filters once: the event loop drains
+/// everything pending into one batch, so a burst of 10,000 probe reports costs one sort.
+pub fn update_all(model: &mut Model, msgs: impl IntoIterator<Item = Msg>) -> Vec<Command> {
+    let mut fx = Effects::default();
+    for msg in msgs {
+        apply(model, msg, &mut fx);
+    }
+    settle(model);
+    fx.finish()
+}
+
+#[derive(Default)]
+struct Effects {
+    commands: Vec<Command>,
+    redraw: bool,
+}
+
+impl Effects {
+    fn finish(mut self) -> Vec<Command> {
+        if self.redraw {
+            self.commands.push(Command::Redraw);
+        }
+        self.commands
+    }
+}
+
+fn apply(model: &mut Model, msg: Msg, fx: &mut Effects) {
+    match msg {
+        Msg::Key(event) => on_key(model, event, fx),
+        Msg::Action(action) => on_action(model, action, fx),
+        Msg::Engine { event, at } => {
+            model.clock = at;
+            fold::fold(model, event, at);
+            fx.redraw = true;
+        }
+        Msg::Tick { elapsed, at } => on_tick(model, elapsed, at, fx),
+        Msg::Resize { width, height } => {
+            model.settings.size = (width, height);
+            fx.redraw = true;
+        }
+    }
+}
+
+fn on_key(model: &mut Model, event: KeyEvent, fx: &mut Effects) {
+    let Some(key) = Key::from_event(&event) else {
+        return;
+    };
+    let scope = model.scope();
+    if let Some(action) = model.keymap.lookup(scope, key) {
+        on_action(model, action, fx);
+    } else if scope == Scope::Filter {
+        edit_filter(model, event, fx);
+    }
+}
+
+/// A key the filter scope does not bind edits the filter text.
+fn edit_filter(model: &mut Model, event: KeyEvent, fx: &mut Effects) {
+    if model
+        .filter
+        .input
+        .handle_event(&Event::Key(event))
+        .is_some()
+    {
+        model.needs_filter = true;
+        fx.redraw = true;
+    }
+}
+
+fn on_action(model: &mut Model, action: Action, fx: &mut Effects) {
+    fx.redraw = true;
+    match action {
+        Action::Up => scroll_or_move(model, -1),
+        Action::Down => scroll_or_move(model, 1),
+        Action::PageUp => page(model, -1),
+        Action::PageDown => page(model, 1),
+        Action::Top => move_to(model, 0),
+        Action::Bottom => move_to(model, model.visible.len().saturating_sub(1)),
+        Action::FilterOpen => model.filter.editing = true,
+        Action::FilterKeep => model.filter.editing = false,
+        Action::FilterClear => clear_filter(model),
+        Action::SortNext => resort(model, model.sort.column.next(), false),
+        Action::SortReverse => resort(model, model.sort.column, !model.sort.reverse),
+        Action::ToggleMark => toggle_mark(model),
+        Action::MarkAllVisible => mark_all_visible(model),
+        Action::ToggleDetail => {
+            model.focus = match model.focus {
+                Focus::Table => Focus::Detail,
+                Focus::Detail => Focus::Table,
+            };
+            model.detail_scroll = 0;
+        }
+        Action::Reprobe => reprobe(model, fx),
+        Action::ToggleHelp => {
+            model.help_open = !model.help_open;
+            model.help_scroll = 0;
+        }
+        Action::Quit => fx.commands.push(Command::Quit),
+        Action::Refresh => {
+            let all = (0..model.rows.len()).collect();
+            request_probe(model, all, "probing every host", fx);
+        }
+    }
+}
+
+fn on_tick(model: &mut Model, elapsed: Duration, at: Stamp, fx: &mut Effects) {
+    model.clock = at;
+    let Some(every) = model.settings.refresh.filter(|d| !d.is_zero()) else {
+        return;
+    };
+    model.since_refresh += elapsed;
+    if model.since_refresh >= every {
+        model.since_refresh = Duration::ZERO;
+        let all = (0..model.rows.len()).collect();
+        request_probe(model, all, "auto-refresh: probing every host", fx);
+        fx.redraw = true;
+    }
+}
+
+fn scroll_or_move(model: &mut Model, delta: isize) {
+    if model.help_open {
+        model.help_scroll = step(model.help_scroll, delta).min(help::max_scroll(model));
+    } else if model.focus == Focus::Detail {
+        model.detail_scroll = step(model.detail_scroll, delta).min(detail_lines(model));
+    } else {
+        move_by(model, delta);
+    }
+}
+
+fn page(model: &mut Model, direction: isize) {
+    if model.focus == Focus::Detail {
+        model.detail_scroll =
+            step(model.detail_scroll, direction * SCROLL_PAGE as isize).min(detail_lines(model));
+    } else {
+        let rows = layout::table_page(model).max(1) as isize;
+        move_by(model, direction * rows);
+    }
+}
+
+/// Lines in the detail pane before wrapping: a scroll limit that never hides the last line.
+fn detail_lines(model: &Model) -> u16 {
+    let theme = Theme::new(false);
+    let count = model
+        .selected_row()
+        .map(|row| detail::lines(row, &theme).len())
+        .unwrap_or(0);
+    count.saturating_sub(1) as u16
+}
+
+fn step(value: u16, delta: isize) -> u16 {
+    (value as isize + delta).clamp(0, u16::MAX as isize) as u16
+}
+
+fn move_by(model: &mut Model, delta: isize) {
+    let target = (model.cursor as isize + delta).max(0) as usize;
+    move_to(model, target);
+}
+
+fn move_to(model: &mut Model, index: usize) {
+    model.cursor = index.min(model.visible.len().saturating_sub(1));
+    model.selected = model.visible.get(model.cursor).copied();
+    model.detail_scroll = 0;
+}
+
+fn clear_filter(model: &mut Model) {
+    if model.filter.input.value().is_empty() && !model.filter.editing {
+        // Esc with nothing to clear leaves the detail pane, the other thing Esc could mean.
+        model.focus = Focus::Table;
+        return;
+    }
+    model.filter.input.reset();
+    model.filter.editing = false;
+    model.needs_filter = true;
+}
+
+fn resort(model: &mut Model, column: super::sort::SortColumn, reverse: bool) {
+    model.sort.column = column;
+    model.sort.reverse = reverse;
+    model.needs_sort = true;
+}
+
+fn toggle_mark(model: &mut Model) {
+    let Some(id) = model.selected else { return };
+    if let Some(row) = model.rows.get_mut(id) {
+        row.marked = !row.marked;
+    }
+    move_by(model, 1);
+}
+
+fn mark_all_visible(model: &mut Model) {
+    let all_marked = model.visible.iter().all(|&id| model.rows[id].marked);
+    for &id in &model.visible {
+        model.rows[id].marked = !all_marked;
+    }
+}
+
+fn reprobe(model: &mut Model, fx: &mut Effects) {
+    let marked: Vec<HostId> = model.marked().map(|r| r.id).collect();
+    if marked.is_empty() {
+        let all = (0..model.rows.len()).collect();
+        request_probe(model, all, "re-probing every host", fx);
+    } else {
+        request_probe(model, marked, "re-probing the marked hosts", fx);
+    }
+}
+
+/// Asks the engine to probe `targets`, leaving out hosts still being probed so that a host
+/// stuck in a timeout is not queued twice.
+fn request_probe(model: &mut Model, targets: Vec<HostId>, why: &str, fx: &mut Effects) {
+    let at = model.clock;
+    let (busy, idle): (Vec<HostId>, Vec<HostId>) = targets
+        .into_iter()
+        .filter(|&id| id < model.rows.len())
+        .partition(|&id| model.rows[id].probing);
+    let skipped = match busy.len() {
+        0 => String::new(),
+        n => format!(" ({n} still probing, left alone)"),
+    };
+    if idle.is_empty() {
+        model
+            .log
+            .push(at, Level::Info, format!("nothing to probe{skipped}"));
+        return;
+    }
+    for &id in &idle {
+        change_row(model, id, at, |row| row.probing = true);
+    }
+    let hosts = if idle.len() == 1 {
+        "1 host".to_string()
+    } else {
+        format!("{} hosts", idle.len())
+    };
+    model
+        .log
+        .push(at, Level::Info, format!("{why}: {hosts}{skipped}"));
+    fx.commands.push(Command::Probe(idle));
+}
+
+/// Re-derives the table after rows, sort or filter changed, keeping the selected host
+/// selected when it is still shown, and keeps the cursor on screen.
+pub(crate) fn settle(model: &mut Model) {
+    if model.needs_sort {
+        let (rows, sort) = (&model.rows, model.sort);
+        model
+            .order
+            .sort_unstable_by(|&a, &b| sort.compare(&rows[a], &rows[b]));
+    }
+    if model.needs_sort || model.needs_filter {
+        let filter = model.filter.filter();
+        let rows = &model.rows;
+        model.visible.clear();
+        model.visible.extend(
+            model
+                .order
+                .iter()
+                .copied()
+                .filter(|&id| filter.matches(&rows[id])),
+        );
+        let kept = model
+            .selected
+            .and_then(|id| model.visible.iter().position(|&v| v == id));
+        model.cursor = kept.unwrap_or(model.cursor);
+        model.needs_sort = false;
+        model.needs_filter = false;
+    }
+    model.cursor = model.cursor.min(model.visible.len().saturating_sub(1));
+    model.selected = model.visible.get(model.cursor).copied();
+    keep_cursor_on_screen(model);
+}
+
+fn keep_cursor_on_screen(model: &mut Model) {
+    let page = layout::table_page(model).max(1);
+    if model.cursor < model.offset {
+        model.offset = model.cursor;
+    } else if model.cursor >= model.offset + page {
+        model.offset = model.cursor + 1 - page;
+    }
+    model.offset = model.offset.min(model.visible.len().saturating_sub(page));
+}

@@ -1,0 +1,252 @@
+//! The detail pane: everything known about the selected host, the error and its hint first.
+
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph, Wrap};
+use ratatui::Frame;
+
+use super::theme::Theme;
+use crate::core::engine::HostReport;
+use crate::core::remote::probe::{BinaryStatus, GoRootKind, ProbeFacts, StateRead};
+use crate::tui::model::{Focus, Model};
+use crate::tui::row::{HostRow, RowState};
+
+/// Width of the label column.
+const LABEL: usize = 10;
+
+pub fn render(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let focused = model.focus == Focus::Detail;
+    let title = match model.selected_row() {
+        Some(row) => format!(" {} ", row.name),
+        None => " detail ".to_string(),
+    };
+    let block = Block::bordered()
+        .title(title)
+        .border_style(theme.border(focused));
+    let lines = match model.selected_row() {
+        Some(row) => lines(row, theme),
+        None => vec![Line::styled("no host selected", theme.dim())],
+    };
+    let paragraph = Paragraph::new(lines)
+        .block(block)
+        .wrap(Wrap { trim: false })
+        .scroll((model.detail_scroll, 0));
+    frame.render_widget(paragraph, area);
+}
+
+fn field<'a>(label: &str, value: impl Into<String>, style: Style, theme: &Theme) -> Line<'a> {
+    Line::from(vec![
+        Span::styled(format!("{label:<LABEL$}"), theme.label()),
+        Span::styled(value.into(), style),
+    ])
+}
+
+fn heading<'a>(text: &str, theme: &Theme) -> Line<'a> {
+    Line::styled(text.to_string(), theme.label())
+}
+
+/// The detail lines of one host (public for the tests that read them without a screen).
+pub fn lines<'a>(row: &HostRow, theme: &Theme) -> Vec<Line<'a>> {
+    let plain = Style::default();
+    let mut out = vec![field("address", row.address.clone(), plain, theme)];
+    let state_style = theme.row(row.state());
+    out.push(field("state", row.state_label(), state_style, theme));
+    let Some(report) = &row.report else {
+        let note = if row.probing {
+            "probe running…"
+        } else {
+            "not probed yet"
+        };
+        out.push(Line::styled(note, theme.dim()));
+        return out;
+    };
+    if row.probing {
+        out.push(Line::styled(
+            "probe running; showing the previous report",
+            theme.dim(),
+        ));
+    }
+    if matches!(row.settled_state(), RowState::Failed(_)) {
+        failure(report, theme, &mut out);
+    }
+    if row.read_report().is_some() {
+        facts(report, theme, &mut out);
+    }
+    if let Some(ms) = report.latency_ms {
+        out.push(field("latency", format!("{ms} ms"), plain, theme));
+    }
+    out
+}
+
+fn failure<'a>(report: &HostReport, theme: &Theme, out: &mut Vec<Line<'a>>) {
+    // The state line above already names the error kind; here comes what happened.
+    let error = report
+        .error
+        .as_deref()
+        .unwrap_or("the engine gave no message");
+    let mut lines = error.lines();
+    let first = lines.next().unwrap_or_default().to_string();
+    out.push(field("error", first, theme.failed(), theme));
+    out.extend(lines.map(|l| Line::styled(format!("  {l}"), theme.failed())));
+    if let Some(hint) = &report.hint {
+        out.push(field("hint", hint.clone(), plain_style(), theme));
+    }
+    if let Some(raw) = &report.raw_output {
+        out.push(heading("raw output", theme));
+        if raw.is_empty() {
+            out.push(Line::styled("  (empty)", theme.dim()));
+        }
+        out.extend(raw.lines().map(|l| Line::raw(format!("  {l}"))));
+    }
+}
+
+fn plain_style() -> Style {
+    Style::default()
+}
+
+fn facts<'a>(report: &HostReport, theme: &Theme, out: &mut Vec<Line<'a>>) {
+    let plain = plain_style();
+    let version = report
+        .go_version
+        .clone()
+        .unwrap_or_else(|| "none installed".into());
+    let version_style = if report.go_version.is_some() {
+        plain
+    } else {
+        theme.warn()
+    };
+    out.push(field("go", version, version_style, theme));
+    let facts = report.facts.as_ref();
+    if let Some(output) = facts.and_then(|f| f.go_version_output.as_deref()) {
+        out.push(field("go says", output.to_string(), plain, theme));
+    }
+    out.push(field(
+        "GOROOT",
+        go_root(&report.go_root, facts),
+        plain,
+        theme,
+    ));
+    if let Some(facts) = facts {
+        if let Some(file) = &facts.go_version_file {
+            out.push(field("VERSION", file.clone(), plain, theme));
+        }
+        let (text, style) = offgo_state(&facts.state, theme);
+        out.push(field("offgo", text, style, theme));
+    }
+    let arch = facts
+        .map(|f| f.arch.clone())
+        .or_else(|| report.arch.clone())
+        .unwrap_or_else(|| "-".into());
+    out.push(field("arch", arch, plain, theme));
+    if let Some(facts) = facts {
+        let free = facts
+            .free_bytes
+            .map(human_bytes)
+            .unwrap_or_else(|| "unknown".into());
+        out.push(field("free", free, plain, theme));
+        let auditd = if facts.auditd_running {
+            "running"
+        } else {
+            "not running"
+        };
+        out.push(field("auditd", auditd, plain, theme));
+    }
+    audit(report, theme, out);
+    binaries(report, theme, out);
+}
+
+fn go_root(path: &str, facts: Option<&ProbeFacts>) -> String {
+    match facts.map(|f| &f.go_root_kind) {
+        Some(GoRootKind::Symlink { target }) => format!("{path} → {target}"),
+        Some(GoRootKind::Directory) => format!("{path} (a directory installed by hand)"),
+        Some(GoRootKind::Other) => format!("{path} (neither a link nor a directory)"),
+        Some(GoRootKind::Missing) => format!("{path} (missing)"),
+        None => path.to_string(),
+    }
+}
+
+fn offgo_state(state: &StateRead, theme: &Theme) -> (String, Style) {
+    match state {
+        StateRead::Absent => ("not managed yet (no state.json)".into(), theme.dim()),
+        StateRead::Unreadable => ("state.json unreadable".into(), theme.warn()),
+        StateRead::Invalid { error, .. } => (format!("state.json invalid: {error}"), theme.warn()),
+        StateRead::Parsed(s) => {
+            let current = s.current.as_deref().unwrap_or("-");
+            let previous = s.previous.as_deref().unwrap_or("-");
+            (
+                format!(
+                    "current {current}, previous {previous}, {} history entries",
+                    s.history.len()
+                ),
+                Style::default(),
+            )
+        }
+    }
+}
+
+fn audit<'a>(report: &HostReport, theme: &Theme, out: &mut Vec<Line<'a>>) {
+    let a = &report.audit;
+    let mut text = format!("{} · {} entries", a.status.as_str(), a.entries);
+    if let Some(last) = &a.last_action {
+        text.push_str(&format!(" · last {last}"));
+    }
+    out.push(field("audit", text, theme.audit(a.status), theme));
+    if let Some(detail) = &a.detail {
+        out.push(Line::styled(format!("  {detail}"), theme.audit(a.status)));
+    }
+}
+
+fn binaries<'a>(report: &HostReport, theme: &Theme, out: &mut Vec<Line<'a>>) {
+    let checks = report
+        .facts
+        .as_ref()
+        .map(|f| f.binaries.as_slice())
+        .unwrap_or_default();
+    if checks.is_empty() && report.ldd_gaps.is_empty() {
+        out.push(field("binaries", "none checked", theme.dim(), theme));
+        return;
+    }
+    out.push(heading("binaries", theme));
+    if checks.is_empty() {
+        // No facts (an engine that only filled the contract fields): the gap list is all we have.
+        for gap in &report.ldd_gaps {
+            out.push(binary_line(
+                &gap.binary,
+                &BinaryStatus::Gaps(gap.missing.clone()),
+                theme,
+            ));
+        }
+    }
+    for check in checks {
+        out.push(binary_line(&check.path, &check.status, theme));
+    }
+}
+
+fn binary_line<'a>(path: &str, status: &BinaryStatus, theme: &Theme) -> Line<'a> {
+    let (text, style) = match status {
+        BinaryStatus::Ok => ("ok".to_string(), theme.good()),
+        BinaryStatus::Gaps(libs) => (format!("missing {}", libs.join(", ")), theme.warn()),
+        BinaryStatus::NotDynamic => ("not dynamic (nothing to check)".to_string(), theme.dim()),
+        BinaryStatus::NoMatch => ("no file matches".to_string(), theme.dim()),
+    };
+    Line::from(vec![
+        Span::raw(format!("  {path}  ")),
+        Span::styled(text, style),
+    ])
+}
+
+fn human_bytes(bytes: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let mut value = bytes as f64;
+    let mut unit = 0;
+    while value >= 1024.0 && unit < UNITS.len() - 1 {
+        value /= 1024.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{bytes} B")
+    } else {
+        format!("{value:.1} {}", UNITS[unit])
+    }
+}

@@ -1,0 +1,74 @@
+//! The help overlay, generated from the keymap.
+
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Paragraph};
+use ratatui::Frame;
+
+use super::theme::Theme;
+use crate::tui::model::Model;
+
+pub fn render(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let lines = help_lines(model, theme);
+    let popup = popup(area, lines.len());
+    let block = Block::bordered()
+        .title(" keys ")
+        .title_bottom(Line::from(" ? or esc closes ").right_aligned())
+        .border_style(theme.border(true));
+    frame.render_widget(Clear, popup);
+    let scroll = model.help_scroll.min(max_scroll_in(popup, lines.len()));
+    frame.render_widget(
+        Paragraph::new(lines).block(block).scroll((scroll, 0)),
+        popup,
+    );
+}
+
+/// How far the help can scroll at the model's screen size.
+pub fn max_scroll(model: &Model) -> u16 {
+    let (width, height) = model.size();
+    let count = help_lines(model, &Theme::new(false)).len();
+    max_scroll_in(popup(Rect::new(0, 0, width, height), count), count)
+}
+
+fn max_scroll_in(popup: Rect, count: usize) -> u16 {
+    (count as u16).saturating_sub(popup.height.saturating_sub(2))
+}
+
+fn popup(area: Rect, count: usize) -> Rect {
+    let width = area.width.saturating_sub(4).min(96);
+    let height = (count as u16)
+        .saturating_add(2)
+        .min(area.height.saturating_sub(2));
+    Rect::new(
+        area.x + (area.width - width) / 2,
+        area.y + (area.height - height) / 2,
+        width,
+        height,
+    )
+}
+
+fn help_lines<'a>(model: &Model, theme: &Theme) -> Vec<Line<'a>> {
+    let sections = model.keymap.help_sections();
+    let keys_width = sections
+        .iter()
+        .flat_map(|(_, rows)| rows.iter().map(|(k, _)| k.chars().count()))
+        .max()
+        .unwrap_or(0);
+    let mut lines = Vec::new();
+    for (scope, rows) in sections {
+        if !lines.is_empty() {
+            lines.push(Line::raw(""));
+        }
+        lines.push(Line::styled(
+            format!("in the {}", scope.label()),
+            theme.bold(),
+        ));
+        for (keys, description) in rows {
+            lines.push(Line::from(vec![
+                Span::styled(format!("  {keys:<keys_width$}  "), theme.label()),
+                Span::raw(description),
+            ]));
+        }
+    }
+    lines
+}

@@ -1,0 +1,32 @@
+//! The console's screen: a pure function of the [`Model`]. No I/O, no locks, no sends.
+
+pub mod detail;
+mod footer;
+mod header;
+pub mod help;
+pub mod layout;
+mod log;
+mod table;
+pub mod theme;
+
+use ratatui::Frame;
+
+use super::model::Model;
+use theme::Theme;
+
+pub fn render(model: &Model, frame: &mut Frame) {
+    let theme = Theme::new(model.settings.color);
+    let areas = layout::areas(frame.area(), model);
+    header::render(model, &theme, frame, areas.header);
+    table::render(model, &theme, frame, areas.table);
+    if let Some(area) = areas.detail {
+        detail::render(model, &theme, frame, area);
+    }
+    if let Some(area) = areas.log {
+        log::render(model, &theme, frame, area);
+    }
+    footer::render(model, &theme, frame, areas.footer);
+    if model.help_open {
+        help::render(model, &theme, frame, frame.area());
+    }
+}
