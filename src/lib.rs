@@ -11,6 +11,7 @@
 
 pub mod cli;
 pub mod core;
+pub mod demo;
 pub mod fleet;
 pub mod logging;
 pub mod tui;

@@ -12,6 +12,7 @@ fn main() -> ExitCode {
     raise_open_files_limit();
     let cli = Cli::parse();
     match cli.command {
+        Some(cli::Command::Demo(args)) => offgo::demo::run(&cli.global, cli.read_only, args.keep),
         Some(command) => {
             let _logging = offgo::logging::init_headless(cli.global.verbose);
             cli::run(&cli.global, command)

@@ -39,6 +39,8 @@ pub struct GlobalArgs {
 pub enum Command {
     /// Probe hosts: Go version, ldd gaps, audit-log status.
     Scan(ScanArgs),
+    /// Start a throwaway local fleet of real sshd hosts and open the console on it.
+    Demo(DemoArgs),
     /// Check the active release: tree checksums, go version, env profile, ldd gaps, audit chain.
     Verify(HostsArgs),
     /// Switch back to the previous release (or --to VERSION), verified after the switch.
@@ -81,4 +83,11 @@ pub struct ScanArgs {
     /// Print one JSON array, one object per host.
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Keep the fleet's files (keys, inventory, host trees) in DIR instead of a temp dir.
+    #[arg(long, value_name = "DIR")]
+    pub keep: Option<PathBuf>,
 }

@@ -22,6 +22,8 @@ pub const EXIT_USAGE: u8 = 2;
 pub fn run(global: &GlobalArgs, command: Command) -> ExitCode {
     let code = match command {
         Command::Scan(args) => scan::run(global, &args),
+        // The demo is the console's face; main.rs normally starts it directly.
+        Command::Demo(args) => return crate::demo::run(global, false, args.keep),
         Command::Verify(args) => match context::open(global, &args.hosts) {
             Ok(ctx) => {
                 ctx.engine.verify(&ctx.selected);

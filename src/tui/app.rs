@@ -51,10 +51,13 @@ async fn console(
     options: ConsoleOptions,
     log_path: std::path::PathBuf,
 ) -> color_eyre::Result<()> {
-    let engine_options = EngineOptions {
+    let mut engine_options = EngineOptions {
         parallel: options.parallel.max(1),
         ..EngineOptions::default()
     };
+    if let Some(path) = &options.local_audit_log {
+        engine_options.local_audit_log = path.clone();
+    }
     let (engine, events) = Engine::new(Arc::clone(&inventory), engine_options);
     let mut guard = TerminalGuard::enter(Some(log_path))?;
     let size = guard.terminal().size()?;

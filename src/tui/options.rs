@@ -15,6 +15,9 @@ pub struct ConsoleOptions {
     pub log_file: Option<PathBuf>,
     /// Draw colours; false when `NO_COLOR` is set (see [`no_color_requested`]).
     pub color: bool,
+    /// The jump host's audit log; `None`: the operator's (`$XDG_STATE_HOME/offgo/audit.log`).
+    /// The demo points it at its throwaway fleet.
+    pub local_audit_log: Option<PathBuf>,
 }
 
 impl Default for ConsoleOptions {
@@ -25,6 +28,7 @@ impl Default for ConsoleOptions {
             refresh: None,
             log_file: None,
             color: !no_color_requested(),
+            local_audit_log: None,
         }
     }
 }
