@@ -35,7 +35,9 @@ fn children_cpu() -> Duration {
         libc::getrusage(libc::RUSAGE_CHILDREN, usage.as_mut_ptr());
         usage.assume_init()
     };
-    let tv = |t: libc::timeval| Duration::from_secs(t.tv_sec as u64) + Duration::from_micros(t.tv_usec as u64);
+    let tv = |t: libc::timeval| {
+        Duration::from_secs(t.tv_sec as u64) + Duration::from_micros(t.tv_usec as u64)
+    };
     tv(usage.ru_utime) + tv(usage.ru_stime)
 }
 
@@ -46,34 +48,57 @@ fn self_cpu() -> Duration {
         libc::getrusage(libc::RUSAGE_SELF, usage.as_mut_ptr());
         usage.assume_init()
     };
-    let tv = |t: libc::timeval| Duration::from_secs(t.tv_sec as u64) + Duration::from_micros(t.tv_usec as u64);
+    let tv = |t: libc::timeval| {
+        Duration::from_secs(t.tv_sec as u64) + Duration::from_micros(t.tv_usec as u64)
+    };
     tv(usage.ru_utime) + tv(usage.ru_stime)
 }
 
 fn run_command(cmd: &mut Command) -> Sample {
     let cpu0 = children_cpu();
     let started = Instant::now();
-    let status = cmd.stdout(Stdio::null()).stderr(Stdio::null()).status().expect("run");
+    let status = cmd
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .expect("run");
     let wall = started.elapsed();
-    assert!(status.success() || status.code() == Some(1), "{cmd:?} failed: {status}");
-    Sample { wall, cpu: children_cpu() - cpu0 }
+    assert!(
+        status.success() || status.code() == Some(1),
+        "{cmd:?} failed: {status}"
+    );
+    Sample {
+        wall,
+        cpu: children_cpu() - cpu0,
+    }
 }
 
 fn median(mut samples: Vec<Sample>) -> Sample {
     samples.sort_by_key(|s| s.wall);
     let wall = samples[samples.len() / 2].wall;
     samples.sort_by_key(|s| s.cpu);
-    Sample { wall, cpu: samples[samples.len() / 2].cpu }
+    Sample {
+        wall,
+        cpu: samples[samples.len() / 2].cpu,
+    }
 }
 
 fn release_binary() -> std::path::PathBuf {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let status = Command::new("cargo").args(["build", "--release", "--quiet"]).current_dir(root).status().expect("cargo");
+    let status = Command::new("cargo")
+        .args(["build", "--release", "--quiet"])
+        .current_dir(root)
+        .status()
+        .expect("cargo");
     assert!(status.success());
     root.join("target/release/offgo-tui")
 }
 
-fn probe_all(engine: &Engine, events: &mut tokio::sync::mpsc::UnboundedReceiver<EngineEvent>, n: usize) -> Sample {
+fn probe_all(
+    engine: &Engine,
+    events: &mut tokio::sync::mpsc::UnboundedReceiver<EngineEvent>,
+    n: usize,
+) -> Sample {
     let ids: Vec<usize> = (0..n).collect();
     let cpu0 = self_cpu();
     let started = Instant::now();
@@ -81,11 +106,19 @@ fn probe_all(engine: &Engine, events: &mut tokio::sync::mpsc::UnboundedReceiver<
     let mut done = 0;
     while done < n {
         if let Some(EngineEvent::HostProbed { report, .. }) = events.blocking_recv() {
-            assert!(report.error_kind.is_none(), "{}: {:?}", report.name, report.error);
+            assert!(
+                report.error_kind.is_none(),
+                "{}: {:?}",
+                report.name,
+                report.error
+            );
             done += 1;
         }
     }
-    Sample { wall: started.elapsed(), cpu: self_cpu() - cpu0 }
+    Sample {
+        wall: started.elapsed(),
+        cpu: self_cpu() - cpu0,
+    }
 }
 
 fn bench(n: usize, offgo: &Path) -> Vec<(String, Sample)> {
@@ -96,17 +129,32 @@ fn bench(n: usize, offgo: &Path) -> Vec<(String, Sample)> {
     }
     let fleet = Fleet::start(&spec).expect("fleet");
     let inv = fleet.dir().join("offgo.toml");
-    fleet.write_inventory(&inv, &InventoryOptions::new()).expect("inventory");
+    fleet
+        .write_inventory(&inv, &InventoryOptions::new())
+        .expect("inventory");
     let loaded = inventory::load(&inv).expect("load");
     let host0 = &loaded.hosts[0];
     let script = fleet.dir().join("probe.sh");
-    std::fs::write(&script, probe_script(&host0.paths, &host0.check_binaries)).expect("script");
+    std::fs::write(
+        &script,
+        probe_script(&host0.paths, &host0.check_binaries, None),
+    )
+    .expect("script");
     let key = fleet.client_key_path().display().to_string();
     let known = fleet.known_hosts_path().display().to_string();
-    let ssh_opts = format!("-i {key} -o UserKnownHostsFile={known} -o StrictHostKeyChecking=yes -o BatchMode=yes");
+    let ssh_opts = format!(
+        "-i {key} -o UserKnownHostsFile={known} -o StrictHostKeyChecking=yes -o BatchMode=yes"
+    );
     let hosts_file = fleet.dir().join("pssh-hosts");
     let ports: Vec<String> = fleet.hosts().iter().map(|h| h.port().to_string()).collect();
-    std::fs::write(&hosts_file, ports.iter().map(|p| format!("root@127.0.0.1:{p}\n")).collect::<String>()).unwrap();
+    std::fs::write(
+        &hosts_file,
+        ports
+            .iter()
+            .map(|p| format!("root@127.0.0.1:{p}\n"))
+            .collect::<String>(),
+    )
+    .unwrap();
     let ports_file = fleet.dir().join("ports");
     std::fs::write(&ports_file, ports.join("\n") + "\n").unwrap();
     let state = tempfile::tempdir().unwrap();
@@ -118,7 +166,14 @@ fn bench(n: usize, offgo: &Path) -> Vec<(String, Sample)> {
     };
     runs("offgo scan --json (cold)", &|| {
         let mut c = Command::new(offgo);
-        c.args(["scan", "--json", "--parallel", &PARALLEL.to_string(), "--inventory"]).arg(&inv);
+        c.args([
+            "scan",
+            "--json",
+            "--parallel",
+            &PARALLEL.to_string(),
+            "--inventory",
+        ])
+        .arg(&inv);
         c.env("XDG_STATE_HOME", state.path());
         c
     });
@@ -141,7 +196,10 @@ fn bench(n: usize, offgo: &Path) -> Vec<(String, Sample)> {
         c
     });
 
-    let options = EngineOptions { parallel: PARALLEL, local_audit_log: state.path().join("audit.log") };
+    let options = EngineOptions {
+        parallel: PARALLEL,
+        local_audit_log: state.path().join("audit.log"),
+    };
     let loaded = Arc::new(loaded);
     let mut cold = Vec::new();
     let mut warm = Vec::new();

@@ -66,6 +66,8 @@ pub struct Engine {
     events: UnboundedSender<EngineEvent>,
     limiter: Limiter,
     workers: Mutex<Vec<Option<HostWorker>>>,
+    /// Each host's last full probe, so re-probes of unchanged hosts stay cheap.
+    memos: Arc<Vec<Mutex<Option<probe::ProbeMemo>>>>,
 }
 
 impl Engine {
@@ -76,6 +78,11 @@ impl Engine {
         let (events, rx) = unbounded_channel();
         let limiter = Limiter::new(options.parallel);
         let workers = Mutex::new((0..inventory.hosts.len()).map(|_| None).collect());
+        let memos = Arc::new(
+            (0..inventory.hosts.len())
+                .map(|_| Mutex::new(None))
+                .collect(),
+        );
         (
             Self {
                 inventory,
@@ -83,6 +90,7 @@ impl Engine {
                 events,
                 limiter,
                 workers,
+                memos,
             },
             rx,
         )
@@ -100,12 +108,14 @@ impl Engine {
             let events = self.events.clone();
             let limiter = self.limiter.clone();
             let recorded = Arc::clone(&recorded);
+            let memos = Arc::clone(&self.memos);
             self.submit(
                 host,
                 Box::new(move |link: &mut HostLink| {
                     let guard = ReportGuard::new(host, link.host(), events);
                     let _permit = limiter.acquire();
-                    let report = probe::probe_host(link, &recorded);
+                    let mut memo = memos[host].lock().unwrap_or_else(|e| e.into_inner());
+                    let report = probe::probe_host(link, &recorded, Some(&mut memo));
                     guard.send(report);
                 }),
             );

@@ -1,38 +1,100 @@
 //! Probing one host: run the probe script over the host's pooled session and turn what it
 //! printed (or why it could not run) into a [`HostReport`].
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use super::report::{HostReport, LddGap, OffgoSummary};
 use crate::core::audit::{classify, AuditSummary, LastRecorded};
 use crate::core::inventory::Host;
+use crate::core::remote::probe::ProbeReply;
 use crate::core::remote::probe::{
     parse_probe_output, probe_script, BinaryStatus, ProbeOutput, StateRead,
 };
 use crate::core::ssh::{ErrorKind, ExecOutput, HostError, HostLink};
 
-/// Runs the probe on `link`'s host. Never fails: failures are part of the report.
-pub fn probe_host(link: &mut HostLink, recorded: &LastRecorded) -> HostReport {
+/// A full probe is forced this often even when nothing seems to have changed.
+const MEMO_TTL: Duration = Duration::from_secs(600);
+
+/// The last full probe of a host, so an unchanged host can answer in one `stat`.
+#[derive(Debug, Clone)]
+pub struct ProbeMemo {
+    fingerprint: String,
+    report: HostReport,
+    taken: Instant,
+}
+
+/// Runs the probe on `link`'s host. Never fails: failures are part of the report. `memo` is
+/// the host's last full probe (updated here); `None` forces a full probe.
+pub fn probe_host(
+    link: &mut HostLink,
+    recorded: &LastRecorded,
+    memo: Option<&mut Option<ProbeMemo>>,
+) -> HostReport {
     let started = Instant::now();
-    let script = probe_script(&link.host().paths, &link.host().check_binaries);
+    let mut scratch = None;
+    let memo = memo.unwrap_or(&mut scratch);
+    if memo.as_ref().is_some_and(|m| m.taken.elapsed() > MEMO_TTL) {
+        *memo = None;
+    }
+    let known = memo.as_ref().map(|m| m.fingerprint.as_str());
+    let script = probe_script(&link.host().paths, &link.host().check_binaries, known);
     let result = link.run("probe", "sh -s", script.as_bytes());
     let latency_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
     let host = link.host();
-    match result {
-        Err(error) => unreachable_report(host, &error),
-        Ok(out) => match understand(&out) {
-            Ok(probe) => reachable_report(host, probe, recorded, latency_ms),
-            Err(error) => {
-                let mut report = unreachable_report(host, &error);
-                report.reachable = true;
+    let out = match result {
+        Err(error) => {
+            *memo = None;
+            return unreachable_report(host, &error);
+        }
+        Ok(out) => out,
+    };
+    match understand(&out) {
+        Ok(ProbeReply::Full(probe)) => {
+            let fingerprint = probe.fingerprint.clone();
+            let report = reachable_report(host, probe, recorded, latency_ms);
+            *memo = Some(ProbeMemo {
+                fingerprint,
+                report: report.clone(),
+                taken: Instant::now(),
+            });
+            report
+        }
+        Ok(ProbeReply::Unchanged {
+            fingerprint,
+            free_bytes,
+            auditd_running,
+        }) => match memo.as_ref() {
+            Some(m) if m.fingerprint == fingerprint => {
+                let mut report = m.report.clone();
                 report.latency_ms = Some(latency_ms);
+                if let Some(facts) = report.facts.as_mut() {
+                    facts.free_bytes = free_bytes;
+                    facts.auditd_running = auditd_running;
+                }
                 report
             }
+            // Cannot happen with a well-behaved probe; a full probe next time sorts it out.
+            _ => {
+                *memo = None;
+                let error = HostError::new(
+                    ErrorKind::CommandFailed,
+                    "probe said unchanged, but nothing is known",
+                    "re-probe",
+                );
+                unreachable_report(host, &error)
+            }
         },
+        Err(error) => {
+            *memo = None;
+            let mut report = unreachable_report(host, &error);
+            report.reachable = true;
+            report.latency_ms = Some(latency_ms);
+            report
+        }
     }
 }
 
-fn understand(out: &ExecOutput) -> Result<ProbeOutput, HostError> {
+fn understand(out: &ExecOutput) -> Result<ProbeReply, HostError> {
     if !out.success() {
         return Err(HostError::new(
             ErrorKind::CommandFailed,

@@ -18,7 +18,7 @@ pub fn verify_host(
 ) -> HostOutcome {
     let mut outcome = HostOutcome::new(&link.host().name);
     run.step("probe");
-    let report = probe_host(link, recorded);
+    let report = probe_host(link, recorded, None);
     if let Some(kind) = report.error_kind {
         let error = HostError {
             kind,

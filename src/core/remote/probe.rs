@@ -12,8 +12,13 @@ const PROBE_BODY: &str = include_str!("probe.sh");
 /// Largest audit-log tail a probe fetches; the chain is checked within it.
 pub const AUDIT_FETCH_CAP: u64 = 16 * 1024 * 1024;
 
-/// The complete script for one host, its inputs quoted ahead of the fixed body.
-pub fn probe_script(paths: &RemotePaths, check_binaries: &[String]) -> String {
+/// The complete script for one host, its inputs quoted ahead of the fixed body. With the
+/// fingerprint of the host's last probe, an unchanged host answers [`ProbeReply::Unchanged`].
+pub fn probe_script(
+    paths: &RemotePaths,
+    check_binaries: &[String],
+    known_fingerprint: Option<&str>,
+) -> String {
     let mut script = String::with_capacity(PROBE_BODY.len() + 512);
     for (name, value) in [
         ("go_root", paths.go_root.as_str()),
@@ -24,6 +29,10 @@ pub fn probe_script(paths: &RemotePaths, check_binaries: &[String]) -> String {
     }
     script.push_str(&format!("state_file={}\n", sh_quote(&paths.state_file())));
     script.push_str(&format!("audit_cap={AUDIT_FETCH_CAP}\n"));
+    script.push_str(&format!(
+        "known_fingerprint={}\n",
+        sh_quote(known_fingerprint.unwrap_or(""))
+    ));
     script.push_str("set --");
     if !check_binaries.is_empty() {
         script.push(' ');
@@ -149,8 +158,22 @@ pub fn version_from_go_version(line: &str) -> Option<String> {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProbeOutput {
+    /// What the host's probe-relevant files looked like (see probe.sh).
+    pub fingerprint: String,
     pub facts: ProbeFacts,
     pub audit_log: AuditLogRead,
+}
+
+/// A probe's answer: everything, or "nothing changed since `fingerprint`" plus what changes by
+/// itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProbeReply {
+    Full(ProbeOutput),
+    Unchanged {
+        fingerprint: String,
+        free_bytes: Option<u64>,
+        auditd_running: bool,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -166,7 +189,7 @@ fn fail<T>(reason: impl Into<String>) -> Result<T, ProbeParseError> {
 }
 
 /// Parses the probe's stdout.
-pub fn parse_probe_output(raw: &[u8]) -> Result<ProbeOutput, ProbeParseError> {
+pub fn parse_probe_output(raw: &[u8]) -> Result<ProbeReply, ProbeParseError> {
     let mut facts = ProbeFacts {
         arch: String::new(),
         go_root_kind: GoRootKind::Missing,
@@ -185,6 +208,8 @@ pub fn parse_probe_output(raw: &[u8]) -> Result<ProbeOutput, ProbeParseError> {
     let mut finished = false;
     let mut go_root_kind: Option<&str> = None;
     let mut go_root_target = String::new();
+    let mut fingerprint = String::new();
+    let mut unchanged = false;
     let mut rest = raw;
 
     while !rest.is_empty() {
@@ -227,6 +252,8 @@ pub fn parse_probe_output(raw: &[u8]) -> Result<ProbeOutput, ProbeParseError> {
         };
         match key {
             "arch" => facts.arch = value.to_string(),
+            "fingerprint" => fingerprint = value.to_string(),
+            "unchanged" => unchanged = value == "1",
             "go_root_kind" => {
                 go_root_kind = Some(match value {
                     "symlink" => "symlink",
@@ -279,6 +306,13 @@ pub fn parse_probe_output(raw: &[u8]) -> Result<ProbeOutput, ProbeParseError> {
     if !finished {
         return fail("output ends before `probe_end=1` (truncated)");
     }
+    if unchanged {
+        return Ok(ProbeReply::Unchanged {
+            fingerprint,
+            free_bytes: facts.free_bytes,
+            auditd_running: facts.auditd_running,
+        });
+    }
     facts.go_root_kind = match go_root_kind {
         Some("symlink") => GoRootKind::Symlink {
             target: go_root_target,
@@ -291,7 +325,11 @@ pub fn parse_probe_output(raw: &[u8]) -> Result<ProbeOutput, ProbeParseError> {
     let Some(audit_log) = audit_log else {
         return fail("audit log status missing");
     };
-    Ok(ProbeOutput { facts, audit_log })
+    Ok(ProbeReply::Full(ProbeOutput {
+        fingerprint,
+        facts,
+        audit_log,
+    }))
 }
 
 fn split_line(buf: &[u8]) -> (&[u8], &[u8]) {

@@ -4,6 +4,7 @@
 use super::*;
 
 const HEALTHY: &str = "offgo_probe=1
+fingerprint=1234 567
 arch=x86_64
 go_root_kind=symlink
 go_root_target=/opt/offgo/releases/go1.22.10/go
@@ -26,13 +27,17 @@ probe_end=1
 ";
 
 fn parse(text: &str) -> Result<ProbeOutput, ProbeParseError> {
-    parse_probe_output(text.as_bytes())
+    match parse_probe_output(text.as_bytes())? {
+        ProbeReply::Full(out) => Ok(out),
+        other => panic!("expected a full probe, got {other:?}"),
+    }
 }
 
 #[test]
 fn healthy_host() {
     let out = parse(HEALTHY).unwrap();
     let f = &out.facts;
+    assert_eq!(out.fingerprint, "1234 567");
     assert_eq!(f.arch, "x86_64");
     assert_eq!(
         f.go_root_kind,
@@ -241,7 +246,9 @@ fn script_quotes_every_inventory_value() {
     let script = probe_script(
         &paths,
         &["/opt/it's here/*".to_string(), "$(reboot)".to_string()],
+        Some("1 2'"),
     );
+    assert!(script.contains(r#"known_fingerprint='1 2'\''"#));
     assert!(script.contains(r#"go_root='/usr/local/go'\''; touch /tmp/pwned; '\'''"#));
     assert!(script.contains(r#"set -- '/opt/it'\''s here/*' '$(reboot)'"#));
 }
@@ -263,22 +270,26 @@ fn the_real_script_runs_and_parses_locally() {
         audit_log: root.join("log/audit.log").display().to_string(),
         profile_script: root.join("profile.sh").display().to_string(),
     };
-    let script = probe_script(&paths, &[format!("{}/bin/*", root.display())]);
-    let mut child = std::process::Command::new("sh")
-        .arg("-s")
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    use std::io::Write;
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(script.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    let parsed = parse_probe_output(&out.stdout).unwrap();
+    let script = probe_script(&paths, &[format!("{}/bin/*", root.display())], None);
+    let run = |script: &str| -> Vec<u8> {
+        let mut child = std::process::Command::new("sh")
+            .arg("-s")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        use std::io::Write;
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(script.as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap().stdout
+    };
+    let ProbeReply::Full(parsed) = parse_probe_output(&run(&script)).unwrap() else {
+        panic!("full probe expected")
+    };
     assert_eq!(parsed.facts.go_root_kind, GoRootKind::Missing);
     assert!(
         parsed.facts.free_bytes.unwrap() > 0,
@@ -303,6 +314,51 @@ fn the_real_script_runs_and_parses_locally() {
             bytes: b"a\nb\n".to_vec(),
             lines: 2,
             truncated: false
+        }
+    );
+
+    // The same host again, with the fingerprint it just gave: unchanged.
+    let bins = [format!("{}/bin/*", root.display())];
+    let again = probe_script(&paths, &bins, Some(&parsed.fingerprint));
+    match parse_probe_output(&run(&again)).unwrap() {
+        ProbeReply::Unchanged {
+            fingerprint,
+            free_bytes,
+            ..
+        } => {
+            assert_eq!(fingerprint, parsed.fingerprint);
+            assert!(free_bytes.is_some());
+        }
+        other => panic!("expected unchanged, got {other:?}"),
+    }
+    // Any change to what the probe reads means a full probe: the audit log grows…
+    std::fs::write(root.join("log/audit.log"), "a\nb\nc\n").unwrap();
+    let ProbeReply::Full(grown) = parse_probe_output(&run(&again)).unwrap() else {
+        panic!("a grown audit log is a change")
+    };
+    let latest = probe_script(&paths, &bins, Some(&grown.fingerprint));
+    assert!(matches!(
+        parse_probe_output(&run(&latest)).unwrap(),
+        ProbeReply::Unchanged { .. }
+    ));
+    // …or a new binary appears.
+    std::fs::write(root.join("bin/new"), "#!/bin/sh\n").unwrap();
+    assert!(matches!(
+        parse_probe_output(&run(&latest)).unwrap(),
+        ProbeReply::Full(_)
+    ));
+}
+
+#[test]
+fn unchanged_reply_parses() {
+    let text =
+        "offgo_probe=1\nfingerprint=99 12\nauditd=running\nfree_kb=10\nunchanged=1\nprobe_end=1\n";
+    assert_eq!(
+        parse_probe_output(text.as_bytes()).unwrap(),
+        ProbeReply::Unchanged {
+            fingerprint: "99 12".into(),
+            free_bytes: Some(10240),
+            auditd_running: true
         }
     );
 }
