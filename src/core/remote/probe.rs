@@ -167,6 +167,7 @@ pub struct ProbeOutput {
 /// A probe's answer: everything, or "nothing changed since `fingerprint`" plus what changes by
 /// itself.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[allow(clippy::large_enum_variant)] // one per probe, short-lived: boxing buys nothing
 pub enum ProbeReply {
     Full(ProbeOutput),
     Unchanged {
