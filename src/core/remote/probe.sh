@@ -33,18 +33,24 @@ IFS=$saved_ifs
 set +f
 echo "fingerprint=$fingerprint"
 
+# Forks are what a probe costs the host: builtins are used wherever they do the job.
 auditd=not_running
-if [ -d /proc/1 ]; then
+if command -v pgrep >/dev/null 2>&1; then
+  pgrep -x auditd >/dev/null 2>&1 && auditd=running
+else
   for c in /proc/[0-9]*/comm; do
     read -r name < "$c" 2>/dev/null && [ "$name" = auditd ] && { auditd=running; break; }
   done
-elif command -v pgrep >/dev/null 2>&1; then
-  pgrep -x auditd >/dev/null 2>&1 && auditd=running
 fi
 echo "auditd=$auditd"
+free_kb() {
+  # `df -P` prints a 7-word header, then device, size, used, available, …
+  set -- $(df -Pk "$1" 2>/dev/null)
+  echo "${11}"
+}
 d=$releases_dir
 while [ -n "$d" ] && [ "$d" != "/" ] && [ ! -d "$d" ]; do d=${d%/*}; done
-echo "free_kb=$(df -Pk "${d:-/}" 2>/dev/null | tail -n 1 | tr -s ' ' | cut -d ' ' -f 4)"
+echo "free_kb=$(free_kb "${d:-/}")"
 if [ -n "$known_fingerprint" ] && [ "$fingerprint" = "$known_fingerprint" ]; then
   echo "unchanged=1"
   echo "probe_end=1"
@@ -64,15 +70,18 @@ else
   echo "go_root_kind=missing"
 fi
 if [ -e "$go_root/bin/go" ]; then
-  echo "go_version_output=$($limit "$go_root/bin/go" version 2>&1 | head -n 1)"
+  out=$($limit "$go_root/bin/go" version 2>&1)
+  echo "go_version_output=${out%%"$nl"*}"
 fi
-if [ -f "$go_root/VERSION" ]; then
-  echo "go_version_file=$(head -n 1 "$go_root/VERSION" 2>/dev/null)"
+if [ -f "$go_root/VERSION" ] && read -r line < "$go_root/VERSION"; then
+  echo "go_version_file=$line"
 fi
 
 if [ -e "$state_file" ]; then
   if [ -f "$state_file" ] && [ -r "$state_file" ]; then
-    echo "state_json=$(tr '\n\r' '  ' < "$state_file")"
+    json=
+    while IFS= read -r line || [ -n "$line" ]; do json="$json$line "; done < "$state_file"
+    echo "state_json=$json"
   else
     echo "state_unreadable=1"
   fi
@@ -90,17 +99,23 @@ for pattern in "$@"; do
       *"not a dynamic executable"*|*"statically linked"*) echo "bin_static=$f"; continue ;;
     esac
     echo "bin=$f"
-    printf '%s\n' "$out" | grep 'not found' | while IFS= read -r line; do
-      printf 'gap=%s\t%s\n' "$f" "$line"
-    done
+    case "$out" in
+      *"not found"*)
+        set -f; IFS=$nl
+        for line in $out; do
+          case "$line" in *"not found"*) printf 'gap=%s\t%s\n' "$f" "$line" ;; esac
+        done
+        set +f; IFS=$saved_ifs ;;
+    esac
   done
   IFS=$saved_ifs
 done
 
 if [ -e "$audit_log" ] || [ -L "$audit_log" ]; then
   if [ -f "$audit_log" ] && [ -r "$audit_log" ]; then
-    size=$(wc -c < "$audit_log" | tr -d ' ')
-    echo "audit_lines=$(wc -l < "$audit_log" | tr -d ' ')"
+    counts() { set -- $(wc -lc < "$audit_log"); lines=$1; size=$2; }
+    counts
+    echo "audit_lines=$lines"
     if [ "$size" -gt "$audit_cap" ]; then
       echo "audit_truncated=1"
       echo "audit_size=$audit_cap"
