@@ -1,1 +1,3 @@
 //! The headless face: `offgo-tui scan|push|verify|…` for scripts and CI.
+
+pub mod bundle;
