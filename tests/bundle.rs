@@ -36,25 +36,44 @@ fn s(path: &Path) -> &str {
 }
 
 fn go_release(version: &str) -> PathBuf {
-    let out = Command::new("scripts/go-release").arg(version).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = Command::new("scripts/go-release")
+        .arg(version)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     PathBuf::from(String::from_utf8(out.stdout).unwrap().trim())
 }
 
 fn sha256sum_of(path: &Path) -> String {
     let out = Command::new("sha256sum").arg(path).output().unwrap();
-    String::from_utf8(out.stdout).unwrap().split_whitespace().next().unwrap().to_string()
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_string()
 }
 
 fn files_in(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> =
-        std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
     names.sort();
     names
 }
 
 fn check<'a>(report: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
-    report["checks"].as_array().unwrap().iter().find(|c| c["check"] == name).unwrap()
+    report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["check"] == name)
+        .unwrap()
 }
 
 const REAL: &str = "go1.21.13.linux-amd64";
@@ -65,29 +84,68 @@ fn real_release_builds_and_its_tree_checks_with_coreutils() {
     let work = tempfile::tempdir().unwrap();
     let out = work.path().join("bundle");
     let published = work.path().join("SHA256SUMS");
-    std::fs::write(&published, format!("{}  {REAL}.tar.gz\n", sha256sum_of(&tarball))).unwrap();
+    std::fs::write(
+        &published,
+        format!("{}  {REAL}.tar.gz\n", sha256sum_of(&tarball)),
+    )
+    .unwrap();
 
-    let built = run(&["build", s(&tarball), "--sha256-file", s(&published), "--out", s(&out)]);
+    let built = run(&[
+        "build",
+        s(&tarball),
+        "--sha256-file",
+        s(&published),
+        "--out",
+        s(&out),
+    ]);
     assert_eq!(built.exit, 0, "{built:?}");
     assert_eq!(
         files_in(&out),
-        [format!("{REAL}.offgo.toml"), format!("{REAL}.sha256sums"), format!("{REAL}.tar.gz")]
+        [
+            format!("{REAL}.offgo.toml"),
+            format!("{REAL}.sha256sums"),
+            format!("{REAL}.tar.gz")
+        ]
     );
 
     // The sidecar checks the extracted tree with nothing but coreutils, from the parent of go/.
     let tree = work.path().join("tree");
     std::fs::create_dir(&tree).unwrap();
-    let untar = Command::new("tar").arg("-xzf").arg(out.join(format!("{REAL}.tar.gz"))).arg("-C").arg(&tree).status().unwrap();
+    let untar = Command::new("tar")
+        .arg("-xzf")
+        .arg(out.join(format!("{REAL}.tar.gz")))
+        .arg("-C")
+        .arg(&tree)
+        .status()
+        .unwrap();
     assert!(untar.success());
     let sums = out.join(format!("{REAL}.sha256sums"));
-    let sha256sum_c = |tree: &Path| Command::new("sha256sum").args(["-c", "--quiet", "--strict"]).arg(&sums).current_dir(tree).output().unwrap();
+    let sha256sum_c = |tree: &Path| {
+        Command::new("sha256sum")
+            .args(["-c", "--quiet", "--strict"])
+            .arg(&sums)
+            .current_dir(tree)
+            .output()
+            .unwrap()
+    };
     let checked = sha256sum_c(&tree);
-    assert!(checked.status.success(), "{}", String::from_utf8_lossy(&checked.stdout));
-    let find = Command::new("find").args(["go", "-type", "f"]).current_dir(&tree).output().unwrap();
+    assert!(
+        checked.status.success(),
+        "{}",
+        String::from_utf8_lossy(&checked.stdout)
+    );
+    let find = Command::new("find")
+        .args(["go", "-type", "f"])
+        .current_dir(&tree)
+        .output()
+        .unwrap();
     let regular_files = String::from_utf8(find.stdout).unwrap().lines().count();
     let bundle = Bundle::open(&out.join(format!("{REAL}.tar.gz"))).unwrap();
     assert_eq!(bundle.file_count(), regular_files as u64);
-    assert_eq!((bundle.go_version(), bundle.os(), bundle.arch()), ("go1.21.13", "linux", "amd64"));
+    assert_eq!(
+        (bundle.go_version(), bundle.os(), bundle.arch()),
+        ("go1.21.13", "linux", "amd64")
+    );
     assert_eq!(bundle.sha256(), sha256sum_of(&tarball));
     assert_eq!(bundle.tree_digest(), sha256sum_of(&sums));
     assert_eq!(bundle.size(), std::fs::metadata(&tarball).unwrap().len());
@@ -100,8 +158,22 @@ fn real_release_builds_and_its_tree_checks_with_coreutils() {
     let (exit, report) = run_json(&["verify", s(&out.join(format!("{REAL}.offgo.toml")))]);
     assert_eq!(exit, 0, "{report}");
     assert_eq!(report["ok"], true);
-    let names: Vec<&str> = report["checks"].as_array().unwrap().iter().map(|c| c["check"].as_str().unwrap()).collect();
-    assert_eq!(names, ["manifest", "tarball size", "tarball sha256", "sha256sums", "signature"]);
+    let names: Vec<&str> = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["check"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "manifest",
+            "tarball size",
+            "tarball sha256",
+            "sha256sums",
+            "signature"
+        ]
+    );
 
     // One flipped byte in the middle of the tarball: same size, different sha256.
     let copy = out.join(format!("{REAL}.tar.gz"));
@@ -113,9 +185,16 @@ fn real_release_builds_and_its_tree_checks_with_coreutils() {
     assert_eq!(exit, 1, "{report}");
     assert_eq!(check(&report, "tarball sha256")["ok"], false);
     assert_eq!(check(&report, "tarball size")["ok"], true);
-    assert!(check(&report, "tarball sha256")["detail"].as_str().unwrap().contains("sha256"));
+    assert!(check(&report, "tarball sha256")["detail"]
+        .as_str()
+        .unwrap()
+        .contains("sha256"));
     let text = run(&["verify", s(&copy)]);
-    assert!(text.stdout.contains("FAIL  tarball sha256"), "{}", text.stdout);
+    assert!(
+        text.stdout.contains("FAIL  tarball sha256"),
+        "{}",
+        text.stdout
+    );
 }
 
 #[test]
@@ -126,9 +205,19 @@ fn a_tarball_with_the_wrong_sha256_is_refused_and_nothing_is_written() {
     let wrong = "0".repeat(64);
     let refused = run(&["build", s(&tarball), "--sha256", &wrong, "--out", s(&out)]);
     assert_eq!(refused.exit, 1, "{refused:?}");
-    assert!(refused.stderr.contains(&format!("sha256 is {}", sha256sum_of(&tarball))), "{}", refused.stderr);
+    assert!(
+        refused
+            .stderr
+            .contains(&format!("sha256 is {}", sha256sum_of(&tarball))),
+        "{}",
+        refused.stderr
+    );
     assert!(refused.stderr.contains(&wrong));
-    assert!(files_in(&out).is_empty(), "left behind: {:?}", files_in(&out));
+    assert!(
+        files_in(&out).is_empty(),
+        "left behind: {:?}",
+        files_in(&out)
+    );
 }
 
 /// Builds a crafted tarball in its own directory and returns (exit, stderr, files left there).
@@ -162,48 +251,133 @@ fn a_crafted_release_tree_builds_with_safe_links() {
     assert!(out.stderr.is_empty(), "{}", out.stderr);
     let sums = std::fs::read_to_string(dir.path().join("go1.99.0.linux-amd64.sha256sums")).unwrap();
     let paths: Vec<&str> = sums.lines().map(|l| &l[66..]).collect();
-    assert_eq!(paths, ["go/VERSION", "go/bin/go", "go/bin/go2", "go/src/fmt.go"]);
+    assert_eq!(
+        paths,
+        ["go/VERSION", "go/bin/go", "go/bin/go2", "go/src/fmt.go"]
+    );
     let tree = dir.path().join("tree");
     std::fs::create_dir(&tree).unwrap();
-    assert!(Command::new("tar").arg("-xzf").arg(&tarball).arg("-C").arg(&tree).status().unwrap().success());
-    let checked = Command::new("sha256sum").arg("-c").arg(dir.path().join("go1.99.0.linux-amd64.sha256sums")).current_dir(&tree).output().unwrap();
-    assert!(checked.status.success(), "{}", String::from_utf8_lossy(&checked.stdout));
+    assert!(Command::new("tar")
+        .arg("-xzf")
+        .arg(&tarball)
+        .arg("-C")
+        .arg(&tree)
+        .status()
+        .unwrap()
+        .success());
+    let checked = Command::new("sha256sum")
+        .arg("-c")
+        .arg(dir.path().join("go1.99.0.linux-amd64.sha256sums"))
+        .current_dir(&tree)
+        .output()
+        .unwrap();
+    assert!(
+        checked.status.success(),
+        "{}",
+        String::from_utf8_lossy(&checked.stdout)
+    );
     assert_eq!(run(&["verify", s(&tarball)]).exit, 0);
 }
 
 #[test]
 fn unsafe_entries_are_refused_naming_the_entry() {
     let cases: Vec<(Vec<Entry>, &str, &str)> = vec![
-        (with(vec![file("/etc/cron.d/evil", "x")]), "/etc/cron.d/evil", "absolute path"),
-        (with(vec![file("go/../../etc/passwd", "x")]), "go/../../etc/passwd", "`..`"),
-        (with(vec![file("etc/profile.d/evil.sh", "x")]), "etc/profile.d/evil.sh", "outside the top directory"),
-        (with(vec![symlink("go/bin/sh", "/bin/sh")]), "go/bin/sh", "points outside the tree"),
-        (with(vec![symlink("go/src/up", "../../..")]), "go/src/up", "points outside the tree"),
-        (with(vec![symlink("go/self", "."), symlink("go/d", "self/../x")]), "go/d", "points outside the tree"),
-        (with(vec![hard_link("go/bin/shadow", "etc/shadow")]), "go/bin/shadow", "outside the tree"),
-        (with(vec![hard_link("go/bin/up", "../x")]), "go/bin/up", "outside the tree"),
-        (with(vec![hard_link("go/bin/ghost", "go/bin/nothing")]), "go/bin/ghost", "not a regular file earlier"),
-        (with(vec![special("go/dev/null", EntryType::Char)]), "go/dev/null", "device node"),
-        (with(vec![special("go/dev/sda", EntryType::Block)]), "go/dev/sda", "device node"),
-        (with(vec![special("go/pipe", EntryType::Fifo)]), "go/pipe", "FIFO"),
-        (with(vec![symlink("go/lib", "src"), file("go/lib/evil", "x")]), "go/lib/evil", "is a symlink"),
-        (with(vec![file("go/bin/go", "again")]), "go/bin/go", "appears twice"),
+        (
+            with(vec![file("/etc/cron.d/evil", "x")]),
+            "/etc/cron.d/evil",
+            "absolute path",
+        ),
+        (
+            with(vec![file("go/../../etc/passwd", "x")]),
+            "go/../../etc/passwd",
+            "`..`",
+        ),
+        (
+            with(vec![file("etc/profile.d/evil.sh", "x")]),
+            "etc/profile.d/evil.sh",
+            "outside the top directory",
+        ),
+        (
+            with(vec![symlink("go/bin/sh", "/bin/sh")]),
+            "go/bin/sh",
+            "points outside the tree",
+        ),
+        (
+            with(vec![symlink("go/src/up", "../../..")]),
+            "go/src/up",
+            "points outside the tree",
+        ),
+        (
+            with(vec![symlink("go/self", "."), symlink("go/d", "self/../x")]),
+            "go/d",
+            "points outside the tree",
+        ),
+        (
+            with(vec![hard_link("go/bin/shadow", "etc/shadow")]),
+            "go/bin/shadow",
+            "outside the tree",
+        ),
+        (
+            with(vec![hard_link("go/bin/up", "../x")]),
+            "go/bin/up",
+            "outside the tree",
+        ),
+        (
+            with(vec![hard_link("go/bin/ghost", "go/bin/nothing")]),
+            "go/bin/ghost",
+            "not a regular file earlier",
+        ),
+        (
+            with(vec![special("go/dev/null", EntryType::Char)]),
+            "go/dev/null",
+            "device node",
+        ),
+        (
+            with(vec![special("go/dev/sda", EntryType::Block)]),
+            "go/dev/sda",
+            "device node",
+        ),
+        (
+            with(vec![special("go/pipe", EntryType::Fifo)]),
+            "go/pipe",
+            "FIFO",
+        ),
+        (
+            with(vec![symlink("go/lib", "src"), file("go/lib/evil", "x")]),
+            "go/lib/evil",
+            "is a symlink",
+        ),
+        (
+            with(vec![file("go/bin/go", "again")]),
+            "go/bin/go",
+            "appears twice",
+        ),
     ];
     for (entries, entry, why) in cases {
         let (exit, stderr, left) = build_crafted(NAME, &entries);
         assert_eq!(exit, 1, "{entry}: {stderr}");
-        assert!(stderr.contains(&format!("entry `{entry}`")) && stderr.contains(why), "{entry}: {stderr}");
+        assert!(
+            stderr.contains(&format!("entry `{entry}`")) && stderr.contains(why),
+            "{entry}: {stderr}"
+        );
         assert_eq!(left, [NAME], "{entry}: nothing may be written");
     }
 }
 
 #[test]
 fn a_version_file_that_disagrees_with_the_name_is_refused() {
-    let (exit, stderr, left) = build_crafted("go1.21.13.linux-amd64.tar.gz", &release_tree("go1.22.0"));
+    let (exit, stderr, left) =
+        build_crafted("go1.21.13.linux-amd64.tar.gz", &release_tree("go1.22.0"));
     assert_eq!(exit, 1);
-    assert!(stderr.contains("entry `go/VERSION` says \"go1.22.0\"") && stderr.contains("go1.21.13"), "{stderr}");
+    assert!(
+        stderr.contains("entry `go/VERSION` says \"go1.22.0\"") && stderr.contains("go1.21.13"),
+        "{stderr}"
+    );
     assert_eq!(left, ["go1.21.13.linux-amd64.tar.gz"]);
-    let no_version: Vec<Entry> = release_tree("go1.99.0").into_iter().filter(|e| e.path != b"go/VERSION").collect();
+    let no_version: Vec<Entry> = release_tree("go1.99.0")
+        .into_iter()
+        .filter(|e| e.path != b"go/VERSION")
+        .collect();
     let (exit, stderr, _) = build_crafted(NAME, &no_version);
     assert_eq!(exit, 1);
     assert!(stderr.contains("no `go/VERSION`"), "{stderr}");
@@ -211,10 +385,18 @@ fn a_version_file_that_disagrees_with_the_name_is_refused() {
 
 #[test]
 fn names_that_are_not_release_names_are_refused() {
-    for name in ["go-latest.tar.gz", "go1.99.0.linux-amd64.tgz", "go1.99.0.tar.gz", "release.tar.gz"] {
+    for name in [
+        "go-latest.tar.gz",
+        "go1.99.0.linux-amd64.tgz",
+        "go1.99.0.tar.gz",
+        "release.tar.gz",
+    ] {
         let (exit, stderr, _) = build_crafted(name, &release_tree("go1.99.0"));
         assert_eq!(exit, 2, "{name}");
-        assert!(stderr.contains(name) && stderr.contains("goX.Y.Z.OS-ARCH.tar.gz"), "{stderr}");
+        assert!(
+            stderr.contains(name) && stderr.contains("goX.Y.Z.OS-ARCH.tar.gz"),
+            "{stderr}"
+        );
     }
 }
 
@@ -236,7 +418,11 @@ fn files_that_are_not_complete_gzip_tar_archives_are_refused() {
         std::fs::write(&tarball, bytes).unwrap();
         let out = run(&["build", s(&tarball)]);
         assert_eq!(out.exit, 1, "{what}: {out:?}");
-        assert!(out.stderr.contains(&format!("refusing {NAME}")), "{what}: {}", out.stderr);
+        assert!(
+            out.stderr.contains(&format!("refusing {NAME}")),
+            "{what}: {}",
+            out.stderr
+        );
         assert_eq!(files_in(dir.path()), [NAME], "{what}");
     }
     // `tar -xzf` reads every gzip member as one stream, up to the tar end marker: entries in a
@@ -248,12 +434,21 @@ fn files_that_are_not_complete_gzip_tar_archives_are_refused() {
         let dir = tempfile::tempdir().unwrap();
         let tarball = dir.path().join(NAME);
         std::fs::write(&tarball, [gzip(lead), evil.clone()].concat()).unwrap();
-        let listed = Command::new("tar").arg("-tzf").arg(&tarball).output().unwrap();
+        let listed = Command::new("tar")
+            .arg("-tzf")
+            .arg(&tarball)
+            .output()
+            .unwrap();
         let gnu_tar_sees_it = String::from_utf8_lossy(&listed.stdout).contains("etc/x");
         assert_eq!(gnu_tar_sees_it, refused, "the test's premise about GNU tar");
         let out = run(&["build", s(&tarball)]);
         assert_eq!(out.exit, if refused { 1 } else { 0 }, "{out:?}");
-        assert_eq!(out.stderr.contains("entry `go/../../etc/x`"), refused, "{}", out.stderr);
+        assert_eq!(
+            out.stderr.contains("entry `go/../../etc/x`"),
+            refused,
+            "{}",
+            out.stderr
+        );
     }
 }
 
@@ -263,12 +458,30 @@ fn the_sha256_file_may_list_other_releases() {
     let tarball = write_tarball(dir.path(), NAME, &release_tree("go1.99.0"));
     let list = dir.path().join("SHA256SUMS");
     let sum = sha256sum_of(&tarball);
-    std::fs::write(&list, format!("{}  go1.98.0.linux-amd64.tar.gz\n{sum}  {NAME}\n", "1".repeat(64))).unwrap();
-    assert_eq!(run(&["build", s(&tarball), "--sha256-file", s(&list)]).exit, 0);
-    std::fs::write(&list, format!("{}  go1.98.0.linux-amd64.tar.gz\n", "1".repeat(64))).unwrap();
+    std::fs::write(
+        &list,
+        format!(
+            "{}  go1.98.0.linux-amd64.tar.gz\n{sum}  {NAME}\n",
+            "1".repeat(64)
+        ),
+    )
+    .unwrap();
+    assert_eq!(
+        run(&["build", s(&tarball), "--sha256-file", s(&list)]).exit,
+        0
+    );
+    std::fs::write(
+        &list,
+        format!("{}  go1.98.0.linux-amd64.tar.gz\n", "1".repeat(64)),
+    )
+    .unwrap();
     let out = run(&["build", s(&tarball), "--sha256-file", s(&list)]);
     assert_eq!(out.exit, 2);
-    assert!(out.stderr.contains(&format!("no sha256 line for {NAME}")), "{}", out.stderr);
+    assert!(
+        out.stderr.contains(&format!("no sha256 line for {NAME}")),
+        "{}",
+        out.stderr
+    );
 }
 
 #[test]
@@ -278,10 +491,20 @@ fn missing_inputs_are_usage_errors() {
     let out = run(&["build", s(&missing)]);
     assert_eq!(out.exit, 2, "{out:?}");
     assert!(out.stderr.contains(s(&missing)));
-    assert_eq!(run(&["verify", s(&dir.path().join("go1.99.0.linux-amd64.offgo.toml"))]).exit, 2);
+    assert_eq!(
+        run(&[
+            "verify",
+            s(&dir.path().join("go1.99.0.linux-amd64.offgo.toml"))
+        ])
+        .exit,
+        2
+    );
     assert_eq!(run(&["verify", s(&dir.path().join("notes.txt"))]).exit, 2);
     let (exit, value) = run_json(&["build", s(&missing)]);
-    assert_eq!((exit, value["ok"].as_bool(), value["error_kind"].as_str()), (2, Some(false), Some("read")));
+    assert_eq!(
+        (exit, value["ok"].as_bool(), value["error_kind"].as_str()),
+        (2, Some(false), Some("read"))
+    );
 }
 
 /// A small signed bundle: (scratch dir, manifest path, key pair).
@@ -297,27 +520,55 @@ fn signed_bundle() -> (tempfile::TempDir, PathBuf, bundle::KeyPair) {
     let tarball = write_tarball(dir.path(), NAME, &release_tree("go1.99.0"));
     let built = run(&["build", s(&tarball), "--sign", s(&pair.private_path)]);
     assert_eq!(built.exit, 0, "{built:?}");
-    (dir, tarball.with_file_name("go1.99.0.linux-amd64.offgo.toml"), pair)
+    (
+        dir,
+        tarball.with_file_name("go1.99.0.linux-amd64.offgo.toml"),
+        pair,
+    )
 }
 
 #[test]
 fn signed_bundles_verify_against_trusted_keys() {
     let (dir, manifest, pair) = signed_bundle();
-    let (exit, report) = run_json(&["verify", s(&manifest), "--trusted-keys", s(&pair.public_path), "--require-signed"]);
+    let (exit, report) = run_json(&[
+        "verify",
+        s(&manifest),
+        "--trusted-keys",
+        s(&pair.public_path),
+        "--require-signed",
+    ]);
     assert_eq!(exit, 0, "{report}");
-    assert!(check(&report, "signature")["detail"].as_str().unwrap().contains("trusted key"));
+    assert!(check(&report, "signature")["detail"]
+        .as_str()
+        .unwrap()
+        .contains("trusted key"));
     let bundle = Bundle::open(&manifest).unwrap();
-    assert_eq!(bundle.check_signature(&[pair.public_key], true).unwrap(), SignatureStatus::Signed { key: pair.public_key, trusted: true });
+    assert_eq!(
+        bundle.check_signature(&[pair.public_key], true).unwrap(),
+        SignatureStatus::Signed {
+            key: pair.public_key,
+            trusted: true
+        }
+    );
 
     // Signed, but by someone else.
     let other = run_json(&["keygen", s(&dir.path().join("other"))]).1;
     let other_pub = other["public_key_file"].as_str().unwrap();
     let (exit, report) = run_json(&["verify", s(&manifest), "--trusted-keys", other_pub]);
     assert_eq!(exit, 1);
-    assert!(check(&report, "signature")["detail"].as_str().unwrap().contains("not one of the trusted keys"));
+    assert!(check(&report, "signature")["detail"]
+        .as_str()
+        .unwrap()
+        .contains("not one of the trusted keys"));
     let other_key = bundle::read_public_keys(Path::new(other_pub)).unwrap();
-    assert!(matches!(bundle.check_signature(&other_key, false), Err(BundleError::UntrustedKey { .. })));
-    assert!(matches!(bundle.check_signature(&[], true), Err(BundleError::NoTrustedKeys)));
+    assert!(matches!(
+        bundle.check_signature(&other_key, false),
+        Err(BundleError::UntrustedKey { .. })
+    ));
+    assert!(matches!(
+        bundle.check_signature(&[], true),
+        Err(BundleError::NoTrustedKeys)
+    ));
 }
 
 #[test]
@@ -327,12 +578,22 @@ fn a_tampered_signed_manifest_fails_its_signature_check() {
     let tampered = text.replace("file_count = 3", "file_count = 4");
     assert_ne!(text, tampered);
     std::fs::write(&manifest, tampered).unwrap();
-    let (exit, report) = run_json(&["verify", s(&manifest), "--trusted-keys", s(&pair.public_path)]);
+    let (exit, report) = run_json(&[
+        "verify",
+        s(&manifest),
+        "--trusted-keys",
+        s(&pair.public_path),
+    ]);
     assert_eq!(exit, 1);
     assert_eq!(check(&report, "signature")["ok"], false, "{report}");
-    assert!(check(&report, "signature")["detail"].as_str().unwrap().contains("does not match the manifest"));
+    assert!(check(&report, "signature")["detail"]
+        .as_str()
+        .unwrap()
+        .contains("does not match the manifest"));
     let bundle = Bundle::open(&manifest).unwrap();
-    let err = bundle.check_signature(&[pair.public_key], false).unwrap_err();
+    let err = bundle
+        .check_signature(&[pair.public_key], false)
+        .unwrap_err();
     assert!(matches!(err, BundleError::SignatureInvalid { .. }), "{err}");
     assert!(err.to_string().contains("go1.99.0.linux-amd64.offgo.toml"));
 
@@ -345,7 +606,13 @@ fn a_tampered_signed_manifest_fails_its_signature_check() {
     std::fs::write(&manifest, text.replace(value_line, &flipped_value)).unwrap();
     let (exit, report) = run_json(&["verify", s(&manifest)]);
     assert_eq!(exit, 1);
-    let failed: Vec<&str> = report["checks"].as_array().unwrap().iter().filter(|c| c["ok"] == false).map(|c| c["check"].as_str().unwrap()).collect();
+    let failed: Vec<&str> = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["ok"] == false)
+        .map(|c| c["check"].as_str().unwrap())
+        .collect();
     assert_eq!(failed, ["signature"], "{report}");
 }
 
@@ -356,12 +623,28 @@ fn unsigned_bundles_are_refused_when_a_signature_is_required() {
     assert_eq!(run(&["build", s(&tarball)]).exit, 0);
     let pair = bundle::keygen(&dir.path().join("keys"), "test").unwrap();
     let bundle = Bundle::open(&tarball).unwrap();
-    assert_eq!(bundle.check_signature(&[pair.public_key], false).unwrap(), SignatureStatus::Unsigned);
-    let err = bundle.check_signature(&[pair.public_key], true).unwrap_err();
+    assert_eq!(
+        bundle.check_signature(&[pair.public_key], false).unwrap(),
+        SignatureStatus::Unsigned
+    );
+    let err = bundle
+        .check_signature(&[pair.public_key], true)
+        .unwrap_err();
     assert!(matches!(err, BundleError::Unsigned { .. }), "{err}");
-    let out = run(&["verify", s(&tarball), "--require-signed", "--trusted-keys", s(&pair.public_path)]);
+    let out = run(&[
+        "verify",
+        s(&tarball),
+        "--require-signed",
+        "--trusted-keys",
+        s(&pair.public_path),
+    ]);
     assert_eq!(out.exit, 1);
-    assert!(out.stdout.contains("FAIL  signature") && out.stdout.contains("unsigned, and a signature is required"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("FAIL  signature")
+            && out.stdout.contains("unsigned, and a signature is required"),
+        "{}",
+        out.stdout
+    );
 }
 
 #[test]
@@ -371,8 +654,15 @@ fn keygen_refuses_to_overwrite() {
     let before = std::fs::read(dir.path().join("offgo-bundle.key")).unwrap();
     let again = run(&["keygen", s(dir.path())]);
     assert_eq!(again.exit, 2);
-    assert!(again.stderr.contains("offgo-bundle.key already exists"), "{}", again.stderr);
-    assert_eq!(std::fs::read(dir.path().join("offgo-bundle.key")).unwrap(), before);
+    assert!(
+        again.stderr.contains("offgo-bundle.key already exists"),
+        "{}",
+        again.stderr
+    );
+    assert_eq!(
+        std::fs::read(dir.path().join("offgo-bundle.key")).unwrap(),
+        before
+    );
 }
 
 #[test]
@@ -385,7 +675,13 @@ fn a_changed_sums_file_or_resized_tarball_fails_verify() {
     std::fs::write(&sums, original.replacen('0', "1", 1).replacen('a', "b", 1)).unwrap();
     let (exit, report) = run_json(&["verify", s(&tarball)]);
     assert_eq!(exit, 1);
-    assert!(check(&report, "sha256sums")["detail"].as_str().unwrap().contains("tree_digest"), "{report}");
+    assert!(
+        check(&report, "sha256sums")["detail"]
+            .as_str()
+            .unwrap()
+            .contains("tree_digest"),
+        "{report}"
+    );
     std::fs::write(&sums, original).unwrap();
     let mut bytes = std::fs::read(&tarball).unwrap();
     bytes.push(0);
@@ -393,22 +689,39 @@ fn a_changed_sums_file_or_resized_tarball_fails_verify() {
     let (exit, report) = run_json(&["verify", s(&tarball)]);
     assert_eq!(exit, 1);
     assert_eq!(check(&report, "tarball size")["ok"], false);
-    assert!(Bundle::open(&tarball).unwrap_err().to_string().contains("bytes but the manifest says"));
+    assert!(Bundle::open(&tarball)
+        .unwrap_err()
+        .to_string()
+        .contains("bytes but the manifest says"));
 }
 
 #[test]
 fn find_bundles_lists_every_manifest_oldest_first() {
     let dir = tempfile::tempdir().unwrap();
     for version in ["go1.21.13", "go1.9.2", "go1.22.0"] {
-        let tarball = write_tarball(dir.path(), &format!("{version}.linux-amd64.tar.gz"), &release_tree(version));
+        let tarball = write_tarball(
+            dir.path(),
+            &format!("{version}.linux-amd64.tar.gz"),
+            &release_tree(version),
+        );
         assert_eq!(run(&["build", s(&tarball)]).exit, 0);
     }
-    std::fs::write(dir.path().join("go1.30.0.linux-amd64.offgo.toml"), "not = [valid").unwrap();
+    std::fs::write(
+        dir.path().join("go1.30.0.linux-amd64.offgo.toml"),
+        "not = [valid",
+    )
+    .unwrap();
     let found = bundle::find_bundles(dir.path());
-    let versions: Vec<String> = found.iter().map(|b| match b {
-        Ok(b) => b.go_version().to_string(),
-        Err(e) => format!("error: {}", e.kind()),
-    }).collect();
-    assert_eq!(versions, ["go1.9.2", "go1.21.13", "go1.22.0", "error: manifest"]);
+    let versions: Vec<String> = found
+        .iter()
+        .map(|b| match b {
+            Ok(b) => b.go_version().to_string(),
+            Err(e) => format!("error: {}", e.kind()),
+        })
+        .collect();
+    assert_eq!(
+        versions,
+        ["go1.9.2", "go1.21.13", "go1.22.0", "error: manifest"]
+    );
     assert_eq!(bundle::find_bundles(&dir.path().join("none")).len(), 1);
 }

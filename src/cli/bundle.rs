@@ -5,6 +5,7 @@
 //! object with `--json`.
 
 use std::fmt::Write as _;
+use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::SystemTime;
@@ -12,8 +13,8 @@ use std::time::SystemTime;
 use serde_json::{json, Value};
 
 use crate::core::bundle::{
-    self, BuildOptions, BuildOutput, BundleError, ErrorClass, KeyPair, SignaturePolicy, SignatureStatus,
-    VerifyReport,
+    self, BuildOptions, BuildOutput, BundleError, ErrorClass, KeyPair, SignaturePolicy,
+    SignatureStatus, VerifyReport,
 };
 
 #[derive(Debug, clap::Args)]
@@ -79,8 +80,9 @@ pub struct Outcome {
 /// Runs a bundle command and prints its output.
 pub fn run(command: BundleCommand, json: bool) -> ExitCode {
     let outcome = execute(command, json);
-    print!("{}", outcome.stdout);
-    eprint!("{}", outcome.stderr);
+    // A closed pipe (`| head`) is not worth a panic: the exit code still tells the result.
+    let _ = std::io::stdout().write_all(outcome.stdout.as_bytes());
+    let _ = std::io::stderr().write_all(outcome.stderr.as_bytes());
     ExitCode::from(outcome.exit)
 }
 
@@ -101,20 +103,36 @@ fn failure(error: &BundleError, json: bool) -> Outcome {
     };
     if json {
         let value = json!({"ok": false, "error_kind": error.kind(), "error": error.to_string()});
-        Outcome { exit, stdout: format!("{value}\n"), stderr: String::new() }
+        Outcome {
+            exit,
+            stdout: format!("{value}\n"),
+            stderr: String::new(),
+        }
     } else {
-        Outcome { exit, stdout: String::new(), stderr: format!("error: {error}\n") }
+        Outcome {
+            exit,
+            stdout: String::new(),
+            stderr: format!("error: {error}\n"),
+        }
     }
 }
 
 fn build(args: BuildArgs, json: bool) -> Result<Outcome, BundleError> {
-    let name = args.tarball.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = args
+        .tarball
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let expected_sha256 = match (&args.sha256, &args.sha256_file) {
         (Some(hex), _) => Some(bundle::expected_sha256_from_hex(hex, "--sha256")?),
         (None, Some(file)) => Some(bundle::expected_sha256_from_file(file, &name)?),
         (None, None) => None,
     };
-    let signing_key = args.sign.as_deref().map(bundle::read_signing_key).transpose()?;
+    let signing_key = args
+        .sign
+        .as_deref()
+        .map(bundle::read_signing_key)
+        .transpose()?;
     let options = BuildOptions {
         tarball: args.tarball,
         expected_sha256,
@@ -125,7 +143,11 @@ fn build(args: BuildArgs, json: bool) -> Result<Outcome, BundleError> {
     };
     let out = bundle::build(&options)?;
     let checked = expected_sha256.is_some();
-    Ok(if json { build_json(&out, checked) } else { build_text(&out, checked) })
+    Ok(if json {
+        build_json(&out, checked)
+    } else {
+        build_text(&out, checked)
+    })
 }
 
 fn build_json(out: &BuildOutput, sha256_checked: bool) -> Outcome {
@@ -147,17 +169,34 @@ fn build_json(out: &BuildOutput, sha256_checked: bool) -> Outcome {
         "signed": m.signature.is_some(),
         "public_key": m.signature.as_ref().map(|s| s.public_key.clone()),
     });
-    Outcome { exit: 0, stdout: format!("{value}\n"), stderr: String::new() }
+    Outcome {
+        exit: 0,
+        stdout: format!("{value}\n"),
+        stderr: String::new(),
+    }
 }
 
 fn build_text(out: &BuildOutput, sha256_checked: bool) -> Outcome {
     let m = &out.manifest;
     let mut text = format!("built bundle {} {}/{}\n", m.go_version, m.os, m.arch);
     let copied = if out.copied_tarball { ", copied" } else { "" };
-    let _ = writeln!(text, "  tarball     {} ({} bytes{copied})", out.tarball_path.display(), m.size);
-    let checked = if sha256_checked { "matches the published sha256" } else { "not compared: no --sha256 given" };
+    let _ = writeln!(
+        text,
+        "  tarball     {} ({} bytes{copied})",
+        out.tarball_path.display(),
+        m.size
+    );
+    let checked = if sha256_checked {
+        "matches the published sha256"
+    } else {
+        "not compared: no --sha256 given"
+    };
     let _ = writeln!(text, "  sha256      {} ({checked})", m.sha256);
-    let _ = writeln!(text, "  files       {}, tree digest {}", m.file_count, m.tree_digest);
+    let _ = writeln!(
+        text,
+        "  files       {}, tree digest {}",
+        m.file_count, m.tree_digest
+    );
     let _ = writeln!(text, "  manifest    {}", out.manifest_path.display());
     let _ = writeln!(text, "  sha256sums  {}", out.sums_path.display());
     let signature = match &m.signature {
@@ -170,7 +209,11 @@ fn build_text(out: &BuildOutput, sha256_checked: bool) -> Outcome {
     } else {
         "warning: the tarball was not compared with its published sha256; pass --sha256 or --sha256-file\n".into()
     };
-    Outcome { exit: 0, stdout: text, stderr }
+    Outcome {
+        exit: 0,
+        stdout: text,
+        stderr,
+    }
 }
 
 fn verify(args: VerifyArgs, json: bool) -> Result<Outcome, BundleError> {
@@ -178,11 +221,22 @@ fn verify(args: VerifyArgs, json: bool) -> Result<Outcome, BundleError> {
     for file in &args.trusted_keys {
         trusted_keys.extend(bundle::read_public_keys(file)?);
     }
-    let policy = SignaturePolicy { trusted_keys, require_signed: args.require_signed };
+    let policy = SignaturePolicy {
+        trusted_keys,
+        require_signed: args.require_signed,
+    };
     let report = bundle::verify(&args.manifest, &policy)?;
     let exit = if report.ok { 0 } else { 1 };
-    let stdout = if json { verify_json(&report) } else { verify_text(&report) };
-    Ok(Outcome { exit, stdout, stderr: String::new() })
+    let stdout = if json {
+        verify_json(&report)
+    } else {
+        verify_text(&report)
+    };
+    Ok(Outcome {
+        exit,
+        stdout,
+        stderr: String::new(),
+    })
 }
 
 fn verify_json(report: &VerifyReport) -> String {
@@ -192,7 +246,12 @@ fn verify_json(report: &VerifyReport) -> String {
 
 fn verify_text(report: &VerifyReport) -> String {
     let mut text = format!("bundle {}\n", report.manifest.display());
-    let width = report.checks.iter().map(|c| c.check.len()).max().unwrap_or(0);
+    let width = report
+        .checks
+        .iter()
+        .map(|c| c.check.len())
+        .max()
+        .unwrap_or(0);
     for check in &report.checks {
         let mark = if check.ok { "ok  " } else { "FAIL" };
         let _ = writeln!(text, "  {mark}  {:width$}  {}", check.check, check.detail);
@@ -201,15 +260,27 @@ fn verify_text(report: &VerifyReport) -> String {
     if failed == 0 {
         let _ = writeln!(text, "bundle ok: {} checks passed", report.checks.len());
     } else {
-        let _ = writeln!(text, "bundle NOT ok: {failed} of {} checks failed", report.checks.len());
+        let _ = writeln!(
+            text,
+            "bundle NOT ok: {failed} of {} checks failed",
+            report.checks.len()
+        );
     }
     text
 }
 
 fn keygen(args: KeygenArgs, json: bool) -> Result<Outcome, BundleError> {
-    let comment = format!("{} {}", bundle::builder_identity(), humantime::format_rfc3339_seconds(SystemTime::now()));
+    let comment = format!(
+        "{} {}",
+        bundle::builder_identity(),
+        humantime::format_rfc3339_seconds(SystemTime::now())
+    );
     let pair = bundle::keygen(&args.dir, &comment)?;
-    Ok(if json { keygen_json(&pair) } else { keygen_text(&pair) })
+    Ok(if json {
+        keygen_json(&pair)
+    } else {
+        keygen_text(&pair)
+    })
 }
 
 fn keygen_json(pair: &KeyPair) -> Outcome {
@@ -219,7 +290,11 @@ fn keygen_json(pair: &KeyPair) -> Outcome {
         "public_key_file": pair.public_path,
         "public_key": pair.public_key.to_base64(),
     });
-    Outcome { exit: 0, stdout: format!("{value}\n"), stderr: String::new() }
+    Outcome {
+        exit: 0,
+        stdout: format!("{value}\n"),
+        stderr: String::new(),
+    }
 }
 
 fn keygen_text(pair: &KeyPair) -> Outcome {
@@ -232,15 +307,9 @@ fn keygen_text(pair: &KeyPair) -> Outcome {
         pair.private_path.display(),
         pair.public_path.display(),
     );
-    Outcome { exit: 0, stdout, stderr: String::new() }
-}
-
-/// The signature line of a status, for other commands that show a bundle.
-pub fn describe_signature(status: &SignatureStatus) -> String {
-    match status {
-        SignatureStatus::Unsigned => "unsigned".into(),
-        SignatureStatus::Signed { key, trusted: true } => format!("signed by trusted key {key}"),
-        SignatureStatus::Signed { key, trusted: false } => format!("signed by key {key}"),
-        SignatureStatus::Invalid { detail } => format!("INVALID signature: {detail}"),
+    Outcome {
+        exit: 0,
+        stdout,
+        stderr: String::new(),
     }
 }

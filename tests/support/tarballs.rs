@@ -17,30 +17,58 @@ pub struct Entry {
 }
 
 pub fn directory(path: &str) -> Entry {
-    Entry { path: path.as_bytes().to_vec(), kind: EntryType::Directory, data: vec![], link: vec![] }
+    Entry {
+        path: path.as_bytes().to_vec(),
+        kind: EntryType::Directory,
+        data: vec![],
+        link: vec![],
+    }
 }
 
 pub fn file(path: &str, data: &str) -> Entry {
-    Entry { path: path.as_bytes().to_vec(), kind: EntryType::Regular, data: data.as_bytes().to_vec(), link: vec![] }
+    Entry {
+        path: path.as_bytes().to_vec(),
+        kind: EntryType::Regular,
+        data: data.as_bytes().to_vec(),
+        link: vec![],
+    }
 }
 
 pub fn symlink(path: &str, target: &str) -> Entry {
-    Entry { path: path.as_bytes().to_vec(), kind: EntryType::Symlink, data: vec![], link: target.as_bytes().to_vec() }
+    Entry {
+        path: path.as_bytes().to_vec(),
+        kind: EntryType::Symlink,
+        data: vec![],
+        link: target.as_bytes().to_vec(),
+    }
 }
 
 pub fn hard_link(path: &str, target: &str) -> Entry {
-    Entry { path: path.as_bytes().to_vec(), kind: EntryType::Link, data: vec![], link: target.as_bytes().to_vec() }
+    Entry {
+        path: path.as_bytes().to_vec(),
+        kind: EntryType::Link,
+        data: vec![],
+        link: target.as_bytes().to_vec(),
+    }
 }
 
 pub fn special(path: &str, kind: EntryType) -> Entry {
-    Entry { path: path.as_bytes().to_vec(), kind, data: vec![], link: vec![] }
+    Entry {
+        path: path.as_bytes().to_vec(),
+        kind,
+        data: vec![],
+        link: vec![],
+    }
 }
 
 /// A minimal, valid release tree for `version` (e.g. `go1.99.0`).
 pub fn release_tree(version: &str) -> Vec<Entry> {
     vec![
         directory("go/"),
-        file("go/VERSION", &format!("{version}\ntime 2025-01-01T00:00:00Z\n")),
+        file(
+            "go/VERSION",
+            &format!("{version}\ntime 2025-01-01T00:00:00Z\n"),
+        ),
         directory("go/bin/"),
         file("go/bin/go", "#!/bin/sh\necho fake go\n"),
         directory("go/src/"),
@@ -56,7 +84,11 @@ pub fn tar_bytes(entries: &[Entry]) -> Vec<u8> {
         let name = &mut header.as_old_mut().name;
         name[..entry.path.len()].copy_from_slice(&entry.path);
         header.set_entry_type(entry.kind);
-        header.set_mode(if entry.kind == EntryType::Directory { 0o755 } else { 0o644 });
+        header.set_mode(if entry.kind == EntryType::Directory {
+            0o755
+        } else {
+            0o644
+        });
         header.set_size(entry.data.len() as u64);
         header.set_mtime(1_700_000_000);
         if !entry.link.is_empty() {

@@ -134,12 +134,25 @@ pub fn builder_identity() -> String {
     let user = ["USER", "LOGNAME"]
         .iter()
         .find_map(|v| std::env::var(v).ok().filter(|u| !u.is_empty()))
-        .unwrap_or_else(|| {
-            use std::os::unix::fs::MetadataExt;
-            std::fs::metadata("/proc/self")
-                .map(|m| format!("uid{}", m.uid()))
-                .unwrap_or_else(|_| "unknown".into())
-        });
+        .unwrap_or_else(user_from_passwd);
     let host = gethostname::gethostname().to_string_lossy().into_owned();
     format!("{user}@{host} offgo-tui {}", env!("CARGO_PKG_VERSION"))
+}
+
+/// The login name of this process's uid from /etc/passwd (cron and systemd jobs have no
+/// `$USER`), or `uidN` when it has none.
+fn user_from_passwd() -> String {
+    use std::os::unix::fs::MetadataExt;
+    let Ok(uid) = std::fs::metadata("/proc/self").map(|m| m.uid()) else {
+        return "unknown".into();
+    };
+    let passwd = std::fs::read_to_string("/etc/passwd").unwrap_or_default();
+    passwd
+        .lines()
+        .find_map(|line| {
+            let mut fields = line.split(':');
+            let name = fields.next()?;
+            (fields.nth(1)?.parse::<u32>().ok()? == uid).then(|| name.to_string())
+        })
+        .unwrap_or_else(|| format!("uid{uid}"))
 }

@@ -14,19 +14,36 @@ use super::error::BundleError;
 /// small enough to stay in L2 while it is hashed.
 pub const READ_SIZE: usize = 1 << 20;
 
-/// Size and sha256 of a file.
+/// Size and sha256 of a file. The file is memory-mapped, which skips the copy out of the page
+/// cache (measured on the 64 MB release: ~40 ms mapped against ~48 ms with 1 MiB reads, with
+/// `sha256sum` at ~240 ms), and read in large pieces when it cannot be mapped (empty files,
+/// pipes). A read-ahead thread was tried too: as fast as mmap on an idle machine, slower than
+/// plain reads once the other core is busy.
 pub fn sha256_file(path: &Path) -> Result<(u64, [u8; 32]), BundleError> {
     let file = File::open(path).map_err(|e| BundleError::read(path, e))?;
-    let mut reader = HashingReader::new(file, None);
-    let mut buf = vec![0u8; READ_SIZE];
-    loop {
-        match reader.read(&mut buf) {
-            Ok(0) => break,
-            Ok(_) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(BundleError::read(path, e)),
+    let is_file = file
+        .metadata()
+        .map(|m| m.is_file() && m.len() > 0)
+        .unwrap_or(false);
+    // SAFETY: the map is read-only and private to this call. The one hazard is another process
+    // truncating the file while it is hashed, which raises SIGBUS; bundles at rest are not
+    // written to, and ripgrep takes the same trade for the same speed-up on large files.
+    let mapped = if is_file {
+        unsafe { memmap2::Mmap::map(&file) }.ok()
+    } else {
+        None
+    };
+    if let Some(map) = mapped {
+        let _ = map.advise(memmap2::Advice::Sequential);
+        let mut hasher = Sha256::new();
+        // Hashing in slices lets the kernel's read-ahead keep pace with the faults.
+        for piece in map.chunks(READ_SIZE) {
+            hasher.update(piece);
         }
+        return Ok((map.len() as u64, hasher.finalize().into()));
     }
+    let mut reader = HashingReader::new(file, None);
+    reader.drain().map_err(|e| BundleError::read(path, e))?;
     Ok(reader.finish())
 }
 
@@ -60,8 +77,14 @@ impl<R: Read> HashingReader<R> {
     /// Reads the rest of the stream, so the hash covers the whole file.
     pub fn drain(&mut self) -> std::io::Result<()> {
         let mut buf = vec![0u8; READ_SIZE];
-        while self.read(&mut buf)? != 0 {}
-        Ok(())
+        loop {
+            match self.read(&mut buf) {
+                Ok(0) => return Ok(()),
+                Ok(_) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
     }
 
     /// The copy, if any, flushed to disk.

@@ -176,20 +176,15 @@ pub(crate) mod tests {
     fn insane_fields_are_named() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("go1.22.10.linux-amd64.offgo.toml");
-        let cases: Vec<(Box<dyn Fn(&mut Manifest)>, &str)> = vec![
-            (Box::new(|m| m.format_version = 2), "format_version is 2"),
-            (Box::new(|m| m.arch = "arm64".into()), "arch is \"arm64\""),
-            (Box::new(|m| m.sha256 = "xyz".into()), "sha256 is not"),
-            (
-                Box::new(|m| m.tree_digest = "B".repeat(64)),
-                "tree_digest is not",
-            ),
-            (Box::new(|m| m.created = "yesterday".into()), "created"),
-            (
-                Box::new(|m| m.tarball = "go.tgz".into()),
-                "not a Go release name",
-            ),
-            (Box::new(|m| m.size = 0), "size"),
+        type Change = fn(&mut Manifest);
+        let cases: Vec<(Change, &str)> = vec![
+            (|m| m.format_version = 2, "format_version is 2"),
+            (|m| m.arch = "arm64".into(), "arch is \"arm64\""),
+            (|m| m.sha256 = "xyz".into(), "sha256 is not"),
+            (|m| m.tree_digest = "B".repeat(64), "tree_digest is not"),
+            (|m| m.created = "yesterday".into(), "created"),
+            (|m| m.tarball = "go.tgz".into(), "not a Go release name"),
+            (|m| m.size = 0, "size"),
         ];
         for (change, why) in cases {
             let mut m = sample();

@@ -116,6 +116,22 @@ pub enum SignatureStatus {
     },
 }
 
+impl std::fmt::Display for SignatureStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SignatureStatus::Unsigned => f.write_str("unsigned"),
+            SignatureStatus::Signed { key, trusted: true } => {
+                write!(f, "signed by trusted key {key}")
+            }
+            SignatureStatus::Signed {
+                key,
+                trusted: false,
+            } => write!(f, "signed by key {key}"),
+            SignatureStatus::Invalid { detail } => write!(f, "INVALID signature: {detail}"),
+        }
+    }
+}
+
 /// Checks the signature of `manifest` cryptographically, with no trust policy.
 pub fn status(manifest: &Manifest) -> SignatureStatus {
     let Some(signature) = &manifest.signature else {
@@ -162,13 +178,13 @@ mod tests {
             status(&m),
             SignatureStatus::Signed { trusted: false, .. }
         ));
-        let changes: Vec<Box<dyn Fn(&mut Manifest)>> = vec![
-            Box::new(|m| m.size += 1),
-            Box::new(|m| m.sha256 = "c".repeat(64)),
-            Box::new(|m| m.tree_digest = "c".repeat(64)),
-            Box::new(|m| m.file_count += 1),
-            Box::new(|m| m.go_version = "go1.22.11".into()),
-            Box::new(|m| m.arch = "arm64".into()),
+        let changes: Vec<fn(&mut Manifest)> = vec![
+            |m| m.size += 1,
+            |m| m.sha256 = "c".repeat(64),
+            |m| m.tree_digest = "c".repeat(64),
+            |m| m.file_count += 1,
+            |m| m.go_version = "go1.22.11".into(),
+            |m| m.arch = "arm64".into(),
         ];
         for change in changes {
             let mut tampered = m.clone();
