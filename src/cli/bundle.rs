@@ -14,7 +14,7 @@ use serde_json::{json, Value};
 
 use crate::core::bundle::{
     self, BuildOptions, BuildOutput, BundleError, ErrorClass, KeyPair, SignaturePolicy,
-    SignatureStatus, VerifyReport,
+    VerifyReport,
 };
 
 #[derive(Debug, clap::Args)]
