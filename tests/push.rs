@@ -25,20 +25,33 @@ fn offgo(state: &Path, args: &[&str]) -> Output {
 fn json(out: &Output) -> Vec<Value> {
     let stdout = String::from_utf8_lossy(&out.stdout);
     let value: Value = serde_json::from_str(&stdout).unwrap_or_else(|e| {
-        panic!("no JSON ({e}):\n{stdout}\nstderr: {}", String::from_utf8_lossy(&out.stderr))
+        panic!(
+            "no JSON ({e}):\n{stdout}\nstderr: {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
     });
     value.as_array().expect("a JSON array").clone()
 }
 
 fn by_name<'a>(hosts: &'a [Value], name: &str) -> &'a Value {
-    hosts.iter().find(|h| h["name"] == name).unwrap_or_else(|| panic!("{name} missing from {hosts:#?}"))
+    hosts
+        .iter()
+        .find(|h| h["name"] == name)
+        .unwrap_or_else(|| panic!("{name} missing from {hosts:#?}"))
 }
 
 /// The official tarball of `version`, from the cache scripts/go-release fills.
 fn release(version: &str) -> PathBuf {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/go-release");
-    let out = Command::new(script).arg(version).output().expect("scripts/go-release");
-    assert!(out.status.success(), "go-release {version}: {}", String::from_utf8_lossy(&out.stderr));
+    let out = Command::new(script)
+        .arg(version)
+        .output()
+        .expect("scripts/go-release");
+    assert!(
+        out.status.success(),
+        "go-release {version}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     PathBuf::from(String::from_utf8_lossy(&out.stdout).trim())
 }
 
@@ -55,10 +68,25 @@ fn build_bundle(tarball: &Path, out_dir: &Path) -> PathBuf {
     let state = tempfile::tempdir().unwrap();
     let out = offgo(
         state.path(),
-        &["bundle", "build", tarball.to_str().unwrap(), "--out", out_dir.to_str().unwrap()],
+        &[
+            "bundle",
+            "build",
+            tarball.to_str().unwrap(),
+            "--out",
+            out_dir.to_str().unwrap(),
+        ],
     );
-    assert!(out.status.success(), "bundle build: {}", String::from_utf8_lossy(&out.stderr));
-    let name = tarball.file_name().unwrap().to_str().unwrap().replace(".tar.gz", ".offgo.toml");
+    assert!(
+        out.status.success(),
+        "bundle build: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let name = tarball
+        .file_name()
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .replace(".tar.gz", ".offgo.toml");
     out_dir.join(name)
 }
 
@@ -111,20 +139,37 @@ fn push_verify_rollback_and_audit_on_real_hosts() {
     assert_eq!(by_name(&hosts, "bare")["from"], Value::Null);
 
     for host in fleet.hosts() {
-        assert_eq!(sh(host, "/usr/local/go/bin/go version"), "go version go1.22.10 linux/amd64");
-        assert_eq!(sh(host, "readlink /usr/local/go"), "/opt/offgo/releases/go1.22.10/go");
+        assert_eq!(
+            sh(host, "/usr/local/go/bin/go version"),
+            "go version go1.22.10 linux/amd64"
+        );
+        assert_eq!(
+            sh(host, "readlink /usr/local/go"),
+            "/opt/offgo/releases/go1.22.10/go"
+        );
         // The env profile works in a login shell.
-        assert_eq!(sh(host, "bash -lc 'command -v go && echo $GOROOT'"), "/usr/local/go/bin/go\n/usr/local/go");
-        let state_json: Value = serde_json::from_str(&sh(host, "cat /var/lib/offgo/state.json")).unwrap();
+        assert_eq!(
+            sh(host, "bash -lc 'command -v go && echo $GOROOT'"),
+            "/usr/local/go/bin/go\n/usr/local/go"
+        );
+        let state_json: Value =
+            serde_json::from_str(&sh(host, "cat /var/lib/offgo/state.json")).unwrap();
         assert_eq!(state_json["current"], "go1.22.10");
         // Nothing left behind in incoming/.
         assert_eq!(sh(host, "ls -A /var/lib/offgo/incoming"), "");
     }
     let hand = host(&fleet, "hand");
     // The hand-installed tree was adopted so rollback can return to it.
-    assert_eq!(sh(hand, "cat /opt/offgo/releases/go1.21.13/go/VERSION | head -n 1"), "go1.21.13");
     assert_eq!(
-        serde_json::from_str::<Value>(&sh(hand, "cat /var/lib/offgo/state.json")).unwrap()["previous"],
+        sh(
+            hand,
+            "cat /opt/offgo/releases/go1.21.13/go/VERSION | head -n 1"
+        ),
+        "go1.21.13"
+    );
+    assert_eq!(
+        serde_json::from_str::<Value>(&sh(hand, "cat /var/lib/offgo/state.json")).unwrap()
+            ["previous"],
         "go1.21.13"
     );
 
@@ -132,8 +177,18 @@ fn push_verify_rollback_and_audit_on_real_hosts() {
     let host_log = sh(hand, "cat /var/log/offgo/audit.log");
     assert_eq!(host_log.lines().count(), 1);
     let line: Value = serde_json::from_str(host_log.lines().next().unwrap()).unwrap();
-    assert_eq!((line["action"].as_str(), line["result"].as_str(), line["target"].as_str()), (Some("push"), Some("ok"), Some("go1.22.10")));
-    assert!(line["detail"].as_str().unwrap().contains("go1.21.13 -> go1.22.10"));
+    assert_eq!(
+        (
+            line["action"].as_str(),
+            line["result"].as_str(),
+            line["target"].as_str()
+        ),
+        (Some("push"), Some("ok"), Some("go1.22.10"))
+    );
+    assert!(line["detail"]
+        .as_str()
+        .unwrap()
+        .contains("go1.21.13 -> go1.22.10"));
     let jump_log = std::fs::read_to_string(state.path().join("offgo/audit.log")).unwrap();
     assert_eq!(jump_log.lines().count(), 3);
     let (audit, code) = run_json(state.path(), &inv, &["audit", "verify"]);
@@ -142,57 +197,103 @@ fn push_verify_rollback_and_audit_on_real_hosts() {
     // Verify passes everywhere, each check reported.
     let (verified, code) = run_json(state.path(), &inv, &["verify"]);
     assert_eq!(code, 0, "{verified:#?}");
-    let checks: Vec<&str> =
-        verified[0]["checks"].as_array().unwrap().iter().map(|c| c["check"].as_str().unwrap()).collect();
+    let checks: Vec<&str> = verified[0]["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["check"].as_str().unwrap())
+        .collect();
     for expected in ["tree", "go_version", "profile", "state", "ldd", "audit"] {
-        assert!(checks.contains(&expected), "{expected} missing from {checks:?}");
+        assert!(
+            checks.contains(&expected),
+            "{expected} missing from {checks:?}"
+        );
     }
 
     // A flipped byte in an installed file fails verification, naming the file.
     let managed = host(&fleet, "managed");
-    managed.flip_byte("/opt/offgo/releases/go1.22.10/go/bin/gofmt").unwrap();
+    managed
+        .flip_byte("/opt/offgo/releases/go1.22.10/go/bin/gofmt")
+        .unwrap();
     let (verified, code) = run_json(state.path(), &inv, &["verify", "--hosts", "managed"]);
     assert_eq!(code, 1);
-    let tree = verified[0]["checks"].as_array().unwrap().iter().find(|c| c["check"] == "tree").unwrap();
+    let tree = verified[0]["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["check"] == "tree")
+        .unwrap();
     assert_eq!(tree["ok"], false);
-    assert!(tree["detail"].as_str().unwrap().contains("go/bin/gofmt"), "{tree:#}");
+    assert!(
+        tree["detail"].as_str().unwrap().contains("go/bin/gofmt"),
+        "{tree:#}"
+    );
     assert_eq!(verified[0]["step"], "tree");
 
     // Rollback returns to the previous (here: the adopted hand-installed) release.
     let (rolled, code) = run_json(state.path(), &inv, &["rollback", "--hosts", "hand"]);
     assert_eq!(code, 0, "{rolled:#?}");
-    assert_eq!((rolled[0]["from"].as_str(), rolled[0]["to"].as_str()), (Some("go1.22.10"), Some("go1.21.13")));
-    assert_eq!(sh(hand, "/usr/local/go/bin/go version"), "go version go1.21.13 linux/amd64");
+    assert_eq!(
+        (rolled[0]["from"].as_str(), rolled[0]["to"].as_str()),
+        (Some("go1.22.10"), Some("go1.21.13"))
+    );
+    assert_eq!(
+        sh(hand, "/usr/local/go/bin/go version"),
+        "go version go1.21.13 linux/amd64"
+    );
     let (verified, code) = run_json(state.path(), &inv, &["verify", "--hosts", "hand"]);
     assert_eq!(code, 0, "the rolled-back release verifies: {verified:#?}");
 
     // Pushing the version already active is a no-op that says so.
     let (again, code) = push(state.path(), &inv, bundle, "bare");
     assert_eq!(code, 0);
-    assert!(again[0]["notes"].to_string().contains("already active"), "{again:#?}");
+    assert!(
+        again[0]["notes"].to_string().contains("already active"),
+        "{again:#?}"
+    );
 
     // Audit tampering is found on both ends, naming the line.
     let log = sh(hand, "cat /var/log/offgo/audit.log");
     let edited = log.replacen("\"result\":\"ok\"", "\"result\":\"OK\"", 1) + "\n";
-    hand.write_file("/var/log/offgo/audit.log", edited.as_bytes()).unwrap();
+    hand.write_file("/var/log/offgo/audit.log", edited.as_bytes())
+        .unwrap();
     let (audit, code) = run_json(state.path(), &inv, &["audit", "verify", "--hosts", "hand"]);
     assert_eq!(code, 1);
     let host_check = &audit[0]["checks"][1];
     assert_eq!(host_check["check"], "host_log");
-    assert!(host_check["detail"].as_str().unwrap().contains("tampered") && host_check["detail"].as_str().unwrap().contains("line 2"), "{host_check:#}");
+    assert!(
+        host_check["detail"].as_str().unwrap().contains("tampered")
+            && host_check["detail"].as_str().unwrap().contains("line 2"),
+        "{host_check:#}"
+    );
     let jump = state.path().join("offgo/audit.log");
-    let text = std::fs::read_to_string(&jump).unwrap().replacen("\"host\":\"hand\"", "\"host\":\"h4nd\"", 1);
+    let text = std::fs::read_to_string(&jump).unwrap().replacen(
+        "\"host\":\"hand\"",
+        "\"host\":\"h4nd\"",
+        1,
+    );
     std::fs::write(&jump, text).unwrap();
     let (audit, _) = run_json(state.path(), &inv, &["audit", "verify", "--hosts", "bare"]);
     assert_eq!(audit[0]["checks"][0]["ok"], false);
-    assert!(audit[0]["checks"][0]["detail"].as_str().unwrap().contains("tampered"), "{:#}", audit[0]);
+    assert!(
+        audit[0]["checks"][0]["detail"]
+            .as_str()
+            .unwrap()
+            .contains("tampered"),
+        "{:#}",
+        audit[0]
+    );
 }
 
 #[test]
 fn refusals_leave_hosts_untouched() {
     let fleet = start(
         &FleetSpec::new()
-            .host(HostSpec::new("small").go_manual("1.21.13").tmpfs("/opt", 40))
+            .host(
+                HostSpec::new("small")
+                    .go_manual("1.21.13")
+                    .tmpfs("/opt", 40),
+            )
             .host(HostSpec::new("busy").go_manual("1.21.13"))
             .host(HostSpec::new("other").go_manual("1.21.13")),
     );
@@ -203,10 +304,23 @@ fn refusals_leave_hosts_untouched() {
     let (hosts, code) = push(state.path(), &inv, bundle_1_22(), "small");
     assert_eq!(code, 1);
     assert_eq!(hosts[0]["ok"], false);
-    assert!(hosts[0]["error"].as_str().unwrap().contains("disk full"), "{:#}", hosts[0]);
+    assert!(
+        hosts[0]["error"].as_str().unwrap().contains("disk full"),
+        "{:#}",
+        hosts[0]
+    );
     let small = host(&fleet, "small");
-    assert_eq!(sh(small, "/usr/local/go/bin/go version"), "go version go1.21.13 linux/amd64");
-    assert_eq!(sh(small, "ls -A /opt/offgo/releases 2>/dev/null; ls -A /var/lib/offgo/incoming 2>/dev/null"), "");
+    assert_eq!(
+        sh(small, "/usr/local/go/bin/go version"),
+        "go version go1.21.13 linux/amd64"
+    );
+    assert_eq!(
+        sh(
+            small,
+            "ls -A /opt/offgo/releases 2>/dev/null; ls -A /var/lib/offgo/incoming 2>/dev/null"
+        ),
+        ""
+    );
 
     // Another operator holds the host lock: "host busy", nothing changed.
     let busy = host(&fleet, "busy");
@@ -216,11 +330,26 @@ fn refusals_leave_hosts_untouched() {
         .spawn()
         .unwrap();
     let mut holder = scopeguard(holder);
-    wait_until(|| sh(busy, "flock -n /var/lib/offgo/lock true && echo free || echo held") == "held");
+    wait_until(|| {
+        sh(
+            busy,
+            "flock -n /var/lib/offgo/lock true && echo free || echo held",
+        ) == "held"
+    });
     let (hosts, code) = push(state.path(), &inv, bundle_1_22(), "busy");
     assert_eq!(code, 1);
-    assert!(hosts[0]["error"].as_str().unwrap().contains("host busy: locked by ana@jump"), "{:#}", hosts[0]);
-    assert_eq!(sh(busy, "/usr/local/go/bin/go version"), "go version go1.21.13 linux/amd64");
+    assert!(
+        hosts[0]["error"]
+            .as_str()
+            .unwrap()
+            .contains("host busy: locked by ana@jump"),
+        "{:#}",
+        hosts[0]
+    );
+    assert_eq!(
+        sh(busy, "/usr/local/go/bin/go version"),
+        "go version go1.21.13 linux/amd64"
+    );
     let _ = holder.0.kill();
 
     // Architecture mismatch is refused at pre-flight: an arm64 bundle on x86_64 hosts.
@@ -231,10 +360,26 @@ fn refusals_leave_hosts_untouched() {
     let (hosts, code) = push(state.path(), &inv, &arm_bundle, "other");
     assert_eq!(code, 1);
     assert_eq!(hosts[0]["step"], "preflight");
-    assert!(hosts[0]["error"].as_str().unwrap().contains("architecture mismatch"), "{:#}", hosts[0]);
+    assert!(
+        hosts[0]["error"]
+            .as_str()
+            .unwrap()
+            .contains("architecture mismatch"),
+        "{:#}",
+        hosts[0]
+    );
     let other = host(&fleet, "other");
-    assert_eq!(sh(other, "ls -A /opt/offgo/releases 2>/dev/null; ls -A /var/lib/offgo/incoming 2>/dev/null"), "");
-    assert!(!sh(other, "cat /var/log/offgo/audit.log 2>/dev/null || true").contains("push"), "nothing recorded as a change");
+    assert_eq!(
+        sh(
+            other,
+            "ls -A /opt/offgo/releases 2>/dev/null; ls -A /var/lib/offgo/incoming 2>/dev/null"
+        ),
+        ""
+    );
+    assert!(
+        !sh(other, "cat /var/log/offgo/audit.log 2>/dev/null || true").contains("push"),
+        "nothing recorded as a change"
+    );
 }
 
 #[test]
@@ -256,13 +401,19 @@ fn an_interrupted_upload_resumes() {
     assert_eq!(hosts[0]["step"], "upload");
     let sent = std::fs::metadata(&part).map(|m| m.len()).unwrap_or(0);
     assert!(sent > 8 << 20, "the partial upload is kept on the host");
-    assert_eq!(sh(flaky, "/usr/local/go/bin/go version"), "go version go1.21.13 linux/amd64");
+    assert_eq!(
+        sh(flaky, "/usr/local/go/bin/go version"),
+        "go version go1.21.13 linux/amd64"
+    );
 
     let (hosts, code) = push(state.path(), &inv, bundle_1_22(), "flaky");
     assert_eq!(code, 0, "{hosts:#?}");
     let notes = hosts[0]["notes"].to_string();
     assert!(notes.contains("resumed the upload at"), "{notes}");
-    assert_eq!(sh(flaky, "/usr/local/go/bin/go version"), "go version go1.22.10 linux/amd64");
+    assert_eq!(
+        sh(flaky, "/usr/local/go/bin/go version"),
+        "go version go1.22.10 linux/amd64"
+    );
 }
 
 #[test]
@@ -270,8 +421,15 @@ fn unsigned_bundles_are_refused_when_signatures_are_required() {
     let fleet = start(&FleetSpec::new().host(HostSpec::new("h").go_manual("1.21.13")));
     let state = tempfile::tempdir().unwrap();
     let keys = tempfile::tempdir().unwrap();
-    let out = offgo(state.path(), &["bundle", "keygen", keys.path().to_str().unwrap()]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = offgo(
+        state.path(),
+        &["bundle", "keygen", keys.path().to_str().unwrap()],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let public = keys.path().join("offgo-bundle.pub");
     let inv = inventory(
         &fleet,
@@ -282,12 +440,33 @@ fn unsigned_bundles_are_refused_when_signatures_are_required() {
     );
     let out = offgo(
         state.path(),
-        &["push", "--inventory", inv.to_str().unwrap(), "--bundle", bundle_1_22().to_str().unwrap(), "--json"],
+        &[
+            "push",
+            "--inventory",
+            inv.to_str().unwrap(),
+            "--bundle",
+            bundle_1_22().to_str().unwrap(),
+            "--json",
+        ],
     );
-    assert_eq!(out.status.code(), Some(2), "refused before any host is touched");
-    assert!(String::from_utf8_lossy(&out.stderr).contains("unsigned"), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "refused before any host is touched"
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("not signed"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let h = host(&fleet, "h");
-    assert_eq!(sh(h, "ls -A /var/lib/offgo/incoming 2>/dev/null; ls -A /opt/offgo 2>/dev/null"), "");
+    assert_eq!(
+        sh(
+            h,
+            "ls -A /var/lib/offgo/incoming 2>/dev/null; ls -A /opt/offgo 2>/dev/null; true"
+        ),
+        ""
+    );
 }
 
 struct Guard(std::process::Child);
@@ -304,7 +483,10 @@ fn scopeguard(child: std::process::Child) -> Guard {
 fn wait_until(mut condition: impl FnMut() -> bool) {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
     while !condition() {
-        assert!(std::time::Instant::now() < deadline, "condition not met within 60 s");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "condition not met within 60 s"
+        );
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
 }

@@ -41,6 +41,10 @@ pub enum Command {
     Scan(ScanArgs),
     /// Start a throwaway local fleet of real sshd hosts and open the console on it.
     Demo(DemoArgs),
+    /// Build, check and sign bundles (an official tarball plus manifest and sha256sums).
+    Bundle(crate::cli::bundle::BundleArgs),
+    /// Push a bundle: pre-flight, upload, verify, switch atomically; rolls itself back on failure.
+    Push(PushArgs),
     /// Check the active release: tree checksums, go version, env profile, ldd gaps, audit chain.
     Verify(HostsArgs),
     /// Switch back to the previous release (or --to VERSION), verified after the switch.
@@ -90,4 +94,13 @@ pub struct DemoArgs {
     /// Keep the fleet's files (keys, inventory, host trees) in DIR instead of a temp dir.
     #[arg(long, value_name = "DIR")]
     pub keep: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct PushArgs {
+    /// The bundle: its manifest (….offgo.toml) or the tarball next to it.
+    #[arg(long, value_name = "B")]
+    pub bundle: PathBuf,
+    #[command(flatten)]
+    pub hosts: HostsArgs,
 }

@@ -2,9 +2,11 @@
 
 pub mod args;
 mod audit;
+pub mod bundle;
 mod context;
 mod operate;
 mod print;
+mod push;
 mod scan;
 
 use std::process::ExitCode;
@@ -24,6 +26,8 @@ pub fn run(global: &GlobalArgs, command: Command) -> ExitCode {
         Command::Scan(args) => scan::run(global, &args),
         // The demo is the console's face; main.rs normally starts it directly.
         Command::Demo(args) => return crate::demo::run(global, false, args.keep),
+        Command::Bundle(args) => return bundle::run(args.command, args.json),
+        Command::Push(args) => push::run(global, &args),
         Command::Verify(args) => match context::open(global, &args.hosts) {
             Ok(ctx) => {
                 ctx.engine.verify(&ctx.selected);

@@ -2,6 +2,7 @@
 //! `crate::cli` (enforced by `tests/architecture.rs`).
 
 pub mod audit;
+pub mod bundle;
 pub mod engine;
 pub mod inventory;
 pub mod remote;

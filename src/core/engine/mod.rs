@@ -21,7 +21,7 @@ use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
 
 pub use event::EngineEvent;
 pub use outcome::{Check, HostOutcome, Operation};
-pub use preflight::{arch_matches, PushBundle};
+pub use preflight::PushBundle;
 pub use probe::unreachable_report;
 pub use report::{HostReport, LddGap, OffgoSummary};
 

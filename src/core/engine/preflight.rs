@@ -2,6 +2,7 @@
 //! anything on the host changes.
 
 use super::outcome::StepError;
+use crate::core::bundle::goarch_matches_uname;
 use crate::core::remote::ops::{key_values, value, values};
 use crate::core::remote::probe::{version_from_go_version, GoRootKind, OffgoState, StateRead};
 
@@ -29,25 +30,6 @@ impl PushBundle {
     pub fn unpacked_estimate(&self) -> u64 {
         self.unpacked_size.unwrap_or(self.size.saturating_mul(5))
     }
-}
-
-/// Does Go's `goarch` run on a host whose `uname -m` is `uname_m`?
-pub fn arch_matches(goarch: &str, uname_m: &str) -> bool {
-    let accepted: &[&str] = match goarch {
-        "amd64" => &["x86_64", "amd64"],
-        "arm64" => &["aarch64", "arm64", "armv8l"],
-        "386" => &["i386", "i486", "i586", "i686", "x86"],
-        "arm" => &["armv6l", "armv7l", "armv7", "armv8l"],
-        "ppc64le" => &["ppc64le"],
-        "ppc64" => &["ppc64"],
-        "s390x" => &["s390x"],
-        "riscv64" => &["riscv64"],
-        "loong64" => &["loongarch64"],
-        "mips64le" | "mips64" => &["mips64"],
-        "mipsle" | "mips" => &["mips"],
-        _ => &[],
-    };
-    accepted.contains(&uname_m)
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -171,7 +153,7 @@ impl Preflight {
                 "wait for the other operator, then retry",
             );
         }
-        if !arch_matches(&bundle.arch, &self.arch) {
+        if !goarch_matches_uname(&bundle.arch, &self.arch) {
             return refuse(
                 format!(
                     "architecture mismatch: the bundle is {} but the host is {}",
@@ -312,13 +294,5 @@ release=go1.21.13\nrelease=go1.20.1\npart_size=1000\npart_sha256=cafe\npreflight
     #[test]
     fn incomplete_output_is_an_error() {
         assert!(Preflight::parse(b"offgo_preflight=1\narch=x86_64\n").is_err());
-    }
-
-    #[test]
-    fn arch_names() {
-        assert!(arch_matches("amd64", "x86_64"));
-        assert!(arch_matches("arm64", "aarch64"));
-        assert!(!arch_matches("amd64", "aarch64"));
-        assert!(!arch_matches("weird", "x86_64"));
     }
 }

@@ -100,6 +100,13 @@ fn steps(
     pre.check_space(bundle, resume_from)?;
 
     run.step("upload");
+    if resume_from > 0 && pre.tarball_size != Some(bundle.size) {
+        outcome.notes.push(format!(
+            "resumed the upload at {} of {} MiB",
+            resume_from >> 20,
+            bundle.size >> 20
+        ));
+    }
     upload(link, bundle, run, &paths, &pre, resume_from)?;
 
     run.step("install");

@@ -56,6 +56,9 @@ if [ -d "$go_root" ] && [ ! -L "$go_root" ]; then
     mkdir -p "$adopt_dest" || fail adopt "cannot create $adopt_dest"
     cp -a "$go_root" "$adopt_dest/go.offgo-copy" || { rm -rf "$adopt_dest/go.offgo-copy"; fail adopt "cannot copy $go_root to $adopt_dest (is the disk full?)"; }
     mv "$adopt_dest/go.offgo-copy" "$adopt_dest/go" || fail adopt "cannot place $adopt_dest/go"
+    # No bundle came with it: record its checksums as adopted, so verify can tell later changes.
+    (cd "$adopt_dest" && find go -type f -exec sha256sum {} + > sha256sums.offgo-new && mv sha256sums.offgo-new sha256sums) \
+      || fail adopt "cannot record checksums of the adopted tree (is the disk full?)"
   fi
 fi
 
