@@ -13,6 +13,8 @@ use crate::fleet::{Fleet, FleetError, FleetSpec, GoInstall, InventoryOptions};
 use crate::tui::{self, ConsoleOptions};
 
 const SSHD: &str = "/usr/sbin/sshd";
+/// The release the demo offers to push (its hosts run 1.21.13 and 1.22.10).
+const DEMO_BUNDLE_VERSION: &str = "1.22.10";
 
 /// Runs the demo; `keep` names a directory to keep the fleet's files in (for scripts that want
 /// to look at them), otherwise everything lives in a temp dir removed on exit.
@@ -33,7 +35,13 @@ pub fn run(global: &GlobalArgs, read_only: bool, keep: Option<PathBuf>) -> ExitC
         }
     };
     let inventory_path = fleet.dir().join("offgo.toml");
-    let options = InventoryOptions::new().connect_timeout("3s");
+    let mut options = InventoryOptions::new().connect_timeout("3s");
+    match demo_bundle_dir() {
+        Ok(dir) => options = options.append(format!("\n[bundles]\ndir = {}\n", toml_string(&dir))),
+        Err(e) => {
+            eprintln!("offgo-tui demo: no bundle to push in the demo ({e}); everything else works")
+        }
+    }
     if let Err(e) = fleet.write_inventory(&inventory_path, &options) {
         eprintln!("offgo-tui demo: {e}");
         return ExitCode::FAILURE;
@@ -61,6 +69,30 @@ pub fn run(global: &GlobalArgs, read_only: bool, keep: Option<PathBuf>) -> ExitC
             ExitCode::FAILURE
         }
     }
+}
+
+/// The demo's bundle: go1.22.10, built once next to the cached release tarball.
+fn demo_bundle_dir() -> Result<PathBuf, String> {
+    let tarball = crate::fleet::release_tarball(DEMO_BUNDLE_VERSION).map_err(|e| e.to_string())?;
+    let dir = tarball.parent().map(Path::to_path_buf).unwrap_or_default();
+    if crate::core::bundle::Bundle::open(&tarball).is_ok() {
+        return Ok(dir);
+    }
+    eprintln!("offgo-tui demo: building the go{DEMO_BUNDLE_VERSION} bundle once…");
+    let options = crate::core::bundle::BuildOptions {
+        tarball,
+        expected_sha256: None,
+        out_dir: None,
+        signing_key: None,
+        created: std::time::SystemTime::now(),
+        builder: crate::core::bundle::builder_identity(),
+    };
+    crate::core::bundle::build(&options).map_err(|e| e.to_string())?;
+    Ok(dir)
+}
+
+fn toml_string(path: &Path) -> String {
+    toml::Value::String(path.display().to_string()).to_string()
 }
 
 fn missing_tools() -> Option<&'static str> {

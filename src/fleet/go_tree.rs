@@ -29,7 +29,7 @@ pub(crate) fn bare_version(version: &str) -> Result<String, FleetError> {
 
 /// The cached, extracted `go/` directory of Go `version` (bare, e.g. `1.22.10`).
 pub(crate) fn release_tree(version: &str) -> Result<PathBuf, FleetError> {
-    let tarball = tarball(version)?;
+    let tarball = release_tarball(version)?;
     let trees = tarball.parent().unwrap_or(Path::new(".")).join("trees");
     let done = trees.join(format!("go{version}"));
     if done.join("go/VERSION").is_file() {
@@ -81,7 +81,7 @@ pub(crate) fn link_tree(tree: &Path, dest: &Path) -> Result<(), FleetError> {
 
 /// The official tarball: from the cache `scripts/go-release` fills (`$OFFGO_GO_CACHE`, else
 /// `$XDG_CACHE_HOME/offgo/go-releases`), or by running that script when this is a source checkout.
-fn tarball(version: &str) -> Result<PathBuf, FleetError> {
+pub fn release_tarball(version: &str) -> Result<PathBuf, FleetError> {
     let name = format!("go{version}.linux-amd64.tar.gz");
     let cache = match std::env::var_os("OFFGO_GO_CACHE") {
         Some(dir) if !dir.is_empty() => PathBuf::from(dir),
