@@ -6,5 +6,6 @@ pub mod bundle;
 pub mod engine;
 pub mod inventory;
 pub mod remote;
+pub mod rollout;
 pub mod ssh;
 pub mod xdg;
