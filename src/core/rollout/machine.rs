@@ -138,7 +138,6 @@ pub struct Rollout {
     /// The batch being worked on.
     pub batch: usize,
     pub phases: BTreeMap<HostId, Phase>,
-    batch_of: BTreeMap<HostId, usize>,
     /// Hosts this rollout switched to the new release, in order (for rollback-all).
     changed: Vec<HostId>,
     /// A host whose verification failed is rolled back, then counted as failed.
@@ -152,11 +151,9 @@ pub struct Rollout {
 impl Rollout {
     pub fn new(plan: Plan, settings: RolloutSettings) -> Self {
         let mut phases = BTreeMap::new();
-        let mut batch_of = BTreeMap::new();
-        for (i, batch) in plan.batches.iter().enumerate() {
+        for batch in &plan.batches {
             for &h in &batch.hosts {
                 phases.insert(h, Phase::Pending);
-                batch_of.insert(h, i);
             }
         }
         Self {
@@ -165,7 +162,6 @@ impl Rollout {
             status: Status::NotStarted,
             batch: 0,
             phases,
-            batch_of,
             changed: Vec::new(),
             verify_failures: BTreeMap::new(),
             retrying: Vec::new(),

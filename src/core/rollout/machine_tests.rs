@@ -127,10 +127,13 @@ fn a_clean_rollout_touches_every_host_batch_by_batch() {
     ));
 }
 
+/// Hosts failing, limit, batches, expect halted, first host never touched when halted.
+type HaltCase = (Vec<HostId>, Limit, Vec<BatchSize>, bool, HostId);
+
 #[test]
 fn halting_arithmetic() {
     // (hosts failing, limit, batches, expect halted, first host never touched when halted)
-    let cases: Vec<(Vec<HostId>, Limit, Vec<BatchSize>, bool, HostId)> = vec![
+    let cases: Vec<HaltCase> = vec![
         // max_failures = 0: the first failure (batch 2) halts; batch 3 never starts.
         (
             vec![3],
