@@ -45,6 +45,10 @@ pub enum Command {
     Bundle(crate::cli::bundle::BundleArgs),
     /// Push a bundle: pre-flight, upload, verify, switch atomically; rolls itself back on failure.
     Push(PushArgs),
+    /// Roll a bundle across the fleet: canary, batches, halting on failures; resumable.
+    Rollout(RolloutArgs),
+    /// The evidence report of a rollout (JSON and Markdown).
+    Report(ReportArgs),
     /// Check the active release: tree checksums, go version, env profile, ldd gaps, audit chain.
     Verify(HostsArgs),
     /// Switch back to the previous release (or --to VERSION), verified after the switch.
@@ -103,4 +107,50 @@ pub struct PushArgs {
     pub bundle: PathBuf,
     #[command(flatten)]
     pub hosts: HostsArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct RolloutArgs {
+    /// The bundle (manifest or tarball). Not needed with --resume.
+    #[arg(long, value_name = "B", required_unless_present = "resume")]
+    pub bundle: Option<PathBuf>,
+    /// Hosts: names, globs (web-*), group:NAME, all; comma-separated.
+    #[arg(long, default_value = "all", value_name = "SEL")]
+    pub hosts: String,
+    /// Canary hosts: a selector, or a count of first hosts.
+    #[arg(long, value_name = "SEL|N")]
+    pub canary: Option<String>,
+    /// Batch sizes, counts or percentages; the last repeats (e.g. 1,10%,100%).
+    #[arg(long, value_name = "LIST")]
+    pub batches: Option<String>,
+    /// Halt after more than N failed hosts in the rollout, or more than P% of a batch.
+    #[arg(long, value_name = "N|P%")]
+    pub max_failures: Option<String>,
+    /// Between batches: none, a duration (30s), or manual.
+    #[arg(long, value_name = "none|DURATION|manual")]
+    pub pause: Option<String>,
+    /// When halted: leave, rollback-batch, or rollback-all.
+    #[arg(long, value_name = "POLICY")]
+    pub on_halt: Option<String>,
+    /// Verify each host after its push and roll it back when verification fails.
+    #[arg(long, value_name = "BOOL")]
+    pub auto_rollback: Option<bool>,
+    /// Print the plan and the steps per host; touch nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Continue the newest unfinished rollout from its journal.
+    #[arg(long, conflicts_with_all = ["bundle", "canary", "batches", "max_failures", "pause", "on_halt", "dry_run"])]
+    pub resume: bool,
+    /// JSON lines, one per event; the last is a summary.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The rollout id (default: the newest).
+    pub rollout: Option<String>,
+    /// Where to write report.json and report.md (default: the current directory).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
 }

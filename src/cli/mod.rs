@@ -7,6 +7,8 @@ mod context;
 mod operate;
 mod print;
 mod push;
+mod report;
+mod rollout;
 mod scan;
 
 use std::process::ExitCode;
@@ -28,6 +30,8 @@ pub fn run(global: &GlobalArgs, command: Command) -> ExitCode {
         Command::Demo(args) => return crate::demo::run(global, false, args.keep),
         Command::Bundle(args) => return bundle::run(args.command, args.json),
         Command::Push(args) => push::run(global, &args),
+        Command::Rollout(args) => rollout::run(global, &args),
+        Command::Report(args) => report::run(&args),
         Command::Verify(args) => match context::open(global, &args.hosts) {
             Ok(ctx) => {
                 ctx.engine.verify(&ctx.selected);

@@ -1,0 +1,278 @@
+//! Runs a rollout: feeds the state machine, carries out its effects with the engine, turns the
+//! engine's events back into inputs, and journals every input before acting on it. The console
+//! and the headless `rollout` command both drive a rollout through this.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use super::journal::{self, Header, HostRecord, Journal, Line};
+use super::machine::{Effect, Input, Note, Rollout};
+use super::plan::plan;
+use super::settings::{Canary, RolloutSettings};
+use crate::core::engine::{Engine, EngineEvent, HostOutcome, Operation, PushBundle};
+use crate::core::inventory::{self, HostId, Inventory};
+
+/// What the driver tells its face.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Update {
+    Note(Note),
+    Step { host: String, step: String },
+    HostDone(HostRecord),
+    /// Waiting for the operator to continue (headless: the command stops here).
+    WaitingForOperator,
+    /// The journal could not be written: the rollout stops starting hosts.
+    JournalError(String),
+}
+
+/// Where a rollout comes from: everything decided before it starts.
+pub struct RolloutRequest<'a> {
+    pub inventory: &'a Inventory,
+    pub inventory_path: PathBuf,
+    /// The hosts to roll out to, in order (already-on-target hosts removed by the caller).
+    pub hosts: Vec<HostId>,
+    /// Hosts left out, with why.
+    pub skipped: Vec<(HostId, String)>,
+    pub settings: RolloutSettings,
+    pub bundle: PushBundle,
+    pub bundle_path: PathBuf,
+    pub signature: String,
+}
+
+pub struct Driver {
+    pub machine: Rollout,
+    pub header: Header,
+    journal: Journal,
+    /// Rollout-local host id → inventory host id.
+    ids: Vec<HostId>,
+    local: HashMap<HostId, usize>,
+    bundle: PushBundle,
+    expecting: HashMap<usize, Operation>,
+    started: HashMap<usize, String>,
+    pub timer: Option<Instant>,
+    pub waiting_for_operator: bool,
+    journal_failed: bool,
+}
+
+fn now() -> String {
+    crate::core::audit::record::now_rfc3339()
+}
+
+impl Driver {
+    /// Plans the rollout and writes the journal's first line.
+    pub fn create(request: RolloutRequest<'_>, dir: &Path) -> Result<Self, String> {
+        let RolloutRequest { inventory, inventory_path, hosts, skipped, settings, bundle, bundle_path, signature } = request;
+        let mut names: Vec<String> = hosts.iter().map(|&h| inventory.host(h).name.clone()).collect();
+        let canary: Vec<usize> = match &settings.canary {
+            None => Vec::new(),
+            Some(Canary::Count(n)) => (0..(*n).min(hosts.len())).collect(),
+            Some(Canary::Hosts(selector)) => {
+                let chosen = inventory::select(inventory, selector).map_err(|e| format!("canary {selector:?}: {e}"))?;
+                hosts.iter().enumerate().filter(|(_, h)| chosen.contains(h)).map(|(i, _)| i).collect()
+            }
+        };
+        let local_hosts: Vec<usize> = (0..hosts.len()).collect();
+        let mut skipped_local = Vec::new();
+        let mut ids = hosts.clone();
+        for (h, why) in skipped {
+            skipped_local.push((ids.len(), why));
+            names.push(inventory.host(h).name.clone());
+            ids.push(h);
+        }
+        let planned = plan(&local_hosts, &canary, &settings.batches, skipped_local);
+        let header = Header {
+            id: journal::new_id(),
+            created: now(),
+            actor: crate::core::audit::record::actor(),
+            inventory: inventory_path,
+            bundle: bundle_path,
+            version: bundle.version.clone(),
+            bundle_sha256: bundle.sha256.clone(),
+            signature,
+            hosts: names,
+            settings: settings.clone(),
+            plan: planned.clone(),
+        };
+        let journal = Journal::create(dir, &header).map_err(|e| format!("cannot write the rollout journal in {}: {e}", dir.display()))?;
+        Ok(Self::assemble(Rollout::new(planned, settings), header, journal, ids, bundle))
+    }
+
+    /// Rebuilds a rollout from its journal. Returns the driver and the hosts whose last step is
+    /// unknown (they must be re-probed: see [`Driver::settle`]).
+    pub fn resume(path: &Path, inventory: &Inventory, bundle: PushBundle) -> Result<(Self, Vec<HostId>), String> {
+        let loaded = journal::load(path)?;
+        let header = loaded.header.clone();
+        let mut ids = Vec::new();
+        for name in &header.hosts {
+            ids.push(inventory.find(name).ok_or_else(|| {
+                format!("host {name} of rollout {} is not in the inventory any more", header.id)
+            })?);
+        }
+        let mut machine = Rollout::new(header.plan.clone(), header.settings.clone());
+        for input in loaded.inputs() {
+            machine.handle(input.clone());
+        }
+        let unknown = machine.in_flight().into_iter().map(|l| ids[l]).collect();
+        let journal = Journal::reopen(path).map_err(|e| format!("cannot append to {}: {e}", path.display()))?;
+        Ok((Self::assemble(machine, header, journal, ids, bundle), unknown))
+    }
+
+    fn assemble(machine: Rollout, header: Header, journal: Journal, ids: Vec<HostId>, bundle: PushBundle) -> Self {
+        let local = ids.iter().enumerate().map(|(l, &h)| (h, l)).collect();
+        Self {
+            machine,
+            header,
+            journal,
+            ids,
+            local,
+            bundle,
+            expecting: HashMap::new(),
+            started: HashMap::new(),
+            timer: None,
+            waiting_for_operator: false,
+            journal_failed: false,
+        }
+    }
+
+    pub fn journal_path(&self) -> &Path {
+        self.journal.path()
+    }
+
+    pub fn inventory_id(&self, local: usize) -> HostId {
+        self.ids[local]
+    }
+
+    pub fn local_id(&self, host: HostId) -> Option<usize> {
+        self.local.get(&host).copied()
+    }
+
+    /// After a resume: what a re-probe found for a host whose last step was unknown.
+    pub fn settle(&mut self, host: HostId, on_target: bool, engine: &Engine) -> Vec<Update> {
+        let Some(l) = self.local_id(host) else { return Vec::new() };
+        self.feed(if on_target { Input::Confirmed(l) } else { Input::Requeue(l) }, engine)
+    }
+
+    /// Journals `input`, hands it to the machine and carries out the effects.
+    pub fn feed(&mut self, input: Input, engine: &Engine) -> Vec<Update> {
+        if self.journal_failed {
+            return Vec::new();
+        }
+        let line = Line::Input { at: now(), input: input.clone() };
+        if let Err(e) = self.journal.append(&line) {
+            // Without a journal a crash would lose track of the fleet: start nothing more.
+            self.journal_failed = true;
+            let _ = self.machine.handle(Input::Abort);
+            return vec![Update::JournalError(format!("{}: {e}", self.journal.path().display()))];
+        }
+        let effects = self.machine.handle(input);
+        self.carry_out(effects, engine)
+    }
+
+    /// Starts whatever the current state calls for (after a resume).
+    pub fn wake(&mut self, engine: &Engine) -> Vec<Update> {
+        let effects = self.machine.wake();
+        self.carry_out(effects, engine)
+    }
+
+    /// Feeds `PauseElapsed` when a timed pause is over.
+    pub fn tick(&mut self, engine: &Engine) -> Vec<Update> {
+        match self.timer {
+            Some(at) if Instant::now() >= at => {
+                self.timer = None;
+                self.feed(Input::PauseElapsed, engine)
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// How long until the timed pause ends, if one is running.
+    pub fn time_left(&self) -> Option<Duration> {
+        self.timer.map(|at| at.saturating_duration_since(Instant::now()))
+    }
+
+    fn carry_out(&mut self, effects: Vec<Effect>, engine: &Engine) -> Vec<Update> {
+        let mut updates = Vec::new();
+        for effect in effects {
+            match effect {
+                Effect::Push(l) => self.start(l, Operation::Push, engine),
+                Effect::Verify(l) => self.start(l, Operation::Verify, engine),
+                Effect::Rollback(l) => self.start(l, Operation::Rollback, engine),
+                Effect::Wait(d) => self.timer = Some(Instant::now() + d),
+                Effect::WaitForOperator => {
+                    self.waiting_for_operator = true;
+                    updates.push(Update::WaitingForOperator);
+                }
+                Effect::Note(note) => updates.push(Update::Note(note)),
+            }
+        }
+        updates
+    }
+
+    fn start(&mut self, l: usize, op: Operation, engine: &Engine) {
+        self.waiting_for_operator = false;
+        self.expecting.insert(l, op);
+        self.started.insert(l, now());
+        let host = self.ids[l];
+        match op {
+            Operation::Push => engine.push(&[host], &self.bundle),
+            Operation::Verify => engine.verify(&[host]),
+            Operation::Rollback => engine.rollback(&[host], None),
+        }
+    }
+
+    /// Folds an engine event that belongs to this rollout; others are ignored.
+    pub fn on_event(&mut self, event: &EngineEvent, engine: &Engine) -> Vec<Update> {
+        match event {
+            EngineEvent::StepStarted { host, step, .. } => {
+                let Some(l) = self.local_id(*host).filter(|l| self.expecting.contains_key(l)) else { return Vec::new() };
+                let _ = self.journal.append(&Line::Step { at: now(), host: l, step: step.clone() });
+                vec![Update::Step { host: self.header.hosts[l].clone(), step: step.clone() }]
+            }
+            EngineEvent::OperationFinished { host, op, outcome } => {
+                let Some(l) = self.local_id(*host) else { return Vec::new() };
+                if self.expecting.get(&l) != Some(op) {
+                    return Vec::new();
+                }
+                self.expecting.remove(&l);
+                let record = self.record(l, *op, outcome);
+                let _ = self.journal.append(&Line::Host(record.clone()));
+                let input = input_for(l, *op, outcome);
+                let mut updates = vec![Update::HostDone(record)];
+                updates.extend(self.feed(input, engine));
+                updates
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    fn record(&self, l: usize, op: Operation, outcome: &HostOutcome) -> HostRecord {
+        HostRecord {
+            host: l,
+            op: op.as_str().into(),
+            ok: outcome.ok,
+            from: outcome.from.clone(),
+            to: outcome.to.clone(),
+            step: outcome.step.clone(),
+            error: outcome.error.clone(),
+            notes: outcome.notes.clone(),
+            started: self.started.get(&l).cloned().unwrap_or_default(),
+            finished: now(),
+        }
+    }
+}
+
+fn input_for(l: usize, op: Operation, outcome: &HostOutcome) -> Input {
+    match op {
+        Operation::Push => Input::PushDone {
+            host: l,
+            ok: outcome.ok,
+            changed: outcome.ok && !outcome.notes.iter().any(|n| n.contains("already active")),
+            step: outcome.step.clone(),
+            error: outcome.error.clone(),
+        },
+        Operation::Verify => {
+            Input::VerifyDone { host: l, ok: outcome.ok, detail: outcome.error.clone().unwrap_or_default() }
+        }
+        Operation::Rollback => Input::RollbackDone { host: l, ok: outcome.ok, error: outcome.error.clone() },
+    }
+}

@@ -1,0 +1,184 @@
+//! The rollout journal on the jump host: `$XDG_STATE_HOME/offgo/rollouts/<id>.jsonl`, one JSON
+//! object per line, each flushed to disk before the next step starts. The first line is the
+//! plan; `input` lines are the state machine's inputs (replaying them rebuilds its state);
+//! `step` and `host` lines record what happened for the operator and the evidence report.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::machine::Input;
+use super::plan::Plan;
+use super::settings::RolloutSettings;
+
+/// Everything needed to resume or report a rollout without the console that started it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Header {
+    pub id: String,
+    pub created: String,
+    pub actor: String,
+    pub inventory: PathBuf,
+    pub bundle: PathBuf,
+    pub version: String,
+    pub bundle_sha256: String,
+    pub signature: String,
+    /// The rollout's hosts by name; the machine's host ids are positions in this list.
+    pub hosts: Vec<String>,
+    pub settings: RolloutSettings,
+    pub plan: Plan,
+}
+
+/// What a host operation ended with, for the report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HostRecord {
+    pub host: usize,
+    pub op: String,
+    pub ok: bool,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub step: Option<String>,
+    pub error: Option<String>,
+    pub notes: Vec<String>,
+    pub started: String,
+    pub finished: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Line {
+    Plan(Box<Header>),
+    Input { at: String, input: Input },
+    Step { at: String, host: usize, step: String },
+    Host(HostRecord),
+}
+
+pub fn rollouts_dir() -> PathBuf {
+    crate::core::xdg::state_dir().join("rollouts")
+}
+
+/// `20261122T043900Z-1234`: sortable, unique per process.
+pub fn new_id() -> String {
+    let now = humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string();
+    let compact: String = now.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
+    format!("{compact}-{}", std::process::id())
+}
+
+pub struct Journal {
+    path: PathBuf,
+    file: std::fs::File,
+}
+
+impl Journal {
+    pub fn create(dir: &Path, header: &Header) -> std::io::Result<Self> {
+        std::fs::create_dir_all(dir)?;
+        let path = dir.join(format!("{}.jsonl", header.id));
+        let file = std::fs::OpenOptions::new().create_new(true).append(true).open(&path)?;
+        let mut journal = Self { path, file };
+        journal.append(&Line::Plan(Box::new(header.clone())))?;
+        Ok(journal)
+    }
+
+    pub fn reopen(path: &Path) -> std::io::Result<Self> {
+        let file = std::fs::OpenOptions::new().append(true).open(path)?;
+        Ok(Self { path: path.to_path_buf(), file })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Appends one line and syncs it to disk.
+    pub fn append(&mut self, line: &Line) -> std::io::Result<()> {
+        let mut text = serde_json::to_string(line).map_err(std::io::Error::other)?;
+        text.push('\n');
+        self.file.write_all(text.as_bytes())?;
+        self.file.sync_data()
+    }
+}
+
+/// A journal read back. A torn last line (the process died mid-write) is ignored.
+pub struct Loaded {
+    pub header: Header,
+    pub lines: Vec<Line>,
+}
+
+pub fn load(path: &Path) -> Result<Loaded, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let mut lines = Vec::new();
+    let all: Vec<&str> = text.lines().collect();
+    for (i, raw) in all.iter().enumerate() {
+        match serde_json::from_str::<Line>(raw) {
+            Ok(line) => lines.push(line),
+            Err(_) if i + 1 == all.len() && !text.ends_with('\n') => {}
+            Err(e) => return Err(format!("{}:{}: not a journal line: {e}", path.display(), i + 1)),
+        }
+    }
+    let header = match lines.first() {
+        Some(Line::Plan(h)) => (**h).clone(),
+        _ => return Err(format!("{}: the first line is not a rollout plan", path.display())),
+    };
+    Ok(Loaded { header, lines })
+}
+
+impl Loaded {
+    pub fn inputs(&self) -> impl Iterator<Item = &Input> {
+        self.lines.iter().filter_map(|l| match l {
+            Line::Input { input, .. } => Some(input),
+            _ => None,
+        })
+    }
+
+    pub fn records(&self) -> impl Iterator<Item = &HostRecord> {
+        self.lines.iter().filter_map(|l| match l {
+            Line::Host(r) => Some(r),
+            _ => None,
+        })
+    }
+}
+
+/// Journals in `dir`, newest first.
+pub fn list(dir: &Path) -> Vec<PathBuf> {
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|entries| entries.filter_map(|e| e.ok()).map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "jsonl")).collect())
+        .unwrap_or_default();
+    paths.sort();
+    paths.reverse();
+    paths
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::rollout::plan::plan;
+    use crate::core::rollout::settings::BatchSize;
+
+    #[test]
+    fn round_trip_and_a_torn_last_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let header = Header {
+            id: "r1".into(),
+            created: "2026-11-22T05:00:00Z".into(),
+            actor: "ops@jump".into(),
+            inventory: "/etc/offgo.toml".into(),
+            bundle: "/media/go1.22.10.linux-amd64.offgo.toml".into(),
+            version: "go1.22.10".into(),
+            bundle_sha256: "ab".into(),
+            signature: "unsigned".into(),
+            hosts: vec!["a".into(), "b".into()],
+            settings: RolloutSettings::default(),
+            plan: plan(&[0, 1], &[], &[BatchSize::Count(1)], vec![]),
+        };
+        let mut j = Journal::create(dir.path(), &header).unwrap();
+        j.append(&Line::Input { at: "t".into(), input: Input::Start }).unwrap();
+        j.append(&Line::Step { at: "t".into(), host: 0, step: "upload".into() }).unwrap();
+        let path = j.path().to_path_buf();
+        drop(j);
+        // The process died mid-write.
+        std::fs::OpenOptions::new().append(true).open(&path).unwrap().write_all(b"{\"kind\":\"inp").unwrap();
+        let loaded = load(&path).unwrap();
+        assert_eq!(loaded.header, header);
+        assert_eq!(loaded.inputs().cloned().collect::<Vec<_>>(), vec![Input::Start]);
+        assert_eq!(list(dir.path()), vec![path]);
+    }
+}
