@@ -7,6 +7,7 @@ use std::process::Output;
 
 pub use offgo::fleet::*;
 
+pub mod tape;
 pub mod tmux;
 
 /// Starts `spec`, failing the test with the error (it carries the sshd log tail).

@@ -56,7 +56,7 @@ impl Shell {
 
     /// bash as VHS starts it (no rc files, no history, `> ` prompt).
     pub const BASH_LIKE_VHS: Shell = Shell {
-        argv: &["bash", "--noprofile", "--norc", "+o", "history"],
+        argv: &["bash", "--noprofile", "--norc", "--login", "+o", "history"],
         name: "bash",
         prompt: "> ",
     };
