@@ -7,6 +7,9 @@ use std::process::Output;
 
 pub use offgo::fleet::*;
 
+pub mod tape;
+pub mod tmux;
+
 /// Starts `spec`, failing the test with the error (it carries the sshd log tail).
 pub fn start(spec: &FleetSpec) -> Fleet {
     Fleet::start(spec).unwrap_or_else(|e| panic!("the test fleet did not start: {e}"))
