@@ -101,7 +101,7 @@ async fn event_loop(
         }
         let next_frame = last_frame.map_or_else(Instant::now, |t| t + FRAME);
         if dirty && Instant::now() >= next_frame {
-            guard.terminal().draw(|frame| view::render(model, frame))?;
+            guard.draw(|frame| view::render(model, frame))?;
             dirty = false;
             last_frame = Some(Instant::now());
             if std::mem::take(&mut panic_after_frame) {

@@ -6,7 +6,7 @@
 use std::io::{stdout, Stdout};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Once, OnceLock};
+use std::sync::{Mutex, MutexGuard, Once, OnceLock};
 use std::thread::{self, ThreadId};
 
 use crossterm::cursor::{Hide, Show};
@@ -22,6 +22,12 @@ pub type ConsoleTerminal = Terminal<CrosstermBackend<Stdout>>;
 /// The terminal is in raw mode on the alternate screen; whoever clears this restores it.
 static ACTIVE: AtomicBool = AtomicBool::new(false);
 static HOOK: Once = Once::new();
+/// Held while a frame is written, and for good by a worker panic, so no frame lands on the restored screen.
+static SCREEN: Mutex<()> = Mutex::new(());
+
+fn screen_lock() -> MutexGuard<'static, ()> {
+    match SCREEN.lock() { Ok(g) => g, Err(e) => e.into_inner() }
+}
 static MAIN_THREAD: OnceLock<ThreadId> = OnceLock::new();
 static LOG_FILE: OnceLock<PathBuf> = OnceLock::new();
 
@@ -54,6 +60,14 @@ impl TerminalGuard {
     pub fn terminal(&mut self) -> &mut ConsoleTerminal {
         &mut self.terminal
     }
+
+    pub fn draw(&mut self, render: impl FnOnce(&mut ratatui::Frame)) -> std::io::Result<()> {
+        let _screen = screen_lock();
+        if ACTIVE.load(Ordering::SeqCst) {
+            self.terminal.draw(render)?;
+        }
+        Ok(())
+    }
 }
 
 impl Drop for TerminalGuard {
@@ -82,9 +96,10 @@ fn install_panic_hook(log_file: Option<PathBuf>) {
         let previous = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
             let was_active = ACTIVE.load(Ordering::SeqCst);
+            let on_main = MAIN_THREAD.get() == Some(&thread::current().id());
+            let _screen = (was_active && !on_main).then(screen_lock);
             restore();
             previous(info);
-            let on_main = MAIN_THREAD.get() == Some(&thread::current().id());
             if was_active && !on_main {
                 let name = thread::current().name().unwrap_or("unnamed").to_string();
                 tracing::error!(thread = %name, "{info}");
