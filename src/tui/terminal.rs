@@ -26,7 +26,10 @@ static HOOK: Once = Once::new();
 static SCREEN: Mutex<()> = Mutex::new(());
 
 fn screen_lock() -> MutexGuard<'static, ()> {
-    match SCREEN.lock() { Ok(g) => g, Err(e) => e.into_inner() }
+    match SCREEN.lock() {
+        Ok(g) => g,
+        Err(e) => e.into_inner(),
+    }
 }
 static MAIN_THREAD: OnceLock<ThreadId> = OnceLock::new();
 static LOG_FILE: OnceLock<PathBuf> = OnceLock::new();

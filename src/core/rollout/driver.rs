@@ -17,8 +17,14 @@ use crate::core::inventory::{self, HostId, Inventory};
 #[derive(Debug, Clone, PartialEq)]
 pub enum Update {
     Note(Note),
-    Step { host: String, step: String },
-    HostDone(HostRecord),
+    Step {
+        host: String,
+        step: String,
+    },
+    HostDone {
+        name: String,
+        record: HostRecord,
+    },
     /// Waiting for the operator to continue (headless: the command stops here).
     WaitingForOperator,
     /// The journal could not be written: the rollout stops starting hosts.
@@ -61,14 +67,32 @@ fn now() -> String {
 impl Driver {
     /// Plans the rollout and writes the journal's first line.
     pub fn create(request: RolloutRequest<'_>, dir: &Path) -> Result<Self, String> {
-        let RolloutRequest { inventory, inventory_path, hosts, skipped, settings, bundle, bundle_path, signature } = request;
-        let mut names: Vec<String> = hosts.iter().map(|&h| inventory.host(h).name.clone()).collect();
+        let RolloutRequest {
+            inventory,
+            inventory_path,
+            hosts,
+            skipped,
+            settings,
+            bundle,
+            bundle_path,
+            signature,
+        } = request;
+        let mut names: Vec<String> = hosts
+            .iter()
+            .map(|&h| inventory.host(h).name.clone())
+            .collect();
         let canary: Vec<usize> = match &settings.canary {
             None => Vec::new(),
             Some(Canary::Count(n)) => (0..(*n).min(hosts.len())).collect(),
             Some(Canary::Hosts(selector)) => {
-                let chosen = inventory::select(inventory, selector).map_err(|e| format!("canary {selector:?}: {e}"))?;
-                hosts.iter().enumerate().filter(|(_, h)| chosen.contains(h)).map(|(i, _)| i).collect()
+                let chosen = inventory::select(inventory, selector)
+                    .map_err(|e| format!("canary {selector:?}: {e}"))?;
+                hosts
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, h)| chosen.contains(h))
+                    .map(|(i, _)| i)
+                    .collect()
             }
         };
         let local_hosts: Vec<usize> = (0..hosts.len()).collect();
@@ -93,19 +117,33 @@ impl Driver {
             settings: settings.clone(),
             plan: planned.clone(),
         };
-        let journal = Journal::create(dir, &header).map_err(|e| format!("cannot write the rollout journal in {}: {e}", dir.display()))?;
-        Ok(Self::assemble(Rollout::new(planned, settings), header, journal, ids, bundle))
+        let journal = Journal::create(dir, &header)
+            .map_err(|e| format!("cannot write the rollout journal in {}: {e}", dir.display()))?;
+        Ok(Self::assemble(
+            Rollout::new(planned, settings),
+            header,
+            journal,
+            ids,
+            bundle,
+        ))
     }
 
     /// Rebuilds a rollout from its journal. Returns the driver and the hosts whose last step is
     /// unknown (they must be re-probed: see [`Driver::settle`]).
-    pub fn resume(path: &Path, inventory: &Inventory, bundle: PushBundle) -> Result<(Self, Vec<HostId>), String> {
+    pub fn resume(
+        path: &Path,
+        inventory: &Inventory,
+        bundle: PushBundle,
+    ) -> Result<(Self, Vec<HostId>), String> {
         let loaded = journal::load(path)?;
         let header = loaded.header.clone();
         let mut ids = Vec::new();
         for name in &header.hosts {
             ids.push(inventory.find(name).ok_or_else(|| {
-                format!("host {name} of rollout {} is not in the inventory any more", header.id)
+                format!(
+                    "host {name} of rollout {} is not in the inventory any more",
+                    header.id
+                )
             })?);
         }
         let mut machine = Rollout::new(header.plan.clone(), header.settings.clone());
@@ -113,11 +151,21 @@ impl Driver {
             machine.handle(input.clone());
         }
         let unknown = machine.in_flight().into_iter().map(|l| ids[l]).collect();
-        let journal = Journal::reopen(path).map_err(|e| format!("cannot append to {}: {e}", path.display()))?;
-        Ok((Self::assemble(machine, header, journal, ids, bundle), unknown))
+        let journal = Journal::reopen(path)
+            .map_err(|e| format!("cannot append to {}: {e}", path.display()))?;
+        Ok((
+            Self::assemble(machine, header, journal, ids, bundle),
+            unknown,
+        ))
     }
 
-    fn assemble(machine: Rollout, header: Header, journal: Journal, ids: Vec<HostId>, bundle: PushBundle) -> Self {
+    fn assemble(
+        machine: Rollout,
+        header: Header,
+        journal: Journal,
+        ids: Vec<HostId>,
+        bundle: PushBundle,
+    ) -> Self {
         let local = ids.iter().enumerate().map(|(l, &h)| (h, l)).collect();
         Self {
             machine,
@@ -148,8 +196,17 @@ impl Driver {
 
     /// After a resume: what a re-probe found for a host whose last step was unknown.
     pub fn settle(&mut self, host: HostId, on_target: bool, engine: &Engine) -> Vec<Update> {
-        let Some(l) = self.local_id(host) else { return Vec::new() };
-        self.feed(if on_target { Input::Confirmed(l) } else { Input::Requeue(l) }, engine)
+        let Some(l) = self.local_id(host) else {
+            return Vec::new();
+        };
+        self.feed(
+            if on_target {
+                Input::Confirmed(l)
+            } else {
+                Input::Requeue(l)
+            },
+            engine,
+        )
     }
 
     /// Journals `input`, hands it to the machine and carries out the effects.
@@ -157,12 +214,18 @@ impl Driver {
         if self.journal_failed {
             return Vec::new();
         }
-        let line = Line::Input { at: now(), input: input.clone() };
+        let line = Line::Input {
+            at: now(),
+            input: input.clone(),
+        };
         if let Err(e) = self.journal.append(&line) {
             // Without a journal a crash would lose track of the fleet: start nothing more.
             self.journal_failed = true;
             let _ = self.machine.handle(Input::Abort);
-            return vec![Update::JournalError(format!("{}: {e}", self.journal.path().display()))];
+            return vec![Update::JournalError(format!(
+                "{}: {e}",
+                self.journal.path().display()
+            ))];
         }
         let effects = self.machine.handle(input);
         self.carry_out(effects, engine)
@@ -187,7 +250,8 @@ impl Driver {
 
     /// How long until the timed pause ends, if one is running.
     pub fn time_left(&self) -> Option<Duration> {
-        self.timer.map(|at| at.saturating_duration_since(Instant::now()))
+        self.timer
+            .map(|at| at.saturating_duration_since(Instant::now()))
     }
 
     fn carry_out(&mut self, effects: Vec<Effect>, engine: &Engine) -> Vec<Update> {
@@ -224,12 +288,26 @@ impl Driver {
     pub fn on_event(&mut self, event: &EngineEvent, engine: &Engine) -> Vec<Update> {
         match event {
             EngineEvent::StepStarted { host, step, .. } => {
-                let Some(l) = self.local_id(*host).filter(|l| self.expecting.contains_key(l)) else { return Vec::new() };
-                let _ = self.journal.append(&Line::Step { at: now(), host: l, step: step.clone() });
-                vec![Update::Step { host: self.header.hosts[l].clone(), step: step.clone() }]
+                let Some(l) = self
+                    .local_id(*host)
+                    .filter(|l| self.expecting.contains_key(l))
+                else {
+                    return Vec::new();
+                };
+                let _ = self.journal.append(&Line::Step {
+                    at: now(),
+                    host: l,
+                    step: step.clone(),
+                });
+                vec![Update::Step {
+                    host: self.header.hosts[l].clone(),
+                    step: step.clone(),
+                }]
             }
             EngineEvent::OperationFinished { host, op, outcome } => {
-                let Some(l) = self.local_id(*host) else { return Vec::new() };
+                let Some(l) = self.local_id(*host) else {
+                    return Vec::new();
+                };
                 if self.expecting.get(&l) != Some(op) {
                     return Vec::new();
                 }
@@ -237,7 +315,10 @@ impl Driver {
                 let record = self.record(l, *op, outcome);
                 let _ = self.journal.append(&Line::Host(record.clone()));
                 let input = input_for(l, *op, outcome);
-                let mut updates = vec![Update::HostDone(record)];
+                let mut updates = vec![Update::HostDone {
+                    name: self.header.hosts[l].clone(),
+                    record,
+                }];
                 updates.extend(self.feed(input, engine));
                 updates
             }
@@ -270,9 +351,15 @@ fn input_for(l: usize, op: Operation, outcome: &HostOutcome) -> Input {
             step: outcome.step.clone(),
             error: outcome.error.clone(),
         },
-        Operation::Verify => {
-            Input::VerifyDone { host: l, ok: outcome.ok, detail: outcome.error.clone().unwrap_or_default() }
-        }
-        Operation::Rollback => Input::RollbackDone { host: l, ok: outcome.ok, error: outcome.error.clone() },
+        Operation::Verify => Input::VerifyDone {
+            host: l,
+            ok: outcome.ok,
+            detail: outcome.error.clone().unwrap_or_default(),
+        },
+        Operation::Rollback => Input::RollbackDone {
+            host: l,
+            ok: outcome.ok,
+            error: outcome.error.clone(),
+        },
     }
 }

@@ -48,8 +48,15 @@ pub struct HostRecord {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Line {
     Plan(Box<Header>),
-    Input { at: String, input: Input },
-    Step { at: String, host: usize, step: String },
+    Input {
+        at: String,
+        input: Input,
+    },
+    Step {
+        at: String,
+        host: usize,
+        step: String,
+    },
     Host(HostRecord),
 }
 
@@ -73,7 +80,10 @@ impl Journal {
     pub fn create(dir: &Path, header: &Header) -> std::io::Result<Self> {
         std::fs::create_dir_all(dir)?;
         let path = dir.join(format!("{}.jsonl", header.id));
-        let file = std::fs::OpenOptions::new().create_new(true).append(true).open(&path)?;
+        let file = std::fs::OpenOptions::new()
+            .create_new(true)
+            .append(true)
+            .open(&path)?;
         let mut journal = Self { path, file };
         journal.append(&Line::Plan(Box::new(header.clone())))?;
         Ok(journal)
@@ -81,7 +91,10 @@ impl Journal {
 
     pub fn reopen(path: &Path) -> std::io::Result<Self> {
         let file = std::fs::OpenOptions::new().append(true).open(path)?;
-        Ok(Self { path: path.to_path_buf(), file })
+        Ok(Self {
+            path: path.to_path_buf(),
+            file,
+        })
     }
 
     pub fn path(&self) -> &Path {
@@ -104,19 +117,31 @@ pub struct Loaded {
 }
 
 pub fn load(path: &Path) -> Result<Loaded, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     let mut lines = Vec::new();
     let all: Vec<&str> = text.lines().collect();
     for (i, raw) in all.iter().enumerate() {
         match serde_json::from_str::<Line>(raw) {
             Ok(line) => lines.push(line),
             Err(_) if i + 1 == all.len() && !text.ends_with('\n') => {}
-            Err(e) => return Err(format!("{}:{}: not a journal line: {e}", path.display(), i + 1)),
+            Err(e) => {
+                return Err(format!(
+                    "{}:{}: not a journal line: {e}",
+                    path.display(),
+                    i + 1
+                ))
+            }
         }
     }
     let header = match lines.first() {
         Some(Line::Plan(h)) => (**h).clone(),
-        _ => return Err(format!("{}: the first line is not a rollout plan", path.display())),
+        _ => {
+            return Err(format!(
+                "{}: the first line is not a rollout plan",
+                path.display()
+            ))
+        }
     };
     Ok(Loaded { header, lines })
 }
@@ -140,7 +165,13 @@ impl Loaded {
 /// Journals in `dir`, newest first.
 pub fn list(dir: &Path) -> Vec<PathBuf> {
     let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map(|entries| entries.filter_map(|e| e.ok()).map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "jsonl")).collect())
+        .map(|entries| {
+            entries
+                .filter_map(|e| e.ok())
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|x| x == "jsonl"))
+                .collect()
+        })
         .unwrap_or_default();
     paths.sort();
     paths.reverse();
@@ -170,15 +201,32 @@ mod tests {
             plan: plan(&[0, 1], &[], &[BatchSize::Count(1)], vec![]),
         };
         let mut j = Journal::create(dir.path(), &header).unwrap();
-        j.append(&Line::Input { at: "t".into(), input: Input::Start }).unwrap();
-        j.append(&Line::Step { at: "t".into(), host: 0, step: "upload".into() }).unwrap();
+        j.append(&Line::Input {
+            at: "t".into(),
+            input: Input::Start,
+        })
+        .unwrap();
+        j.append(&Line::Step {
+            at: "t".into(),
+            host: 0,
+            step: "upload".into(),
+        })
+        .unwrap();
         let path = j.path().to_path_buf();
         drop(j);
         // The process died mid-write.
-        std::fs::OpenOptions::new().append(true).open(&path).unwrap().write_all(b"{\"kind\":\"inp").unwrap();
+        std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .unwrap()
+            .write_all(b"{\"kind\":\"inp")
+            .unwrap();
         let loaded = load(&path).unwrap();
         assert_eq!(loaded.header, header);
-        assert_eq!(loaded.inputs().cloned().collect::<Vec<_>>(), vec![Input::Start]);
+        assert_eq!(
+            loaded.inputs().cloned().collect::<Vec<_>>(),
+            vec![Input::Start]
+        );
         assert_eq!(list(dir.path()), vec![path]);
     }
 }
