@@ -317,12 +317,11 @@ fn resume(global: &GlobalArgs, out: &Printer) -> u8 {
             .is_some_and(|r| on_target(r, &header.version));
         updates.extend(driver.settle(h, on, &engine));
     }
-    updates.extend(driver.wake(&engine));
-    if matches!(
-        driver.machine.status,
-        Status::PausedBetweenBatches { manual: true }
-    ) {
+    // Resuming is the operator's go-ahead past a manual pause.
+    if matches!(driver.machine.status, Status::PausedBetweenBatches { manual: true }) {
         updates.extend(driver.feed(Input::Continue, &engine));
+    } else {
+        updates.extend(driver.wake(&engine));
     }
     drive(driver, &engine, &mut events, updates, out)
 }

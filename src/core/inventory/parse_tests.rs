@@ -106,7 +106,7 @@ fn builtin_defaults_apply_when_nothing_is_set() {
     );
     assert_eq!(a.host_key_policy, HostKeyPolicy::Strict);
     assert_eq!(a.connect_timeout, Duration::from_secs(5));
-    assert_eq!(a.command_timeout, Duration::from_secs(120));
+    assert_eq!(a.command_timeout, Duration::from_secs(600));
     assert!(a.check_binaries.is_empty());
     assert_eq!(a.paths, crate::core::remote::RemotePaths::default());
     assert_eq!(a.keep_releases, 3);

@@ -97,7 +97,7 @@ impl Settings {
             known_hosts: crate::core::xdg::expand_tilde("~/.ssh/known_hosts"),
             host_key_policy: HostKeyPolicy::Strict,
             connect_timeout: Duration::from_secs(5),
-            command_timeout: Duration::from_secs(120),
+            command_timeout: Duration::from_secs(600),
             check_binaries: Vec::new(),
             paths: RemotePaths::default(),
             keep_releases: 3,

@@ -58,8 +58,10 @@ pub fn connect(host: &Host) -> Result<Session, HostError> {
     check_host_key(host, &session, &known, &spec)?;
     authenticate(host, &session)?;
     session.set_timeout(ms(host.command_timeout));
-    // Idle pooled sessions send keepalives so NAT boxes and sshd's ClientAlive keep them open.
-    session.set_keepalive(true, 30);
+    // No libssh2 keepalive schedule: with one, a blocking read gives up as "timed out" as soon
+    // as a keepalive falls due, so a remote step silent for longer than the interval (an
+    // extraction on a loaded host) would fail. The idle worker sends keepalives itself.
+    session.set_keepalive(false, 0);
     Ok(session)
 }
 

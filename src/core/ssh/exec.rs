@@ -48,7 +48,11 @@ impl TransportError {
         if self.timed_out {
             HostError::new(
                 ErrorKind::Timeout,
-                format!("{what} did not finish within {}", humantime::format_duration(timeout)),
+                format!(
+                    "{what} did not finish within {} ({})",
+                    humantime::format_duration(timeout),
+                    self.message
+                ),
                 "the host is slow or hung: look at its load; raise command_timeout if this step is legitimately long",
             )
         } else {

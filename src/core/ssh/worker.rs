@@ -13,6 +13,8 @@ use super::error::HostError;
 use super::exec::{exec, exec_lines, exec_upload, ExecOutput};
 use crate::core::inventory::Host;
 
+/// The longest a read-only command (probe, pre-flight, verify) may run.
+pub const READ_ONLY_TIMEOUT: Duration = Duration::from_secs(120);
 /// How often an idle pooled session sends a keepalive.
 const KEEPALIVE_EVERY: Duration = Duration::from_secs(20);
 /// libssh2 and OpenSSL need little stack; thousands of idle host threads should stay cheap.
@@ -40,32 +42,45 @@ impl HostLink {
         self.session.is_some()
     }
 
-    /// Runs `command` feeding it `stdin`. A pooled session that turns out dead (the host
-    /// rebooted, sshd restarted) is replaced once, transparently; a timeout is not retried.
-    pub fn run(
-        &mut self,
-        what: &str,
-        command: &str,
-        stdin: &[u8],
-    ) -> Result<ExecOutput, HostError> {
+    /// Runs a read-only `command` (probe, pre-flight, verify) feeding it `stdin`, bounded by
+    /// [`READ_ONLY_TIMEOUT`] (or the host's command_timeout, if shorter): a hung host must not
+    /// hold a scan for the long timeout an extraction may need. A pooled session that turns
+    /// out dead (the host rebooted, sshd restarted) is replaced once, transparently; a timeout
+    /// is not retried.
+    pub fn run(&mut self, what: &str, command: &str, stdin: &[u8]) -> Result<ExecOutput, HostError> {
+        let timeout = self.host.command_timeout.min(READ_ONLY_TIMEOUT);
         let pooled = self.session.is_some();
-        let result = exec(self.session()?, command, stdin);
+        let result = self.exec_bounded(command, stdin, timeout)?;
         match result {
             Ok(out) => Ok(out),
             Err(e) if pooled && !e.timed_out => {
                 self.session = None;
                 tracing::debug!(host = %self.host.name, error = %e.message, "pooled session dead, reconnecting");
-                let retry = exec(self.session()?, command, stdin);
+                let retry = self.exec_bounded(command, stdin, timeout)?;
                 retry.map_err(|e| {
                     self.session = None;
-                    e.into_host_error(what, self.host.command_timeout)
+                    e.into_host_error(what, timeout)
                 })
             }
             Err(e) => {
                 self.session = None;
-                Err(e.into_host_error(what, self.host.command_timeout))
+                Err(e.into_host_error(what, timeout))
             }
         }
+    }
+
+    fn exec_bounded(
+        &mut self,
+        command: &str,
+        stdin: &[u8],
+        timeout: std::time::Duration,
+    ) -> Result<Result<ExecOutput, super::exec::TransportError>, HostError> {
+        let restore = super::connect::ms(self.host.command_timeout);
+        let session = self.session()?;
+        session.set_timeout(super::connect::ms(timeout));
+        let result = exec(session, command, stdin);
+        session.set_timeout(restore);
+        Ok(result)
     }
 
     /// Runs a command that changes the host, handing each stdout line to `on_line` as it
@@ -112,9 +127,14 @@ impl HostLink {
         self.session = None;
     }
 
+    /// Sends one keepalive on an idle pooled session (so NAT boxes and sshd's ClientAlive keep
+    /// it open), then switches libssh2's own schedule off again: see `connect`.
     fn keepalive(&mut self) {
         if let Some(session) = &self.session {
-            if session.keepalive_send().is_err() {
+            session.set_keepalive(false, 1);
+            let sent = session.keepalive_send();
+            session.set_keepalive(false, 0);
+            if sent.is_err() {
                 self.session = None;
             }
         }
