@@ -6,7 +6,7 @@ pub mod bundle;
 mod context;
 mod operate;
 mod print;
-mod push;
+pub mod push;
 mod scan;
 
 use std::process::ExitCode;
