@@ -252,6 +252,22 @@ fn verify_and_rollback_act_on_the_marked_hosts() {
 }
 
 #[test]
+fn the_dialog_lists_the_hosts_in_the_table_s_order() {
+    let mut m = fleet(false);
+    press(&mut m, "S"); // name, descending: web-08 first
+    press(&mut m, "g  ");
+    press(&mut m, "V");
+    match &m.dialog {
+        Some(Dialog::Confirm(c)) => assert_eq!(c.hosts, [7, 6]),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        without_redraw(press(&mut m, "y")),
+        [Command::Verify(vec![7, 6])]
+    );
+}
+
+#[test]
 fn hosts_busy_with_an_operation_are_left_out() {
     let mut m = fleet(false);
     press(&mut m, "V");

@@ -212,6 +212,41 @@ fn bundle_picker_while_listing_and_when_empty() {
 }
 
 #[test]
+fn the_picker_scrolls_only_to_keep_the_cursor_on_screen() {
+    let mut model = healthy(80, 24);
+    keys(&mut model, "p");
+    let dir = model.bundles_dir.clone();
+    let one = sample::bundle_choices().into_iter().take(1).collect();
+    update(&mut model, Msg::Bundles { dir, choices: one });
+    let text = screen(&draw(&model));
+    assert!(
+        text.contains("bundles in /etc/offgo") && text.contains("▶ go1.23.4"),
+        "{text}"
+    );
+
+    // Thirty bundles on a 24-line screen: the cursor at the last one is still shown.
+    let mut model = healthy(80, 24);
+    keys(&mut model, "p");
+    let dir = model.bundles_dir.clone();
+    let many = (0..30)
+        .map(|i| {
+            offgo::tui::bundles::BundleChoice::ok(sample::bundle_info(
+                &format!("go1.{}.0", 40 - i),
+                1 << 26,
+                offgo::core::bundle::SignatureStatus::Unsigned,
+            ))
+        })
+        .collect();
+    update(&mut model, Msg::Bundles { dir, choices: many });
+    for _ in 0..40 {
+        keys(&mut model, "j");
+    }
+    let text = screen(&draw(&model));
+    assert!(text.contains("▶ go1.11.0"), "{text}");
+    assert!(!text.contains("bundles in"), "scrolled: {text}");
+}
+
+#[test]
 fn confirm_dialogs() {
     snapshot("confirm_push", confirm_push);
     snapshot("confirm_rollback_long", confirm_rollback_long);

@@ -46,7 +46,13 @@ pub fn start(model: &mut Model, op: Operation, commands: &mut Vec<Command>) {
 /// The marked hosts, else the selected one, less those already busy with an operation.
 /// `None` (and a log line saying why) when nothing is left.
 fn targets(model: &mut Model, op: Operation) -> Option<Vec<HostId>> {
-    let marked: Vec<HostId> = model.marked().map(|r| r.id).collect();
+    // In the table's order, so the dialog lists them as the operator sees them.
+    let marked: Vec<HostId> = model
+        .order
+        .iter()
+        .copied()
+        .filter(|&id| model.rows[id].marked)
+        .collect();
     let wanted = if marked.is_empty() {
         model.selected.into_iter().collect()
     } else {

@@ -60,6 +60,10 @@ pub fn lines<'a>(row: &HostRow, theme: &Theme) -> Vec<Line<'a>> {
     out.push(field("state", row.state_label(), state_style, theme));
     if let Some(operation) = &row.operation {
         super::operation::lines(operation, theme, &mut out);
+        if row.report.is_some() {
+            // What follows is the probe's, not the operation's: an error below is the probe's.
+            out.push(Line::styled("── last probe ──", theme.dim()));
+        }
     }
     let Some(report) = &row.report else {
         let note = if row.probing {

@@ -32,8 +32,8 @@ pub fn render(picker: &Picker, theme: &Theme, frame: &mut Frame, area: Rect) {
         ))
         .border_style(theme.danger());
     let rows = block.inner(popup).height as usize;
-    // Keep the cursor's lines (the bundle and its refusal, if any) on screen.
-    let scroll = (cursor_line + 2).saturating_sub(rows);
+    // Keep the cursor's line on screen (a selectable bundle has no refusal line under it).
+    let scroll = (cursor_line + 1).saturating_sub(rows);
     frame.render_widget(Clear, popup);
     frame.render_widget(
         Paragraph::new(lines)
