@@ -282,7 +282,8 @@ fn the_console_shows_the_fleet_filters_details_helps_and_quits_cleanly() {
             "help has a section for {scope:?}:\n{}",
             tmux::framed(&screen)
         );
-        for (keys, description) in rows {
+        for hint in rows {
+            let (keys, description) = (hint.keys, hint.text);
             let line = Regex::new(&format!(
                 r"(?m)(?:^|[│ ]){}\s+{}",
                 regex::escape(&keys),

@@ -3,8 +3,13 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use offgo::tui::action::Action;
 use offgo::tui::keymap::{
-    key_reference_markdown, Binding, Key, Keymap, KeymapError, Scope, DEFAULT_BINDINGS,
+    key_reference_markdown, read_only_bindings, Binding, Hint, Key, Keymap, KeymapError, Scope,
+    DANGER_NOTE, DEFAULT_BINDINGS,
 };
+
+fn pairs(hints: &[Hint]) -> Vec<(String, &'static str)> {
+    hints.iter().map(|h| (h.keys.clone(), h.text)).collect()
+}
 
 #[test]
 fn the_default_table_is_valid() {
@@ -107,7 +112,7 @@ fn shift_is_implied_by_the_character() {
     );
     assert_eq!(
         keymap.lookup(Scope::Table, Key::char('r')),
-        None,
+        Some(Action::Rollback),
         "plain r is not ctrl-r"
     );
 }
@@ -122,8 +127,13 @@ fn the_markdown_reference_lists_every_binding() {
             .iter()
             .map(|k| format!("`{}`", k.label()))
             .collect();
+        let danger = if binding.action.is_dangerous() {
+            DANGER_NOTE
+        } else {
+            ""
+        };
         let row = format!(
-            "| {} | {} | {} |",
+            "| {} | {} | {}{danger} |",
             keys.join(", "),
             binding.scope.label(),
             binding.action.describe()
@@ -148,10 +158,8 @@ fn help_and_footer_come_from_the_table() {
     let help = keymap.help_sections();
     let total: usize = help.iter().map(|(_, rows)| rows.len()).sum();
     assert_eq!(total, DEFAULT_BINDINGS.len());
-    assert!(help[0]
-        .1
-        .contains(&("ctrl-r".to_string(), Action::Reprobe.describe())));
-    let footer = keymap.footer_hints(Scope::Table);
+    assert!(pairs(&help[0].1).contains(&("ctrl-r".to_string(), Action::Reprobe.describe())));
+    let footer = pairs(&keymap.footer_hints(Scope::Table));
     let expected: Vec<(String, &str)> = DEFAULT_BINDINGS
         .iter()
         .filter(|b| b.scope == Scope::Table && b.footer)
@@ -160,7 +168,84 @@ fn help_and_footer_come_from_the_table() {
     assert_eq!(footer, expected);
     assert_eq!(footer[0], ("?".to_string(), "help"));
     assert_eq!(
-        keymap.footer_hints(Scope::Filter),
+        pairs(&keymap.footer_hints(Scope::Filter)),
         [("enter".to_string(), "keep"), ("esc".to_string(), "clear")]
+    );
+}
+
+#[test]
+fn push_and_rollback_are_flagged_dangerous_everywhere_they_show() {
+    let dangerous: Vec<Action> = Action::ALL
+        .into_iter()
+        .filter(|a| a.is_dangerous())
+        .collect();
+    assert_eq!(dangerous, [Action::Push, Action::Rollback]);
+    assert!(!Action::Verify.is_dangerous());
+    let keymap = Keymap::default();
+    let footer = keymap.footer_hints(Scope::Table);
+    for hint in &footer {
+        assert_eq!(
+            hint.dangerous,
+            matches!(hint.text, "push" | "rollback"),
+            "{hint:?}"
+        );
+    }
+    assert!(footer.iter().any(|h| h.keys == "p" && h.dangerous));
+    assert!(footer.iter().any(|h| h.keys == "r" && h.dangerous));
+    assert!(footer.iter().any(|h| h.keys == "V" && !h.dangerous));
+    let help: Vec<Hint> = keymap
+        .help_sections()
+        .into_iter()
+        .flat_map(|(_, rows)| rows)
+        .collect();
+    assert!(help.iter().any(|h| h.keys == "p" && h.dangerous));
+    let markdown = key_reference_markdown();
+    let push_row = markdown
+        .lines()
+        .find(|l| l.starts_with("| `p` |"))
+        .unwrap_or_default();
+    assert!(
+        push_row.ends_with(&format!("{DANGER_NOTE} |")),
+        "{push_row}"
+    );
+    let verify_row = markdown
+        .lines()
+        .find(|l| l.starts_with("| `V` |"))
+        .unwrap_or_default();
+    assert!(!verify_row.contains(DANGER_NOTE), "{verify_row}");
+}
+
+#[test]
+fn read_only_drops_what_changes_hosts_and_keeps_verify() {
+    let keymap = Keymap::for_mode(true);
+    let bound = |scope, c| keymap.lookup(scope, Key::char(c));
+    assert_eq!(bound(Scope::Table, 'p'), None);
+    assert_eq!(bound(Scope::Table, 'r'), None);
+    assert_eq!(bound(Scope::Table, 'V'), Some(Action::Verify));
+    assert!(keymap.bindings().iter().all(|b| !b.action.is_dangerous()));
+    // The picker only serves a push: it goes too. The confirm dialog stays, for verify.
+    assert!(keymap.bindings().iter().all(|b| b.scope != Scope::Picker));
+    assert_eq!(
+        bound(Scope::Confirm, 'y'),
+        Some(Action::Confirm),
+        "verify still confirms"
+    );
+    let help = keymap.help_sections();
+    assert!(help.iter().all(|(scope, _)| *scope != Scope::Picker));
+    assert!(help
+        .iter()
+        .flat_map(|(_, rows)| rows)
+        .all(|h| !h.dangerous && h.keys != "p" && h.keys != "r"));
+    let footer = pairs(&keymap.footer_hints(Scope::Table));
+    assert!(footer.contains(&("V".to_string(), "verify")));
+    assert!(!footer.iter().any(|(_, t)| *t == "push" || *t == "rollback"));
+    assert!(Keymap::new(&read_only_bindings()).is_ok());
+    // Everything else survives.
+    assert_eq!(
+        read_only_bindings().len(),
+        DEFAULT_BINDINGS
+            .iter()
+            .filter(|b| !b.action.is_dangerous() && b.scope != Scope::Picker)
+            .count()
     );
 }

@@ -33,7 +33,10 @@ fn events(out: &Output) -> Vec<Value> {
         .lines()
         .map(|l| {
             serde_json::from_str(l).unwrap_or_else(|e| {
-                panic!("not a JSON line ({e}): {l}\nstderr: {}", String::from_utf8_lossy(&out.stderr))
+                panic!(
+                    "not a JSON line ({e}): {l}\nstderr: {}",
+                    String::from_utf8_lossy(&out.stderr)
+                )
             })
         })
         .collect()
@@ -48,14 +51,34 @@ fn bundle() -> &'static Path {
         let tarball = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
         let dir = tempfile::tempdir().unwrap().keep();
         let state = tempfile::tempdir().unwrap();
-        let out = offgo(state.path(), &["bundle", "build", tarball.to_str().unwrap(), "--out", dir.to_str().unwrap()]);
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let out = offgo(
+            state.path(),
+            &[
+                "bundle",
+                "build",
+                tarball.to_str().unwrap(),
+                "--out",
+                dir.to_str().unwrap(),
+            ],
+        );
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         dir.join("go1.22.10.linux-amd64.offgo.toml")
     })
 }
 
 fn rollout(state: &Path, inv: &Path, extra: &[&str]) -> (Vec<Value>, i32) {
-    let mut args = vec!["rollout", "--inventory", inv.to_str().unwrap(), "--bundle", bundle().to_str().unwrap(), "--json"];
+    let mut args = vec![
+        "rollout",
+        "--inventory",
+        inv.to_str().unwrap(),
+        "--bundle",
+        bundle().to_str().unwrap(),
+        "--json",
+    ];
     args.extend_from_slice(extra);
     let out = offgo(state, &args);
     (events(&out), out.status.code().unwrap_or(-1))
@@ -66,7 +89,14 @@ fn version(host: &HostHandle) -> String {
 }
 
 fn outcome<'a>(summary: &'a Value, name: &str) -> &'a str {
-    summary["hosts"].as_array().unwrap().iter().find(|h| h["name"] == name).unwrap()["outcome"].as_str().unwrap()
+    summary["hosts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["name"] == name)
+        .unwrap()["outcome"]
+        .as_str()
+        .unwrap()
 }
 
 #[test]
@@ -85,44 +115,101 @@ fn a_disk_full_host_halts_the_rollout_and_a_percentage_limit_tolerates_it() {
     let inv = inventory(&fleet, &InventoryOptions::new());
 
     // canary h00, then batches of 4, 5 and the rest; h07 (disk full) is in batch 2.
-    let (lines, code) =
-        rollout(state.path(), &inv, &["--canary", "1", "--batches", "4,5,100%", "--max-failures", "0", "--parallel", "5"]);
-    for l in lines.iter().filter(|l| l["event"] == "host_done" && l["ok"] == false) {
+    let (lines, code) = rollout(
+        state.path(),
+        &inv,
+        &[
+            "--canary",
+            "1",
+            "--batches",
+            "4,5,100%",
+            "--max-failures",
+            "0",
+            "--parallel",
+            "5",
+        ],
+    );
+    for l in lines
+        .iter()
+        .filter(|l| l["event"] == "host_done" && l["ok"] == false)
+    {
         eprintln!("FAILED HOST: {l}");
     }
     assert_eq!(code, 1);
     let summary = lines.last().unwrap();
     assert_eq!(summary["event"], "summary");
     assert_eq!(summary["halted"], true, "{summary:#}");
-    assert!(summary["reason"].as_str().unwrap().contains("1 failed in the rollout; limit 0"), "{summary:#}");
+    assert!(
+        summary["reason"]
+            .as_str()
+            .unwrap()
+            .contains("1 failed in the rollout; limit 0"),
+        "{summary:#}"
+    );
     let plan = &lines[0];
-    assert_eq!(plan["batches"].as_array().unwrap().iter().map(|b| b["hosts"].as_array().unwrap().len()).collect::<Vec<_>>(), [1, 4, 5, 10]);
+    assert_eq!(
+        plan["batches"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|b| b["hosts"].as_array().unwrap().len())
+            .collect::<Vec<_>>(),
+        [1, 4, 5, 10]
+    );
     assert_eq!(outcome(summary, "h07"), "failed");
     let h07 = host(&fleet, "h07");
-    assert_eq!(version(h07), "go version go1.21.13 linux/amd64", "the failed host keeps its old release");
+    assert_eq!(
+        version(h07),
+        "go version go1.21.13 linux/amd64",
+        "the failed host keeps its old release"
+    );
     for i in 10..20 {
         let h = host(&fleet, &format!("h{i:02}"));
         assert_eq!(outcome(summary, h.name()), "untouched");
         assert_eq!(version(h), "go version go1.21.13 linux/amd64");
-        assert_eq!(sh(h, "ls -A /var/lib/offgo/incoming 2>/dev/null; true"), "", "no upload on {}", h.name());
+        assert_eq!(
+            sh(h, "ls -A /var/lib/offgo/incoming 2>/dev/null; true"),
+            "",
+            "no upload on {}",
+            h.name()
+        );
     }
     for i in [0, 1, 4] {
-        assert_eq!(version(host(&fleet, &format!("h{i:02}"))), "go version go1.22.10 linux/amd64");
+        assert_eq!(
+            version(host(&fleet, &format!("h{i:02}"))),
+            "go version go1.22.10 linux/amd64"
+        );
     }
     // The report says why.
     let out_dir = tempfile::tempdir().unwrap();
-    let out = offgo(state.path(), &["report", "--out", out_dir.path().to_str().unwrap()]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = offgo(
+        state.path(),
+        &["report", "--out", out_dir.path().to_str().unwrap()],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let md = std::fs::read_to_string(out_dir.path().join("report.md")).unwrap();
     assert!(md.contains("**halted**") && md.contains("limit 0"), "{md}");
-    assert!(md.contains("| h07 | failed | go1.21.13 | go1.21.13 |") && md.contains("disk full"), "{md}");
-    let report: Value = serde_json::from_str(&std::fs::read_to_string(out_dir.path().join("report.json")).unwrap()).unwrap();
+    assert!(
+        md.contains("| h07 | failed | go1.21.13 | go1.21.13 |") && md.contains("disk full"),
+        "{md}"
+    );
+    let report: Value =
+        serde_json::from_str(&std::fs::read_to_string(out_dir.path().join("report.json")).unwrap())
+            .unwrap();
     assert_eq!(report["bundle"]["sha256"].as_str().unwrap().len(), 64);
     assert_eq!(report["bundle"]["signature"], "unsigned");
 
     // Again with a limit of 25% of a batch: h07 fails alone in its batch (1 of 5), the rest goes on.
     // Hosts already on the target are skipped and counted.
-    let (lines, code) = rollout(state.path(), &inv, &["--batches", "5", "--max-failures", "25%", "--parallel", "5"]);
+    let (lines, code) = rollout(
+        state.path(),
+        &inv,
+        &["--batches", "5", "--max-failures", "25%", "--parallel", "5"],
+    );
     assert_eq!(code, 1, "h07 still fails");
     let summary = lines.last().unwrap();
     assert_eq!(summary["halted"], false, "{summary:#}");
@@ -130,13 +217,20 @@ fn a_disk_full_host_halts_the_rollout_and_a_percentage_limit_tolerates_it() {
     assert_eq!(summary["failed"], 1);
     assert_eq!(summary["succeeded"], 9);
     for i in (0..20).filter(|&i| i != 7) {
-        assert_eq!(version(host(&fleet, &format!("h{i:02}"))), "go version go1.22.10 linux/amd64");
+        assert_eq!(
+            version(host(&fleet, &format!("h{i:02}"))),
+            "go version go1.22.10 linux/amd64"
+        );
     }
 }
 
 #[test]
 fn failure_policies_roll_back_what_they_say() {
-    for (policy, rolled_back) in [("leave", vec![]), ("rollback-batch", vec!["c"]), ("rollback-all", vec!["a", "c"])] {
+    for (policy, rolled_back) in [
+        ("leave", vec![]),
+        ("rollback-batch", vec!["c"]),
+        ("rollback-all", vec!["a", "c"]),
+    ] {
         let fleet = start(
             &FleetSpec::new()
                 .host(HostSpec::new("a").go_managed("1.21.13"))
@@ -146,15 +240,30 @@ fn failure_policies_roll_back_what_they_say() {
         let state = tempfile::tempdir().unwrap();
         let inv = inventory(&fleet, &InventoryOptions::new());
         // batch 1: a; batch 2: b (fails), c. c is switched before the halt policy runs.
-        let (lines, code) = rollout(state.path(), &inv, &["--batches", "1,2", "--on-halt", policy, "--parallel", "2"]);
+        let (lines, code) = rollout(
+            state.path(),
+            &inv,
+            &["--batches", "1,2", "--on-halt", policy, "--parallel", "2"],
+        );
         assert_eq!(code, 1, "{policy}");
         let summary = lines.last().unwrap();
         assert_eq!(summary["halted"], true, "{policy}: {summary:#}");
         for name in ["a", "c"] {
-            let expected = if rolled_back.contains(&name) { "go1.21.13" } else { "go1.22.10" };
-            assert_eq!(version(host(&fleet, name)), format!("go version {expected} linux/amd64"), "{policy}: {name}");
+            let expected = if rolled_back.contains(&name) {
+                "go1.21.13"
+            } else {
+                "go1.22.10"
+            };
+            assert_eq!(
+                version(host(&fleet, name)),
+                format!("go version {expected} linux/amd64"),
+                "{policy}: {name}"
+            );
         }
-        assert_eq!(version(host(&fleet, "b")), "go version go1.21.13 linux/amd64");
+        assert_eq!(
+            version(host(&fleet, "b")),
+            "go version go1.21.13 linux/amd64"
+        );
     }
 }
 
@@ -170,12 +279,22 @@ fn a_manual_pause_stops_a_headless_run_and_resume_continues() {
     let (lines, code) = rollout(state.path(), &inv, &["--batches", "1", "--pause", "manual"]);
     assert_eq!(code, 1);
     assert!(lines.iter().any(|l| l["event"] == "waiting"), "{lines:#?}");
-    assert_eq!(version(host(&fleet, "a")), "go version go1.22.10 linux/amd64");
-    assert_eq!(version(host(&fleet, "b")), "go version go1.21.13 linux/amd64", "paused before batch 2");
+    assert_eq!(
+        version(host(&fleet, "a")),
+        "go version go1.22.10 linux/amd64"
+    );
+    assert_eq!(
+        version(host(&fleet, "b")),
+        "go version go1.21.13 linux/amd64",
+        "paused before batch 2"
+    );
     let out = offgo(state.path(), &["rollout", "--resume", "--json"]);
     let lines = events(&out);
     assert_eq!(out.status.code(), Some(0), "{lines:#?}");
-    assert_eq!(version(host(&fleet, "b")), "go version go1.22.10 linux/amd64");
+    assert_eq!(
+        version(host(&fleet, "b")),
+        "go version go1.22.10 linux/amd64"
+    );
 }
 
 #[test]
@@ -189,7 +308,18 @@ fn kill_9_mid_batch_then_resume_finishes_every_host_verified() {
     let inv = inventory(&fleet, &InventoryOptions::new());
     let mut child = offgo_cmd(
         state.path(),
-        &["rollout", "--inventory", inv.to_str().unwrap(), "--bundle", bundle().to_str().unwrap(), "--batches", "2", "--parallel", "2", "--json"],
+        &[
+            "rollout",
+            "--inventory",
+            inv.to_str().unwrap(),
+            "--bundle",
+            bundle().to_str().unwrap(),
+            "--batches",
+            "2",
+            "--parallel",
+            "2",
+            "--json",
+        ],
     )
     .stdout(Stdio::null())
     .spawn()
@@ -198,8 +328,15 @@ fn kill_9_mid_batch_then_resume_finishes_every_host_verified() {
     let rollouts = state.path().join("offgo/rollouts");
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
     loop {
-        let journal = std::fs::read_dir(&rollouts).ok().and_then(|mut d| d.next()).and_then(|e| e.ok()).map(|e| e.path());
-        if journal.and_then(|p| std::fs::read_to_string(p).ok()).is_some_and(|t| t.contains("\"step\":\"upload\"")) {
+        let journal = std::fs::read_dir(&rollouts)
+            .ok()
+            .and_then(|mut d| d.next())
+            .and_then(|e| e.ok())
+            .map(|e| e.path());
+        if journal
+            .and_then(|p| std::fs::read_to_string(p).ok())
+            .is_some_and(|t| t.contains("\"step\":\"upload\""))
+        {
             break;
         }
         assert!(std::time::Instant::now() < deadline, "no upload started");
@@ -210,13 +347,30 @@ fn kill_9_mid_batch_then_resume_finishes_every_host_verified() {
 
     let out = offgo(state.path(), &["rollout", "--resume", "--json"]);
     let lines = events(&out);
-    assert_eq!(out.status.code(), Some(0), "{lines:#?}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{lines:#?}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_eq!(lines[0]["event"], "resumed");
-    assert!(!lines[0]["unknown"].as_array().unwrap().is_empty(), "some host was mid-step: {:#}", lines[0]);
+    assert!(
+        !lines[0]["unknown"].as_array().unwrap().is_empty(),
+        "some host was mid-step: {:#}",
+        lines[0]
+    );
     let summary = lines.last().unwrap();
     assert_eq!(summary["succeeded"], 4, "{summary:#}");
-    let out = offgo(state.path(), &["verify", "--inventory", inv.to_str().unwrap(), "--json"]);
-    assert_eq!(out.status.code(), Some(0), "every host verified: {}", String::from_utf8_lossy(&out.stdout));
+    let out = offgo(
+        state.path(),
+        &["verify", "--inventory", inv.to_str().unwrap(), "--json"],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "every host verified: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
     for h in fleet.hosts() {
         assert_eq!(version(h), "go version go1.22.10 linux/amd64");
     }

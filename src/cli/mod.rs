@@ -6,9 +6,9 @@ pub mod bundle;
 mod context;
 mod operate;
 mod print;
-mod push;
+pub mod push;
 mod report;
-mod rollout;
+pub mod rollout;
 mod scan;
 
 use std::process::ExitCode;

@@ -318,7 +318,10 @@ fn resume(global: &GlobalArgs, out: &Printer) -> u8 {
         updates.extend(driver.settle(h, on, &engine));
     }
     // Resuming is the operator's go-ahead past a manual pause.
-    if matches!(driver.machine.status, Status::PausedBetweenBatches { manual: true }) {
+    if matches!(
+        driver.machine.status,
+        Status::PausedBetweenBatches { manual: true }
+    ) {
         updates.extend(driver.feed(Input::Continue, &engine));
     } else {
         updates.extend(driver.wake(&engine));

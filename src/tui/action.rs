@@ -22,6 +22,19 @@ pub enum Action {
     Reprobe,
     ToggleHelp,
     Quit,
+    /// Dangerous: pick a bundle, confirm, push it to the marked hosts (else the selected one).
+    Push,
+    /// Confirm, then verify the active release on the marked hosts (else the selected one).
+    Verify,
+    /// Dangerous: confirm, then switch the marked hosts (else the selected one) back to their
+    /// previous release.
+    Rollback,
+    /// In the bundle picker: take the highlighted bundle on to the confirm dialog.
+    Pick,
+    /// In the confirm dialog: run the operation.
+    Confirm,
+    /// Close the picker or the confirm dialog; nothing runs.
+    Cancel,
     /// Internal: the start-up probe and the periodic auto-refresh. Re-probes every host that is
     /// not already being probed, whatever is marked.
     Refresh,
@@ -29,7 +42,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, for checks that each one is reachable and described.
-    pub const ALL: [Action; 18] = [
+    pub const ALL: [Action; 24] = [
         Action::Up,
         Action::Down,
         Action::PageUp,
@@ -47,6 +60,12 @@ impl Action {
         Action::Reprobe,
         Action::ToggleHelp,
         Action::Quit,
+        Action::Push,
+        Action::Verify,
+        Action::Rollback,
+        Action::Pick,
+        Action::Confirm,
+        Action::Cancel,
         Action::Refresh,
     ];
 
@@ -54,6 +73,12 @@ impl Action {
     /// one would let a key bypass the rules that fire it.
     pub fn is_internal(self) -> bool {
         matches!(self, Action::Refresh)
+    }
+
+    /// Dangerous actions change hosts. They are drawn in the danger colour, always go through
+    /// a confirm dialog, and `--read-only` takes them out of the keymap altogether.
+    pub fn is_dangerous(self) -> bool {
+        matches!(self, Action::Push | Action::Rollback)
     }
 
     /// What the action does, as the help overlay and the key reference say it.
@@ -76,6 +101,12 @@ impl Action {
             Action::Reprobe => "re-probe the marked hosts (none marked: every host)",
             Action::ToggleHelp => "show or hide this help",
             Action::Quit => "quit",
+            Action::Push => "push a bundle to the marked hosts (else the selected one)",
+            Action::Verify => "verify the active Go of the marked hosts (else the selected)",
+            Action::Rollback => "roll the marked hosts (else the selected) back a release",
+            Action::Pick => "take the highlighted bundle on to the confirm dialog",
+            Action::Confirm => "run it on the listed hosts",
+            Action::Cancel => "close the dialog; nothing runs",
             Action::Refresh => "re-probe every host (start-up and auto-refresh)",
         }
     }
@@ -98,6 +129,12 @@ impl Action {
             Action::Reprobe => "re-probe",
             Action::ToggleHelp => "help",
             Action::Quit => "quit",
+            Action::Push => "push",
+            Action::Verify => "verify",
+            Action::Rollback => "rollback",
+            Action::Pick => "pick",
+            Action::Confirm => "run",
+            Action::Cancel => "cancel",
             Action::Refresh => "refresh",
         }
     }

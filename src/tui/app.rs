@@ -10,13 +10,15 @@ use futures_util::{FutureExt, StreamExt};
 use tokio::sync::mpsc::UnboundedReceiver;
 
 use super::action::Action;
+use super::bundles;
 use super::model::{Model, ModelSettings};
 use super::msg::{Command, Msg, Stamp};
 use super::options::ConsoleOptions;
 use super::terminal::TerminalGuard;
 use super::update::update_all;
 use super::view;
-use crate::core::engine::{Engine, EngineEvent, EngineOptions};
+use crate::cli::push::open_trusted;
+use crate::core::engine::{Engine, EngineEvent, EngineOptions, Operation};
 use crate::core::inventory::Inventory;
 use crate::logging::{default_log_path, init_logging};
 
@@ -94,10 +96,14 @@ async fn event_loop(
     loop {
         for command in update_all(model, pending.drain(..)) {
             match command {
-                Command::Probe(hosts) => engine.probe(&hosts),
                 Command::Redraw => dirty = true,
                 Command::Quit => return Ok(()),
+                other => pending.extend(run_command(engine, other)),
             }
+        }
+        if !pending.is_empty() {
+            // A command answered at once (a bundle listing): apply it before waiting.
+            continue;
         }
         let next_frame = last_frame.map_or_else(Instant::now, |t| t + FRAME);
         if dirty && Instant::now() >= next_frame {
@@ -126,6 +132,38 @@ async fn event_loop(
         }
         drain_ready(&mut pending, &mut events, &mut keys)?;
     }
+}
+
+/// Hands a command to the engine, or does the quick file I/O it asks for; returns the
+/// message that answers it, if any.
+fn run_command(engine: &Engine, command: Command) -> Option<Msg> {
+    let inventory = engine.inventory();
+    match command {
+        Command::Probe(hosts) => engine.probe(&hosts),
+        Command::ListBundles(dir) => {
+            let choices = bundles::list(&dir, &inventory.bundles);
+            tracing::info!(dir = %dir.display(), found = choices.len(), "listed bundles");
+            return Some(Msg::Bundles { dir, choices });
+        }
+        Command::Push { hosts, bundle } => match open_trusted(&bundle, &inventory.bundles) {
+            Ok(bundle) => {
+                tracing::info!(hosts = hosts.len(), version = %bundle.version, "push");
+                engine.push(&hosts, &bundle);
+            }
+            Err(error) => {
+                tracing::warn!(%error, "push refused");
+                return Some(Msg::OperationRefused {
+                    op: Operation::Push,
+                    hosts,
+                    error,
+                });
+            }
+        },
+        Command::Verify(hosts) => engine.verify(&hosts),
+        Command::Rollback(hosts) => engine.rollback(&hosts, None),
+        Command::Redraw | Command::Quit => {}
+    }
+    None
 }
 
 /// Takes whatever else is already waiting, without waiting, so it is applied and drawn once.

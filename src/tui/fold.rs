@@ -5,12 +5,21 @@
 use super::eventlog::Level;
 use super::model::Model;
 use super::msg::Stamp;
+use super::operation::{CommandRun, HostOperation, Phase, Upload};
 use super::row::HostRow;
 use crate::core::audit::AuditStatus;
-use crate::core::engine::{EngineEvent, HostReport};
+use crate::core::engine::{EngineEvent, HostOutcome, HostReport, Operation};
 use crate::core::inventory::HostId;
 
-pub fn fold(model: &mut Model, event: EngineEvent, at: Stamp) {
+/// What folding an event asks of `update` beyond the model change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Followup {
+    None,
+    /// An operation ended on this host: probe it again so the table shows what it has now.
+    Reprobe(HostId),
+}
+
+pub fn fold(model: &mut Model, event: EngineEvent, at: Stamp) -> Followup {
     match event {
         EngineEvent::ProbeStarted { host } => {
             change_row(model, host, at, |row| row.probing = true);
@@ -26,51 +35,101 @@ pub fn fold(model: &mut Model, event: EngineEvent, at: Stamp) {
                 model.needs_filter = true;
             }
         }
-        EngineEvent::OperationStarted { host, op } => log_host(
-            model,
+        EngineEvent::OperationStarted { host, op } => {
+            change_row(model, host, at, |row| {
+                let target = match &row.operation {
+                    Some(o) if o.op == op && o.phase == Phase::Requested => o.target.clone(),
+                    _ => None,
+                };
+                let mut started = HostOperation::requested(op, target);
+                started.phase = Phase::Queued;
+                row.operation = Some(started);
+            });
+        }
+        // Steps, progress and commands show live in the table and the detail pane; the log
+        // keeps to results, or a large push would wash everything else out of it.
+        EngineEvent::StepStarted { host, op, step } => {
+            change_operation(model, host, op, at, |o| o.start_step(step));
+        }
+        EngineEvent::Progress {
             host,
-            at,
-            Level::Info,
-            format!("{} queued", op.as_str()),
-        ),
-        EngineEvent::StepStarted { host, op, step } => log_host(
-            model,
+            bytes,
+            total,
+            bytes_per_sec,
+        } => {
+            let upload = Upload {
+                bytes,
+                total,
+                bytes_per_sec,
+            };
+            change_running(model, host, at, |o| o.upload = Some(upload));
+        }
+        EngineEvent::CommandRan {
             host,
-            at,
-            Level::Info,
-            format!("{}: {step}", op.as_str()),
-        ),
-        EngineEvent::Progress { .. } | EngineEvent::CommandRan { .. } => {}
+            label,
+            exit_status,
+            elapsed,
+        } => {
+            let command = CommandRun {
+                label,
+                exit_status,
+                elapsed,
+            };
+            change_running(model, host, at, |o| o.ran(command));
+        }
         EngineEvent::StepFailed {
             host,
             op,
             step,
             error,
-        } => log_host(
-            model,
-            host,
-            at,
-            Level::Error,
-            format!("{} failed at {step}: {}", op.as_str(), error.message),
-        ),
+        } => {
+            change_operation(model, host, op, at, |o| o.fail_step(step, error));
+        }
         EngineEvent::OperationFinished { host, op, outcome } => {
-            let (level, verdict) = if outcome.ok {
-                (Level::Info, "ok")
-            } else {
-                (Level::Error, "FAILED")
-            };
-            log_host(model, host, at, level, format!("{} {verdict}", op.as_str()))
+            let (level, text) = describe_outcome(op, &outcome);
+            let changed = change_operation(model, host, op, at, |o| o.finish(outcome));
+            if let Some(name) = changed {
+                model.log.push(at, level, format!("{name}: {text}"));
+                return Followup::Reprobe(host);
+            }
         }
     }
+    Followup::None
 }
 
-fn log_host(model: &mut Model, host: HostId, at: Stamp, level: Level, text: String) {
-    let name = model
-        .rows
-        .get(host)
-        .map(|r| r.name.clone())
-        .unwrap_or_else(|| format!("#{host}"));
-    model.log.push(at, level, format!("{name}: {text}"));
+/// Applies `change` to the host's operation `op`, starting one if the console did not see it
+/// start (an event from an operation begun before, or elsewhere in the console).
+fn change_operation(
+    model: &mut Model,
+    host: HostId,
+    op: Operation,
+    at: Stamp,
+    change: impl FnOnce(&mut HostOperation),
+) -> Option<String> {
+    change_row(model, host, at, |row| {
+        let current = row
+            .operation
+            .get_or_insert_with(|| HostOperation::requested(op, None));
+        if current.op != op || !current.in_flight() {
+            *current = HostOperation::requested(op, None);
+        }
+        change(current);
+    })
+}
+
+/// Applies `change` to the host's running operation; an event for a host with none is late
+/// (its operation already ended) and changes nothing.
+fn change_running(
+    model: &mut Model,
+    host: HostId,
+    at: Stamp,
+    change: impl FnOnce(&mut HostOperation),
+) {
+    change_row(model, host, at, |row| {
+        if let Some(o) = row.operation.as_mut().filter(|o| o.in_flight()) {
+            change(o);
+        }
+    });
 }
 
 /// Applies `change` to the row of `host`, keeping the fleet counts in step; returns the
@@ -92,6 +151,49 @@ pub fn change_row(
     model.summary.add(row);
     model.needs_sort |= model.sort.column != super::sort::SortColumn::Name;
     Some(row.name.clone())
+}
+
+/// The log line of an operation's result: `push ok, go1.21.13 → go1.22.10`, `push FAILED at
+/// check_tree: …`, with the notes after it.
+pub fn describe_outcome(op: Operation, outcome: &HostOutcome) -> (Level, String) {
+    let op_name = op.as_str();
+    let mut text = if outcome.ok {
+        format!("{op_name} ok")
+    } else {
+        match &outcome.step {
+            Some(step) => format!("{op_name} FAILED at {step}"),
+            None => format!("{op_name} FAILED"),
+        }
+    };
+    match (op, &outcome.from, &outcome.to) {
+        (Operation::Verify, Some(from), _) => text.push_str(&format!(", {from}")),
+        (_, from, Some(to)) if outcome.ok => {
+            text.push_str(&format!(", {} → {to}", from.as_deref().unwrap_or("none")))
+        }
+        _ => {}
+    }
+    if let Some(error) = &outcome.error {
+        text.push_str(&format!(": {error}"));
+    }
+    if let Some(checks) = &outcome.checks {
+        let failed: Vec<&str> = checks
+            .iter()
+            .filter(|c| !c.ok)
+            .map(|c| c.check.as_str())
+            .collect();
+        if !failed.is_empty() {
+            text.push_str(&format!("; failed checks: {}", failed.join(", ")));
+        }
+    }
+    for note in &outcome.notes {
+        text.push_str(&format!("; {note}"));
+    }
+    let level = if outcome.ok {
+        Level::Info
+    } else {
+        Level::Error
+    };
+    (level, text)
 }
 
 fn describe_probe(report: &HostReport) -> (Level, String) {

@@ -90,17 +90,34 @@ pub enum Scope {
     Filter,
     /// The help overlay.
     Help,
+    /// The bundle picker of a push.
+    Picker,
+    /// The confirm dialog before an operation runs.
+    Confirm,
 }
 
 impl Scope {
-    pub const ALL: [Scope; 3] = [Scope::Table, Scope::Filter, Scope::Help];
+    pub const ALL: [Scope; 5] = [
+        Scope::Table,
+        Scope::Filter,
+        Scope::Help,
+        Scope::Picker,
+        Scope::Confirm,
+    ];
 
     pub fn label(self) -> &'static str {
         match self {
             Scope::Table => "table",
             Scope::Filter => "filter",
             Scope::Help => "help",
+            Scope::Picker => "bundle picker",
+            Scope::Confirm => "confirm dialog",
         }
+    }
+
+    /// Only a dangerous action leads here: `--read-only` drops the scope with it.
+    fn serves_only_dangerous(self) -> bool {
+        matches!(self, Scope::Picker)
     }
 }
 
@@ -123,8 +140,18 @@ const fn bind(scope: Scope, keys: &'static [Key], action: Action, footer: bool) 
     }
 }
 
+/// One key hint of the footer or row of the help overlay.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hint {
+    pub keys: String,
+    /// The footer's few words, or the help's description.
+    pub text: &'static str,
+    /// The action changes hosts: drawn in the danger colour.
+    pub dangerous: bool,
+}
+
 use KeyCode as K;
-use Scope::{Filter, Help, Table};
+use Scope::{Confirm, Filter, Help, Picker, Table};
 
 /// The console's keys. Footer hints appear in table order, most useful first, because the
 /// footer is cut at the screen's edge.
@@ -132,16 +159,19 @@ pub const DEFAULT_BINDINGS: &[Binding] = &[
     bind(Table, &[Key::char('?')], Action::ToggleHelp, true),
     bind(Table, &[Key::char('q'), Key::ctrl('c')], Action::Quit, true),
     bind(Table, &[Key::char('/')], Action::FilterOpen, true),
-    bind(Table, &[Key::char('s')], Action::SortNext, true),
-    bind(Table, &[Key::char('S')], Action::SortReverse, false),
     bind(Table, &[Key::char(' ')], Action::ToggleMark, true),
-    bind(Table, &[Key::char('a')], Action::MarkAllVisible, false),
+    bind(Table, &[Key::char('p')], Action::Push, true),
+    bind(Table, &[Key::char('V')], Action::Verify, true),
+    bind(Table, &[Key::char('r')], Action::Rollback, true),
     bind(
         Table,
         &[Key::plain(K::Enter), Key::plain(K::Tab)],
         Action::ToggleDetail,
         true,
     ),
+    bind(Table, &[Key::char('s')], Action::SortNext, true),
+    bind(Table, &[Key::char('S')], Action::SortReverse, false),
+    bind(Table, &[Key::char('a')], Action::MarkAllVisible, false),
     bind(Table, &[Key::ctrl('r')], Action::Reprobe, true),
     bind(
         Table,
@@ -187,6 +217,46 @@ pub const DEFAULT_BINDINGS: &[Binding] = &[
         true,
     ),
     bind(Help, &[Key::ctrl('c')], Action::Quit, true),
+    bind(Picker, &[Key::plain(K::Enter)], Action::Pick, true),
+    bind(Picker, &[Key::plain(K::Esc)], Action::Cancel, true),
+    bind(
+        Picker,
+        &[Key::char('k'), Key::plain(K::Up)],
+        Action::Up,
+        true,
+    ),
+    bind(
+        Picker,
+        &[Key::char('j'), Key::plain(K::Down)],
+        Action::Down,
+        true,
+    ),
+    bind(Picker, &[Key::ctrl('c')], Action::Quit, false),
+    bind(
+        Confirm,
+        &[Key::char('y'), Key::plain(K::Enter)],
+        Action::Confirm,
+        true,
+    ),
+    bind(
+        Confirm,
+        &[Key::char('n'), Key::plain(K::Esc)],
+        Action::Cancel,
+        true,
+    ),
+    bind(
+        Confirm,
+        &[Key::char('k'), Key::plain(K::Up)],
+        Action::Up,
+        true,
+    ),
+    bind(
+        Confirm,
+        &[Key::char('j'), Key::plain(K::Down)],
+        Action::Down,
+        true,
+    ),
+    bind(Confirm, &[Key::ctrl('c')], Action::Quit, false),
 ];
 
 /// Why a binding was refused.
@@ -221,6 +291,16 @@ impl Default for Keymap {
     }
 }
 
+/// The default bindings a console in `--read-only` mode keeps: nothing that changes a host,
+/// and nothing that only leads there (k9s's `ClearDanger`).
+pub fn read_only_bindings() -> Vec<Binding> {
+    DEFAULT_BINDINGS
+        .iter()
+        .filter(|b| !b.action.is_dangerous() && !b.scope.serves_only_dangerous())
+        .copied()
+        .collect()
+}
+
 impl Keymap {
     /// A keymap from `bindings`, refusing internal actions and keys bound twice in a scope.
     pub fn new(bindings: &[Binding]) -> Result<Self, Vec<KeymapError>> {
@@ -229,6 +309,15 @@ impl Keymap {
             Ok(keymap)
         } else {
             Err(errors)
+        }
+    }
+
+    /// The default keymap, or its read-only cut.
+    pub fn for_mode(read_only: bool) -> Self {
+        if read_only {
+            Self::build(&read_only_bindings()).0
+        } else {
+            Self::default()
         }
     }
 
@@ -279,33 +368,37 @@ impl Keymap {
         &self.bindings
     }
 
-    /// `(keys, hint)` pairs for the footer of `scope`, in table order.
-    pub fn footer_hints(&self, scope: Scope) -> Vec<(String, &'static str)> {
+    /// The footer's hints for `scope`, in table order.
+    pub fn footer_hints(&self, scope: Scope) -> Vec<Hint> {
         self.bindings
             .iter()
             .filter(|b| b.scope == scope && b.footer)
-            .map(|b| {
-                (
-                    b.keys.first().map(Key::label).unwrap_or_default(),
-                    b.action.hint(),
-                )
+            .map(|b| Hint {
+                keys: b.keys.first().map(Key::label).unwrap_or_default(),
+                text: b.action.hint(),
+                dangerous: b.action.is_dangerous(),
             })
             .collect()
     }
 
-    /// `(keys, description)` rows for the help overlay, grouped by scope.
-    pub fn help_sections(&self) -> Vec<(Scope, Vec<(String, &'static str)>)> {
+    /// Rows for the help overlay, grouped by scope; scopes without bindings are left out.
+    pub fn help_sections(&self) -> Vec<(Scope, Vec<Hint>)> {
         Scope::ALL
             .iter()
             .map(|&scope| {
-                let rows = self
+                let rows: Vec<Hint> = self
                     .bindings
                     .iter()
                     .filter(|b| b.scope == scope)
-                    .map(|b| (keys_label(b.keys, ", "), b.action.describe()))
+                    .map(|b| Hint {
+                        keys: keys_label(b.keys, ", "),
+                        text: b.action.describe(),
+                        dangerous: b.action.is_dangerous(),
+                    })
                     .collect();
                 (scope, rows)
             })
+            .filter(|(_, rows)| !rows.is_empty())
             .collect()
     }
 
@@ -320,15 +413,23 @@ impl Keymap {
                 .collect();
             let _ = writeln!(
                 out,
-                "| {} | {} | {} |",
+                "| {} | {} | {}{} |",
                 keys.join(", "),
                 binding.scope.label(),
-                binding.action.describe()
+                binding.action.describe(),
+                if binding.action.is_dangerous() {
+                    DANGER_NOTE
+                } else {
+                    ""
+                }
             );
         }
         out
     }
 }
+
+/// How the key reference flags a dangerous action.
+pub const DANGER_NOTE: &str = " **(changes hosts; not bound with --read-only)**";
 
 fn keys_label(keys: &[Key], separator: &str) -> String {
     keys.iter()

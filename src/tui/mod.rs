@@ -5,6 +5,8 @@
 
 pub mod action;
 mod app;
+pub mod bundles;
+pub mod dialog;
 pub mod eventlog;
 pub mod filter;
 pub mod fold;
@@ -12,11 +14,14 @@ pub mod keymap;
 mod launch;
 pub mod model;
 pub mod msg;
+mod operate;
+pub mod operation;
 pub mod options;
 pub mod row;
 #[doc(hidden)]
 pub mod sample;
 pub mod sort;
+pub mod steps;
 pub mod summary;
 pub mod terminal;
 pub mod update;

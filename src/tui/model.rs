@@ -3,8 +3,11 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use std::path::PathBuf;
+
 use tui_input::Input;
 
+use super::dialog::Dialog;
 use super::eventlog::EventLog;
 use super::filter::Filter;
 use super::keymap::{Keymap, Scope};
@@ -79,6 +82,10 @@ pub struct Model {
     pub detail_scroll: u16,
     pub help_open: bool,
     pub help_scroll: u16,
+    /// The bundle picker or confirm dialog, which has the keys while it is open.
+    pub dialog: Option<Dialog>,
+    /// Where the push picker looks for bundles (see [`super::bundles::bundles_dir`]).
+    pub bundles_dir: PathBuf,
     pub log: EventLog,
     pub summary: FleetSummary,
     pub keymap: Keymap,
@@ -120,8 +127,10 @@ impl Model {
             detail_scroll: 0,
             help_open: false,
             help_scroll: 0,
+            dialog: None,
+            bundles_dir: super::bundles::bundles_dir(inventory),
             log: EventLog::default(),
-            keymap: Keymap::default(),
+            keymap: Keymap::for_mode(settings.read_only),
             settings,
             since_refresh: Duration::ZERO,
             clock: Stamp::default(),
@@ -134,7 +143,12 @@ impl Model {
 
     /// The scope keys are looked up in.
     pub fn scope(&self) -> Scope {
-        if self.help_open {
+        if let Some(dialog) = &self.dialog {
+            match dialog {
+                Dialog::Picker(_) => Scope::Picker,
+                Dialog::Confirm(_) => Scope::Confirm,
+            }
+        } else if self.help_open {
             Scope::Help
         } else if self.filter.editing {
             Scope::Filter

@@ -2,10 +2,13 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use std::path::PathBuf;
+
 use crossterm::event::KeyEvent;
 
 use super::action::Action;
-use crate::core::engine::EngineEvent;
+use super::bundles::BundleChoice;
+use crate::core::engine::{EngineEvent, Operation};
 use crate::core::inventory::HostId;
 
 /// Everything that can change the console's state.
@@ -27,12 +30,35 @@ pub enum Msg {
         width: u16,
         height: u16,
     },
+    /// The bundles found in `dir`, for the push picker (the answer to [`Command::ListBundles`]).
+    Bundles {
+        dir: PathBuf,
+        choices: Vec<BundleChoice>,
+    },
+    /// The event loop could not start `op` on `hosts` (the bundle no longer opens, or fails
+    /// the signature policy now).
+    OperationRefused {
+        op: Operation,
+        hosts: Vec<HostId>,
+        error: String,
+    },
 }
 
 /// What [`super::update`] asks the event loop to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
     Probe(Vec<HostId>),
+    /// List the bundles in this directory and answer with [`Msg::Bundles`].
+    ListBundles(PathBuf),
+    /// Push the bundle whose manifest is `bundle` (opened again, with the inventory's signature
+    /// policy, before anything is sent).
+    Push {
+        hosts: Vec<HostId>,
+        bundle: PathBuf,
+    },
+    Verify(Vec<HostId>),
+    /// Roll back to each host's previous release.
+    Rollback(Vec<HostId>),
     /// Something on screen changed: draw (coalesced with other redraws, at a capped rate).
     Redraw,
     Quit,

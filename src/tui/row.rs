@@ -1,5 +1,6 @@
 //! One host as the console knows it: its inventory identity plus the latest probe report.
 
+use super::operation::HostOperation;
 use super::sort::VersionKey;
 use crate::core::audit::AuditStatus;
 use crate::core::engine::HostReport;
@@ -27,6 +28,8 @@ pub struct HostRow {
     pub report: Option<Box<HostReport>>,
     pub probing: bool,
     pub marked: bool,
+    /// The last operation (push, verify, rollback) this console ran on the host.
+    pub operation: Option<HostOperation>,
     /// Lower-cased name, address, Go version and error, so a filter keystroke over a large
     /// fleet is one substring search per host.
     pub haystack: String,
@@ -43,6 +46,7 @@ impl HostRow {
             report: None,
             probing: false,
             marked: false,
+            operation: None,
             haystack: String::new(),
             version_key: None,
         };
@@ -64,6 +68,13 @@ impl HostRow {
             Some(r) if r.reachable && r.error_kind.is_none() => RowState::Up,
             Some(r) => RowState::Failed(r.error_kind),
         }
+    }
+
+    /// An operation is requested or running here: the host takes no second one.
+    pub fn busy(&self) -> bool {
+        self.operation
+            .as_ref()
+            .is_some_and(HostOperation::in_flight)
     }
 
     pub fn is_failed(&self) -> bool {

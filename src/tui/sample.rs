@@ -5,11 +5,15 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use super::bundles::{BundleChoice, BundleInfo};
 use super::model::{Model, ModelSettings};
 use super::msg::{Msg, Stamp};
 use super::row::HostRow;
 use crate::core::audit::{AuditStatus, AuditSummary};
-use crate::core::engine::{EngineEvent, HostReport, LddGap, OffgoSummary};
+use crate::core::bundle::{PublicKey, SignatureStatus};
+use crate::core::engine::{
+    Check, EngineEvent, HostOutcome, HostReport, LddGap, OffgoSummary, Operation,
+};
 use crate::core::inventory::{
     BundleSettings, ConsoleSettings, Host, HostId, HostKeyPolicy, Inventory,
 };
@@ -17,7 +21,7 @@ use crate::core::remote::probe::{
     BinaryCheck, BinaryStatus, GoRootKind, OffgoState, ProbeFacts, StateRead,
 };
 use crate::core::remote::RemotePaths;
-use crate::core::ssh::ErrorKind;
+use crate::core::ssh::{ErrorKind, HostError};
 
 /// The time every sample event carries: 09:30:00.
 pub const STAMP_SECS: u64 = 9 * 3600 + 30 * 60;
@@ -354,4 +358,181 @@ pub fn large_fleet(n: usize) -> Fleet {
         inventory: inventory(hosts),
         reports,
     }
+}
+
+/// A bundle as the picker lists it (no files behind it: the view and `update` need none).
+pub fn bundle_info(version: &str, size: u64, signature: SignatureStatus) -> BundleInfo {
+    let sha256 = format!("{:0<64}", hex_of(version));
+    BundleInfo {
+        manifest: PathBuf::from(format!(
+            "/srv/offgo/bundles/{version}.linux-amd64.offgo.toml"
+        )),
+        version: version.into(),
+        os: "linux".into(),
+        arch: "amd64".into(),
+        tarball_name: format!("{version}.linux-amd64.tar.gz"),
+        size,
+        sha256,
+        file_count: 13_000 + size % 1000,
+        signature,
+    }
+}
+
+fn hex_of(text: &str) -> String {
+    text.bytes().map(|b| format!("{:x}", b % 16)).collect()
+}
+
+/// A key the samples sign with.
+pub fn sample_key() -> PublicKey {
+    PublicKey(ed25519_dalek::SigningKey::from_bytes(&[7; 32]).verifying_key())
+}
+
+/// What a bundles directory might hold: two good bundles, one refused by the signature
+/// policy, one that does not open.
+pub fn bundle_choices() -> Vec<BundleChoice> {
+    let trusted = SignatureStatus::Signed {
+        key: sample_key(),
+        trusted: true,
+    };
+    let stranger = PublicKey(ed25519_dalek::SigningKey::from_bytes(&[9; 32]).verifying_key());
+    let mut refused = BundleChoice::ok(bundle_info(
+        "go1.22.9",
+        68_700_000,
+        SignatureStatus::Signed {
+            key: stranger,
+            trusted: false,
+        },
+    ));
+    refused.refused = Some(format!(
+        "manifest go1.22.9.linux-amd64.offgo.toml: signed by key {stranger}, which is not one \
+         of the trusted keys; add its .pub line to the trusted keys if you trust it"
+    ));
+    vec![
+        BundleChoice::ok(bundle_info("go1.23.4", 70_312_119, trusted)),
+        BundleChoice::ok(bundle_info(
+            "go1.22.10",
+            69_013_471,
+            SignatureStatus::Unsigned,
+        )),
+        refused,
+        BundleChoice {
+            name: "go1.21.0.linux-amd64.offgo.toml".into(),
+            info: None,
+            refused: Some(
+                "manifest go1.21.0.linux-amd64.offgo.toml: the tarball is 1048576 bytes but the manifest says 66886534".into(),
+            ),
+        },
+    ]
+}
+
+/// An engine event at the sample time.
+pub fn engine(event: EngineEvent) -> Msg {
+    Msg::Engine {
+        event,
+        at: Stamp::at(STAMP_SECS),
+    }
+}
+
+/// The events of a push on `host` that has got `bytes` of `total` up.
+pub fn push_uploading(host: HostId, bytes: u64, total: u64) -> Vec<Msg> {
+    let op = Operation::Push;
+    let mut msgs = vec![engine(EngineEvent::OperationStarted { host, op })];
+    for step in ["preflight", "lock", "upload"] {
+        msgs.push(engine(EngineEvent::StepStarted {
+            host,
+            op,
+            step: step.into(),
+        }));
+        if step != "upload" {
+            msgs.push(engine(EngineEvent::CommandRan {
+                host,
+                label: step.into(),
+                exit_status: Some(0),
+                elapsed: Duration::from_millis(40),
+            }));
+        }
+    }
+    msgs.push(engine(EngineEvent::Progress {
+        host,
+        bytes,
+        total,
+        bytes_per_sec: 11_800_000,
+    }));
+    msgs
+}
+
+/// The host output of an install that failed at `check_tree`.
+pub const CHECK_TREE_OUTPUT: &str = "step=check_tarball\nstep=extract\nstep=check_tree\nfail=check_tree\nwhy=files differ from the bundle: go/bin/gofmt: FAILED\nsha256sum: WARNING: 1 computed checksum did NOT match";
+
+/// The events of a push on `host` that failed at `check_tree`, through to its end.
+pub fn push_failed_at_check_tree(host: HostId, name: &str) -> Vec<Msg> {
+    let op = Operation::Push;
+    let mut msgs = push_uploading(host, 69_013_471, 69_013_471);
+    msgs.push(engine(EngineEvent::CommandRan {
+        host,
+        label: "upload tarball".into(),
+        exit_status: Some(0),
+        elapsed: Duration::from_millis(5_800),
+    }));
+    for step in ["install", "check_tarball", "extract", "check_tree"] {
+        msgs.push(engine(EngineEvent::StepStarted {
+            host,
+            op,
+            step: step.into(),
+        }));
+    }
+    msgs.push(engine(EngineEvent::CommandRan {
+        host,
+        label: "install".into(),
+        exit_status: Some(1),
+        elapsed: Duration::from_millis(2_400),
+    }));
+    let error = HostError::new(
+        ErrorKind::CommandFailed,
+        "files differ from the bundle: go/bin/gofmt: FAILED",
+        "the extracted files differ from the bundle: check the bundle with `offgo-tui bundle verify`",
+    )
+    .with_output(CHECK_TREE_OUTPUT);
+    msgs.push(engine(EngineEvent::StepFailed {
+        host,
+        op,
+        step: "check_tree".into(),
+        error: error.clone(),
+    }));
+    let mut outcome = HostOutcome::new(name).fail("check_tree", &error);
+    outcome.from = Some("go1.21.13".into());
+    outcome.to = Some("go1.22.10".into());
+    msgs.push(engine(EngineEvent::OperationFinished {
+        host,
+        op,
+        outcome: Box::new(outcome),
+    }));
+    msgs
+}
+
+/// The events of a verify of `host` that ends with `checks`.
+pub fn verified(host: HostId, name: &str, checks: Vec<Check>) -> Vec<Msg> {
+    let op = Operation::Verify;
+    let mut outcome = HostOutcome::new(name);
+    outcome.ok = checks.iter().all(|c| c.ok);
+    outcome.from = Some("go1.22.10".into());
+    outcome.checks = Some(checks);
+    vec![
+        engine(EngineEvent::OperationStarted { host, op }),
+        engine(EngineEvent::StepStarted {
+            host,
+            op,
+            step: "probe".into(),
+        }),
+        engine(EngineEvent::StepStarted {
+            host,
+            op,
+            step: "verify".into(),
+        }),
+        engine(EngineEvent::OperationFinished {
+            host,
+            op,
+            outcome: Box::new(outcome),
+        }),
+    ]
 }

@@ -19,6 +19,8 @@ pub struct FleetSummary {
     /// Never probed and not being probed.
     pub unknown: usize,
     pub probing: usize,
+    /// Hosts with an operation requested or running.
+    pub operating: usize,
     pub with_gaps: usize,
     /// Audit status other than `ok`.
     pub audit_problems: usize,
@@ -50,6 +52,9 @@ impl FleetSummary {
         step(&mut self.hosts);
         if row.probing {
             step(&mut self.probing);
+        }
+        if row.busy() {
+            step(&mut self.operating);
         }
         match row.report.as_ref().map(|r| r.reachable) {
             // A host being probed for the first time is counted as probing, not as not probed.

@@ -8,12 +8,14 @@ use tui_input::backend::crossterm::EventHandler;
 
 use super::action::Action;
 use super::eventlog::Level;
-use super::fold::{self, change_row};
+use super::fold::{self, change_row, Followup};
 use super::keymap::{Key, Scope};
 use super::model::{Focus, Model};
 use super::msg::{Command, Msg, Stamp};
+use super::operate;
 use super::view::theme::Theme;
 use super::view::{detail, help, layout};
+use crate::core::engine::Operation;
 use crate::core::inventory::HostId;
 
 /// Lines the detail and help panes scroll per page key.
@@ -31,6 +33,10 @@ pub fn update_all(model: &mut Model, msgs: impl IntoIterator<Item = Msg>) -> Vec
     for msg in msgs {
         apply(model, msg, &mut fx);
     }
+    let finished = std::mem::take(&mut fx.reprobe);
+    if !finished.is_empty() {
+        request_probe(model, finished, "re-probing after the operation", &mut fx);
+    }
     settle(model);
     fx.finish()
 }
@@ -39,6 +45,8 @@ pub fn update_all(model: &mut Model, msgs: impl IntoIterator<Item = Msg>) -> Vec
 struct Effects {
     commands: Vec<Command>,
     redraw: bool,
+    /// Hosts whose operation ended in this batch: probed again, in one command.
+    reprobe: Vec<HostId>,
 }
 
 impl Effects {
@@ -56,12 +64,22 @@ fn apply(model: &mut Model, msg: Msg, fx: &mut Effects) {
         Msg::Action(action) => on_action(model, action, fx),
         Msg::Engine { event, at } => {
             model.clock = at;
-            fold::fold(model, event, at);
+            if let Followup::Reprobe(host) = fold::fold(model, event, at) {
+                fx.reprobe.push(host);
+            }
             fx.redraw = true;
         }
         Msg::Tick { elapsed, at } => on_tick(model, elapsed, at, fx),
         Msg::Resize { width, height } => {
             model.settings.size = (width, height);
+            fx.redraw = true;
+        }
+        Msg::Bundles { dir, choices } => {
+            operate::bundles_listed(model, dir, choices);
+            fx.redraw = true;
+        }
+        Msg::OperationRefused { op, hosts, error } => {
+            operate::refused(model, op, &hosts, &error);
             fx.redraw = true;
         }
     }
@@ -94,6 +112,10 @@ fn edit_filter(model: &mut Model, event: KeyEvent, fx: &mut Effects) {
 
 fn on_action(model: &mut Model, action: Action, fx: &mut Effects) {
     fx.redraw = true;
+    if model.dialog.is_some() {
+        on_dialog_action(model, action, fx);
+        return;
+    }
     match action {
         Action::Up => scroll_or_move(model, -1),
         Action::Down => scroll_or_move(model, 1),
@@ -125,6 +147,44 @@ fn on_action(model: &mut Model, action: Action, fx: &mut Effects) {
             let all = (0..model.rows.len()).collect();
             request_probe(model, all, "probing every host", fx);
         }
+        Action::Push => operate::start(model, Operation::Push, &mut fx.commands),
+        Action::Verify => operate::start(model, Operation::Verify, &mut fx.commands),
+        Action::Rollback => operate::start(model, Operation::Rollback, &mut fx.commands),
+        // Dialog keys with no dialog open (sent by other means than a key): nothing to do.
+        Action::Pick | Action::Confirm | Action::Cancel => {}
+    }
+}
+
+/// A dialog has the keys: only its own actions, quitting and the timers get through.
+fn on_dialog_action(model: &mut Model, action: Action, fx: &mut Effects) {
+    match action {
+        Action::Up => operate::step(model, -1),
+        Action::Down => operate::step(model, 1),
+        Action::PageUp => operate::step(model, -(SCROLL_PAGE as isize)),
+        Action::PageDown => operate::step(model, SCROLL_PAGE as isize),
+        Action::Pick => operate::pick(model),
+        Action::Confirm => operate::confirm(model, &mut fx.commands),
+        Action::Cancel => operate::cancel(model),
+        Action::Quit => fx.commands.push(Command::Quit),
+        Action::Refresh => {
+            let all = (0..model.rows.len()).collect();
+            request_probe(model, all, "probing every host", fx);
+        }
+        Action::Top
+        | Action::Bottom
+        | Action::FilterOpen
+        | Action::FilterKeep
+        | Action::FilterClear
+        | Action::SortNext
+        | Action::SortReverse
+        | Action::ToggleMark
+        | Action::MarkAllVisible
+        | Action::ToggleDetail
+        | Action::Reprobe
+        | Action::ToggleHelp
+        | Action::Push
+        | Action::Verify
+        | Action::Rollback => {}
     }
 }
 

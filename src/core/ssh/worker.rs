@@ -47,7 +47,12 @@ impl HostLink {
     /// hold a scan for the long timeout an extraction may need. A pooled session that turns
     /// out dead (the host rebooted, sshd restarted) is replaced once, transparently; a timeout
     /// is not retried.
-    pub fn run(&mut self, what: &str, command: &str, stdin: &[u8]) -> Result<ExecOutput, HostError> {
+    pub fn run(
+        &mut self,
+        what: &str,
+        command: &str,
+        stdin: &[u8],
+    ) -> Result<ExecOutput, HostError> {
         let timeout = self.host.command_timeout.min(READ_ONLY_TIMEOUT);
         let pooled = self.session.is_some();
         let result = self.exec_bounded(command, stdin, timeout)?;

@@ -10,6 +10,7 @@ use super::theme::Theme;
 use crate::core::engine::HostReport;
 use crate::core::remote::probe::{BinaryStatus, GoRootKind, ProbeFacts, StateRead};
 use crate::tui::model::{Focus, Model};
+use crate::tui::operation::human_bytes;
 use crate::tui::row::{HostRow, RowState};
 
 /// Width of the label column.
@@ -35,14 +36,19 @@ pub fn render(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {
     frame.render_widget(paragraph, area);
 }
 
-fn field<'a>(label: &str, value: impl Into<String>, style: Style, theme: &Theme) -> Line<'a> {
+pub(super) fn field<'a>(
+    label: &str,
+    value: impl Into<String>,
+    style: Style,
+    theme: &Theme,
+) -> Line<'a> {
     Line::from(vec![
         Span::styled(format!("{label:<LABEL$}"), theme.label()),
         Span::styled(value.into(), style),
     ])
 }
 
-fn heading<'a>(text: &str, theme: &Theme) -> Line<'a> {
+pub(super) fn heading<'a>(text: &str, theme: &Theme) -> Line<'a> {
     Line::styled(text.to_string(), theme.label())
 }
 
@@ -52,6 +58,13 @@ pub fn lines<'a>(row: &HostRow, theme: &Theme) -> Vec<Line<'a>> {
     let mut out = vec![field("address", row.address.clone(), plain, theme)];
     let state_style = theme.row(row.state());
     out.push(field("state", row.state_label(), state_style, theme));
+    if let Some(operation) = &row.operation {
+        super::operation::lines(operation, theme, &mut out);
+        if row.report.is_some() {
+            // What follows is the probe's, not the operation's: an error below is the probe's.
+            out.push(Line::styled("── last probe ──", theme.dim()));
+        }
+    }
     let Some(report) = &row.report else {
         let note = if row.probing {
             "probe running…"
@@ -234,19 +247,4 @@ fn binary_line<'a>(path: &str, status: &BinaryStatus, theme: &Theme) -> Line<'a>
         Span::raw(format!("  {path}  ")),
         Span::styled(text, style),
     ])
-}
-
-fn human_bytes(bytes: u64) -> String {
-    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
-    let mut value = bytes as f64;
-    let mut unit = 0;
-    while value >= 1024.0 && unit < UNITS.len() - 1 {
-        value /= 1024.0;
-        unit += 1;
-    }
-    if unit == 0 {
-        format!("{bytes} B")
-    } else {
-        format!("{value:.1} {}", UNITS[unit])
-    }
 }

@@ -1,5 +1,6 @@
 //! The footer: the filter being typed, or key hints for the current scope, generated from the
-//! keymap.
+//! keymap. Hints that change hosts are drawn in the danger colour; a hint that does not fit
+//! whole is left out rather than cut.
 
 use ratatui::layout::{Position, Rect};
 use ratatui::text::{Line, Span};
@@ -23,9 +24,22 @@ pub fn render(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {
         let x = area.x + 1 + (input.visual_cursor().saturating_sub(scroll)) as u16;
         frame.set_cursor_position(Position::new(x.min(area.right().saturating_sub(1)), area.y));
     }
-    for (keys, hint) in model.keymap.footer_hints(scope) {
-        spans.push(Span::styled(format!(" {keys}"), theme.label()));
-        spans.push(Span::raw(format!(" {hint} ")));
+    let mut used: usize = spans.iter().map(|s| s.width()).sum();
+    for hint in model.keymap.footer_hints(scope) {
+        let keys = format!(" {}", hint.keys);
+        let text = format!(" {} ", hint.text);
+        let width = keys.chars().count() + text.chars().count();
+        if used + width > area.width as usize {
+            break;
+        }
+        used += width;
+        let (key_style, text_style) = if hint.dangerous {
+            (theme.danger(), theme.danger())
+        } else {
+            (theme.label(), Default::default())
+        };
+        spans.push(Span::styled(keys, key_style));
+        spans.push(Span::styled(text, text_style));
     }
     frame.render_widget(Line::from(spans), area);
 }

@@ -40,6 +40,12 @@ fn counts_line<'a>(model: &Model, theme: &Theme) -> Line<'a> {
             theme.accent(),
         ));
     }
+    if s.operating > 0 {
+        spans.push(Span::styled(
+            format!("  operating {}", s.operating),
+            theme.accent(),
+        ));
+    }
     if s.unknown > 0 {
         spans.push(Span::styled(
             format!("  not probed {}", s.unknown),

@@ -51,10 +51,19 @@ fn help_lines<'a>(model: &Model, theme: &Theme) -> Vec<Line<'a>> {
     let sections = model.keymap.help_sections();
     let keys_width = sections
         .iter()
-        .flat_map(|(_, rows)| rows.iter().map(|(k, _)| k.chars().count()))
+        .flat_map(|(_, rows)| rows.iter().map(|h| h.keys.chars().count()))
         .max()
         .unwrap_or(0);
     let mut lines = Vec::new();
+    if sections
+        .iter()
+        .any(|(_, rows)| rows.iter().any(|h| h.dangerous))
+    {
+        lines.push(Line::styled(
+            "⚠ changes hosts: asks first; gone with --read-only",
+            theme.danger(),
+        ));
+    }
     for (scope, rows) in sections {
         if !lines.is_empty() {
             lines.push(Line::raw(""));
@@ -63,10 +72,17 @@ fn help_lines<'a>(model: &Model, theme: &Theme) -> Vec<Line<'a>> {
             format!("in the {}", scope.label()),
             theme.bold(),
         ));
-        for (keys, description) in rows {
+        for hint in rows {
+            let keys = &hint.keys;
+            let description = if hint.dangerous {
+                // The mark shows without colour too (NO_COLOR, snapshots).
+                Span::styled(format!("⚠ {}", hint.text), theme.danger())
+            } else {
+                Span::raw(hint.text)
+            };
             lines.push(Line::from(vec![
                 Span::styled(format!("  {keys:<keys_width$}  "), theme.label()),
-                Span::raw(description),
+                description,
             ]));
         }
     }

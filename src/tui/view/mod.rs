@@ -1,16 +1,21 @@
 //! The console's screen: a pure function of the [`Model`]. No I/O, no locks, no sends.
 
+pub mod confirm;
 pub mod detail;
 mod footer;
 mod header;
 pub mod help;
 pub mod layout;
 mod log;
+mod operation;
+mod picker;
+mod popup;
 mod table;
 pub mod theme;
 
 use ratatui::Frame;
 
+use super::dialog::Dialog;
 use super::model::Model;
 use theme::Theme;
 
@@ -28,5 +33,12 @@ pub fn render(model: &Model, frame: &mut Frame) {
     footer::render(model, &theme, frame, areas.footer);
     if model.help_open {
         help::render(model, &theme, frame, frame.area());
+    }
+    match &model.dialog {
+        Some(Dialog::Picker(picker)) => picker::render(picker, &theme, frame, frame.area()),
+        Some(Dialog::Confirm(confirm)) => {
+            confirm::render(model, confirm, &theme, frame, frame.area())
+        }
+        None => {}
     }
 }

@@ -24,11 +24,14 @@ enum Column {
     Gaps,
     Audit,
     State,
+    /// The host's last operation, live: `push upload 42% 11.2 MiB/s`. Shown only while some
+    /// host on screen has one.
+    Operation,
     Latency,
 }
 
 /// Display order.
-const COLUMNS: [Column; 8] = [
+const COLUMNS: [Column; 9] = [
     Column::Mark,
     Column::Name,
     Column::Address,
@@ -36,14 +39,16 @@ const COLUMNS: [Column; 8] = [
     Column::Gaps,
     Column::Audit,
     Column::State,
+    Column::Operation,
     Column::Latency,
 ];
 
 /// Which columns survive a narrow screen: earlier ones are kept first.
-const PRIORITY: [Column; 8] = [
+const PRIORITY: [Column; 9] = [
     Column::Mark,
     Column::Name,
     Column::State,
+    Column::Operation,
     Column::Go,
     Column::Gaps,
     Column::Audit,
@@ -61,6 +66,7 @@ impl Column {
             Column::Gaps => "gaps",
             Column::Audit => "audit",
             Column::State => "state",
+            Column::Operation => "operation",
             Column::Latency => "latency",
         }
     }
@@ -74,12 +80,16 @@ impl Column {
             Column::Gaps => Some(SortColumn::Gaps),
             Column::Audit => Some(SortColumn::Audit),
             Column::State => Some(SortColumn::State),
+            Column::Operation => None,
             Column::Latency => Some(SortColumn::Latency),
         }
     }
 
     /// Width that fits the title (with a sort arrow) and every value on screen, within a cap.
     fn width(self, window: &[&HostRow]) -> u16 {
+        if self == Column::Operation && window.iter().all(|r| r.operation.is_none()) {
+            return 0;
+        }
         let (floor, cap) = match self {
             Column::Mark => return 1,
             Column::Name => (6, 28),
@@ -88,6 +98,7 @@ impl Column {
             Column::Gaps => (4, 4),
             Column::Audit => (5, 10),
             Column::State => (7, 17),
+            Column::Operation => (11, 30),
             Column::Latency => (7, 8),
         };
         let widest = window
@@ -119,6 +130,11 @@ fn cell_text(column: Column, row: &HostRow) -> String {
             .map(|s| s.as_str().to_string())
             .unwrap_or_else(unknown),
         Column::State => row.state_label().to_string(),
+        Column::Operation => row
+            .operation
+            .as_ref()
+            .map(|o| o.label())
+            .unwrap_or_default(),
         Column::Latency => row
             .latency_ms()
             .map(|ms| format!("{ms} ms"))
@@ -134,6 +150,11 @@ fn cell_style(column: Column, row: &HostRow, theme: &Theme) -> Style {
             .unwrap_or_default(),
         Column::Gaps if row.gap_count().unwrap_or(0) > 0 => theme.warn(),
         Column::Go if row.read_report().is_some() && row.go_version().is_none() => theme.warn(),
+        Column::Operation => row
+            .operation
+            .as_ref()
+            .map(|o| theme.operation(o))
+            .unwrap_or_default(),
         _ => Style::default(),
     }
 }
@@ -144,6 +165,9 @@ fn fit(width: u16, window: &[&HostRow]) -> Vec<(Column, u16)> {
     let mut used = 0u16;
     for column in PRIORITY {
         let w = column.width(window);
+        if w == 0 {
+            continue;
+        }
         let need = if kept.is_empty() { w } else { w + SPACING };
         if used + need > width {
             continue;

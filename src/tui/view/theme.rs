@@ -5,6 +5,7 @@ use ratatui::style::{Color, Modifier, Style};
 
 use crate::core::audit::AuditStatus;
 use crate::tui::eventlog::Level;
+use crate::tui::operation::{HostOperation, Phase};
 use crate::tui::row::RowState;
 
 #[derive(Debug, Clone, Copy)]
@@ -35,6 +36,11 @@ impl Theme {
 
     pub fn good(&self) -> Style {
         self.fg(Color::Green)
+    }
+
+    /// Actions and dialogs that change hosts. Bold too, so the flag survives `NO_COLOR`.
+    pub fn danger(&self) -> Style {
+        self.fg(Color::Red).add_modifier(Modifier::BOLD)
     }
 
     pub fn accent(&self) -> Style {
@@ -79,6 +85,15 @@ impl Theme {
             AuditStatus::Ok => Style::new(),
             AuditStatus::Tampered => self.failed().add_modifier(Modifier::BOLD),
             AuditStatus::Missing | AuditStatus::Diverged | AuditStatus::Unreadable => self.warn(),
+        }
+    }
+
+    /// An operation cell: running in the accent colour, done green or red.
+    pub fn operation(&self, operation: &HostOperation) -> Style {
+        match &operation.phase {
+            Phase::Requested | Phase::Queued | Phase::Running => self.accent(),
+            Phase::Done(outcome) if outcome.ok => self.good(),
+            Phase::Done(_) => self.failed().add_modifier(Modifier::BOLD),
         }
     }
 

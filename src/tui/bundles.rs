@@ -1,0 +1,150 @@
+//! The bundles the push picker offers: every bundle found in the inventory's `[bundles] dir`,
+//! judged against its signature policy up front, so that what the picker lets the operator
+//! choose is what `push` will accept. Listing is file I/O: the event loop runs it, never
+//! `update` or the view.
+
+use std::path::{Path, PathBuf};
+
+use crate::core::bundle::{find_bundles, read_public_keys, Bundle, SignatureStatus};
+use crate::core::inventory::{BundleSettings, Inventory};
+
+/// What the picker shows of a bundle that opened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BundleInfo {
+    /// The manifest: what the push is asked for (and opened again then, with the policy).
+    pub manifest: PathBuf,
+    /// `go1.22.10`.
+    pub version: String,
+    pub os: String,
+    pub arch: String,
+    pub tarball_name: String,
+    /// Bytes of the tarball: what each host uploads.
+    pub size: u64,
+    pub sha256: String,
+    pub file_count: u64,
+    pub signature: SignatureStatus,
+}
+
+impl BundleInfo {
+    pub fn of(bundle: &Bundle, signature: SignatureStatus) -> Self {
+        Self {
+            manifest: bundle.manifest_path().to_path_buf(),
+            version: bundle.go_version().to_string(),
+            os: bundle.os().to_string(),
+            arch: bundle.arch().to_string(),
+            tarball_name: bundle.tarball_name().to_string(),
+            size: bundle.size(),
+            sha256: bundle.sha256().to_string(),
+            file_count: bundle.file_count(),
+            signature,
+        }
+    }
+
+    /// The first 12 hex digits: enough to tell bundles apart and to check by eye.
+    pub fn sha256_prefix(&self) -> &str {
+        self.sha256.get(..12).unwrap_or(&self.sha256)
+    }
+}
+
+/// One line of the picker.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BundleChoice {
+    /// The manifest's file name (or the directory, when it could not be read).
+    pub name: String,
+    /// `None` when the bundle does not open at all.
+    pub info: Option<BundleInfo>,
+    /// Why the bundle cannot be pushed (broken, or refused by the signature policy).
+    pub refused: Option<String>,
+}
+
+impl BundleChoice {
+    pub fn ok(info: BundleInfo) -> Self {
+        Self {
+            name: file_name(&info.manifest),
+            info: Some(info),
+            refused: None,
+        }
+    }
+
+    pub fn selectable(&self) -> bool {
+        self.info.is_some() && self.refused.is_none()
+    }
+}
+
+/// Where the console looks for bundles: `[bundles] dir`, else the inventory file's directory.
+pub fn bundles_dir(inventory: &Inventory) -> PathBuf {
+    inventory.bundles.dir.clone().unwrap_or_else(|| {
+        inventory
+            .source
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| PathBuf::from("."))
+    })
+}
+
+/// Every bundle in `dir`, newest Go version first, each judged against `settings` the way
+/// `offgo-tui push` judges it ([`crate::cli::push::open_trusted`]).
+pub fn list(dir: &Path, settings: &BundleSettings) -> Vec<BundleChoice> {
+    // Paths inside the directory are shown relative to it: the picker is narrow.
+    let inside = format!("{}/", dir.display());
+    let relative = |text: String| text.replace(&inside, "");
+    let keys = settings
+        .trusted_keys
+        .iter()
+        .map(|file| read_public_keys(file).map_err(|e| e.to_string()))
+        .collect::<Result<Vec<Vec<_>>, String>>()
+        .map(|k| k.into_iter().flatten().collect::<Vec<_>>());
+    let mut choices: Vec<BundleChoice> = find_bundles(dir)
+        .into_iter()
+        .map(|found| match found {
+            Err(e) => {
+                let error = relative(e.to_string());
+                BundleChoice {
+                    name: named_file(&error).unwrap_or_else(|| file_name(dir)),
+                    info: None,
+                    refused: Some(error),
+                }
+            }
+            Ok(bundle) => {
+                let judged = match &keys {
+                    Ok(keys) => bundle
+                        .check_signature(keys, settings.require_signed)
+                        .map_err(|e| relative(e.to_string())),
+                    Err(e) => Err(e.clone()),
+                };
+                match judged {
+                    Ok(status) => BundleChoice::ok(BundleInfo::of(&bundle, status)),
+                    Err(why) => BundleChoice {
+                        refused: Some(why),
+                        ..BundleChoice::ok(BundleInfo::of(
+                            &bundle,
+                            bundle.signature_status().clone(),
+                        ))
+                    },
+                }
+            }
+        })
+        .collect();
+    choices.reverse();
+    choices
+}
+
+/// The bundle file an error message is about.
+fn named_file(error: &str) -> Option<String> {
+    error
+        .split_whitespace()
+        .map(|w| w.trim_end_matches([':', ',', ';']))
+        .find(|w| {
+            [".offgo.toml", ".tar.gz", ".sha256sums"]
+                .iter()
+                .any(|x| w.ends_with(x))
+        })
+        .map(str::to_string)
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.display().to_string())
+}

@@ -1,0 +1,92 @@
+//! The modal dialogs of an operation: the bundle picker of a push, then the confirm dialog
+//! every operation goes through. Plain data; [`super::update`] moves them along.
+
+use std::path::PathBuf;
+
+use super::bundles::{BundleChoice, BundleInfo};
+use crate::core::engine::Operation;
+use crate::core::inventory::HostId;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Dialog {
+    Picker(Picker),
+    Confirm(Confirm),
+}
+
+/// Choosing the bundle to push to `hosts`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Picker {
+    pub hosts: Vec<HostId>,
+    /// Where the bundles are looked for.
+    pub dir: PathBuf,
+    /// `None` until the event loop has listed `dir`.
+    pub choices: Option<Vec<BundleChoice>>,
+    /// Index into `choices`; only ever on a selectable one.
+    pub cursor: usize,
+}
+
+impl Picker {
+    pub fn new(hosts: Vec<HostId>, dir: PathBuf) -> Self {
+        Self {
+            hosts,
+            dir,
+            choices: None,
+            cursor: 0,
+        }
+    }
+
+    /// Takes the listing in, with the cursor on the first bundle that can be pushed.
+    pub fn fill(&mut self, choices: Vec<BundleChoice>) {
+        self.cursor = choices.iter().position(|c| c.selectable()).unwrap_or(0);
+        self.choices = Some(choices);
+    }
+
+    /// Moves to the next selectable bundle in `direction` (±1); stays put at either end, so
+    /// a bundle that cannot be pushed is never under the cursor.
+    pub fn step(&mut self, direction: isize) {
+        let Some(choices) = &self.choices else { return };
+        let mut at = self.cursor as isize;
+        loop {
+            at += direction.signum();
+            if at < 0 || at as usize >= choices.len() || direction == 0 {
+                return;
+            }
+            if choices[at as usize].selectable() {
+                self.cursor = at as usize;
+                return;
+            }
+        }
+    }
+
+    /// The bundle under the cursor, if it can be pushed.
+    pub fn selected(&self) -> Option<&BundleInfo> {
+        self.choices
+            .as_ref()?
+            .get(self.cursor)
+            .filter(|c| c.selectable())?
+            .info
+            .as_ref()
+    }
+}
+
+/// The last word before an operation runs on `hosts`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Confirm {
+    pub op: Operation,
+    pub hosts: Vec<HostId>,
+    /// The bundle of a push.
+    pub bundle: Option<Box<BundleInfo>>,
+    /// First host line shown, when the list is longer than the dialog.
+    pub scroll: usize,
+}
+
+impl Confirm {
+    pub fn new(op: Operation, hosts: Vec<HostId>, bundle: Option<BundleInfo>) -> Self {
+        Self {
+            op,
+            hosts,
+            bundle: bundle.map(Box::new),
+            scroll: 0,
+        }
+    }
+}

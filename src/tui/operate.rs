@@ -1,0 +1,202 @@
+//! The part of [`super::update`] that starts operations: who they act on, the picker and
+//! confirm dialogs, and the commands that ask the event loop to run them. Called only from
+//! `update`, so `update` stays the one place state changes.
+
+use std::path::PathBuf;
+
+use super::action::Action;
+use super::bundles::BundleChoice;
+use super::dialog::{Confirm, Dialog, Picker};
+use super::eventlog::Level;
+use super::fold::change_row;
+use super::model::Model;
+use super::msg::Command;
+use super::operation::{HostOperation, Phase};
+use crate::core::engine::Operation;
+use crate::core::inventory::HostId;
+
+/// Host names a log line spells out before it says "and N more".
+const NAMED_IN_LOG: usize = 3;
+
+/// `p`, `V`, `r`: opens the picker (push) or the confirm dialog, or logs why not.
+pub fn start(model: &mut Model, op: Operation, commands: &mut Vec<Command>) {
+    let action = match op {
+        Operation::Push => Action::Push,
+        Operation::Verify => Action::Verify,
+        Operation::Rollback => Action::Rollback,
+    };
+    if model.settings.read_only && action.is_dangerous() {
+        // Unbound in read-only mode; this catches an action sent by other means.
+        let text = format!("read-only console: {} is disabled", op.as_str());
+        model.log.push(model.clock, Level::Warn, text);
+        return;
+    }
+    let Some(hosts) = targets(model, op) else {
+        return;
+    };
+    if op == Operation::Push {
+        let dir = model.bundles_dir.clone();
+        model.dialog = Some(Dialog::Picker(Picker::new(hosts, dir.clone())));
+        commands.push(Command::ListBundles(dir));
+    } else {
+        model.dialog = Some(Dialog::Confirm(Confirm::new(op, hosts, None)));
+    }
+}
+
+/// The marked hosts, else the selected one, less those already busy with an operation.
+/// `None` (and a log line saying why) when nothing is left.
+fn targets(model: &mut Model, op: Operation) -> Option<Vec<HostId>> {
+    // In the table's order, so the dialog lists them as the operator sees them.
+    let marked: Vec<HostId> = model
+        .order
+        .iter()
+        .copied()
+        .filter(|&id| model.rows[id].marked)
+        .collect();
+    let wanted = if marked.is_empty() {
+        model.selected.into_iter().collect()
+    } else {
+        marked
+    };
+    let (busy, idle): (Vec<HostId>, Vec<HostId>) =
+        wanted.into_iter().partition(|&id| model.rows[id].busy());
+    let at = model.clock;
+    if !busy.is_empty() {
+        let text = format!(
+            "{}: {} left out, an operation is still running there",
+            op.as_str(),
+            names(model, &busy)
+        );
+        model.log.push(at, Level::Warn, text);
+    }
+    if idle.is_empty() {
+        if busy.is_empty() {
+            let text = format!("{}: no host selected", op.as_str());
+            model.log.push(at, Level::Info, text);
+        }
+        return None;
+    }
+    Some(idle)
+}
+
+/// The listing the picker waited for. A listing for a picker no longer open is dropped.
+pub fn bundles_listed(model: &mut Model, dir: PathBuf, choices: Vec<BundleChoice>) {
+    if let Some(Dialog::Picker(picker)) = &mut model.dialog {
+        if picker.dir == dir && picker.choices.is_none() {
+            picker.fill(choices);
+        }
+    }
+}
+
+/// Up and down inside a dialog.
+pub fn step(model: &mut Model, delta: isize) {
+    let max = super::view::confirm::max_scroll(model);
+    match &mut model.dialog {
+        Some(Dialog::Picker(picker)) => picker.step(delta),
+        Some(Dialog::Confirm(confirm)) => {
+            confirm.scroll = (confirm.scroll as isize + delta).clamp(0, max as isize) as usize;
+        }
+        None => {}
+    }
+}
+
+/// Enter in the picker: on to the confirm dialog with the bundle under the cursor.
+pub fn pick(model: &mut Model) {
+    let Some(Dialog::Picker(picker)) = &model.dialog else {
+        return;
+    };
+    let Some(bundle) = picker.selected().cloned() else {
+        // Nothing that can be pushed is highlighted; the picker says why on screen.
+        return;
+    };
+    let hosts = picker.hosts.clone();
+    model.dialog = Some(Dialog::Confirm(Confirm::new(
+        Operation::Push,
+        hosts,
+        Some(bundle),
+    )));
+}
+
+pub fn cancel(model: &mut Model) {
+    let Some(dialog) = model.dialog.take() else {
+        return;
+    };
+    let op = match dialog {
+        Dialog::Picker(_) => Operation::Push,
+        Dialog::Confirm(c) => c.op,
+    };
+    let text = format!("{} cancelled: nothing ran", op.as_str());
+    model.log.push(model.clock, Level::Info, text);
+}
+
+/// `y` in the confirm dialog: mark the hosts, log the request, ask the event loop to run it.
+pub fn confirm(model: &mut Model, commands: &mut Vec<Command>) {
+    let Some(Dialog::Confirm(confirm)) = model.dialog.take() else {
+        return;
+    };
+    let Confirm {
+        op, hosts, bundle, ..
+    } = confirm;
+    if model.settings.read_only && op != Operation::Verify {
+        return;
+    }
+    let target = bundle.as_ref().map(|b| b.version.clone());
+    let at = model.clock;
+    for &id in &hosts {
+        change_row(model, id, at, |row| {
+            row.operation = Some(HostOperation::requested(op, target.clone()));
+        });
+    }
+    let what = match &target {
+        Some(version) => format!("{} {version}", op.as_str()),
+        None => op.as_str().to_string(),
+    };
+    let text = format!("{what} requested on {}", names(model, &hosts));
+    model.log.push(at, Level::Info, text);
+    commands.push(match (op, bundle) {
+        (Operation::Push, Some(b)) => Command::Push {
+            hosts,
+            bundle: b.manifest,
+        },
+        (Operation::Push, None) => return,
+        (Operation::Verify, _) => Command::Verify(hosts),
+        (Operation::Rollback, _) => Command::Rollback(hosts),
+    });
+}
+
+/// The event loop could not start `op`: the hosts are free again, and the log says why.
+pub fn refused(model: &mut Model, op: Operation, hosts: &[HostId], error: &str) {
+    let at = model.clock;
+    for &id in hosts {
+        change_row(model, id, at, |row| {
+            if row
+                .operation
+                .as_ref()
+                .is_some_and(|o| o.op == op && o.phase == Phase::Requested)
+            {
+                row.operation = None;
+            }
+        });
+    }
+    let text = format!("{} not started: {error}", op.as_str());
+    model.log.push(at, Level::Error, text);
+}
+
+/// `web-01`, `web-01, web-02 and 3 more (5 hosts)`.
+fn names(model: &Model, hosts: &[HostId]) -> String {
+    let mut named: Vec<&str> = hosts
+        .iter()
+        .take(NAMED_IN_LOG)
+        .filter_map(|&id| model.rows.get(id).map(|r| r.name.as_str()))
+        .collect();
+    if hosts.len() <= NAMED_IN_LOG {
+        return named.join(", ");
+    }
+    named.truncate(NAMED_IN_LOG - 1);
+    format!(
+        "{} and {} more ({} hosts)",
+        named.join(", "),
+        hosts.len() - named.len(),
+        hosts.len()
+    )
+}

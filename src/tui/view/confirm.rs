@@ -1,0 +1,214 @@
+//! The confirm dialog: the operation, flagged when it changes hosts; the bundle of a push; the
+//! hosts it will run on, with what each will go from and to; and the steps that will run on
+//! each, in order. Nothing runs until `y`.
+
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Paragraph};
+use ratatui::Frame;
+
+use super::popup::{centred, wrap};
+use super::theme::Theme;
+use crate::core::bundle::SignatureStatus;
+use crate::core::engine::Operation;
+use crate::tui::action::Action;
+use crate::tui::dialog::{Confirm, Dialog};
+use crate::tui::keymap::Scope;
+use crate::tui::model::Model;
+use crate::tui::operation::human_bytes;
+use crate::tui::steps;
+
+const WIDTH: u16 = 100;
+/// Lines besides the hosts and the steps: flag, blank, hosts heading, blank, steps heading.
+const CHROME: usize = 5;
+
+pub fn render(model: &Model, confirm: &Confirm, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let plan = steps::plan(confirm.op, confirm.bundle.as_deref());
+    let shape = Shape::of(area, confirm);
+    let (popup, host_rows) = (shape.popup, shape.host_rows);
+    let dangerous = action(confirm.op).is_dangerous();
+    let frame_style = if dangerous {
+        theme.danger()
+    } else {
+        theme.border(true)
+    };
+    let keys: Vec<String> = model
+        .keymap
+        .footer_hints(Scope::Confirm)
+        .iter()
+        .filter(|h| matches!(h.text, "run" | "cancel"))
+        .map(|h| format!("{} {}", h.keys, h.text))
+        .collect();
+    let block = Block::bordered()
+        .title(Line::styled(format!(" {} ", title(confirm)), frame_style))
+        .title_bottom(Line::from(format!(" {} ", keys.join(" · "))).right_aligned())
+        .border_style(frame_style);
+
+    let mut lines = Vec::new();
+    if dangerous {
+        lines.push(Line::styled("⚠ DANGER: changes hosts", theme.danger()));
+    } else {
+        lines.push(Line::styled(
+            "changes nothing on the hosts but their audit logs",
+            theme.dim(),
+        ));
+    }
+    for (n, part) in shape.bundle.into_iter().enumerate() {
+        let lead = if n == 0 { "bundle " } else { "       " };
+        lines.push(Line::from(vec![
+            Span::styled(lead, theme.label()),
+            Span::raw(part),
+        ]));
+    }
+    lines.push(Line::raw(""));
+    lines.push(Line::styled(
+        format!("hosts ({})", confirm.hosts.len()),
+        theme.label(),
+    ));
+    host_lines(model, confirm, host_rows, theme, &mut lines);
+    lines.push(Line::raw(""));
+    lines.push(Line::styled("steps on each host", theme.label()));
+    for (i, step) in plan.iter().enumerate() {
+        lines.push(Line::raw(format!("  {:>2}. {step}", i + 1)));
+    }
+    frame.render_widget(Clear, popup);
+    frame.render_widget(Paragraph::new(lines).block(block), popup);
+}
+
+fn action(op: Operation) -> Action {
+    match op {
+        Operation::Push => Action::Push,
+        Operation::Verify => Action::Verify,
+        Operation::Rollback => Action::Rollback,
+    }
+}
+
+fn title(confirm: &Confirm) -> String {
+    let hosts = match confirm.hosts.len() {
+        1 => "1 host".to_string(),
+        n => format!("{n} hosts"),
+    };
+    match (confirm.op, &confirm.bundle) {
+        (Operation::Push, Some(b)) => format!("push {} to {hosts}?", b.version),
+        (Operation::Verify, _) => format!("verify {hosts}?"),
+        (Operation::Rollback, _) => format!("roll back {hosts}?"),
+        (Operation::Push, None) => format!("push to {hosts}?"),
+    }
+}
+
+/// The dialog's size on a screen, shared by the view and the scroll limit in `update`.
+struct Shape {
+    popup: Rect,
+    /// The bundle's line, wrapped to the dialog.
+    bundle: Vec<String>,
+    /// Lines the host list gets: every host if they fit, else what the rest leaves (at least
+    /// two: a host and the "…and N more" line).
+    host_rows: usize,
+}
+
+impl Shape {
+    fn of(area: Rect, confirm: &Confirm) -> Self {
+        let text_width = centred(area, WIDTH, 0).width.saturating_sub(2) as usize;
+        let bundle = confirm
+            .bundle
+            .as_deref()
+            .map(|b| wrap(&bundle_text(b), text_width.saturating_sub(7)))
+            .unwrap_or_default();
+        let steps = steps::plan(confirm.op, confirm.bundle.as_deref()).len();
+        let fixed = CHROME + bundle.len() + steps;
+        let hosts = confirm.hosts.len();
+        let popup = centred(
+            area,
+            WIDTH,
+            (fixed + hosts + 2).min(u16::MAX as usize) as u16,
+        );
+        let inner = (popup.height as usize).saturating_sub(2);
+        let host_rows = inner.saturating_sub(fixed).max(2).min(hosts);
+        Self {
+            popup,
+            bundle,
+            host_rows,
+        }
+    }
+}
+
+fn bundle_text(bundle: &crate::tui::bundles::BundleInfo) -> String {
+    let signature = match &bundle.signature {
+        SignatureStatus::Unsigned => "unsigned",
+        SignatureStatus::Signed { trusted: true, .. } => "signed, trusted key",
+        SignatureStatus::Signed { .. } => "signed, untrusted key",
+        SignatureStatus::Invalid { .. } => "INVALID signature",
+    };
+    format!(
+        "{} · {} · sha256 {}… · {signature}",
+        bundle.tarball_name,
+        human_bytes(bundle.size),
+        bundle.sha256_prefix(),
+    )
+}
+
+fn host_lines<'a>(
+    model: &Model,
+    confirm: &Confirm,
+    rows: usize,
+    theme: &Theme,
+    out: &mut Vec<Line<'a>>,
+) {
+    let total = confirm.hosts.len();
+    let overflow = total > rows;
+    let shown = if overflow {
+        rows.saturating_sub(1)
+    } else {
+        rows
+    };
+    let start = if overflow {
+        confirm.scroll.min(total - shown)
+    } else {
+        0
+    };
+    let name_width = confirm
+        .hosts
+        .iter()
+        .filter_map(|&id| model.rows.get(id))
+        .map(|r| r.name.chars().count())
+        .max()
+        .unwrap_or(0);
+    for &id in confirm.hosts.iter().skip(start).take(shown) {
+        let Some(row) = model.rows.get(id) else {
+            continue;
+        };
+        let (change, warning) = steps::host_change(confirm.op, row, confirm.bundle.as_deref());
+        let mut spans = vec![
+            Span::raw(format!("  {:<name_width$}  ", row.name)),
+            Span::raw(change),
+        ];
+        if let Some(warning) = warning {
+            spans.push(Span::styled(format!("  ⚠ {warning}"), theme.warn()));
+        }
+        out.push(Line::from(spans));
+    }
+    if overflow {
+        let below = total - start - shown;
+        let text = if below > 0 {
+            format!("  …and {below} more (j/k scroll)")
+        } else {
+            format!("  ({start} above; k scrolls up)")
+        };
+        out.push(Line::styled(text, theme.dim()));
+    }
+}
+
+/// How far the host list scrolls at the model's screen size: 0 when every host shows.
+pub fn max_scroll(model: &Model) -> usize {
+    let Some(Dialog::Confirm(confirm)) = &model.dialog else {
+        return 0;
+    };
+    let (width, height) = model.size();
+    let rows = Shape::of(Rect::new(0, 0, width, height), confirm).host_rows;
+    let total = confirm.hosts.len();
+    if total > rows {
+        total - rows.saturating_sub(1)
+    } else {
+        0
+    }
+}
