@@ -285,7 +285,7 @@ fn the_console_shows_the_fleet_filters_details_helps_and_quits_cleanly() {
         for hint in rows {
             let (keys, description) = (hint.keys, hint.text);
             let line = Regex::new(&format!(
-                r"(?m)(?:^|[│ ]){}\s+{}",
+                r"(?m)(?:^|[│ ]){}\s+(?:⚠ )?{}",
                 regex::escape(&keys),
                 regex::escape(description)
             ))
