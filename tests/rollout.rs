@@ -213,9 +213,10 @@ fn a_disk_full_host_halts_the_rollout_and_a_percentage_limit_tolerates_it() {
     assert_eq!(code, 1, "h07 still fails");
     let summary = lines.last().unwrap();
     assert_eq!(summary["halted"], false, "{summary:#}");
-    assert_eq!(summary["skipped"], 10, "{summary:#}");
+    // h00–h06, h08, h09 switched in the first run.
+    assert_eq!(summary["skipped"], 9, "{summary:#}");
     assert_eq!(summary["failed"], 1);
-    assert_eq!(summary["succeeded"], 9);
+    assert_eq!(summary["succeeded"], 10);
     for i in (0..20).filter(|&i| i != 7) {
         assert_eq!(
             version(host(&fleet, &format!("h{i:02}"))),
