@@ -53,7 +53,6 @@ fn lines<'a>(model: &Model, rollout: &RolloutState, theme: &Theme) -> Vec<Line<'
         Span::styled("time    ", theme.label()),
         Span::raw(time_text(rollout)),
     ]));
-    out.push(Line::raw(""));
     out.push(Line::styled(
         format!(
             "{:<16} {:>5} {:>5} {:>5} {:>5} {:>5}",
@@ -84,8 +83,9 @@ fn lines<'a>(model: &Model, rollout: &RolloutState, theme: &Theme) -> Vec<Line<'
             style,
         ));
     }
-    in_flight(model, rollout, theme, &mut out);
+    // Buckets before the hosts in flight: on a small screen they are what must not be cut.
     buckets(rollout, theme, &mut out);
+    in_flight(model, rollout, theme, &mut out);
     out
 }
 
@@ -136,14 +136,13 @@ fn in_flight<'a>(model: &Model, rollout: &RolloutState, theme: &Theme, out: &mut
 /// Failed hosts grouped by signature; the highlighted one is what Enter shows in the table.
 fn buckets<'a>(rollout: &RolloutState, theme: &Theme, out: &mut Vec<Line<'a>>) {
     let buckets = rollout.buckets();
-    out.push(Line::raw(""));
     if buckets.is_empty() {
         out.push(Line::styled("no failed host", theme.dim()));
         return;
     }
     out.push(Line::styled(
         format!(
-            "failure buckets ({}): enter shows a bucket's hosts, marked; t retries, b rolls back",
+            "failure buckets ({}): enter shows and marks the hosts; t retry, b roll back",
             buckets.len()
         ),
         theme.label(),
