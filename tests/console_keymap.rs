@@ -179,14 +179,24 @@ fn push_and_rollback_are_flagged_dangerous_everywhere_they_show() {
         .into_iter()
         .filter(|a| a.is_dangerous())
         .collect();
-    assert_eq!(dangerous, [Action::Push, Action::Rollback]);
+    assert_eq!(
+        dangerous,
+        [
+            Action::Push,
+            Action::Rollback,
+            Action::RolloutStart,
+            Action::RolloutContinue,
+            Action::RolloutRetry,
+            Action::RolloutRollBack
+        ]
+    );
     assert!(!Action::Verify.is_dangerous());
     let keymap = Keymap::default();
     let footer = keymap.footer_hints(Scope::Table);
     for hint in &footer {
         assert_eq!(
             hint.dangerous,
-            matches!(hint.text, "push" | "rollback"),
+            matches!(hint.text, "push" | "rollback" | "rollout"),
             "{hint:?}"
         );
     }

@@ -120,7 +120,8 @@ fn settings_for(
     Ok(s)
 }
 
-fn on_target(report: &HostReport, version: &str) -> bool {
+/// Already on `version`: the probe found it active and recorded in state.json.
+pub fn on_target(report: &HostReport, version: &str) -> bool {
     report.error_kind.is_none()
         && report.go_version.as_deref() == Some(version)
         && report.offgo.as_ref().and_then(|o| o.current.as_deref()) == Some(version)

@@ -35,6 +35,25 @@ pub enum Action {
     Confirm,
     /// Close the picker or the confirm dialog; nothing runs.
     Cancel,
+    /// Dangerous: pick a bundle, confirm the plan, roll it out to the marked hosts (else every
+    /// visible one) in batches.
+    RolloutStart,
+    /// Show or hide the rollout view.
+    RolloutView,
+    /// Running hosts finish; no new host starts until continued.
+    RolloutPause,
+    /// Dangerous: go on past a pause (or resume an unfinished rollout found at start-up).
+    RolloutContinue,
+    /// Confirm, then stop the rollout: in-flight hosts finish, no new host starts.
+    RolloutAbort,
+    /// Dangerous: push the failed hosts again (the marked ones, when some are marked).
+    RolloutRetry,
+    /// Dangerous: roll the failed hosts (the marked ones, when some are marked) back.
+    RolloutRollBack,
+    /// In the rollout view: show exactly the highlighted bucket's hosts in the table, marked.
+    BucketPick,
+    /// Cycle the command log pane: the selected host's commands, every host's, hidden.
+    CommandLog,
     /// Internal: the start-up probe and the periodic auto-refresh. Re-probes every host that is
     /// not already being probed, whatever is marked.
     Refresh,
@@ -42,7 +61,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, for checks that each one is reachable and described.
-    pub const ALL: [Action; 24] = [
+    pub const ALL: [Action; 33] = [
         Action::Up,
         Action::Down,
         Action::PageUp,
@@ -66,6 +85,15 @@ impl Action {
         Action::Pick,
         Action::Confirm,
         Action::Cancel,
+        Action::RolloutStart,
+        Action::RolloutView,
+        Action::RolloutPause,
+        Action::RolloutContinue,
+        Action::RolloutAbort,
+        Action::RolloutRetry,
+        Action::RolloutRollBack,
+        Action::BucketPick,
+        Action::CommandLog,
         Action::Refresh,
     ];
 
@@ -78,7 +106,15 @@ impl Action {
     /// Dangerous actions change hosts. They are drawn in the danger colour, always go through
     /// a confirm dialog, and `--read-only` takes them out of the keymap altogether.
     pub fn is_dangerous(self) -> bool {
-        matches!(self, Action::Push | Action::Rollback)
+        matches!(
+            self,
+            Action::Push
+                | Action::Rollback
+                | Action::RolloutStart
+                | Action::RolloutContinue
+                | Action::RolloutRetry
+                | Action::RolloutRollBack
+        )
     }
 
     /// What the action does, as the help overlay and the key reference say it.
@@ -107,6 +143,19 @@ impl Action {
             Action::Pick => "take the highlighted bundle on to the confirm dialog",
             Action::Confirm => "run it on the listed hosts",
             Action::Cancel => "close the dialog; nothing runs",
+            Action::RolloutStart => {
+                "roll a bundle out to the marked hosts (else every visible one) in batches"
+            }
+            Action::RolloutView => "show or hide the rollout view",
+            Action::RolloutPause => "pause the rollout: running hosts finish, no new one starts",
+            Action::RolloutContinue => {
+                "continue the rollout past a pause (or resume one found unfinished)"
+            }
+            Action::RolloutAbort => "abort the rollout (asks first): running hosts finish",
+            Action::RolloutRetry => "push the failed hosts again (the marked ones, if any)",
+            Action::RolloutRollBack => "roll the failed hosts back (the marked ones, if any)",
+            Action::BucketPick => "show and mark exactly the highlighted failure bucket's hosts",
+            Action::CommandLog => "command log: the selected host's, every host's, hidden",
             Action::Refresh => "re-probe every host (start-up and auto-refresh)",
         }
     }
@@ -135,6 +184,15 @@ impl Action {
             Action::Pick => "pick",
             Action::Confirm => "run",
             Action::Cancel => "cancel",
+            Action::RolloutStart => "rollout",
+            Action::RolloutView => "rollout view",
+            Action::RolloutPause => "pause",
+            Action::RolloutContinue => "continue",
+            Action::RolloutAbort => "abort",
+            Action::RolloutRetry => "retry failed",
+            Action::RolloutRollBack => "roll back failed",
+            Action::BucketPick => "show bucket",
+            Action::CommandLog => "commands",
             Action::Refresh => "refresh",
         }
     }

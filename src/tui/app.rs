@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use crossterm::event::{Event, EventStream};
 use futures_util::{FutureExt, StreamExt};
+use tokio::signal::unix::{signal, SignalKind};
 use tokio::sync::mpsc::UnboundedReceiver;
 
 use super::action::Action;
@@ -14,6 +15,7 @@ use super::bundles;
 use super::model::{Model, ModelSettings};
 use super::msg::{Command, Msg, Stamp};
 use super::options::ConsoleOptions;
+use super::rollout_runner::Runner;
 use super::terminal::TerminalGuard;
 use super::update::update_all;
 use super::view;
@@ -70,15 +72,44 @@ async fn console(
         size: (size.width, size.height),
     };
     let mut model = Model::new(&inventory, settings);
-    event_loop(&mut guard, &mut model, &engine, events).await
+    let mut runner = Runner::default();
+    let unfinished = runner.find_unfinished(&inventory);
+    let mut loop_state = Loop {
+        engine: &engine,
+        runner,
+    };
+    event_loop(&mut guard, &mut model, &mut loop_state, events, unfinished).await
+}
+
+/// What the event loop carries out commands with: the engine, and the rollout's driver.
+struct Loop<'a> {
+    engine: &'a Engine,
+    runner: Runner,
+}
+
+impl Loop<'_> {
+    /// An engine event for the model, then whatever it changed in the rollout.
+    fn engine_event(&mut self, event: EngineEvent, pending: &mut Vec<Msg>) {
+        let rollout = self.runner.on_event(self.engine, &event);
+        pending.push(Msg::Engine {
+            event,
+            at: Stamp::now(),
+        });
+        pending.extend(rollout);
+    }
 }
 
 async fn event_loop(
     guard: &mut TerminalGuard,
     model: &mut Model,
-    engine: &Engine,
+    state: &mut Loop<'_>,
     mut events: UnboundedReceiver<EngineEvent>,
+    unfinished: Option<Msg>,
 ) -> color_eyre::Result<()> {
+    // SIGTERM and SIGHUP end the console like `q`: the terminal is restored on the way out
+    // and the caller gets control back to drop what it holds.
+    let mut terminate = signal(SignalKind::terminate())?;
+    let mut hangup = signal(SignalKind::hangup())?;
     let mut keys = EventStream::new();
     let mut ticker = tokio::time::interval(TICK);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -89,6 +120,7 @@ async fn event_loop(
         at: Stamp::now(),
     };
     let mut pending = vec![start, Msg::Action(Action::Refresh)];
+    pending.extend(unfinished);
     let mut dirty = true;
     let mut last_frame: Option<Instant> = None;
     let mut panic_after_frame = test_panic_requested();
@@ -98,7 +130,7 @@ async fn event_loop(
             match command {
                 Command::Redraw => dirty = true,
                 Command::Quit => return Ok(()),
-                other => pending.extend(run_command(engine, other)),
+                other => pending.extend(run_command(state, other)),
             }
         }
         if !pending.is_empty() {
@@ -121,22 +153,26 @@ async fn event_loop(
                 None => return Ok(()),
             },
             event = events.recv(), if engine_open => match event {
-                Some(event) => pending.push(Msg::Engine { event, at: Stamp::now() }),
+                Some(event) => state.engine_event(event, &mut pending),
                 None => engine_open = false,
             },
             _ = ticker.tick() => {
                 pending.push(Msg::Tick { elapsed: last_tick.elapsed(), at: Stamp::now() });
+                pending.extend(state.runner.tick(state.engine));
                 last_tick = Instant::now();
             }
+            _ = terminate.recv() => pending.push(Msg::Terminate),
+            _ = hangup.recv() => pending.push(Msg::Terminate),
             _ = tokio::time::sleep_until(next_frame.into()), if dirty => {}
         }
-        drain_ready(&mut pending, &mut events, &mut keys)?;
+        drain_ready(&mut pending, state, &mut events, &mut keys)?;
     }
 }
 
 /// Hands a command to the engine, or does the quick file I/O it asks for; returns the
 /// message that answers it, if any.
-fn run_command(engine: &Engine, command: Command) -> Option<Msg> {
+fn run_command(state: &mut Loop<'_>, command: Command) -> Option<Msg> {
+    let engine = state.engine;
     let inventory = engine.inventory();
     match command {
         Command::Probe(hosts) => engine.probe(&hosts),
@@ -161,6 +197,13 @@ fn run_command(engine: &Engine, command: Command) -> Option<Msg> {
         },
         Command::Verify(hosts) => engine.verify(&hosts),
         Command::Rollback(hosts) => engine.rollback(&hosts, None),
+        Command::StartRollout {
+            hosts,
+            skipped,
+            bundle,
+        } => return Some(state.runner.start(engine, hosts, skipped, bundle)),
+        Command::RolloutInput(input) => return state.runner.input(engine, input),
+        Command::ResumeRollout => return Some(state.runner.resume(engine)),
         Command::Redraw | Command::Quit => {}
     }
     None
@@ -169,15 +212,13 @@ fn run_command(engine: &Engine, command: Command) -> Option<Msg> {
 /// Takes whatever else is already waiting, without waiting, so it is applied and drawn once.
 fn drain_ready(
     pending: &mut Vec<Msg>,
+    state: &mut Loop<'_>,
     events: &mut UnboundedReceiver<EngineEvent>,
     keys: &mut EventStream,
 ) -> color_eyre::Result<()> {
     while pending.len() < MAX_BATCH {
         let Ok(event) = events.try_recv() else { break };
-        pending.push(Msg::Engine {
-            event,
-            at: Stamp::now(),
-        });
+        state.engine_event(event, pending);
     }
     while pending.len() < MAX_BATCH {
         match keys.next().now_or_never() {

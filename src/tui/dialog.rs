@@ -6,11 +6,24 @@ use std::path::PathBuf;
 use super::bundles::{BundleChoice, BundleInfo};
 use crate::core::engine::Operation;
 use crate::core::inventory::HostId;
+use crate::core::rollout::{Plan, RolloutSettings};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Dialog {
     Picker(Picker),
     Confirm(Confirm),
+    /// The plan of a rollout, before it starts.
+    Rollout(RolloutConfirm),
+    /// Abort the running rollout? In-flight hosts finish, no new host starts.
+    AbortRollout,
+}
+
+/// What the picked bundle is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PickFor {
+    #[default]
+    Push,
+    Rollout,
 }
 
 /// Choosing the bundle to push to `hosts`.
@@ -23,6 +36,7 @@ pub struct Picker {
     pub choices: Option<Vec<BundleChoice>>,
     /// Index into `choices`; only ever on a selectable one.
     pub cursor: usize,
+    pub purpose: PickFor,
 }
 
 impl Picker {
@@ -32,6 +46,15 @@ impl Picker {
             dir,
             choices: None,
             cursor: 0,
+            purpose: PickFor::Push,
+        }
+    }
+
+    /// The picker of a rollout's bundle.
+    pub fn for_rollout(hosts: Vec<HostId>, dir: PathBuf) -> Self {
+        Self {
+            purpose: PickFor::Rollout,
+            ..Self::new(hosts, dir)
         }
     }
 
@@ -89,4 +112,21 @@ impl Confirm {
             scroll: 0,
         }
     }
+}
+
+/// The last word before a rollout starts: its plan, in full.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RolloutConfirm {
+    /// The hosts that will be rolled out to, in table order.
+    pub hosts: Vec<HostId>,
+    /// Hosts left out, with why (already on the bundle's version).
+    pub skipped: Vec<(HostId, String)>,
+    pub bundle: Box<BundleInfo>,
+    pub settings: RolloutSettings,
+    /// Batches of indexes into `hosts`.
+    pub plan: Plan,
+    /// What runs on each host, in order.
+    pub steps: Vec<String>,
+    /// First line shown, when the plan is longer than the dialog.
+    pub scroll: usize,
 }

@@ -2,6 +2,7 @@
 //! catch-all arm on purpose: a new event variant does not compile until the console decides
 //! what it means.
 
+use super::commandlog::CommandEntry;
 use super::eventlog::Level;
 use super::model::Model;
 use super::msg::Stamp;
@@ -70,6 +71,13 @@ pub fn fold(model: &mut Model, event: EngineEvent, at: Stamp) -> Followup {
             exit_status,
             elapsed,
         } => {
+            model.commands.push(CommandEntry {
+                at,
+                host,
+                label: label.clone(),
+                exit_status,
+                elapsed,
+            });
             let command = CommandRun {
                 label,
                 exit_status,

@@ -94,15 +94,18 @@ pub enum Scope {
     Picker,
     /// The confirm dialog before an operation runs.
     Confirm,
+    /// The rollout view.
+    Rollout,
 }
 
 impl Scope {
-    pub const ALL: [Scope; 5] = [
+    pub const ALL: [Scope; 6] = [
         Scope::Table,
         Scope::Filter,
         Scope::Help,
         Scope::Picker,
         Scope::Confirm,
+        Scope::Rollout,
     ];
 
     pub fn label(self) -> &'static str {
@@ -112,6 +115,7 @@ impl Scope {
             Scope::Help => "help",
             Scope::Picker => "bundle picker",
             Scope::Confirm => "confirm dialog",
+            Scope::Rollout => "rollout view",
         }
     }
 
@@ -151,7 +155,7 @@ pub struct Hint {
 }
 
 use KeyCode as K;
-use Scope::{Confirm, Filter, Help, Picker, Table};
+use Scope::{Confirm, Filter, Help, Picker, Rollout, Table};
 
 /// The console's keys. Footer hints appear in table order, most useful first, because the
 /// footer is cut at the screen's edge.
@@ -163,6 +167,9 @@ pub const DEFAULT_BINDINGS: &[Binding] = &[
     bind(Table, &[Key::char('p')], Action::Push, true),
     bind(Table, &[Key::char('V')], Action::Verify, true),
     bind(Table, &[Key::char('r')], Action::Rollback, true),
+    bind(Table, &[Key::char('R')], Action::RolloutStart, true),
+    bind(Table, &[Key::char('o')], Action::RolloutView, true),
+    bind(Table, &[Key::char('@')], Action::CommandLog, false),
     bind(
         Table,
         &[Key::plain(K::Enter), Key::plain(K::Tab)],
@@ -257,6 +264,38 @@ pub const DEFAULT_BINDINGS: &[Binding] = &[
         true,
     ),
     bind(Confirm, &[Key::ctrl('c')], Action::Quit, false),
+    bind(
+        Rollout,
+        &[Key::char('o'), Key::plain(K::Esc)],
+        Action::RolloutView,
+        true,
+    ),
+    bind(Rollout, &[Key::char('P')], Action::RolloutPause, true),
+    bind(Rollout, &[Key::char('c')], Action::RolloutContinue, true),
+    bind(Rollout, &[Key::char('A')], Action::RolloutAbort, true),
+    bind(Rollout, &[Key::char('t')], Action::RolloutRetry, true),
+    bind(Rollout, &[Key::char('b')], Action::RolloutRollBack, true),
+    bind(Rollout, &[Key::plain(K::Enter)], Action::BucketPick, true),
+    bind(
+        Rollout,
+        &[Key::char('k'), Key::plain(K::Up)],
+        Action::Up,
+        false,
+    ),
+    bind(
+        Rollout,
+        &[Key::char('j'), Key::plain(K::Down)],
+        Action::Down,
+        false,
+    ),
+    bind(Rollout, &[Key::char('@')], Action::CommandLog, false),
+    bind(Rollout, &[Key::char('?')], Action::ToggleHelp, false),
+    bind(
+        Rollout,
+        &[Key::char('q'), Key::ctrl('c')],
+        Action::Quit,
+        false,
+    ),
 ];
 
 /// Why a binding was refused.

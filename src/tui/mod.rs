@@ -5,7 +5,9 @@
 
 pub mod action;
 mod app;
+pub mod buckets;
 pub mod bundles;
+pub mod commandlog;
 pub mod dialog;
 pub mod eventlog;
 pub mod filter;
@@ -17,6 +19,9 @@ pub mod msg;
 mod operate;
 pub mod operation;
 pub mod options;
+pub mod roll;
+pub mod rollout;
+mod rollout_runner;
 pub mod row;
 #[doc(hidden)]
 pub mod sample;

@@ -7,15 +7,19 @@ use std::path::PathBuf;
 
 use tui_input::Input;
 
+use super::commandlog::CommandLog;
 use super::dialog::Dialog;
 use super::eventlog::EventLog;
 use super::filter::Filter;
 use super::keymap::{Keymap, Scope};
 use super::msg::Stamp;
+use super::rollout::RolloutState;
 use super::row::HostRow;
 use super::sort::Sort;
 use super::summary::FleetSummary;
 use crate::core::inventory::{HostId, Inventory};
+use crate::core::rollout::settings::Canary;
+use crate::core::rollout::RolloutSettings;
 
 /// Which pane the movement keys act on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -94,6 +98,18 @@ pub struct Model {
     pub since_refresh: Duration,
     /// The latest time a message brought, for log entries of key presses.
     pub clock: Stamp,
+    /// The rollout running, finished, or found unfinished at start-up.
+    pub rollout: Option<RolloutState>,
+    /// The rollout view replaces the table.
+    pub rollout_open: bool,
+    /// The inventory's `[rollout]` table over the defaults, or what is wrong with it.
+    pub rollout_settings: Result<RolloutSettings, String>,
+    /// The inventory ids the `canary` setting names.
+    pub rollout_canary: Vec<HostId>,
+    /// Every remote command offgo ran.
+    pub commands: CommandLog,
+    /// A failure bucket chosen in the rollout view: the table shows exactly these hosts.
+    pub only: Option<Vec<HostId>>,
     /// Rows changed since the last sort; see `update::settle`.
     pub(crate) needs_sort: bool,
     pub(crate) needs_filter: bool,
@@ -134,6 +150,12 @@ impl Model {
             settings,
             since_refresh: Duration::ZERO,
             clock: Stamp::default(),
+            rollout: None,
+            rollout_open: false,
+            rollout_settings: rollout_settings(inventory),
+            rollout_canary: rollout_canary(inventory),
+            commands: CommandLog::default(),
+            only: None,
             needs_sort: true,
             needs_filter: true,
         };
@@ -146,12 +168,14 @@ impl Model {
         if let Some(dialog) = &self.dialog {
             match dialog {
                 Dialog::Picker(_) => Scope::Picker,
-                Dialog::Confirm(_) => Scope::Confirm,
+                Dialog::Confirm(_) | Dialog::Rollout(_) | Dialog::AbortRollout => Scope::Confirm,
             }
         } else if self.help_open {
             Scope::Help
         } else if self.filter.editing {
             Scope::Filter
+        } else if self.rollout_open {
+            Scope::Rollout
         } else {
             Scope::Table
         }
@@ -167,5 +191,26 @@ impl Model {
 
     pub fn size(&self) -> (u16, u16) {
         self.settings.size
+    }
+}
+
+/// `[rollout]` over the defaults; the error names the inventory file.
+pub fn rollout_settings(inventory: &Inventory) -> Result<RolloutSettings, String> {
+    let mut settings = RolloutSettings::default();
+    if let Some(table) = &inventory.rollout {
+        settings
+            .apply_table(table)
+            .map_err(|e| format!("{}: {e}", inventory.source.display()))?;
+    }
+    Ok(settings)
+}
+
+/// The hosts a `canary = "selector"` setting names (a count is resolved against the plan).
+fn rollout_canary(inventory: &Inventory) -> Vec<HostId> {
+    match rollout_settings(inventory).map(|s| s.canary) {
+        Ok(Some(Canary::Hosts(selector))) => {
+            crate::core::inventory::select(inventory, &selector).unwrap_or_default()
+        }
+        _ => Vec::new(),
     }
 }

@@ -8,8 +8,10 @@ use crossterm::event::KeyEvent;
 
 use super::action::Action;
 use super::bundles::BundleChoice;
+use super::rollout::RolloutSnapshot;
 use crate::core::engine::{EngineEvent, Operation};
 use crate::core::inventory::HostId;
+use crate::core::rollout::Input;
 
 /// Everything that can change the console's state.
 #[derive(Debug, Clone)]
@@ -42,6 +44,12 @@ pub enum Msg {
         hosts: Vec<HostId>,
         error: String,
     },
+    /// The rollout driver's state after a call (start, input, engine event, tick, resume).
+    Rollout(Box<RolloutSnapshot>),
+    /// The event loop could not start or resume the rollout.
+    RolloutRefused(String),
+    /// SIGTERM or SIGHUP: leave like `q` does.
+    Terminate,
 }
 
 /// What [`super::update`] asks the event loop to do.
@@ -59,6 +67,16 @@ pub enum Command {
     Verify(Vec<HostId>),
     /// Roll back to each host's previous release.
     Rollback(Vec<HostId>),
+    /// Plan and start a rollout of `bundle` to `hosts` (already-on-target hosts in `skipped`).
+    StartRollout {
+        hosts: Vec<HostId>,
+        skipped: Vec<(HostId, String)>,
+        bundle: PathBuf,
+    },
+    /// Hand the operator's input to the running rollout's driver.
+    RolloutInput(Input),
+    /// Resume the unfinished rollout shown at start-up.
+    ResumeRollout,
     /// Something on screen changed: draw (coalesced with other redraws, at a capped rate).
     Redraw,
     Quit,

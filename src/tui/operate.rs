@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use super::action::Action;
 use super::bundles::BundleChoice;
-use super::dialog::{Confirm, Dialog, Picker};
+use super::dialog::{Confirm, Dialog, PickFor, Picker};
 use super::eventlog::Level;
 use super::fold::change_row;
 use super::model::Model;
@@ -91,12 +91,16 @@ pub fn bundles_listed(model: &mut Model, dir: PathBuf, choices: Vec<BundleChoice
 /// Up and down inside a dialog.
 pub fn step(model: &mut Model, delta: isize) {
     let max = super::view::confirm::max_scroll(model);
+    let rollout_max = super::view::rollout_confirm::max_scroll(model);
     match &mut model.dialog {
         Some(Dialog::Picker(picker)) => picker.step(delta),
         Some(Dialog::Confirm(confirm)) => {
             confirm.scroll = (confirm.scroll as isize + delta).clamp(0, max as isize) as usize;
         }
-        None => {}
+        Some(Dialog::Rollout(plan)) => {
+            plan.scroll = (plan.scroll as isize + delta).clamp(0, rollout_max as isize) as usize;
+        }
+        Some(Dialog::AbortRollout) | None => {}
     }
 }
 
@@ -110,6 +114,11 @@ pub fn pick(model: &mut Model) {
         return;
     };
     let hosts = picker.hosts.clone();
+    if picker.purpose == PickFor::Rollout {
+        let bundle = bundle.clone();
+        super::roll::plan_dialog(model, hosts, bundle);
+        return;
+    }
     model.dialog = Some(Dialog::Confirm(Confirm::new(
         Operation::Push,
         hosts,
@@ -121,11 +130,14 @@ pub fn cancel(model: &mut Model) {
     let Some(dialog) = model.dialog.take() else {
         return;
     };
-    let op = match dialog {
-        Dialog::Picker(_) => Operation::Push,
-        Dialog::Confirm(c) => c.op,
+    let what = match dialog {
+        Dialog::Picker(p) if p.purpose == PickFor::Rollout => "rollout",
+        Dialog::Rollout(_) => "rollout",
+        Dialog::AbortRollout => "abort",
+        Dialog::Picker(_) => Operation::Push.as_str(),
+        Dialog::Confirm(c) => c.op.as_str(),
     };
-    let text = format!("{} cancelled: nothing ran", op.as_str());
+    let text = format!("{what} cancelled: nothing ran");
     model.log.push(model.clock, Level::Info, text);
 }
 

@@ -7,12 +7,14 @@ use crossterm::event::{Event, KeyEvent};
 use tui_input::backend::crossterm::EventHandler;
 
 use super::action::Action;
+use super::dialog::Dialog;
 use super::eventlog::Level;
 use super::fold::{self, change_row, Followup};
 use super::keymap::{Key, Scope};
 use super::model::{Focus, Model};
 use super::msg::{Command, Msg, Stamp};
 use super::operate;
+use super::roll::{self, Operator};
 use super::view::theme::Theme;
 use super::view::{detail, help, layout};
 use crate::core::engine::Operation;
@@ -82,6 +84,16 @@ fn apply(model: &mut Model, msg: Msg, fx: &mut Effects) {
             operate::refused(model, op, &hosts, &error);
             fx.redraw = true;
         }
+        Msg::Rollout(snapshot) => {
+            roll::absorb(model, *snapshot);
+            fx.redraw = true;
+        }
+        Msg::RolloutRefused(error) => {
+            let text = format!("rollout not started: {error}");
+            model.log.push(model.clock, Level::Error, text);
+            fx.redraw = true;
+        }
+        Msg::Terminate => fx.commands.push(Command::Quit),
     }
 }
 
@@ -117,6 +129,8 @@ fn on_action(model: &mut Model, action: Action, fx: &mut Effects) {
         return;
     }
     match action {
+        Action::Up if model.rollout_open && !model.help_open => roll::step_bucket(model, -1),
+        Action::Down if model.rollout_open && !model.help_open => roll::step_bucket(model, 1),
         Action::Up => scroll_or_move(model, -1),
         Action::Down => scroll_or_move(model, 1),
         Action::PageUp => page(model, -1),
@@ -150,6 +164,15 @@ fn on_action(model: &mut Model, action: Action, fx: &mut Effects) {
         Action::Push => operate::start(model, Operation::Push, &mut fx.commands),
         Action::Verify => operate::start(model, Operation::Verify, &mut fx.commands),
         Action::Rollback => operate::start(model, Operation::Rollback, &mut fx.commands),
+        Action::RolloutStart => roll::start(model, &mut fx.commands),
+        Action::RolloutView => model.rollout_open = !model.rollout_open,
+        Action::RolloutPause => roll::input(model, Operator::Pause, &mut fx.commands),
+        Action::RolloutContinue => roll::input(model, Operator::Continue, &mut fx.commands),
+        Action::RolloutAbort => roll::ask_abort(model),
+        Action::RolloutRetry => roll::input(model, Operator::Retry, &mut fx.commands),
+        Action::RolloutRollBack => roll::input(model, Operator::RollBack, &mut fx.commands),
+        Action::BucketPick => roll::pick_bucket(model),
+        Action::CommandLog => model.commands.mode = model.commands.mode.next(),
         // Dialog keys with no dialog open (sent by other means than a key): nothing to do.
         Action::Pick | Action::Confirm | Action::Cancel => {}
     }
@@ -163,7 +186,14 @@ fn on_dialog_action(model: &mut Model, action: Action, fx: &mut Effects) {
         Action::PageUp => operate::step(model, -(SCROLL_PAGE as isize)),
         Action::PageDown => operate::step(model, SCROLL_PAGE as isize),
         Action::Pick => operate::pick(model),
-        Action::Confirm => operate::confirm(model, &mut fx.commands),
+        Action::Confirm => match model.dialog.take() {
+            Some(Dialog::Rollout(plan)) => roll::confirm(model, plan, &mut fx.commands),
+            Some(Dialog::AbortRollout) => roll::input(model, Operator::Abort, &mut fx.commands),
+            other => {
+                model.dialog = other;
+                operate::confirm(model, &mut fx.commands);
+            }
+        },
         Action::Cancel => operate::cancel(model),
         Action::Quit => fx.commands.push(Command::Quit),
         Action::Refresh => {
@@ -184,12 +214,27 @@ fn on_dialog_action(model: &mut Model, action: Action, fx: &mut Effects) {
         | Action::ToggleHelp
         | Action::Push
         | Action::Verify
-        | Action::Rollback => {}
+        | Action::Rollback
+        | Action::RolloutStart
+        | Action::RolloutView
+        | Action::RolloutPause
+        | Action::RolloutContinue
+        | Action::RolloutAbort
+        | Action::RolloutRetry
+        | Action::RolloutRollBack
+        | Action::BucketPick
+        | Action::CommandLog => {}
     }
 }
 
 fn on_tick(model: &mut Model, elapsed: Duration, at: Stamp, fx: &mut Effects) {
     model.clock = at;
+    if let Some(rollout) = &mut model.rollout {
+        if rollout.is_active() {
+            rollout.tick(elapsed);
+            fx.redraw = true;
+        }
+    }
     let Some(every) = model.settings.refresh.filter(|d| !d.is_zero()) else {
         return;
     };
@@ -248,6 +293,11 @@ fn move_to(model: &mut Model, index: usize) {
 }
 
 fn clear_filter(model: &mut Model) {
+    if model.only.take().is_some() {
+        // Esc first leaves the failure bucket, the narrowest view.
+        model.needs_filter = true;
+        return;
+    }
     if model.filter.input.value().is_empty() && !model.filter.editing {
         // Esc with nothing to clear leaves the detail pane, the other thing Esc could mean.
         model.focus = Focus::Table;
@@ -333,12 +383,14 @@ pub(crate) fn settle(model: &mut Model) {
     if model.needs_sort || model.needs_filter {
         let filter = model.filter.filter();
         let rows = &model.rows;
+        let only = model.only.as_deref();
         model.visible.clear();
         model.visible.extend(
             model
                 .order
                 .iter()
                 .copied()
+                .filter(|&id| only.is_none_or(|o| o.contains(&id)))
                 .filter(|&id| filter.matches(&rows[id])),
         );
         let kept = model

@@ -1,5 +1,6 @@
 //! The console's screen: a pure function of the [`Model`]. No I/O, no locks, no sends.
 
+mod commands;
 pub mod confirm;
 pub mod detail;
 mod footer;
@@ -10,11 +11,14 @@ mod log;
 mod operation;
 mod picker;
 mod popup;
+mod rollout;
+pub mod rollout_confirm;
 mod table;
 pub mod theme;
 
 use ratatui::Frame;
 
+use super::commandlog::CommandLogMode;
 use super::dialog::Dialog;
 use super::model::Model;
 use theme::Theme;
@@ -23,12 +27,21 @@ pub fn render(model: &Model, frame: &mut Frame) {
     let theme = Theme::new(model.settings.color);
     let areas = layout::areas(frame.area(), model);
     header::render(model, &theme, frame, areas.header);
-    table::render(model, &theme, frame, areas.table);
-    if let Some(area) = areas.detail {
-        detail::render(model, &theme, frame, area);
+    if model.rollout_open {
+        let area = areas.detail.map_or(areas.table, |d| d.union(areas.table));
+        rollout::render(model, &theme, frame, area);
+    } else {
+        table::render(model, &theme, frame, areas.table);
+        if let Some(area) = areas.detail {
+            detail::render(model, &theme, frame, area);
+        }
     }
     if let Some(area) = areas.log {
-        log::render(model, &theme, frame, area);
+        if model.commands.mode == CommandLogMode::Hidden {
+            log::render(model, &theme, frame, area);
+        } else {
+            commands::render(model, &theme, frame, area);
+        }
     }
     footer::render(model, &theme, frame, areas.footer);
     if model.help_open {
@@ -38,6 +51,12 @@ pub fn render(model: &Model, frame: &mut Frame) {
         Some(Dialog::Picker(picker)) => picker::render(picker, &theme, frame, frame.area()),
         Some(Dialog::Confirm(confirm)) => {
             confirm::render(model, confirm, &theme, frame, frame.area())
+        }
+        Some(Dialog::Rollout(plan)) => {
+            rollout_confirm::render(model, plan, &theme, frame, frame.area())
+        }
+        Some(Dialog::AbortRollout) => {
+            rollout_confirm::render_abort(model, &theme, frame, frame.area())
         }
         None => {}
     }
