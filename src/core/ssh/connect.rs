@@ -109,8 +109,15 @@ fn tcp_connect(host: &Host) -> Result<TcpStream, HostError> {
     })
 }
 
+/// Ciphers: AES-GCM first (hardware AES on every current x86 and ARM server makes it the
+/// fastest for uploads), then what OpenSSH offers by default.
+const CIPHER_PREFS: &str = "aes128-gcm@openssh.com,aes256-gcm@openssh.com,aes128-ctr,aes256-ctr,\
+chacha20-poly1305@openssh.com";
+
 fn set_preferences(session: &Session, known_types: &[String]) {
     let _ = session.method_pref(MethodType::Kex, KEX_PREFS);
+    let _ = session.method_pref(MethodType::CryptCs, CIPHER_PREFS);
+    let _ = session.method_pref(MethodType::CryptSc, CIPHER_PREFS);
     let mut prefs: Vec<&str> = Vec::new();
     for t in known_types {
         let algs: &[&str] = match t.as_str() {

@@ -1,0 +1,281 @@
+//! Push speed and memory (issue "Bundles", Speed and memory), in one run on one fleet:
+//! (a) the upload alone — offgo's streamed exec-channel upload against OpenSSH `scp` (default
+//!     cipher and aes128-gcm) of the go1.21.13 tarball, to 1 and to 10 hosts at once;
+//! (b) a whole push to 10 hosts against the script an operator would write with OpenSSH;
+//! (c) offgo's peak RSS while pushing to N hosts (OFFGO_BENCH_RSS_HOSTS, default 50).
+//!
+//!     cargo bench --bench push
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use offgo::core::inventory;
+use offgo::core::ssh::HostLink;
+use offgo::fleet::{Fleet, FleetSpec, HostSpec, InventoryOptions};
+
+const RUNS: usize = 3;
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn release(version: &str) -> PathBuf {
+    let out = Command::new(root().join("scripts/go-release"))
+        .arg(version)
+        .output()
+        .expect("go-release");
+    PathBuf::from(String::from_utf8_lossy(&out.stdout).trim())
+}
+
+fn offgo_binary() -> PathBuf {
+    let status = Command::new("cargo")
+        .args(["build", "--release", "--quiet"])
+        .current_dir(root())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    root().join("target/release/offgo-tui")
+}
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+fn fleet(n: usize) -> (Fleet, PathBuf) {
+    let mut spec = FleetSpec::new();
+    for i in 0..n {
+        spec = spec.host(
+            HostSpec::new(format!("p{i:02}"))
+                .go_managed("1.21.13")
+                .no_app_binaries(),
+        );
+    }
+    let fleet = Fleet::start(&spec).expect("fleet");
+    let inv = fleet.dir().join("offgo.toml");
+    fleet
+        .write_inventory(&inv, &InventoryOptions::new())
+        .unwrap();
+    (fleet, inv)
+}
+
+fn ssh_opts(fleet: &Fleet) -> Vec<String> {
+    vec![
+        "-i".into(),
+        fleet.client_key_path().display().to_string(),
+        "-o".into(),
+        format!("UserKnownHostsFile={}", fleet.known_hosts_path().display()),
+        "-o".into(),
+        "StrictHostKeyChecking=yes".into(),
+        "-o".into(),
+        "BatchMode=yes".into(),
+    ]
+}
+
+/// Uploads `tarball` to every host at once through offgo's own upload path.
+fn offgo_upload(inv: &Path, n: usize, tarball: &Path) -> Duration {
+    let inv = Arc::new(inventory::load(inv).unwrap());
+    let started = Instant::now();
+    let threads: Vec<_> = (0..n)
+        .map(|i| {
+            let (inv, tarball) = (Arc::clone(&inv), tarball.to_path_buf());
+            std::thread::spawn(move || {
+                let mut link = HostLink::new(inv.hosts[i].clone());
+                let mut file = std::fs::File::open(&tarball).unwrap();
+                let out = link
+                    .upload("bench", "cat > /tmp/offgo-bench.tar.gz", &mut file, |_| {})
+                    .unwrap();
+                assert!(out.success());
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap();
+    }
+    started.elapsed()
+}
+
+fn scp_upload(fleet: &Fleet, n: usize, tarball: &Path, cipher: Option<&str>) -> Duration {
+    let started = Instant::now();
+    let children: Vec<_> = fleet.hosts()[..n]
+        .iter()
+        .map(|h| {
+            let mut c = Command::new("scp");
+            c.args(ssh_opts(fleet)).arg("-P").arg(h.port().to_string());
+            if let Some(cipher) = cipher {
+                c.arg("-c").arg(cipher);
+            }
+            c.arg(tarball)
+                .arg("root@127.0.0.1:/tmp/offgo-bench.tar.gz")
+                .stdout(Stdio::null())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for mut c in children {
+        assert!(c.wait().unwrap().success());
+    }
+    started.elapsed()
+}
+
+/// What an operator would run by hand on each host (in parallel): scp, then check, extract,
+/// verify, switch.
+fn script_push(fleet: &Fleet, tarball: &Path, sums: &Path) -> Duration {
+    let remote = r#"set -e
+cd /var/lib/offgo/incoming
+sha256sum go1.22.10.linux-amd64.tar.gz >/dev/null
+rm -rf /opt/offgo/releases/.tmp && mkdir -p /opt/offgo/releases/.tmp
+tar -xzf go1.22.10.linux-amd64.tar.gz -C /opt/offgo/releases/.tmp
+cp sums /opt/offgo/releases/.tmp/sha256sums
+(cd /opt/offgo/releases/.tmp && sha256sum -c --quiet sha256sums)
+/opt/offgo/releases/.tmp/go/bin/go version
+rm -rf /opt/offgo/releases/go1.22.10 && mv /opt/offgo/releases/.tmp /opt/offgo/releases/go1.22.10
+ln -sfn /opt/offgo/releases/go1.22.10/go /usr/local/go.new && mv -T /usr/local/go.new /usr/local/go
+"#;
+    let started = Instant::now();
+    let children: Vec<_> = fleet
+        .hosts()
+        .iter()
+        .map(|h| {
+            let opts = ssh_opts(fleet).join(" ");
+            let port = h.port();
+            let cmd = format!(
+                "ssh {opts} -p {port} root@127.0.0.1 mkdir -p /var/lib/offgo/incoming && \
+                 scp {opts} -P {port} {t} root@127.0.0.1:/var/lib/offgo/incoming/ && \
+                 scp {opts} -P {port} {s} root@127.0.0.1:/var/lib/offgo/incoming/sums && \
+                 ssh {opts} -p {port} root@127.0.0.1 sh -s",
+                t = tarball.display(),
+                s = sums.display()
+            );
+            let mut child = Command::new("sh")
+                .arg("-c")
+                .arg(cmd)
+                .stdin(Stdio::piped())
+                .stdout(Stdio::null())
+                .spawn()
+                .unwrap();
+            use std::io::Write;
+            child
+                .stdin
+                .take()
+                .unwrap()
+                .write_all(remote.as_bytes())
+                .unwrap();
+            child
+        })
+        .collect();
+    for mut c in children {
+        assert!(c.wait().unwrap().success());
+    }
+    started.elapsed()
+}
+
+fn offgo_push(offgo: &Path, inv: &Path, bundle: &Path, state: &Path) -> (Duration, u64) {
+    let started = Instant::now();
+    let out = Command::new("/usr/bin/time")
+        .arg("-f")
+        .arg("%M")
+        .arg(offgo)
+        .args(["push", "--parallel", "64", "--inventory"])
+        .arg(inv)
+        .arg("--bundle")
+        .arg(bundle)
+        .env("XDG_STATE_HOME", state)
+        .output()
+        .unwrap();
+    let elapsed = started.elapsed();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let rss_kib = String::from_utf8_lossy(&out.stderr)
+        .lines()
+        .last()
+        .and_then(|l| l.trim().parse().ok())
+        .unwrap_or(0);
+    (elapsed, rss_kib)
+}
+
+fn main() {
+    let offgo = offgo_binary();
+    let tarball_21 = release("1.21.13");
+    let tarball_22 = release("1.22.10");
+    let bundle_dir = tarball_22.parent().unwrap();
+    let bundle = bundle_dir.join("go1.22.10.linux-amd64.offgo.toml");
+    if !bundle.exists() {
+        let s = Command::new(&offgo)
+            .args(["bundle", "build"])
+            .arg(&tarball_22)
+            .status()
+            .unwrap();
+        assert!(s.success());
+    }
+    let sums = bundle_dir.join("go1.22.10.linux-amd64.sha256sums");
+    let size_mib = std::fs::metadata(&tarball_21).unwrap().len() as f64 / 1048576.0;
+    println!("| what | median of {RUNS} | vs scp / script |");
+    println!("| --- | --- | --- |");
+
+    let (f, inv) = fleet(10);
+    for n in [1, 10] {
+        let ours = median(
+            (0..RUNS)
+                .map(|_| offgo_upload(&inv, n, &tarball_21))
+                .collect(),
+        );
+        let scp = median(
+            (0..RUNS)
+                .map(|_| scp_upload(&f, n, &tarball_21, None))
+                .collect(),
+        );
+        let gcm = median(
+            (0..RUNS)
+                .map(|_| scp_upload(&f, n, &tarball_21, Some("aes128-gcm@openssh.com")))
+                .collect(),
+        );
+        println!("| upload {size_mib:.0} MiB to {n} host(s): offgo | {} ms | {:.2}× scp, {:.2}× scp aes128-gcm |", ours.as_millis(), ours.as_secs_f64() / scp.as_secs_f64(), ours.as_secs_f64() / gcm.as_secs_f64());
+        println!("| upload to {n} host(s): scp | {} ms | |", scp.as_millis());
+        println!(
+            "| upload to {n} host(s): scp -c aes128-gcm | {} ms | |",
+            gcm.as_millis()
+        );
+    }
+    drop(f);
+
+    let mut ours = Vec::new();
+    let mut script = Vec::new();
+    for _ in 0..RUNS {
+        let (f, inv) = fleet(10);
+        let state = tempfile::tempdir().unwrap();
+        ours.push(offgo_push(&offgo, &inv, &bundle, state.path()).0);
+        drop(f);
+        let (f, _) = fleet(10);
+        script.push(script_push(&f, &tarball_22, &sums));
+    }
+    let (ours, script) = (median(ours), median(script));
+    println!(
+        "| whole push to 10 hosts: offgo | {} ms | {:.2}× script |",
+        ours.as_millis(),
+        ours.as_secs_f64() / script.as_secs_f64()
+    );
+    println!(
+        "| whole push to 10 hosts: scp + ssh script | {} ms | |",
+        script.as_millis()
+    );
+
+    let n: usize = std::env::var("OFFGO_BENCH_RSS_HOSTS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(50);
+    let (f, inv) = fleet(n);
+    let state = tempfile::tempdir().unwrap();
+    let (elapsed, rss) = offgo_push(&offgo, &inv, &bundle, state.path());
+    println!(
+        "| push to {n} hosts: peak RSS | {} MiB ({} s) | target < 64 MiB |",
+        rss / 1024,
+        elapsed.as_secs()
+    );
+    drop(f);
+}
