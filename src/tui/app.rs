@@ -125,6 +125,9 @@ async fn event_loop(
     let mut last_frame: Option<Instant> = None;
     let mut panic_after_frame = test_panic_requested();
     let mut engine_open = true;
+    // When the oldest key not yet on screen arrived: benches/console_latency.rs reads the
+    // key-to-frame times from the log (`OFFGO_LOG=offgo::latency=debug`).
+    let mut key_at: Option<Instant> = None;
     loop {
         for command in update_all(model, pending.drain(..)) {
             match command {
@@ -142,13 +145,19 @@ async fn event_loop(
             guard.draw(|frame| view::render(model, frame))?;
             dirty = false;
             last_frame = Some(Instant::now());
+            if let Some(at) = key_at.take() {
+                tracing::debug!(target: "offgo::latency", key_to_frame_us = at.elapsed().as_micros() as u64, "frame");
+            }
             if std::mem::take(&mut panic_after_frame) {
                 spawn_test_panic();
             }
         }
         tokio::select! {
             key = keys.next() => match key {
-                Some(event) => pending.extend(terminal_msg(event?)),
+                Some(event) => {
+                    key_at.get_or_insert_with(Instant::now);
+                    pending.extend(terminal_msg(event?));
+                }
                 // The terminal is gone (stdin closed): nobody is left to operate the console.
                 None => return Ok(()),
             },
