@@ -13,8 +13,10 @@ echo "offgo_probe=1"
 
 # Re-probes are cheap: one `stat` of everything the full probe reads (go_root, its VERSION and
 # go binary, state.json, the audit log, the loader cache, the library directories and every
-# checked binary). When that fingerprint is the one the jump host saw last, only what changes
-# by itself (free space, auditd) is read again.
+# checked binary). When that fingerprint is the one the jump host saw last, the probe stops
+# there: a re-probe of an unchanged host costs a `stat`. (Free space and auditd are read by full
+# probes, which the jump host forces every few minutes, and free space again by every push's
+# pre-flight.)
 saved_ifs=$IFS
 nl='
 '
@@ -32,6 +34,12 @@ fingerprint=$(stat -c '%N %s %Y %Z %i' "$go_root" "$go_root/VERSION" "$go_root/b
 IFS=$saved_ifs
 set +f
 echo "fingerprint=$fingerprint"
+
+if [ -n "$known_fingerprint" ] && [ "$fingerprint" = "$known_fingerprint" ]; then
+  echo "unchanged=1"
+  echo "probe_end=1"
+  exit 0
+fi
 
 # Forks are what a probe costs the host: builtins are used wherever they do the job.
 auditd=not_running
@@ -51,11 +59,6 @@ free_kb() {
 d=$releases_dir
 while [ -n "$d" ] && [ "$d" != "/" ] && [ ! -d "$d" ]; do d=${d%/*}; done
 echo "free_kb=$(free_kb "${d:-/}")"
-if [ -n "$known_fingerprint" ] && [ "$fingerprint" = "$known_fingerprint" ]; then
-  echo "unchanged=1"
-  echo "probe_end=1"
-  exit 0
-fi
 
 echo "arch=$(uname -m 2>/dev/null)"
 
