@@ -4,23 +4,11 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-use std::sync::OnceLock;
+use std::path::Path;
+use std::process::Output;
 
 use common::*;
 use serde_json::Value;
-
-fn offgo(state: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_offgo-tui"))
-        .args(args)
-        .env("XDG_STATE_HOME", state)
-        .env("XDG_CONFIG_HOME", state)
-        .env_remove("OFFGO_INVENTORY")
-        .env_remove("SSH_AUTH_SOCK")
-        .output()
-        .expect("run offgo-tui")
-}
 
 fn json(out: &Output) -> Vec<Value> {
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -38,56 +26,6 @@ fn by_name<'a>(hosts: &'a [Value], name: &str) -> &'a Value {
         .iter()
         .find(|h| h["name"] == name)
         .unwrap_or_else(|| panic!("{name} missing from {hosts:#?}"))
-}
-
-/// The official tarball of `version`, from the cache scripts/go-release fills.
-fn release(version: &str) -> PathBuf {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/go-release");
-    let out = Command::new(script)
-        .arg(version)
-        .output()
-        .expect("scripts/go-release");
-    assert!(
-        out.status.success(),
-        "go-release {version}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    PathBuf::from(String::from_utf8_lossy(&out.stdout).trim())
-}
-
-/// A bundle of go1.22.10 built once per test binary (building hashes every file of the tree).
-fn bundle_1_22() -> &'static Path {
-    static BUNDLE: OnceLock<PathBuf> = OnceLock::new();
-    BUNDLE.get_or_init(|| {
-        let dir = tempfile::tempdir().unwrap().keep();
-        build_bundle(&release("1.22.10"), &dir)
-    })
-}
-
-fn build_bundle(tarball: &Path, out_dir: &Path) -> PathBuf {
-    let state = tempfile::tempdir().unwrap();
-    let out = offgo(
-        state.path(),
-        &[
-            "bundle",
-            "build",
-            tarball.to_str().unwrap(),
-            "--out",
-            out_dir.to_str().unwrap(),
-        ],
-    );
-    assert!(
-        out.status.success(),
-        "bundle build: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let name = tarball
-        .file_name()
-        .unwrap()
-        .to_str()
-        .unwrap()
-        .replace(".tar.gz", ".offgo.toml");
-    out_dir.join(name)
 }
 
 fn push(state: &Path, inventory: &Path, bundle: &Path, hosts: &str) -> (Vec<Value>, i32) {

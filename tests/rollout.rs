@@ -4,27 +4,11 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
-use std::sync::OnceLock;
+use std::path::Path;
+use std::process::{Output, Stdio};
 
 use common::*;
 use serde_json::Value;
-
-fn offgo_cmd(state: &Path, args: &[&str]) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_offgo-tui"));
-    cmd.args(args)
-        .env("XDG_STATE_HOME", state)
-        .env("XDG_CONFIG_HOME", state)
-        .env_remove("OFFGO_INVENTORY")
-        .env_remove("SSH_AUTH_SOCK")
-        .stdin(Stdio::null());
-    cmd
-}
-
-fn offgo(state: &Path, args: &[&str]) -> Output {
-    offgo_cmd(state, args).output().expect("run offgo-tui")
-}
 
 /// JSON lines; the last one is the summary.
 fn events(out: &Output) -> Vec<Value> {
@@ -42,41 +26,13 @@ fn events(out: &Output) -> Vec<Value> {
         .collect()
 }
 
-fn bundle() -> &'static Path {
-    static BUNDLE: OnceLock<PathBuf> = OnceLock::new();
-    BUNDLE.get_or_init(|| {
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/go-release");
-        let out = Command::new(script).arg("1.22.10").output().unwrap();
-        assert!(out.status.success());
-        let tarball = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
-        let dir = tempfile::tempdir().unwrap().keep();
-        let state = tempfile::tempdir().unwrap();
-        let out = offgo(
-            state.path(),
-            &[
-                "bundle",
-                "build",
-                tarball.to_str().unwrap(),
-                "--out",
-                dir.to_str().unwrap(),
-            ],
-        );
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        dir.join("go1.22.10.linux-amd64.offgo.toml")
-    })
-}
-
 fn rollout(state: &Path, inv: &Path, extra: &[&str]) -> (Vec<Value>, i32) {
     let mut args = vec![
         "rollout",
         "--inventory",
         inv.to_str().unwrap(),
         "--bundle",
-        bundle().to_str().unwrap(),
+        bundle_1_22().to_str().unwrap(),
         "--json",
     ];
     args.extend_from_slice(extra);
@@ -314,7 +270,7 @@ fn kill_9_mid_batch_then_resume_finishes_every_host_verified() {
             "--inventory",
             inv.to_str().unwrap(),
             "--bundle",
-            bundle().to_str().unwrap(),
+            bundle_1_22().to_str().unwrap(),
             "--batches",
             "2",
             "--parallel",

@@ -4,23 +4,10 @@
 mod common;
 
 use std::path::Path;
-use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
 use common::*;
-use offgo::core::audit::record::{line_hash, AuditRecord, GENESIS};
 use serde_json::Value;
-
-fn offgo(state: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_offgo-tui"))
-        .args(args)
-        .env("XDG_STATE_HOME", state)
-        .env("XDG_CONFIG_HOME", state)
-        .env_remove("OFFGO_INVENTORY")
-        .env_remove("SSH_AUTH_SOCK")
-        .output()
-        .expect("run offgo-tui")
-}
 
 fn scan_json(state: &Path, inventory: &Path, extra: &[&str]) -> (Vec<Value>, i32) {
     let inv = inventory.to_str().unwrap();
@@ -45,29 +32,6 @@ fn by_name<'a>(hosts: &'a [Value], name: &str) -> &'a Value {
         .iter()
         .find(|h| h["name"] == name)
         .unwrap_or_else(|| panic!("{name} missing from {hosts:#?}"))
-}
-
-/// A valid three-line chain with its second line edited afterwards.
-fn tampered_audit_log() -> Vec<u8> {
-    let mut prev = GENESIS.to_string();
-    let mut lines = Vec::new();
-    for action in ["push", "verify", "rollback"] {
-        let line = AuditRecord {
-            ts: "2026-11-01T10:00:00Z".into(),
-            actor: "ops@jump".into(),
-            host: "tampered".into(),
-            action: action.into(),
-            target: "go1.21.13".into(),
-            result: "ok".into(),
-            detail: String::new(),
-            prev: prev.clone(),
-        }
-        .to_line();
-        prev = line_hash(line.as_bytes());
-        lines.push(line);
-    }
-    lines[1] = lines[1].replace("\"result\":\"ok\"", "\"result\":\"failed\"");
-    (lines.join("\n") + "\n").into_bytes()
 }
 
 const CONTRACT_KEYS: [&str; 14] = [
@@ -107,7 +71,7 @@ fn scan_reports_every_state_with_the_contract_shape() {
             .host(
                 HostSpec::new("tampered")
                     .go_manual("1.21.13")
-                    .audit_log(tampered_audit_log()),
+                    .audit_log(offgo::demo::tampered_audit_log("tampered")),
             )
             .host(HostSpec::new("stopped").go_manual("1.21.13").stopped()),
     );

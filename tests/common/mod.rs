@@ -49,3 +49,71 @@ pub fn inventory(fleet: &Fleet, opts: &InventoryOptions) -> PathBuf {
         .unwrap_or_else(|e| panic!("{e}"));
     path
 }
+
+/// The built `offgo-tui` with the jump host's state (audit log, journals) and config in
+/// `state`, no inherited inventory or ssh-agent, and no stdin.
+pub fn offgo_cmd(state: &std::path::Path, args: &[&str]) -> std::process::Command {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_offgo-tui"));
+    cmd.args(args)
+        .env("XDG_STATE_HOME", state)
+        .env("XDG_CONFIG_HOME", state)
+        .env_remove("OFFGO_INVENTORY")
+        .env_remove("SSH_AUTH_SOCK")
+        .stdin(std::process::Stdio::null());
+    cmd
+}
+
+/// Runs [`offgo_cmd`] to completion.
+pub fn offgo(state: &std::path::Path, args: &[&str]) -> Output {
+    offgo_cmd(state, args).output().expect("run offgo-tui")
+}
+
+/// The official tarball of `version` (`1.22.10`), from the cache scripts/go-release fills.
+pub fn release(version: &str) -> PathBuf {
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/go-release");
+    let out = std::process::Command::new(script)
+        .arg(version)
+        .output()
+        .expect("scripts/go-release");
+    assert!(
+        out.status.success(),
+        "go-release {version}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    PathBuf::from(String::from_utf8_lossy(&out.stdout).trim())
+}
+
+/// Builds the bundle of `tarball` into `out_dir` with the built binary; returns its manifest.
+pub fn build_bundle(tarball: &std::path::Path, out_dir: &std::path::Path) -> PathBuf {
+    let state = tempfile::tempdir().expect("tempdir");
+    let out = offgo(
+        state.path(),
+        &[
+            "bundle",
+            "build",
+            tarball.to_str().unwrap_or_default(),
+            "--out",
+            out_dir.to_str().unwrap_or_default(),
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "bundle build: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let name = tarball
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default()
+        .replace(".tar.gz", ".offgo.toml");
+    out_dir.join(name)
+}
+
+/// A go1.22.10 bundle, built once per test binary (building hashes every file of the tree).
+pub fn bundle_1_22() -> &'static std::path::Path {
+    static BUNDLE: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    BUNDLE.get_or_init(|| {
+        let dir = tempfile::tempdir().expect("tempdir").keep();
+        build_bundle(&release("1.22.10"), &dir)
+    })
+}

@@ -86,28 +86,7 @@ fn transport_io(e: std::io::Error) -> TransportError {
 /// Runs `command` (through the login user's shell, as `ssh host command` does), feeding
 /// `stdin`, and waits for it to end. Bounded by the session's timeout on every read.
 pub fn exec(session: &Session, command: &str, stdin: &[u8]) -> Result<ExecOutput, TransportError> {
-    let started = Instant::now();
-    let mut channel = session.channel_session().map_err(transport)?;
-    channel.exec(command).map_err(transport)?;
-    if !stdin.is_empty() {
-        channel.write_all(stdin).map_err(transport_io)?;
-    }
-    channel.send_eof().map_err(transport)?;
-    let mut stdout = Vec::new();
-    channel.read_to_end(&mut stdout).map_err(transport_io)?;
-    let mut stderr = Vec::new();
-    channel
-        .stderr()
-        .read_to_end(&mut stderr)
-        .map_err(transport_io)?;
-    channel.wait_close().map_err(transport)?;
-    let exit_status = channel.exit_status().map_err(transport)?;
-    Ok(ExecOutput {
-        stdout,
-        stderr,
-        exit_status,
-        elapsed: started.elapsed(),
-    })
+    exec_lines(session, command, stdin, |_| {})
 }
 
 /// Like [`exec`], but hands each stdout line to `on_line` as it arrives, so a long remote
@@ -119,8 +98,7 @@ pub fn exec_lines(
     mut on_line: impl FnMut(&str),
 ) -> Result<ExecOutput, TransportError> {
     let started = Instant::now();
-    let mut channel = session.channel_session().map_err(transport)?;
-    channel.exec(command).map_err(transport)?;
+    let mut channel = open(session, command)?;
     if !stdin.is_empty() {
         channel.write_all(stdin).map_err(transport_io)?;
     }
@@ -141,19 +119,7 @@ pub fn exec_lines(
             line_start += pos + 1;
         }
     }
-    let mut stderr = Vec::new();
-    channel
-        .stderr()
-        .read_to_end(&mut stderr)
-        .map_err(transport_io)?;
-    channel.wait_close().map_err(transport)?;
-    let exit_status = channel.exit_status().map_err(transport)?;
-    Ok(ExecOutput {
-        stdout,
-        stderr,
-        exit_status,
-        elapsed: started.elapsed(),
-    })
+    finish(channel, stdout, started)
 }
 
 /// Streams `source` into `command`'s stdin (e.g. `cat >> file`), calling `progress` with the
@@ -165,8 +131,7 @@ pub fn exec_upload(
     mut progress: impl FnMut(u64),
 ) -> Result<ExecOutput, TransportError> {
     let started = Instant::now();
-    let mut channel = session.channel_session().map_err(transport)?;
-    channel.exec(command).map_err(transport)?;
+    let mut channel = open(session, command)?;
     let mut buf = vec![0u8; 256 * 1024];
     let mut sent = 0u64;
     loop {
@@ -184,6 +149,21 @@ pub fn exec_upload(
     channel.send_eof().map_err(transport)?;
     let mut stdout = Vec::new();
     channel.read_to_end(&mut stdout).map_err(transport_io)?;
+    finish(channel, stdout, started)
+}
+
+fn open(session: &Session, command: &str) -> Result<ssh2::Channel, TransportError> {
+    let mut channel = session.channel_session().map_err(transport)?;
+    channel.exec(command).map_err(transport)?;
+    Ok(channel)
+}
+
+/// Reads stderr (after stdout is drained), waits for the close and the exit status.
+fn finish(
+    mut channel: ssh2::Channel,
+    stdout: Vec<u8>,
+    started: Instant,
+) -> Result<ExecOutput, TransportError> {
     let mut stderr = Vec::new();
     channel
         .stderr()
