@@ -114,6 +114,7 @@ impl Console {
         Some(Row {
             marked: caps[1].contains('●'),
             go: caps[2].to_string(),
+            audit: caps[4].to_string(),
             state: caps[5].to_string(),
         })
     }
@@ -148,6 +149,7 @@ impl Console {
 struct Row {
     marked: bool,
     go: String,
+    audit: String,
     state: String,
 }
 
@@ -357,7 +359,34 @@ fn a_rollout_shows_the_disk_full_host_in_its_bucket_and_a_retry_fails_it_again()
         );
     }
     assert!(console.go_version("r-02").contains("go1.21.13"));
+
+    // Back on the whole table, a re-probe of every host finds each audit log in step with the
+    // jump host's: the push and verify lines of the rollout are on both ends.
     tmux.keys(&["Escape"]);
-    tmux.wait_for("the table again", REDRAW, |s| s.contains("q quit"));
+    tmux.wait_for("the table, still narrowed", REDRAW, |s| {
+        s.contains("1/4 hosts") && s.contains("q quit")
+    });
+    tmux.keys(&["Escape"]);
+    tmux.wait_for_text("4/4 hosts", REDRAW);
+    tmux.keys(&["a"]);
+    tmux.wait_for_text("4 marked", REDRAW);
+    tmux.keys(&["C-r"]);
+    let screen = tmux.wait_for("every host re-probed with its audit log ok", PROBED, |s| {
+        s.contains("re-probing the marked hosts: 4 hosts")
+            && s.contains("audit problems 0")
+            && ["r-01", "r-02", "r-03", "r-04"].iter().all(|name| {
+                console
+                    .row(s, name)
+                    .is_some_and(|r| r.audit == "ok" && r.state == "ok")
+            })
+    });
+    for (name, go) in [("r-01", "go1.22.10"), ("r-02", "go1.21.13")] {
+        assert_eq!(
+            console.row(&screen, name).map(|r| r.go),
+            Some(go.to_string()),
+            "{}",
+            framed(&screen)
+        );
+    }
     console.quit();
 }
