@@ -21,6 +21,10 @@ pub struct ProbeMemo {
     fingerprint: String,
     report: HostReport,
     taken: Instant,
+    /// The jump host's last line for this host that the audit status was judged against: the
+    /// host's fingerprint does not cover it, and a verdict of `diverged` taken while an
+    /// operation was between its two audit lines must not outlive the jump host catching up.
+    recorded: Option<String>,
 }
 
 /// Runs the probe on `link`'s host. Never fails: failures are part of the report. `memo` is
@@ -33,7 +37,11 @@ pub fn probe_host(
     let started = Instant::now();
     let mut scratch = None;
     let memo = memo.unwrap_or(&mut scratch);
-    if memo.as_ref().is_some_and(|m| m.taken.elapsed() > MEMO_TTL) {
+    let recorded_last = recorded.for_host(&link.host().name).map(str::to_string);
+    if memo
+        .as_ref()
+        .is_some_and(|m| m.taken.elapsed() > MEMO_TTL || m.recorded != recorded_last)
+    {
         *memo = None;
     }
     let known = memo.as_ref().map(|m| m.fingerprint.as_str());
@@ -56,6 +64,7 @@ pub fn probe_host(
                 fingerprint,
                 report: report.clone(),
                 taken: Instant::now(),
+                recorded: recorded_last,
             });
             report
         }
