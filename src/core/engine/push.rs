@@ -161,7 +161,8 @@ fn upload(
     pre: &Preflight,
     resume_from: u64,
 ) -> Result<(), StepError> {
-    let sums = std::fs::read(&bundle.sums).map_err(|e| {
+    // Streamed like the tarball: read into memory it would cost ~1 MiB per host at once.
+    let mut sums = open_from(&bundle.sums, 0).map_err(|e| {
         StepError::refused(
             "upload",
             format!("cannot read {}: {e}", bundle.sums.display()),
@@ -170,10 +171,10 @@ fn upload(
     })?;
     let sums_path = ops::incoming_sums(paths, &bundle.version);
     let started = Instant::now();
-    let result = link.run_lines(
+    let result = link.upload(
         "upload",
         &format!("cat > {}", sh_quote(&sums_path)),
-        &sums,
+        &mut sums,
         |_| {},
     );
     run.command("upload sha256sums", started, &result);
