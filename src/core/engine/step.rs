@@ -208,5 +208,6 @@ pub fn open_from(path: &std::path::Path, offset: u64) -> std::io::Result<impl Re
     use std::io::{Seek, SeekFrom};
     let mut file = std::fs::File::open(path)?;
     file.seek(SeekFrom::Start(offset))?;
-    Ok(std::io::BufReader::with_capacity(256 * 1024, file))
+    // No BufReader: the upload already reads in 256 KiB chunks, one buffer per host is enough.
+    Ok(file)
 }
