@@ -109,8 +109,6 @@ fn missing_tools() -> Option<&'static str> {
 fn start_fleet(keep: Option<PathBuf>) -> Result<Fleet, FleetError> {
     let mut spec = FleetSpec::demo();
     spec.dir = keep;
-    // If the console dies hard (a panic exits the process), the sshds go with it.
-    spec.die_with_parent = true;
     if let Some(host) = spec.host_mut(FleetSpec::DEMO_TAMPERED_HOST) {
         host.audit_log = Some(tampered_audit_log(FleetSpec::DEMO_TAMPERED_HOST));
     }

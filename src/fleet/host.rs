@@ -20,7 +20,6 @@ pub(crate) struct Shared {
     pub authorized_keys: PathBuf,
     pub user: String,
     pub ready_timeout: Duration,
-    pub die_with_parent: bool,
 }
 
 /// One host. Methods take `&self` so tests can hold several hosts of one fleet at once.

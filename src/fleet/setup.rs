@@ -104,7 +104,6 @@ pub(crate) fn fleet_files(dir: &Path, spec: &FleetSpec) -> Result<Shared, FleetE
         authorized_keys,
         user,
         ready_timeout: spec.ready_timeout,
-        die_with_parent: spec.die_with_parent,
     })
 }
 

@@ -160,10 +160,6 @@ pub struct FleetSpec {
     pub isolation: Isolation,
     /// How long one `sshd` may take to start listening.
     pub ready_timeout: Duration,
-    /// The sshds get SIGTERM when the thread that started them ends, even by a crash or
-    /// `process::exit` (PR_SET_PDEATHSIG): for the demo, whose process owns its fleet. Not for
-    /// tests, where the starting thread may end while other threads still use the fleet.
-    pub die_with_parent: bool,
 }
 
 impl Default for FleetSpec {
@@ -173,7 +169,6 @@ impl Default for FleetSpec {
             dir: None,
             isolation: Isolation::Auto,
             ready_timeout: Duration::from_secs(15),
-            die_with_parent: false,
         }
     }
 }

@@ -51,10 +51,9 @@ fn config(layout: &HostLayout, port: u16, authorized_keys: &Path) -> String {
 pub(crate) fn spawn(
     layout: &HostLayout,
     port: u16,
-    shared: &Shared,
+    authorized_keys: &Path,
     tmpfs: Option<&Tmpfs>,
 ) -> Result<(Child, u64), FleetError> {
-    let authorized_keys = shared.authorized_keys.as_path();
     let cfg = layout.sshd_config();
     std::fs::write(&cfg, config(layout, port, authorized_keys))
         .ctx(|| format!("writing {}", cfg.display()))?;
@@ -68,18 +67,7 @@ pub(crate) fn spawn(
     let stdout = log
         .try_clone()
         .ctx(|| format!("opening {}", log_path.display()))?;
-    let mut command = isolation::sshd_command(layout, tmpfs);
-    if shared.die_with_parent {
-        use std::os::unix::process::CommandExt;
-        // SAFETY: prctl is async-signal-safe and touches no memory of the parent.
-        unsafe {
-            command.pre_exec(|| {
-                libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM);
-                Ok(())
-            });
-        }
-    }
-    let child = command
+    let child = isolation::sshd_command(layout, tmpfs)
         .stdin(Stdio::null())
         .stdout(stdout)
         .stderr(log)
@@ -282,12 +270,13 @@ pub(crate) fn launch_once(
     shared: &Shared,
     tmpfs: Option<&Tmpfs>,
 ) -> Result<Child, StartFailure> {
-    let (mut child, offset) = spawn(layout, port, shared, tmpfs).map_err(|e| StartFailure {
-        bind_race: false,
-        problem: format!("could not start: {e}"),
-        waited: Duration::ZERO,
-        tail: String::new(),
-    })?;
+    let (mut child, offset) =
+        spawn(layout, port, &shared.authorized_keys, tmpfs).map_err(|e| StartFailure {
+            bind_race: false,
+            problem: format!("could not start: {e}"),
+            waited: Duration::ZERO,
+            tail: String::new(),
+        })?;
     match wait_ready(
         &mut child,
         port,
@@ -322,7 +311,6 @@ mod tests {
             authorized_keys: dir.path().join("authorized_keys"),
             user: "root".into(),
             ready_timeout: Duration::from_secs(10),
-            die_with_parent: false,
         };
         let taken = std::net::TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
         let port = taken.local_addr().unwrap().port();
