@@ -495,3 +495,44 @@ fn wait_until(mut condition: impl FnMut() -> bool) {
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
 }
+
+#[test]
+fn two_concurrent_pushes_to_one_host_one_gets_host_busy() {
+    let fleet = start(&FleetSpec::new().host(HostSpec::new("shared").go_manual("1.21.13")));
+    let state_a = tempfile::tempdir().unwrap();
+    let state_b = tempfile::tempdir().unwrap();
+    let inv = inventory(&fleet, &InventoryOptions::new());
+    let shared = host(&fleet, "shared");
+    let owner = shared.local_path("/var/lib/offgo/lock.owner");
+    let (inv_a, state_a_path) = (inv.clone(), state_a.path().to_path_buf());
+    let first = std::thread::spawn(move || push(&state_a_path, &inv_a, bundle_1_22(), "shared"));
+    // The second push starts while the first holds the host lock.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    while !owner.exists() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the first push never took the lock"
+        );
+        assert!(
+            !first.is_finished(),
+            "the first push ended without taking the lock"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    let (second, code) = push(state_b.path(), &inv, bundle_1_22(), "shared");
+    let (first, first_code) = first.join().unwrap();
+    assert_eq!(first_code, 0, "{first:#?}");
+    assert_eq!(code, 1, "{second:#?}");
+    assert!(
+        second[0]["error"]
+            .as_str()
+            .unwrap()
+            .contains("host busy: locked by"),
+        "{:#}",
+        second[0]
+    );
+    assert_eq!(
+        sh(shared, "/usr/local/go/bin/go version"),
+        "go version go1.22.10 linux/amd64"
+    );
+}
