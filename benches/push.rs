@@ -121,7 +121,8 @@ fn scp_upload(fleet: &Fleet, n: usize, tarball: &Path, cipher: Option<&str>) -> 
 }
 
 /// What an operator would run by hand on each host (in parallel): scp, then check, extract,
-/// verify, switch.
+/// verify, switch. (`ssh -n` for the first command: without it, it would swallow the script
+/// meant for the last one, and the "script" would do nothing at all.)
 fn script_push(fleet: &Fleet, tarball: &Path, sums: &Path) -> Duration {
     settle();
     let remote = r#"set -e
@@ -143,7 +144,7 @@ ln -sfn /opt/offgo/releases/go1.22.10/go /usr/local/go.new && mv -T /usr/local/g
             let opts = ssh_opts(fleet).join(" ");
             let port = h.port();
             let cmd = format!(
-                "ssh {opts} -p {port} root@127.0.0.1 mkdir -p /var/lib/offgo/incoming && \
+                "ssh -n {opts} -p {port} root@127.0.0.1 mkdir -p /var/lib/offgo/incoming && \
                  scp {opts} -P {port} {t} root@127.0.0.1:/var/lib/offgo/incoming/ && \
                  scp {opts} -P {port} {s} root@127.0.0.1:/var/lib/offgo/incoming/sums && \
                  ssh {opts} -p {port} root@127.0.0.1 sh -s",
