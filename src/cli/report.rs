@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 use crate::cli::args::ReportArgs;
 use crate::cli::{EXIT_OK, EXIT_USAGE};
 use crate::core::rollout::journal::{self, rollouts_dir, HostRecord};
-use crate::core::rollout::{Phase, Rollout, Status};
+use crate::core::rollout::{Phase, Status};
 
 pub fn run(args: &ReportArgs) -> u8 {
     let dir = rollouts_dir();
@@ -58,10 +58,7 @@ pub fn run(args: &ReportArgs) -> u8 {
 
 fn build(loaded: &journal::Loaded) -> Value {
     let h = &loaded.header;
-    let mut machine = Rollout::new(h.plan.clone(), h.settings.clone());
-    for input in loaded.inputs() {
-        machine.handle(input.clone());
-    }
+    let machine = loaded.replay();
     let records: Vec<&HostRecord> = loaded.records().collect();
     let hosts: Vec<Value> = h
         .hosts

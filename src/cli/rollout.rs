@@ -251,18 +251,8 @@ fn dry_run(
 }
 
 fn resume(global: &GlobalArgs, out: &Printer) -> u8 {
-    let unfinished = journal::list(&rollouts_dir()).into_iter().find_map(|path| {
-        let loaded = journal::load(&path).ok()?;
-        let mut machine = crate::core::rollout::Rollout::new(
-            loaded.header.plan.clone(),
-            loaded.header.settings.clone(),
-        );
-        for input in loaded.inputs() {
-            machine.handle(input.clone());
-        }
-        (!machine.is_finished()).then_some((path, loaded.header))
-    });
-    let Some((path, header)) = unfinished else {
+    let unfinished = journal::newest_unfinished(&rollouts_dir());
+    let Some((path, header)) = unfinished.map(|(path, loaded, _)| (path, loaded.header)) else {
         eprintln!(
             "offgo-tui: no unfinished rollout in {}",
             rollouts_dir().display()

@@ -11,7 +11,7 @@ use crate::cli::rollout::on_target;
 use crate::core::engine::{Engine, EngineEvent};
 use crate::core::inventory::{HostId, Inventory};
 use crate::core::rollout::journal::{self, rollouts_dir};
-use crate::core::rollout::{Driver, Input, Rollout, RolloutRequest, Status, Update};
+use crate::core::rollout::{Driver, Input, RolloutRequest, Status, Update};
 
 #[derive(Default)]
 pub struct Runner {
@@ -26,18 +26,7 @@ pub struct Runner {
 impl Runner {
     /// Looks for the newest unfinished rollout; answers with its state for the screen.
     pub fn find_unfinished(&mut self, inventory: &Inventory) -> Option<Msg> {
-        let (path, loaded, machine) =
-            journal::list(&rollouts_dir())
-                .into_iter()
-                .find_map(|path| {
-                    let loaded = journal::load(&path).ok()?;
-                    let mut machine =
-                        Rollout::new(loaded.header.plan.clone(), loaded.header.settings.clone());
-                    for input in loaded.inputs() {
-                        machine.handle(input.clone());
-                    }
-                    (!machine.is_finished()).then_some((path, loaded, machine))
-                })?;
+        let (path, loaded, machine) = journal::newest_unfinished(&rollouts_dir())?;
         let header = &loaded.header;
         let ids = header
             .hosts

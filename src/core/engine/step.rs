@@ -82,7 +82,6 @@ pub struct HostLock {
 impl HostLock {
     pub fn acquire(link: &mut HostLink, owner: &str) -> Result<Self, StepError> {
         let script = ops::lock_script(&link.host().paths, owner);
-        let timeout = link.host().command_timeout;
         let session = link.session().map_err(|e| StepError::new("lock", e))?;
         let lost = |e: String| {
             StepError::new(
@@ -100,15 +99,14 @@ impl HostLock {
             .map_err(|e| lost(e.to_string()))?;
         // Read the first line: `locked=1`, or why not.
         let mut first = Vec::new();
+        // One byte at a time: the lock script's stdout stays open while the lock is held, so
+        // nothing past the first line may be waited for. Each read is bounded by the session
+        // timeout.
         let mut byte = [0u8; 1];
-        let started = Instant::now();
         while !first.ends_with(b"\n") && first.len() < 4096 {
             match channel.read(&mut byte) {
                 Ok(0) => break,
                 Ok(_) => first.push(byte[0]),
-                Err(e)
-                    if started.elapsed() < timeout
-                        && e.kind() == std::io::ErrorKind::Interrupted => {}
                 Err(e) => return Err(lost(e.to_string())),
             }
         }

@@ -146,10 +146,7 @@ impl Driver {
                 )
             })?);
         }
-        let mut machine = Rollout::new(header.plan.clone(), header.settings.clone());
-        for input in loaded.inputs() {
-            machine.handle(input.clone());
-        }
+        let machine = loaded.replay();
         let unknown = machine.in_flight().into_iter().map(|l| ids[l]).collect();
         let journal = Journal::reopen(path)
             .map_err(|e| format!("cannot append to {}: {e}", path.display()))?;

@@ -154,12 +154,31 @@ impl Loaded {
         })
     }
 
+    /// The state machine as the journal leaves it: every input replayed, effects discarded.
+    pub fn replay(&self) -> super::machine::Rollout {
+        let mut machine =
+            super::machine::Rollout::new(self.header.plan.clone(), self.header.settings.clone());
+        for input in self.inputs() {
+            machine.handle(input.clone());
+        }
+        machine
+    }
+
     pub fn records(&self) -> impl Iterator<Item = &HostRecord> {
         self.lines.iter().filter_map(|l| match l {
             Line::Host(r) => Some(r),
             _ => None,
         })
     }
+}
+
+/// The newest rollout in `dir` that has not finished, with its replayed state.
+pub fn newest_unfinished(dir: &Path) -> Option<(PathBuf, Loaded, super::machine::Rollout)> {
+    list(dir).into_iter().find_map(|path| {
+        let loaded = load(&path).ok()?;
+        let machine = loaded.replay();
+        (!machine.is_finished()).then_some((path, loaded, machine))
+    })
 }
 
 /// Journals in `dir`, newest first.
