@@ -199,6 +199,7 @@ fn bench(n: usize, offgo: &Path) -> Vec<(String, Sample)> {
     let options = EngineOptions {
         parallel: PARALLEL,
         local_audit_log: state.path().join("audit.log"),
+        worker_nice: 0,
     };
     let loaded = Arc::new(loaded);
     let mut cold = Vec::new();

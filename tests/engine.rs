@@ -16,6 +16,7 @@ fn engine(fleet: &Fleet, state: &std::path::Path) -> (Engine, UnboundedReceiver<
     let options = EngineOptions {
         parallel: 8,
         local_audit_log: state.join("audit.log"),
+        worker_nice: 0,
     };
     Engine::new(Arc::new(inv), options)
 }

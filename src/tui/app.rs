@@ -30,6 +30,7 @@ const FRAME: Duration = Duration::from_millis(33);
 const TICK: Duration = Duration::from_millis(500);
 /// Messages applied per batch, so a flood of engine events cannot starve the keyboard.
 const MAX_BATCH: usize = 4096;
+const SLOW_STEP: Duration = Duration::from_millis(10);
 
 /// Runs the console until the operator quits. Sets up color-eyre's hooks (unless the caller
 /// did) and logging to `options.log_file` (unless a subscriber is already set).
@@ -57,6 +58,8 @@ async fn console(
 ) -> color_eyre::Result<()> {
     let mut engine_options = EngineOptions {
         parallel: options.parallel.max(1),
+        // The screen comes first: dozens of workers in key exchange must not starve the loop.
+        worker_nice: 10,
         ..EngineOptions::default()
     };
     if let Some(path) = &options.local_audit_log {
@@ -77,6 +80,7 @@ async fn console(
     let mut loop_state = Loop {
         engine: &engine,
         runner,
+        probed: 0,
     };
     event_loop(&mut guard, &mut model, &mut loop_state, events, unfinished).await
 }
@@ -85,11 +89,16 @@ async fn console(
 struct Loop<'a> {
     engine: &'a Engine,
     runner: Runner,
+    /// Probe reports received so far (logged with the latencies, to show the load they met).
+    probed: u64,
 }
 
 impl Loop<'_> {
     /// An engine event for the model, then whatever it changed in the rollout.
     fn engine_event(&mut self, event: EngineEvent, pending: &mut Vec<Msg>) {
+        if matches!(event, EngineEvent::HostProbed { .. }) {
+            self.probed += 1;
+        }
         let rollout = self.runner.on_event(self.engine, &event);
         pending.push(Msg::Engine {
             event,
@@ -129,12 +138,21 @@ async fn event_loop(
     // key-to-frame times from the log (`OFFGO_LOG=offgo::latency=debug`).
     let mut key_at: Option<Instant> = None;
     loop {
-        for command in update_all(model, pending.drain(..)) {
+        // Steps that hold the loop for long are logged with what they took (`offgo::latency`).
+        let step_started = Instant::now();
+        let msgs = pending.len();
+        let commands = update_all(model, pending.drain(..));
+        let updated = Instant::now();
+        for command in commands {
             match command {
                 Command::Redraw => dirty = true,
                 Command::Quit => return Ok(()),
                 other => pending.extend(run_command(state, other)),
             }
+        }
+        let commanded = Instant::now();
+        if commanded - step_started > SLOW_STEP {
+            tracing::debug!(target: "offgo::latency", msgs, update_us = (updated - step_started).as_micros() as u64, commands_us = (commanded - updated).as_micros() as u64, "slow step");
         }
         if !pending.is_empty() {
             // A command answered at once (a bundle listing): apply it before waiting.
@@ -142,11 +160,15 @@ async fn event_loop(
         }
         let next_frame = last_frame.map_or_else(Instant::now, |t| t + FRAME);
         if dirty && Instant::now() >= next_frame {
+            let draw_started = Instant::now();
             guard.draw(|frame| view::render(model, frame))?;
+            if draw_started.elapsed() > SLOW_STEP {
+                tracing::debug!(target: "offgo::latency", draw_us = draw_started.elapsed().as_micros() as u64, "slow draw");
+            }
             dirty = false;
             last_frame = Some(Instant::now());
             if let Some(at) = key_at.take() {
-                tracing::debug!(target: "offgo::latency", key_to_frame_us = at.elapsed().as_micros() as u64, "frame");
+                tracing::debug!(target: "offgo::latency", key_to_frame_us = at.elapsed().as_micros() as u64, probing = model.summary.probing, probed = state.probed, "frame");
             }
             if std::mem::take(&mut panic_after_frame) {
                 spawn_test_panic();

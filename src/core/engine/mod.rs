@@ -39,6 +39,9 @@ pub struct EngineOptions {
     pub parallel: usize,
     /// The jump host's audit log, used to tell `diverged` host logs apart.
     pub local_audit_log: PathBuf,
+    /// Nice value added to each host worker thread. The console raises it so that dozens of
+    /// workers doing key exchanges never take the CPU from the thread that draws the screen.
+    pub worker_nice: i32,
 }
 
 impl Default for EngineOptions {
@@ -46,6 +49,7 @@ impl Default for EngineOptions {
         Self {
             parallel: DEFAULT_PARALLEL,
             local_audit_log: crate::core::xdg::local_audit_log(),
+            worker_nice: 0,
         }
     }
 }
@@ -195,7 +199,7 @@ impl Engine {
             return;
         };
         if slot.is_none() {
-            match HostWorker::spawn(self.inventory.host(host).clone()) {
+            match HostWorker::spawn(self.inventory.host(host).clone(), self.options.worker_nice) {
                 Ok(worker) => *slot = Some(worker),
                 Err(e) => {
                     tracing::error!(host, error = %e, "cannot start a worker thread");

@@ -149,19 +149,40 @@ impl HostLink {
 /// Work for one host, run on its worker thread.
 pub type Job = Box<dyn FnOnce(&mut HostLink) + Send>;
 
+/// Lowers the calling thread's priority by `nice` (Linux keeps a nice value per thread).
+/// Failing to is harmless: the thread just keeps the process's priority.
+fn lower_priority(nice: i32) {
+    if nice <= 0 {
+        return;
+    }
+    // SAFETY: gettid and setpriority take no pointers and only affect this thread.
+    let result = unsafe {
+        let tid = libc::gettid();
+        let current = libc::getpriority(libc::PRIO_PROCESS, tid as libc::id_t);
+        libc::setpriority(libc::PRIO_PROCESS, tid as libc::id_t, current + nice)
+    };
+    if result != 0 {
+        tracing::debug!(
+            "cannot lower the worker thread's priority: {}",
+            std::io::Error::last_os_error()
+        );
+    }
+}
+
 /// The handle to a host's worker thread. Dropping it ends the thread after its current job.
 pub struct HostWorker {
     jobs: mpsc::Sender<Job>,
 }
 
 impl HostWorker {
-    pub fn spawn(host: Host) -> std::io::Result<Self> {
+    pub fn spawn(host: Host, nice: i32) -> std::io::Result<Self> {
         let (jobs, inbox) = mpsc::channel::<Job>();
         let name = format!("host:{}", host.name);
         std::thread::Builder::new()
             .name(name)
             .stack_size(WORKER_STACK)
             .spawn(move || {
+                lower_priority(nice);
                 let mut link = HostLink::new(host);
                 loop {
                     match inbox.recv_timeout(KEEPALIVE_EVERY) {
