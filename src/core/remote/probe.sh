@@ -14,7 +14,7 @@ echo "offgo_probe=1"
 # Re-probes are cheap: one `stat` of everything the full probe reads (go_root, its VERSION and
 # go binary, state.json, the audit log, the loader cache, the library directories and every
 # checked binary). When that fingerprint is the one the jump host saw last, the probe stops
-# there: a re-probe of an unchanged host costs a `stat`. (Free space and auditd are read by full
+# there: a re-probe of an unchanged host costs one `stat`. (Free space and auditd are read by full
 # probes, which the jump host forces every few minutes, and free space again by every push's
 # pre-flight.)
 saved_ifs=$IFS
@@ -28,11 +28,18 @@ for pattern in "$@"; do
 done
 set -f
 IFS=$nl
-fingerprint=$(stat -c '%N %s %Y %Z %i' "$go_root" "$go_root/VERSION" "$go_root/bin/go" "$state_file" \
+stats=$(stat -c '%N %s %Y %Z %i' "$go_root" "$go_root/VERSION" "$go_root/bin/go" "$state_file" \
   "$audit_log" /etc/ld.so.cache /lib /usr/lib /lib64 /usr/lib64 /lib/x86_64-linux-gnu \
-  /usr/lib/x86_64-linux-gnu /lib/aarch64-linux-gnu /usr/lib/aarch64-linux-gnu $bins 2>/dev/null | cksum)
+  /usr/lib/x86_64-linux-gnu /lib/aarch64-linux-gnu /usr/lib/aarch64-linux-gnu $bins 2>/dev/null)
+# The stat lines themselves, on one line, are the fingerprint (no checksum process to run);
+# only a long list of binaries is worth a cksum to keep re-probe scripts small.
+fingerprint=
+for line in $stats; do fingerprint="$fingerprint$line;"; done
 IFS=$saved_ifs
 set +f
+if [ ${#fingerprint} -gt 4096 ]; then
+  fingerprint=$(printf '%s' "$fingerprint" | cksum)
+fi
 echo "fingerprint=$fingerprint"
 
 if [ -n "$known_fingerprint" ] && [ "$fingerprint" = "$known_fingerprint" ]; then
@@ -41,26 +48,32 @@ if [ -n "$known_fingerprint" ] && [ "$fingerprint" = "$known_fingerprint" ]; the
   exit 0
 fi
 
-# Forks are what a probe costs the host: builtins are used wherever they do the job.
+# Forks are what a probe costs the host (each is a millisecond or more): builtins are used
+# wherever they do the job. auditd: its pid file, else a walk over /proc (no pgrep).
 auditd=not_running
-if command -v pgrep >/dev/null 2>&1; then
-  pgrep -x auditd >/dev/null 2>&1 && auditd=running
-else
+for f in /run/auditd.pid /var/run/auditd.pid; do
+  if [ -r "$f" ] && read -r pid < "$f" && [ -r "/proc/$pid/comm" ] && read -r name < "/proc/$pid/comm" \
+    && [ "$name" = auditd ]; then
+    auditd=running; break
+  fi
+done
+if [ "$auditd" = not_running ]; then
   for c in /proc/[0-9]*/comm; do
     read -r name < "$c" 2>/dev/null && [ "$name" = auditd ] && { auditd=running; break; }
   done
 fi
 echo "auditd=$auditd"
-free_kb() {
-  # `df -P` prints a 7-word header, then device, size, used, available, …
-  set -- $(df -Pk "$1" 2>/dev/null)
-  echo "${11}"
-}
 d=$releases_dir
 while [ -n "$d" ] && [ "$d" != "/" ] && [ ! -d "$d" ]; do d=${d%/*}; done
-echo "free_kb=$(free_kb "${d:-/}")"
+# `df -P` prints a 7-word header, then device, size, used, available, … (the positional
+# parameters are free: the check_binaries globs were expanded into $bins above).
+set -- $(df -Pk "${d:-/}" 2>/dev/null)
+echo "free_kb=${11}"
 
-echo "arch=$(uname -m 2>/dev/null)"
+arch=
+[ -r /proc/sys/kernel/arch ] && read -r arch < /proc/sys/kernel/arch
+[ -n "$arch" ] || arch=$(uname -m 2>/dev/null)
+echo "arch=$arch"
 
 if [ -L "$go_root" ]; then
   echo "go_root_kind=symlink"
@@ -90,29 +103,93 @@ if [ -e "$state_file" ]; then
   fi
 fi
 
-for pattern in "$@"; do
-  # An empty IFS expands the glob without splitting paths that contain spaces.
-  IFS=''
-  for f in $pattern; do
-    IFS=$saved_ifs
-    if [ ! -e "$f" ]; then echo "bin_missing=$f"; continue; fi
-    [ -f "$f" ] || continue
-    out=$($limit ldd "$f" 2>&1)
-    case "$out" in
-      *"not a dynamic executable"*|*"statically linked"*) echo "bin_static=$f"; continue ;;
+# ldd. glibc's ldd is a bash script that asks each loader in its RTLDLIST (`--verify`: 0 or 2
+# dynamic, 1 not) and then runs the binary's loader with LD_TRACE_LOADED_OBJECTS=1. Doing the
+# same here with the host's own RTLDLIST gives ldd's very lines without its shell and
+# subshells, most of what a probe costs the host. Any other ldd (musl, busybox, an RTLDLIST we
+# cannot read plainly) is run itself, once for all binaries.
+rtlds=
+for l in /usr/bin/ldd /bin/ldd; do
+  [ -f "$l" ] && [ -r "$l" ] || continue
+  n=0
+  while [ $n -lt 80 ] && IFS= read -r line; do
+    n=$((n + 1))
+    case "$line" in
+      RTLDLIST=*) rtlds=${line#RTLDLIST=}; rtlds=${rtlds#\"}; rtlds=${rtlds%\"}; break ;;
     esac
-    echo "bin=$f"
-    case "$out" in
-      *"not found"*)
-        set -f; IFS=$nl
-        for line in $out; do
-          case "$line" in *"not found"*) printf 'gap=%s\t%s\n' "$f" "$line" ;; esac
-        done
-        set +f; IFS=$saved_ifs ;;
+  done < "$l"
+  break
+done
+case "$rtlds" in
+  /*) case "$rtlds" in *[!A-Za-z0-9/._+\ -]*) rtlds= ;; esac ;;
+  *) rtlds= ;;
+esac
+
+# Prints what ldd said of $current (static or dynamic, and its gaps), then forgets it.
+# Called with IFS=newline and globbing off.
+kind=dynamic; gaps=; current=
+report_bin() {
+  [ -n "$current" ] || return 0
+  if [ "$kind" = static ]; then
+    echo "bin_static=$current"
+  else
+    echo "bin=$current"
+    for g in $gaps; do printf 'gap=%s\n' "$g"; done
+  fi
+  kind=dynamic; gaps=
+}
+# Notes one line of ldd's output about $current.
+ldd_line() {
+  case "$1" in
+    *"not a dynamic executable"*|*"statically linked"*) kind=static ;;
+    *"not found"*) gaps="$gaps$current	$1$nl" ;;
+  esac
+}
+set -f; IFS=$nl
+set --
+for f in $bins; do
+  if [ ! -e "$f" ]; then echo "bin_missing=$f"; continue; fi
+  [ -f "$f" ] || continue
+  if [ -z "$rtlds" ]; then set -- "$@" "$f"; continue; fi
+  current=$f
+  ret=1
+  IFS=' '
+  for rtld in $rtlds; do
+    [ -x "$rtld" ] || continue
+    "$rtld" --verify "$f" >/dev/null 2>&1; ret=$?
+    case $ret in 0|2) break ;; esac
+  done
+  IFS=$nl
+  case $ret in
+    0|2)
+      out=$(LD_TRACE_LOADED_OBJECTS=1 "$rtld" "$f" 2>&1)
+      for line in $out; do ldd_line "$line"; done ;;
+    *) kind=static ;;
+  esac
+  report_bin
+done
+if [ $# -gt 0 ]; then
+  # ldd itself: with more than one file it heads each file's lines with `FILE:`.
+  IFS=$saved_ifs  # so that $limit splits into `timeout 20`
+  out=$($limit ldd -- "$@" 2>&1)
+  IFS=$nl
+  multi=; [ $# -gt 1 ] && multi=1
+  [ -z "$multi" ] && { current=$1; shift; }
+  for line in $out; do
+    case "$line" in
+      "	"*) ldd_line "$line" ;;
+      *)
+        # The next file's header: files come in the order they were given.
+        if [ -n "$multi" ] && [ $# -gt 0 ] && [ "$line" = "$1:" ]; then
+          report_bin; current=$1; shift
+        fi ;;
     esac
   done
-  IFS=$saved_ifs
-done
+  report_bin
+  # Files ldd never got to (it was cut short): nothing known against them, as before.
+  for f in "$@"; do echo "bin=$f"; done
+fi
+set +f; IFS=$saved_ifs
 
 if [ -e "$audit_log" ] || [ -L "$audit_log" ]; then
   if [ -f "$audit_log" ] && [ -r "$audit_log" ]; then

@@ -355,3 +355,102 @@ fn unchanged_reply_parses() {
         }
     );
 }
+
+/// Both ways of asking ldd give each binary its own verdict: the host's loaders directly (read
+/// from glibc's ldd script), and ldd itself, run once for all binaries (any other ldd; with a
+/// single file it prints no `FILE:` header, with several it heads each). Names with spaces,
+/// colons or a leading dash keep their own verdicts.
+#[test]
+fn each_binary_gets_its_own_ldd_verdict_either_way() {
+    let dir = tempfile::tempdir().unwrap();
+    let bin = dir.path().join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let paths = RemotePaths {
+        go_root: dir.path().join("go").display().to_string(),
+        releases_dir: dir.path().join("releases").display().to_string(),
+        state_dir: dir.path().join("state").display().to_string(),
+        audit_log: dir.path().join("audit.log").display().to_string(),
+        profile_script: dir.path().join("profile.sh").display().to_string(),
+    };
+    let direct = probe_script(&paths, &[], None);
+    assert!(direct.contains("for l in /usr/bin/ldd /bin/ldd; do"));
+    let verdicts = |globs: &[String], via_ldd: bool| -> Vec<(String, BinaryStatus)> {
+        let mut script = probe_script(&paths, globs, None);
+        if via_ldd {
+            script = script.replace("for l in /usr/bin/ldd /bin/ldd; do", "for l in; do");
+        }
+        let out = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(&script)
+            .output()
+            .unwrap();
+        let ProbeReply::Full(parsed) = parse_probe_output(&out.stdout).unwrap() else {
+            panic!("full probe expected")
+        };
+        let mut found: Vec<_> = parsed
+            .facts
+            .binaries
+            .into_iter()
+            .map(|b| (b.path.rsplit('/').next().unwrap().to_string(), b.status))
+            .collect();
+        found.sort_by(|a, b| a.0.cmp(&b.0));
+        found
+    };
+    std::fs::copy("/bin/ls", bin.join("-dash: dynamic")).unwrap();
+    let only = [bin.join("-dash: dynamic").display().to_string()];
+    std::fs::write(bin.join("a script"), "#!/bin/sh\n").unwrap();
+    std::fs::copy("/bin/ls", bin.join("z")).unwrap();
+    // `gappy` needs libgone.so.1, which is then removed: ldd says `not found`.
+    let lib = dir.path().join("lib");
+    std::fs::create_dir_all(&lib).unwrap();
+    std::fs::write(lib.join("gone.c"), "int gone(void){return 0;}\n").unwrap();
+    std::fs::write(
+        lib.join("main.c"),
+        "int gone(void); int main(void){return gone();}\n",
+    )
+    .unwrap();
+    let gcc = |args: &[&str]| {
+        let ok = std::process::Command::new("gcc")
+            .current_dir(&lib)
+            .args(args)
+            .status()
+            .expect("gcc (scripts/test installs it)");
+        assert!(ok.success());
+    };
+    gcc(&[
+        "-shared",
+        "-fPIC",
+        "-o",
+        "libgone.so.1",
+        "gone.c",
+        "-Wl,-soname,libgone.so.1",
+    ]);
+    let gappy = bin.join("gappy").display().to_string();
+    gcc(&["-o", &gappy, "main.c", "-L.", "-l:libgone.so.1"]);
+    std::fs::remove_file(lib.join("libgone.so.1")).unwrap();
+    let all = [
+        format!("{}/*", bin.display()),
+        dir.path().join("absent").display().to_string(),
+    ];
+    for via_ldd in [false, true] {
+        assert_eq!(
+            verdicts(&only, via_ldd),
+            vec![("-dash: dynamic".to_string(), BinaryStatus::Ok)],
+            "via ldd: {via_ldd}"
+        );
+        assert_eq!(
+            verdicts(&all, via_ldd),
+            vec![
+                ("-dash: dynamic".to_string(), BinaryStatus::Ok),
+                ("a script".to_string(), BinaryStatus::NotDynamic),
+                ("absent".to_string(), BinaryStatus::NoMatch),
+                (
+                    "gappy".to_string(),
+                    BinaryStatus::Gaps(vec!["libgone.so.1".to_string()])
+                ),
+                ("z".to_string(), BinaryStatus::Ok),
+            ],
+            "via ldd: {via_ldd}"
+        );
+    }
+}
