@@ -1,6 +1,6 @@
 //! Rollouts against a real sshd fleet with real Go releases: halting on a disk-full host, a
-//! percentage limit that tolerates it, the failure policies, a manual pause, and `kill -9`
-//! mid-batch followed by `--resume`.
+//! percentage limit that tolerates it, the failure policies, a manual pause, ctrl-c (abort)
+//! mid-batch, and `kill -9` mid-batch followed by `--resume`.
 
 mod common;
 
@@ -254,6 +254,187 @@ fn a_manual_pause_stops_a_headless_run_and_resume_continues() {
     );
 }
 
+/// Waits until the (only) rollout journal under `state` contains `text`.
+fn wait_for_journal(state: &Path, text: &str) {
+    let rollouts = state.join("offgo/rollouts");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    loop {
+        let journal = std::fs::read_dir(&rollouts)
+            .ok()
+            .and_then(|mut d| d.next())
+            .and_then(|e| e.ok())
+            .map(|e| e.path());
+        if journal
+            .and_then(|p| std::fs::read_to_string(p).ok())
+            .is_some_and(|t| t.contains(text))
+        {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the journal never showed {text}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+}
+
+#[test]
+fn ctrl_c_mid_batch_lets_the_hosts_in_flight_finish_and_starts_no_other() {
+    let mut spec = FleetSpec::new();
+    for i in 0..4 {
+        spec = spec.host(HostSpec::new(format!("a{i}")).go_managed("1.21.13"));
+    }
+    let fleet = start(&spec);
+    let state = tempfile::tempdir().unwrap();
+    let inv = inventory(&fleet, &InventoryOptions::new());
+    // Batches of two, both hosts of a batch at once: a0 and a1 are uploading when ctrl-c comes.
+    let child = offgo_cmd(
+        state.path(),
+        &[
+            "rollout",
+            "--inventory",
+            inv.to_str().unwrap(),
+            "--bundle",
+            bundle_1_22().to_str().unwrap(),
+            "--batches",
+            "2",
+            "--parallel",
+            "2",
+            "--json",
+        ],
+    )
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped())
+    .spawn()
+    .unwrap();
+    wait_for_journal(state.path(), "\"step\":\"upload\"");
+    // SAFETY: kill(2) on our own child's pid.
+    assert_eq!(unsafe { libc::kill(child.id() as i32, libc::SIGINT) }, 0);
+    let out = child.wait_with_output().unwrap();
+    let lines = events(&out);
+    assert_eq!(out.status.code(), Some(1), "{lines:#?}");
+    let aborting = lines
+        .iter()
+        .find(|l| l["event"] == "aborting")
+        .unwrap_or_else(|| panic!("an aborting event: {lines:#?}"));
+    assert_eq!(aborting["signal"], "SIGINT");
+    assert_eq!(aborting["in_flight"], serde_json::json!(["a0", "a1"]));
+    let summary = lines.last().unwrap();
+    assert_eq!(summary["event"], "summary");
+    assert_eq!(summary["aborted"], true, "{summary:#}");
+    // The hosts in flight finished their push; nothing was started on the others.
+    for (name, expected, result) in [
+        ("a0", "go1.22.10", "succeeded"),
+        ("a1", "go1.22.10", "succeeded"),
+        ("a2", "go1.21.13", "untouched"),
+        ("a3", "go1.21.13", "untouched"),
+    ] {
+        assert_eq!(outcome(summary, name), result, "{summary:#}");
+        assert_eq!(
+            version(host(&fleet, name)),
+            format!("go version {expected} linux/amd64"),
+            "{name}"
+        );
+    }
+    for name in ["a2", "a3"] {
+        assert!(
+            !lines.iter().any(|l| l["host"] == name),
+            "no step on {name}: {lines:#?}"
+        );
+        assert_eq!(
+            sh(
+                host(&fleet, name),
+                "ls -A /var/lib/offgo/incoming 2>/dev/null | wc -l"
+            ),
+            "0",
+            "nothing uploaded to {name}"
+        );
+    }
+    // An aborted rollout is over: there is nothing to resume.
+    let out = offgo(state.path(), &["rollout", "--resume", "--json"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn a_second_ctrl_c_stops_waiting_and_resume_settles_the_hosts_cut_short() {
+    use std::io::BufRead;
+    let fleet = start(
+        &FleetSpec::new()
+            .host(HostSpec::new("b0").go_managed("1.21.13"))
+            .host(HostSpec::new("b1").go_managed("1.21.13")),
+    );
+    let state = tempfile::tempdir().unwrap();
+    let inv = inventory(&fleet, &InventoryOptions::new());
+    let mut child = offgo_cmd(
+        state.path(),
+        &[
+            "rollout",
+            "--inventory",
+            inv.to_str().unwrap(),
+            "--bundle",
+            bundle_1_22().to_str().unwrap(),
+            "--batches",
+            "2",
+            "--json",
+        ],
+    )
+    .stdout(Stdio::piped())
+    .spawn()
+    .unwrap();
+    wait_for_journal(state.path(), "\"step\":\"upload\"");
+    let pid = child.id() as i32;
+    // SAFETY: kill(2) on our own child's pid.
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGINT) }, 0);
+    let mut lines = Vec::new();
+    let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    while stdout.read_line(&mut line).unwrap() > 0 {
+        let value: Value = serde_json::from_str(&line).unwrap();
+        line.clear();
+        let aborting = value["event"] == "aborting";
+        lines.push(value);
+        if aborting {
+            // SAFETY: as above.
+            assert_eq!(unsafe { libc::kill(pid, libc::SIGINT) }, 0);
+        }
+    }
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(1), "{lines:#?}");
+    let interrupted = lines
+        .iter()
+        .find(|l| l["event"] == "interrupted")
+        .unwrap_or_else(|| panic!("an interrupted event: {lines:#?}"));
+    assert!(
+        !interrupted["cut_short"].as_array().unwrap().is_empty(),
+        "{interrupted:#}"
+    );
+
+    // The journal kept the rollout: resuming settles the hosts cut short and, the rollout
+    // being aborted, starts nothing new. Every host is on one release or the other, whole.
+    let out = offgo(state.path(), &["rollout", "--resume", "--json"]);
+    let lines = events(&out);
+    assert_eq!(lines[0]["event"], "resumed", "{lines:#?}");
+    let summary = lines.last().unwrap();
+    assert_eq!(summary["aborted"], true, "{lines:#?}");
+    for h in fleet.hosts() {
+        let link = sh(h, "readlink /usr/local/go");
+        let expected = match version(h).as_str() {
+            "go version go1.22.10 linux/amd64" => "go1.22.10",
+            "go version go1.21.13 linux/amd64" => "go1.21.13",
+            other => panic!("{}: {other}", h.name()),
+        };
+        assert!(link.contains(expected), "{}: {link}", h.name());
+        if expected == "go1.22.10" {
+            assert_eq!(outcome(summary, h.name()), "succeeded", "{summary:#}");
+        }
+    }
+    assert_eq!(
+        offgo(state.path(), &["rollout", "--resume"]).status.code(),
+        Some(2),
+        "nothing left to resume"
+    );
+}
+
 #[test]
 fn kill_9_mid_batch_then_resume_finishes_every_host_verified() {
     let mut spec = FleetSpec::new();
@@ -282,23 +463,7 @@ fn kill_9_mid_batch_then_resume_finishes_every_host_verified() {
     .spawn()
     .unwrap();
     // Wait until the journal shows an upload under way, then kill the rollout outright.
-    let rollouts = state.path().join("offgo/rollouts");
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
-    loop {
-        let journal = std::fs::read_dir(&rollouts)
-            .ok()
-            .and_then(|mut d| d.next())
-            .and_then(|e| e.ok())
-            .map(|e| e.path());
-        if journal
-            .and_then(|p| std::fs::read_to_string(p).ok())
-            .is_some_and(|t| t.contains("\"step\":\"upload\""))
-        {
-            break;
-        }
-        assert!(std::time::Instant::now() < deadline, "no upload started");
-        std::thread::sleep(std::time::Duration::from_millis(10));
-    }
+    wait_for_journal(state.path(), "\"step\":\"upload\"");
     child.kill().unwrap();
     let _ = child.wait();
 

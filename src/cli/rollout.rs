@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::{json, Value};
+use tokio::signal::unix::{signal, Signal, SignalKind};
 
 use crate::cli::args::RolloutArgs;
 use crate::cli::{context, push, GlobalArgs, EXIT_HOST_FAILED, EXIT_OK, EXIT_USAGE};
@@ -321,6 +322,9 @@ fn resume(global: &GlobalArgs, out: &Printer) -> u8 {
 }
 
 /// Runs until the rollout finishes (or waits for an operator this headless run cannot ask).
+/// The first SIGINT or SIGTERM aborts the rollout as the console's `A` does: hosts in flight
+/// finish (or roll back), no new host starts. A second one stops waiting at once; the journal
+/// keeps the rollout and `rollout --resume` settles the hosts that were cut short.
 fn drive(
     mut driver: Driver,
     engine: &Engine,
@@ -329,7 +333,7 @@ fn drive(
     out: &Printer,
 ) -> u8 {
     let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_time()
+        .enable_all()
         .build()
     {
         Ok(r) => r,
@@ -338,14 +342,35 @@ fn drive(
             return EXIT_USAGE;
         }
     };
+    let signals = runtime.block_on(async {
+        Ok::<_, std::io::Error>((
+            signal(SignalKind::interrupt())?,
+            signal(SignalKind::terminate())?,
+        ))
+    });
+    let (mut interrupt, mut terminate) = match signals {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("offgo-tui: cannot watch for ctrl-c: {e}");
+            return EXIT_USAGE;
+        }
+    };
     let mut pending = first;
+    let mut aborting = false;
     loop {
         for update in std::mem::take(&mut pending) {
             if matches!(update, Update::WaitingForOperator) {
                 if std::io::stdin().is_terminal() && !out.json {
-                    eprintln!("paused: press Enter to continue with the next batch");
-                    let _ = std::io::stdin().lock().read_line(&mut String::new());
-                    pending.extend(driver.feed(Input::Continue, engine));
+                    eprintln!(
+                        "paused: press Enter to continue with the next batch (ctrl-c aborts)"
+                    );
+                    match runtime.block_on(wait_for_enter(&mut interrupt, &mut terminate)) {
+                        Some(name) => {
+                            pending.extend(abort(&mut driver, engine, out, name));
+                            aborting = true;
+                        }
+                        None => pending.extend(driver.feed(Input::Continue, engine)),
+                    }
                 } else {
                     out.line(json!({"event": "waiting", "why": "manual pause", "resume": "offgo-tui rollout --resume"}));
                     return summary(&driver, out, EXIT_HOST_FAILED);
@@ -370,12 +395,73 @@ fn drive(
             continue;
         }
         let wait = driver.time_left().unwrap_or(Duration::from_secs(3600));
-        let event = runtime.block_on(async { tokio::time::timeout(wait, events.recv()).await });
-        match event {
-            Ok(Some(event)) => pending.extend(driver.on_event(&event, engine)),
-            Ok(None) => return summary(&driver, out, EXIT_HOST_FAILED),
-            Err(_) => pending.extend(driver.tick(engine)),
+        let next = runtime.block_on(async {
+            tokio::select! {
+                event = tokio::time::timeout(wait, events.recv()) => Next::Event(event.ok()),
+                _ = interrupt.recv() => Next::Signal("SIGINT"),
+                _ = terminate.recv() => Next::Signal("SIGTERM"),
+            }
+        });
+        match next {
+            Next::Event(Some(Some(event))) => pending.extend(driver.on_event(&event, engine)),
+            Next::Event(Some(None)) => return summary(&driver, out, EXIT_HOST_FAILED),
+            Next::Event(None) => pending.extend(driver.tick(engine)),
+            Next::Signal(name) if aborting => {
+                let cut: Vec<String> = driver
+                    .machine
+                    .in_flight()
+                    .into_iter()
+                    .map(|l| driver.header.hosts[l].clone())
+                    .collect();
+                out.line(
+                    json!({"event": "interrupted", "signal": name, "cut_short": cut,
+                    "resume": "offgo-tui rollout --resume"}),
+                );
+                return summary(&driver, out, EXIT_HOST_FAILED);
+            }
+            Next::Signal(name) => {
+                pending.extend(abort(&mut driver, engine, out, name));
+                aborting = true;
+            }
         }
+    }
+}
+
+enum Next {
+    /// `None`: the wait for a timed pause ran out; `Some(None)`: the engine is gone.
+    Event(Option<Option<EngineEvent>>),
+    Signal(&'static str),
+}
+
+fn abort(driver: &mut Driver, engine: &Engine, out: &Printer, signal: &str) -> Vec<Update> {
+    let in_flight: Vec<String> = driver
+        .machine
+        .in_flight()
+        .into_iter()
+        .map(|l| driver.header.hosts[l].clone())
+        .collect();
+    out.line(json!({"event": "aborting", "signal": signal, "in_flight": in_flight}));
+    if !out.json {
+        eprintln!(
+            "aborting: {} host(s) in flight finish, no new host starts; {signal} again stops \
+             waiting (the journal keeps the rollout for `offgo-tui rollout --resume`)",
+            in_flight.len()
+        );
+    }
+    driver.feed(Input::Abort, engine)
+}
+
+/// Waits for Enter on the terminal; `Some(signal)` when ctrl-c (or SIGTERM) came first.
+async fn wait_for_enter(interrupt: &mut Signal, terminate: &mut Signal) -> Option<&'static str> {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    std::thread::spawn(move || {
+        let _ = std::io::stdin().lock().read_line(&mut String::new());
+        let _ = tx.send(());
+    });
+    tokio::select! {
+        _ = rx => None,
+        _ = interrupt.recv() => Some("SIGINT"),
+        _ = terminate.recv() => Some("SIGTERM"),
     }
 }
 
@@ -509,6 +595,13 @@ fn human(v: &Value) -> String {
             format!("{}: {} {verdict}", s("host"), s("op"))
         }
         "halted" => format!("HALTED: {}", s("reason")),
+        "aborting" => format!("ABORTING on {}: in flight {}", s("signal"), v["in_flight"]),
+        "interrupted" => format!(
+            "INTERRUPTED by a second {}: cut short {}; `{}` settles them",
+            s("signal"),
+            v["cut_short"],
+            s("resume")
+        ),
         "paused" => format!("paused: {}", s("why")),
         "summary" => format!(
             "rollout {}: {} succeeded, {} failed, {} rolled back, {} skipped, {} untouched{}",
