@@ -11,16 +11,9 @@ use std::time::{Duration, Instant};
 
 use offgo::fleet::{Fleet, FleetSpec, HostSpec, InventoryOptions};
 
-fn tmux(socket: &str, args: &[&str]) -> std::process::Output {
-    Command::new("tmux")
-        .arg("-L")
-        .arg(socket)
-        .arg("-f")
-        .arg("/dev/null")
-        .args(args)
-        .output()
-        .expect("tmux")
-}
+#[path = "support/mod.rs"]
+mod support;
+use support::{tmux, HostCgroup};
 
 fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -170,53 +163,4 @@ fn main() {
     }
     drop(fleet);
     drop(cgroup);
-}
-
-/// A cgroup (v1 `cpu` or v2) with the least CPU weight, removed on drop.
-struct HostCgroup {
-    dir: std::path::PathBuf,
-    how: &'static str,
-}
-
-impl HostCgroup {
-    fn create(pids: &[i32]) -> Option<Self> {
-        let name = format!("offgo-bench-hosts-{}", std::process::id());
-        let (dir, file, value, how) = if Path::new("/sys/fs/cgroup/cpu/cpu.shares").exists() {
-            (
-                Path::new("/sys/fs/cgroup/cpu").join(&name),
-                "cpu.shares",
-                "2",
-                "cgroup v1 cpu.shares=2",
-            )
-        } else {
-            (
-                Path::new("/sys/fs/cgroup").join(&name),
-                "cpu.weight",
-                "1",
-                "cgroup v2 cpu.weight=1",
-            )
-        };
-        std::fs::create_dir(&dir).ok()?;
-        let group = Self { dir, how };
-        std::fs::write(group.dir.join(file), value).ok()?;
-        for pid in pids {
-            std::fs::write(group.dir.join("cgroup.procs"), pid.to_string()).ok()?;
-        }
-        Some(group)
-    }
-}
-
-impl Drop for HostCgroup {
-    fn drop(&mut self) {
-        // Its processes are gone with the fleet; anything left goes back to the root group.
-        let root = self.dir.parent().map(|p| p.join("cgroup.procs"));
-        if let (Ok(procs), Some(root)) =
-            (std::fs::read_to_string(self.dir.join("cgroup.procs")), root)
-        {
-            for pid in procs.lines() {
-                let _ = std::fs::write(&root, pid);
-            }
-        }
-        let _ = std::fs::remove_dir(&self.dir);
-    }
 }

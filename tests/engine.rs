@@ -62,6 +62,7 @@ fn re_probes_reuse_the_pooled_session() {
     );
     let state = tempfile::tempdir().unwrap();
     let (engine, mut events) = engine(&fleet, state.path());
+    let mut first: Option<Vec<HostReport>> = None;
     for _ in 0..3 {
         let reports = probe_all(&engine, &mut events);
         assert!(
@@ -69,6 +70,22 @@ fn re_probes_reuse_the_pooled_session() {
             "{reports:#?}"
         );
         assert_eq!(reports[0].go_version.as_deref(), Some("go1.21.13"));
+        // Re-probes of unchanged hosts answer after one `stat`; the facts stay whole.
+        let facts = |r: &[HostReport]| -> Vec<_> {
+            r.iter()
+                .map(|r| {
+                    let f = r.facts.as_ref().expect("facts");
+                    (f.free_bytes.is_some(), f.arch.clone(), f.binaries.len())
+                })
+                .collect()
+        };
+        for f in facts(&reports) {
+            assert!(f.0, "free space known: {reports:#?}");
+        }
+        match &first {
+            None => first = Some(reports),
+            Some(before) => assert_eq!(facts(before), facts(&reports)),
+        }
     }
     for host in fleet.hosts() {
         assert_eq!(logins(host), 1, "{}: three probes, one login", host.name());

@@ -81,6 +81,7 @@ async fn console(
         engine: &engine,
         runner,
         probed: 0,
+        undrawn_event: None,
     };
     event_loop(&mut guard, &mut model, &mut loop_state, events, unfinished).await
 }
@@ -91,11 +92,15 @@ struct Loop<'a> {
     runner: Runner,
     /// Probe reports received so far (logged with the latencies, to show the load they met).
     probed: u64,
+    /// When the oldest engine event not yet on screen arrived (event-to-frame latency, read
+    /// by benches/rollout.rs from the log).
+    undrawn_event: Option<Instant>,
 }
 
 impl Loop<'_> {
     /// An engine event for the model, then whatever it changed in the rollout.
     fn engine_event(&mut self, event: EngineEvent, pending: &mut Vec<Msg>) {
+        self.undrawn_event.get_or_insert_with(Instant::now);
         if matches!(event, EngineEvent::HostProbed { .. }) {
             self.probed += 1;
         }
@@ -154,6 +159,10 @@ async fn event_loop(
         if commanded - step_started > SLOW_STEP {
             tracing::debug!(target: "offgo::latency", msgs, update_us = (updated - step_started).as_micros() as u64, commands_us = (commanded - updated).as_micros() as u64, "slow step");
         }
+        if !dirty {
+            // Nothing to draw for the events so far: no latency to measure for them.
+            state.undrawn_event = None;
+        }
         if !pending.is_empty() {
             // A command answered at once (a bundle listing): apply it before waiting.
             continue;
@@ -169,6 +178,9 @@ async fn event_loop(
             last_frame = Some(Instant::now());
             if let Some(at) = key_at.take() {
                 tracing::debug!(target: "offgo::latency", key_to_frame_us = at.elapsed().as_micros() as u64, probing = model.summary.probing, probed = state.probed, "frame");
+            }
+            if let Some(at) = state.undrawn_event.take() {
+                tracing::debug!(target: "offgo::latency", event_to_frame_us = at.elapsed().as_micros() as u64, "frame");
             }
             if std::mem::take(&mut panic_after_frame) {
                 spawn_test_panic();

@@ -68,18 +68,10 @@ pub fn probe_host(
             });
             report
         }
-        Ok(ProbeReply::Unchanged {
-            fingerprint,
-            free_bytes,
-            auditd_running,
-        }) => match memo.as_ref() {
+        Ok(ProbeReply::Unchanged { fingerprint }) => match memo.as_ref() {
             Some(m) if m.fingerprint == fingerprint => {
                 let mut report = m.report.clone();
                 report.latency_ms = Some(latency_ms);
-                if let Some(facts) = report.facts.as_mut() {
-                    facts.free_bytes = free_bytes;
-                    facts.auditd_running = auditd_running;
-                }
                 report
             }
             // Cannot happen with a well-behaved probe; a full probe next time sorts it out.

@@ -164,17 +164,13 @@ pub struct ProbeOutput {
     pub audit_log: AuditLogRead,
 }
 
-/// A probe's answer: everything, or "nothing changed since `fingerprint`" plus what changes by
-/// itself.
+/// A probe's answer: everything, or "nothing changed since `fingerprint`" (free space and auditd
+/// are then those of the last full probe, which the jump host repeats every few minutes).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[allow(clippy::large_enum_variant)] // one per probe, short-lived: boxing buys nothing
 pub enum ProbeReply {
     Full(ProbeOutput),
-    Unchanged {
-        fingerprint: String,
-        free_bytes: Option<u64>,
-        auditd_running: bool,
-    },
+    Unchanged { fingerprint: String },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -308,11 +304,7 @@ pub fn parse_probe_output(raw: &[u8]) -> Result<ProbeReply, ProbeParseError> {
         return fail("output ends before `probe_end=1` (truncated)");
     }
     if unchanged {
-        return Ok(ProbeReply::Unchanged {
-            fingerprint,
-            free_bytes: facts.free_bytes,
-            auditd_running: facts.auditd_running,
-        });
+        return Ok(ProbeReply::Unchanged { fingerprint });
     }
     facts.go_root_kind = match go_root_kind {
         Some("symlink") => GoRootKind::Symlink {

@@ -1,0 +1,399 @@
+//! Rollout speed (issue "Rollouts", Speed), in one run:
+//!
+//! 1. the headless rollout of the go1.21.13 bundle to N real sshd hosts (50 by default) in
+//!    batches `[1, "20%", "100%"]`, 10 hosts at a time, timed end to end;
+//! 2. the sum of its parts on the same hosts, batch by batch as the rollout ran them:
+//!    `parallel-scp -p 10` of the same bytes (tarball and checksums), then `parallel-ssh -p 10`
+//!    running the same remote work by hand (tarball sha256, extraction, `sha256sum -c` of the
+//!    tree, `go version`, the switch of a link, and verification: the tree again and `go
+//!    version` through the link);
+//! 3. the console running the same rollout on a fresh fleet, logging for every frame how long
+//!    the oldest engine event waited to be drawn (`event_to_frame_us`).
+//!
+//!     cargo bench --bench rollout              # OFFGO_BENCH_HOSTS=50 by default
+//!
+//! Overhead = rollout wall − parts wall, as a share of the rollout wall (target < 10%).
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use offgo::fleet::{Fleet, FleetSpec, HostSpec, InventoryOptions};
+use serde_json::Value;
+
+#[path = "support/mod.rs"]
+mod support;
+use support::{tmux, HostCgroup};
+
+const PARALLEL: usize = 10;
+const BATCHES: &str = "1,20%,100%";
+const VERSION: &str = "1.21.13";
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn fleet(n: usize, bundles: &Path) -> (Fleet, PathBuf) {
+    eprintln!("starting {n} sshd hosts on go1.22.10…");
+    let mut spec = FleetSpec::new();
+    for i in 0..n {
+        spec = spec.host(HostSpec::new(format!("r{i:02}")).go_managed("1.22.10"));
+    }
+    let fleet = Fleet::start(&spec).expect("fleet");
+    let inv = fleet.dir().join("offgo.toml");
+    let extra = format!(
+        "\n[bundles]\ndir = \"{}\"\n\n[rollout]\nbatches = [1, \"20%\", \"100%\"]\nparallel = {PARALLEL}\n",
+        bundles.display()
+    );
+    fleet
+        .write_inventory(&inv, &InventoryOptions::new().append(extra))
+        .expect("inventory");
+    (fleet, inv)
+}
+
+/// Writes back what earlier steps left dirty, so no step pays for the one before it.
+fn settle() {
+    let _ = Command::new("sync").status();
+    std::thread::sleep(Duration::from_secs(2));
+}
+
+fn headless_rollout(
+    offgo: &Path,
+    inv: &Path,
+    bundle: &Path,
+    state: &Path,
+) -> (Duration, Vec<Vec<String>>) {
+    settle();
+    let started = Instant::now();
+    let out = Command::new(offgo)
+        .args([
+            "rollout",
+            "--json",
+            "--batches",
+            BATCHES,
+            "--parallel",
+            &PARALLEL.to_string(),
+        ])
+        .arg("--inventory")
+        .arg(inv)
+        .arg("--bundle")
+        .arg(bundle)
+        .env("XDG_STATE_HOME", state)
+        .output()
+        .expect("offgo-tui rollout");
+    let wall = started.elapsed();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "rollout failed: {stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let plan: Value = stdout
+        .lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .find(|v| v["event"] == "plan")
+        .expect("a plan line");
+    let batches = plan["batches"]
+        .as_array()
+        .expect("batches")
+        .iter()
+        .map(|b| {
+            b["hosts"]
+                .as_array()
+                .expect("hosts")
+                .iter()
+                .map(|h| h.as_str().unwrap_or_default().to_string())
+                .collect()
+        })
+        .collect();
+    (wall, batches)
+}
+
+fn ssh_opts(fleet: &Fleet) -> String {
+    format!(
+        "-i {} -o UserKnownHostsFile={} -o StrictHostKeyChecking=yes -o BatchMode=yes",
+        fleet.client_key_path().display(),
+        fleet.known_hosts_path().display()
+    )
+}
+
+fn run(what: &str, cmd: &mut Command) {
+    let out = cmd.output().unwrap_or_else(|e| panic!("{what}: {e}"));
+    assert!(
+        out.status.success(),
+        "{what}: {}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// The remote work a push and its verification do, by hand, in a scratch place.
+const BY_HAND: &str = r#"set -e
+cd /var/lib/offgo/incoming
+sha256sum bench.tar.gz >/dev/null
+d=/opt/offgo/bench-tmp
+rm -rf "$d" && mkdir -p "$d"
+tar -xzf bench.tar.gz -C "$d"
+cp bench.sums "$d/sha256sums"
+(cd "$d" && sha256sum -c --quiet sha256sums)
+"$d/go/bin/go" version >/dev/null
+ln -sfn "$d/go" /usr/local/go-bench.new && mv -T /usr/local/go-bench.new /usr/local/go-bench
+(cd "$d" && sha256sum -c --quiet sha256sums)
+/usr/local/go-bench/bin/go version >/dev/null
+"#;
+
+const CLEAN: &str = "rm -rf /opt/offgo/bench-tmp /usr/local/go-bench /var/lib/offgo/incoming/bench.tar.gz /var/lib/offgo/incoming/bench.sums";
+
+/// scp, then the remote work, batch after batch: (upload wall, remote wall).
+fn parts(
+    fleet: &Fleet,
+    batches: &[Vec<String>],
+    tarball: &Path,
+    sums: &Path,
+) -> (Duration, Duration) {
+    let ports: HashMap<&str, u16> = fleet.hosts().iter().map(|h| (h.name(), h.port())).collect();
+    let opts = ssh_opts(fleet);
+    let hosts_file = fleet.dir().join("bench-hosts");
+    let mut upload = Duration::ZERO;
+    let mut remote = Duration::ZERO;
+    settle();
+    for batch in batches {
+        let list: String = batch
+            .iter()
+            .map(|h| format!("root@127.0.0.1:{}\n", ports[h.as_str()]))
+            .collect();
+        std::fs::write(&hosts_file, list).expect("hosts file");
+        let p = PARALLEL.to_string();
+        let started = Instant::now();
+        for (local, name) in [(tarball, "bench.tar.gz"), (sums, "bench.sums")] {
+            run(
+                "parallel-scp",
+                Command::new("parallel-scp")
+                    .args(["-h"])
+                    .arg(&hosts_file)
+                    .args(["-p", &p, "-t", "0", "-x", &opts])
+                    .arg(local)
+                    .arg(format!("/var/lib/offgo/incoming/{name}")),
+            );
+        }
+        upload += started.elapsed();
+        let started = Instant::now();
+        let mut child = Command::new("parallel-ssh")
+            .args(["-h"])
+            .arg(&hosts_file)
+            .args(["-p", &p, "-t", "0", "-x", &opts, "-I", "sh -s"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("parallel-ssh");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(BY_HAND.as_bytes())
+            .expect("script");
+        let out = child.wait_with_output().expect("parallel-ssh");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        remote += started.elapsed();
+    }
+    let all: String = fleet
+        .hosts()
+        .iter()
+        .map(|h| format!("root@127.0.0.1:{}\n", h.port()))
+        .collect();
+    std::fs::write(&hosts_file, all).expect("hosts file");
+    run(
+        "cleaning up",
+        Command::new("parallel-ssh")
+            .args(["-h"])
+            .arg(&hosts_file)
+            .args(["-p", "50", "-t", "0", "-x", &opts, CLEAN]),
+    );
+    (upload, remote)
+}
+
+/// The console runs the same rollout (R, Enter, y); returns every frame's event-to-frame time.
+fn console_rollout(offgo: &Path, inv: &Path, state: &Path, n: usize) -> Vec<u64> {
+    let socket = format!("offgo-rollout-{}", std::process::id());
+    let command = format!(
+        "env XDG_STATE_HOME={} OFFGO_LOG=offgo::latency=debug {} --inventory {}",
+        state.display(),
+        offgo.display(),
+        inv.display()
+    );
+    let out = tmux(
+        &socket,
+        &[
+            "new-session",
+            "-d",
+            "-s",
+            "bench",
+            "-x",
+            "160",
+            "-y",
+            "48",
+            &command,
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let screen = || {
+        String::from_utf8_lossy(&tmux(&socket, &["capture-pane", "-p", "-t", "bench"]).stdout)
+            .into_owned()
+    };
+    let wait_for = |what: &str, limit: Duration, done: &dyn Fn(&str) -> bool| {
+        let started = Instant::now();
+        loop {
+            let s = screen();
+            if done(&s) {
+                return;
+            }
+            assert!(
+                started.elapsed() < limit,
+                "waited {limit:?} for {what}:\n{s}"
+            );
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    };
+    let key = |k: &str| {
+        tmux(&socket, &["send-keys", "-t", "bench", k]);
+    };
+    wait_for("every host probed", Duration::from_secs(120), &|s| {
+        s.contains("go1.22.10") && !s.contains("probing")
+    });
+    key("R");
+    wait_for("the bundle picker", Duration::from_secs(10), &|s| {
+        s.contains("pick a bundle")
+    });
+    key("Enter");
+    wait_for("the plan", Duration::from_secs(10), &|s| {
+        s.contains("y run")
+    });
+    key("y");
+    wait_for("the rollout to finish", Duration::from_secs(1800), &|s| {
+        s.contains("┌ rollout ") && s.contains("finished")
+    });
+    key("q");
+    std::thread::sleep(Duration::from_secs(1));
+    let _ = tmux(&socket, &["kill-server"]);
+    let log = std::fs::read_to_string(state.join("offgo/offgo-tui.log")).unwrap_or_default();
+    log.lines()
+        .filter_map(|l| l.split("event_to_frame_us=").nth(1))
+        .filter_map(|v| v.split_whitespace().next()?.parse().ok())
+        .collect()
+}
+
+fn main() {
+    let status = Command::new("cargo")
+        .args(["build", "--release", "--quiet"])
+        .current_dir(root())
+        .status()
+        .expect("cargo");
+    assert!(status.success());
+    let offgo = root().join("target/release/offgo-tui");
+    let n: usize = std::env::var("OFFGO_BENCH_HOSTS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(50);
+    let release = Command::new(root().join("scripts/go-release"))
+        .arg(VERSION)
+        .output()
+        .expect("scripts/go-release");
+    let tarball = PathBuf::from(String::from_utf8_lossy(&release.stdout).trim());
+    assert!(
+        tarball.is_file(),
+        "{}",
+        String::from_utf8_lossy(&release.stderr)
+    );
+    let bundles = tempfile::tempdir().expect("tempdir");
+    let state = tempfile::tempdir().expect("tempdir");
+    run(
+        "bundle build",
+        Command::new(&offgo)
+            .args(["bundle", "build"])
+            .arg(&tarball)
+            .arg("--out")
+            .arg(bundles.path())
+            .env("XDG_STATE_HOME", state.path()),
+    );
+    let manifest = bundles
+        .path()
+        .join(format!("go{VERSION}.linux-amd64.offgo.toml"));
+    let sums = bundles
+        .path()
+        .join(format!("go{VERSION}.linux-amd64.sha256sums"));
+    assert!(
+        manifest.is_file() && sums.is_file(),
+        "bundle build wrote {manifest:?} and {sums:?}"
+    );
+    let size_mib = std::fs::metadata(&tarball).map(|m| m.len()).unwrap_or(0) >> 20;
+
+    let (fleet_a, inv) = fleet(n, bundles.path());
+    let (rollout, batches) = headless_rollout(&offgo, &inv, &manifest, state.path());
+    let sizes: Vec<usize> = batches.iter().map(Vec::len).collect();
+    let (upload, remote) = parts(&fleet_a, &batches, &tarball, &sums);
+    drop(fleet_a);
+
+    let (fleet_b, inv) = fleet(n, bundles.path());
+    // As in console_latency: the hosts share this machine's cores, as real hosts would not.
+    let pids: Vec<i32> = fleet_b
+        .hosts()
+        .iter()
+        .filter_map(|h| h.pid())
+        .map(|p| p as i32)
+        .collect();
+    let cgroup = HostCgroup::create(&pids);
+    let console_state = tempfile::tempdir().expect("tempdir");
+    let mut frames = console_rollout(&offgo, &inv, console_state.path(), n);
+    let weight = cgroup
+        .as_ref()
+        .map_or("hosts at full CPU weight", |c| c.how);
+    drop(fleet_b);
+
+    let parts_wall = upload + remote;
+    let overhead = rollout.as_secs_f64() - parts_wall.as_secs_f64();
+    println!("Rollout of go{VERSION} ({size_mib} MiB) to {n} hosts, batches {sizes:?}, {PARALLEL} at a time:\n");
+    println!("| what | wall |");
+    println!("| --- | --- |");
+    println!(
+        "| offgo-tui rollout (headless, whole) | {:.1} s |",
+        rollout.as_secs_f64()
+    );
+    println!(
+        "| parallel-scp -p {PARALLEL}, batch by batch | {:.1} s |",
+        upload.as_secs_f64()
+    );
+    println!(
+        "| parallel-ssh -p {PARALLEL}: the same remote work by hand | {:.1} s |",
+        remote.as_secs_f64()
+    );
+    println!("| sum of the parts | {:.1} s |", parts_wall.as_secs_f64());
+    println!(
+        "| rollout overhead | {:.1} s = {:.1}% of the rollout |",
+        overhead,
+        100.0 * overhead / rollout.as_secs_f64()
+    );
+    frames.sort_unstable();
+    if frames.is_empty() {
+        println!("\nno event-to-frame lines in the console's log");
+        return;
+    }
+    let pct = |p: f64| frames[((frames.len() - 1) as f64 * p) as usize] as f64 / 1000.0;
+    println!(
+        "\nConsole during the same rollout ({}): {} frames with engine events; event→frame median {:.1} ms, p95 {:.1} ms, max {:.1} ms",
+        weight,
+        frames.len(),
+        pct(0.5),
+        pct(0.95),
+        pct(1.0)
+    );
+}

@@ -1,0 +1,65 @@
+//! What the benches that drive real fleets share: tmux, and a CPU cgroup for the hosts.
+
+use std::path::Path;
+use std::process::Command;
+
+/// Runs tmux on its own server `socket`, without the user's configuration.
+pub fn tmux(socket: &str, args: &[&str]) -> std::process::Output {
+    Command::new("tmux")
+        .arg("-L")
+        .arg(socket)
+        .arg("-f")
+        .arg("/dev/null")
+        .args(args)
+        .output()
+        .expect("tmux")
+}
+
+/// A cgroup (v1 `cpu` or v2) with the least CPU weight, removed on drop.
+pub struct HostCgroup {
+    dir: std::path::PathBuf,
+    pub how: &'static str,
+}
+
+impl HostCgroup {
+    pub fn create(pids: &[i32]) -> Option<Self> {
+        let name = format!("offgo-bench-hosts-{}", std::process::id());
+        let (dir, file, value, how) = if Path::new("/sys/fs/cgroup/cpu/cpu.shares").exists() {
+            (
+                Path::new("/sys/fs/cgroup/cpu").join(&name),
+                "cpu.shares",
+                "2",
+                "cgroup v1 cpu.shares=2",
+            )
+        } else {
+            (
+                Path::new("/sys/fs/cgroup").join(&name),
+                "cpu.weight",
+                "1",
+                "cgroup v2 cpu.weight=1",
+            )
+        };
+        std::fs::create_dir(&dir).ok()?;
+        let group = Self { dir, how };
+        std::fs::write(group.dir.join(file), value).ok()?;
+        for pid in pids {
+            std::fs::write(group.dir.join("cgroup.procs"), pid.to_string()).ok()?;
+        }
+        Some(group)
+    }
+}
+
+impl Drop for HostCgroup {
+    fn drop(&mut self) {
+        // Its processes are gone with the fleet; anything left goes back to the root group.
+        let root = self.dir.parent().map(|p| p.join("cgroup.procs"));
+        if let (Ok(procs), Some(root)) =
+            (std::fs::read_to_string(self.dir.join("cgroup.procs")), root)
+        {
+            for pid in procs.lines() {
+                let _ = std::fs::write(&root, pid);
+            }
+        }
+        let _ = std::fs::remove_dir(&self.dir);
+    }
+}
