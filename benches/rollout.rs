@@ -267,8 +267,9 @@ fn console_rollout(offgo: &Path, inv: &Path, state: &Path, n: usize) -> Vec<u64>
     let key = |k: &str| {
         tmux(&socket, &["send-keys", "-t", "bench", k]);
     };
+    let all = format!("reachable {n} ");
     wait_for("every host probed", Duration::from_secs(120), &|s| {
-        s.contains("go1.22.10") && !s.contains("probing")
+        s.contains(&all)
     });
     key("R");
     wait_for("the bundle picker", Duration::from_secs(10), &|s| {
