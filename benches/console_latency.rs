@@ -42,7 +42,7 @@ fn main() {
     let pids: Vec<i32> = fleet
         .hosts()
         .iter()
-        .filter_map(|h| h.pid())
+        .flat_map(|h| h.process_ids())
         .map(|p| p as i32)
         .collect();
     let cgroup = HostCgroup::create(&pids);

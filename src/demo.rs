@@ -59,6 +59,9 @@ pub fn run(global: &GlobalArgs, read_only: bool, keep: Option<PathBuf>) -> ExitC
         local_audit_log: Some(fleet.dir().join("jump-host-audit.log")),
         ..ConsoleOptions::default()
     };
+    // A panic off the console's main thread ends the process without dropping `fleet`.
+    let stop = fleet.emergency_stop();
+    tui::on_abrupt_exit(move || stop.now());
     let result = tui::run(Arc::new(inventory), options);
     // The fleet's sshds stop and its files go when `fleet` drops, after the terminal is back.
     drop(fleet);

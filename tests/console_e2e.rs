@@ -377,3 +377,54 @@ fn the_terminal_check_catches_a_terminal_left_in_raw_mode() {
         "stty sane repairs it"
     );
 }
+
+/// The processes (ours: the demo's fleet) whose command line mentions `dir`.
+fn processes_mentioning(dir: &std::path::Path) -> Vec<i32> {
+    let needle = dir.to_string_lossy().into_owned();
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .flatten()
+        .filter_map(|e| {
+            let pid = e.file_name().to_str()?.parse::<i32>().ok()?;
+            let cmdline = std::fs::read(e.path().join("cmdline")).ok()?;
+            String::from_utf8_lossy(&cmdline)
+                .contains(&needle)
+                .then_some(pid)
+        })
+        .collect()
+}
+
+#[test]
+fn a_panic_in_the_demo_also_stops_its_fleet() {
+    let keep = tempfile::tempdir().unwrap();
+    let state = tempfile::tempdir().unwrap();
+    let tmux = Tmux::start(
+        120,
+        40,
+        Shell::SH,
+        &[
+            ("OFFGO", env!("CARGO_BIN_EXE_offgo-tui")),
+            ("KEEP", keep.path().to_str().unwrap()),
+            ("XDG_STATE_HOME", state.path().to_str().unwrap()),
+        ],
+    );
+    tmux.run("OFFGO_TEST_PANIC=worker \"$OFFGO\" demo --keep \"$KEEP\"; echo \"demo exited: $?\"");
+    // (The typed command line holds the marker too: only a line of its own counts.)
+    let output = tmux.wait_for_output("the demo to end after the panic", FLEET_PROBED, |s| {
+        s.lines().any(|l| l.starts_with("demo exited: "))
+    });
+    assert!(
+        output.contains("background thread `offgo-test-panic` panicked"),
+        "{output}"
+    );
+    // The demo's sshds ran with `-f <keep>/hosts/<name>/sshd_config`.
+    let left = processes_mentioning(&keep.path().join("hosts"));
+    for &pid in &left {
+        // SAFETY: kill(2) on processes the demo started, so the test leaks nothing either.
+        unsafe { libc::kill(pid, libc::SIGKILL) };
+    }
+    assert!(
+        left.is_empty(),
+        "the demo's fleet outlived it: pids {left:?}"
+    );
+}

@@ -98,6 +98,12 @@ fn each_host_sees_its_own_production_paths() {
         *b"go1.21.13"
     );
     assert_eq!(managed.paths().go_root, "/usr/local/go");
+
+    // Each host has its own process table, as a real host has: its sshd is its init, and a
+    // walk over /proc sees a handful of processes, not the whole fleet (or this machine).
+    let processes: usize = sh(hand, "ls -d /proc/[0-9]* | wc -l").parse().unwrap();
+    assert!(processes < 10, "{processes} processes in the host's /proc");
+    assert_eq!(sh(hand, "cat /proc/1/comm"), "sshd");
 }
 
 #[test]

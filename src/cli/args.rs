@@ -46,6 +46,9 @@ pub enum Command {
     /// Push a bundle: pre-flight, upload, verify, switch atomically; rolls itself back on failure.
     Push(PushArgs),
     /// Roll a bundle across the fleet: canary, batches, halting on failures; resumable.
+    ///
+    /// ctrl-c (or SIGTERM) aborts: hosts in flight finish, no new host starts. A second ctrl-c
+    /// stops waiting at once; `rollout --resume` then settles the hosts cut short.
     Rollout(RolloutArgs),
     /// The evidence report of a rollout (JSON and Markdown).
     Report(ReportArgs),

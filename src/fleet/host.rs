@@ -48,9 +48,30 @@ impl HostHandle {
         &self.groups
     }
 
-    /// The pid of the listening `sshd`, `None` while stopped.
+    /// The pid of the process this fleet started for the host (`sshd`, or the `unshare` whose
+    /// child it is), `None` while stopped.
     pub fn pid(&self) -> Option<u32> {
         self.child().as_ref().map(Child::id)
+    }
+
+    /// Every process of the running host: what [`Self::pid`] names and all its descendants
+    /// (the listening `sshd`, its per-connection processes and the shells they run).
+    pub fn process_ids(&self) -> Vec<u32> {
+        self.pid()
+            .map(|pid| {
+                let mut all = vec![pid];
+                all.extend(sshd::descendants(pid));
+                all
+            })
+            .unwrap_or_default()
+    }
+
+    /// The listening `sshd`: the started process itself, or the one `sshd` under `unshare`.
+    fn listener(&self, pid: u32) -> u32 {
+        sshd::children(pid)
+            .into_iter()
+            .find(|&child| sshd::command_name(child).as_deref() == Some("sshd"))
+            .unwrap_or(pid)
     }
 
     pub fn is_running(&self) -> bool {
@@ -139,7 +160,7 @@ impl HostHandle {
     /// leaving sshd listening: what a client sees when a link drops mid-transfer.
     pub fn drop_connections(&self) {
         if let Some(pid) = self.pid() {
-            sshd::kill_all(&sshd::descendants(pid));
+            sshd::kill_all(&sshd::descendants(self.listener(pid)));
         }
     }
 

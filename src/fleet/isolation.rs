@@ -31,8 +31,31 @@ pub(crate) fn is_root() -> bool {
 }
 
 fn unshare_works() -> bool {
+    succeeds(&["--mount", "--propagation", "private", "true"])
+}
+
+/// The `unshare` flags that also give a host a process table of its own, as a real host has
+/// (a probe walking `/proc` then sees that host's processes, not the whole fleet's), when this
+/// system allows PID namespaces. `--kill-child`: when the `unshare` we started dies, its `sshd`
+/// (the namespace's init) does too, and with it every session of the host.
+fn pid_namespace_flags() -> &'static [&'static str] {
+    static FLAGS: std::sync::OnceLock<&'static [&'static str]> = std::sync::OnceLock::new();
+    const PID: &[&str] = &["--pid", "--fork", "--kill-child", "--mount-proc"];
+    FLAGS.get_or_init(|| {
+        let mut probe = vec!["--mount", "--propagation", "private"];
+        probe.extend_from_slice(PID);
+        probe.push("true");
+        if succeeds(&probe) {
+            PID
+        } else {
+            &[]
+        }
+    })
+}
+
+fn succeeds(args: &[&str]) -> bool {
     Command::new("unshare")
-        .args(["--mount", "--propagation", "private", "true"])
+        .args(args)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -55,10 +78,12 @@ pub(crate) fn prepare_system(isolation: Isolation) -> Result<(), FleetError> {
     Ok(())
 }
 
-/// The command that runs one host's `sshd` in the foreground. With namespaces: `unshare` (without
-/// `--fork`, so the pid stays the same through `sh` and `exec`) runs a script that bind-mounts
-/// the per-host roots, mounts the optional tmpfs seeded with what the host had there, then
-/// `exec`s `sshd`. `--propagation private` keeps every mount out of the real namespace.
+/// The command that runs one host's `sshd` in the foreground. With namespaces: `unshare` runs a
+/// script that bind-mounts the per-host roots, mounts the optional tmpfs seeded with what the
+/// host had there, then `exec`s `sshd`. `--propagation private` keeps every mount out of the
+/// real namespace. Where PID namespaces work, the `sshd` is the init of the host's own PID
+/// namespace, a child of the `unshare` (see [`pid_namespace_flags`]); elsewhere the `unshare`
+/// process becomes the `sshd` itself.
 pub(crate) fn sshd_command(layout: &HostLayout, tmpfs: Option<&Tmpfs>) -> Command {
     if layout.isolation != Isolation::Namespaces {
         let mut cmd = Command::new(SSHD);
@@ -85,7 +110,9 @@ pub(crate) fn sshd_command(layout: &HostLayout, tmpfs: Option<&Tmpfs>) -> Comman
     let sshd = [SSHD, "-D", "-e", "-f"].map(sh_quote).join(" ");
     script += &format!("exec {sshd} {}\n", quote_path(&layout.sshd_config()));
     let mut cmd = Command::new("unshare");
-    cmd.args(["--mount", "--propagation", "private", "sh", "-c", &script]);
+    cmd.args(["--mount", "--propagation", "private"])
+        .args(pid_namespace_flags())
+        .args(["sh", "-c", &script]);
     cmd
 }
 

@@ -14,6 +14,7 @@ use super::keys;
 use super::port;
 use super::setup::{check_names, fleet_dir, fleet_files, release_trees, start_host};
 use super::spec::{AppBinaries, FleetSpec, Isolation};
+use super::sshd;
 
 /// A running fleet. Dropping it stops every `sshd` it started (by pid) and removes its temp dir.
 #[derive(Debug)]
@@ -151,6 +152,38 @@ impl Fleet {
     pub fn write_inventory(&self, path: &Path, opts: &InventoryOptions) -> Result<(), FleetError> {
         std::fs::write(path, self.inventory_toml(opts))
             .ctx(|| format!("writing the inventory {}", path.display()))
+    }
+}
+
+/// What it takes to end a fleet when its owner cannot drop it (a process about to exit after a
+/// panic): the pids this fleet started, and its directory if it is a temp dir.
+pub struct EmergencyStop {
+    pids: Vec<u32>,
+    temp_dir: Option<PathBuf>,
+}
+
+impl EmergencyStop {
+    /// SIGKILLs every process of the fleet (the started ones and their descendants) and removes
+    /// its temp dir.
+    pub fn now(&self) {
+        let mut all = self.pids.clone();
+        for &pid in &self.pids {
+            all.extend(sshd::descendants(pid));
+        }
+        sshd::kill_all(&all);
+        if let Some(dir) = &self.temp_dir {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    }
+}
+
+impl Fleet {
+    /// See [`EmergencyStop`]; taken once the fleet runs (hosts started later are not in it).
+    pub fn emergency_stop(&self) -> EmergencyStop {
+        EmergencyStop {
+            pids: self.hosts.iter().filter_map(HostHandle::pid).collect(),
+            temp_dir: self._temp.as_ref().map(|t| t.path().to_path_buf()),
+        }
     }
 }
 

@@ -28,8 +28,10 @@
 //! # One filesystem per host
 //! As root, when `unshare --mount` works (detected, not assumed; see [`Isolation`]), each `sshd`
 //! runs as `unshare --mount --propagation private sh -c '<bind mounts>; exec /usr/sbin/sshd -D
-//! -e -f CFG'`. `unshare` without `--fork` keeps the pid through `sh` and `exec`, so the pid held
-//! is `sshd`'s own. Each [`HOST_ROOTS`] entry is bind-mounted from `fs/…`, so the contract paths
+//! -e -f CFG'`. Where PID namespaces work too, `--pid --fork --kill-child --mount-proc` give each
+//! host its own process table, as a real host has (a probe walking `/proc` sees only that host's
+//! processes): `sshd` is then the namespace's init under the `unshare` whose pid is held, and
+//! killing that `unshare` ends the host with every session. Each [`HOST_ROOTS`] entry is bind-mounted from `fs/…`, so the contract paths
 //! (`/usr/local/go`, `/opt/offgo/releases`, `/var/lib/offgo/state.json`, …) are the real paths on
 //! every host, yet differ from host to host. `/root` is private too: a login shell sourcing a
 //! heavy `~/.bashrc` costs ~130 ms per command. The mount points are created on the real system
@@ -90,5 +92,5 @@ pub use go_tree::release_tarball;
 pub use host::HostHandle;
 pub use inventory::{ExtraHost, InventoryOptions};
 pub use layout::{APP_BIN_DIR, HOST_ROOTS};
-pub use local_fleet::Fleet;
+pub use local_fleet::{EmergencyStop, Fleet};
 pub use spec::{AppBinaries, FleetSpec, GoInstall, HostSpec, Isolation, Tmpfs};

@@ -37,3 +37,4 @@ pub use app::run;
 pub use keymap::key_reference_markdown;
 pub use launch::launch;
 pub use options::ConsoleOptions;
+pub use terminal::on_abrupt_exit;

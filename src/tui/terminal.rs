@@ -46,7 +46,12 @@ impl TerminalGuard {
     /// thread's panic as fatal.
     pub fn enter(log_file: Option<PathBuf>) -> color_eyre::Result<Self> {
         install_panic_hook(log_file);
-        enable_raw_mode()?;
+        enable_raw_mode().map_err(|e| {
+            color_eyre::eyre::eyre!(
+                "the console needs a terminal ({e}); for scripts use the headless commands \
+                 (`offgo-tui scan`, `push`, `rollout`, … --json)"
+            )
+        })?;
         ACTIVE.store(true, Ordering::SeqCst);
         let setup = execute!(stdout(), EnterAlternateScreen, Hide)
             .map_err(color_eyre::Report::from)
@@ -88,6 +93,25 @@ pub fn restore() {
     }
 }
 
+type ExitHook = Box<dyn Fn() + Send + Sync>;
+static EXIT_HOOKS: std::sync::Mutex<Vec<ExitHook>> = std::sync::Mutex::new(Vec::new());
+
+/// Registers `hook` to run if the console must end the process at once (a panic off the main
+/// thread), when the owner's destructors will not run: e.g. the demo stopping its fleet.
+pub fn on_abrupt_exit(hook: impl Fn() + Send + Sync + 'static) {
+    EXIT_HOOKS
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .push(Box::new(hook));
+}
+
+fn run_abrupt_exit_hooks() {
+    let hooks = EXIT_HOOKS.lock().unwrap_or_else(|e| e.into_inner());
+    for hook in hooks.iter() {
+        hook();
+    }
+}
+
 /// Chains a hook after the one already installed (color-eyre's), so the report it prints
 /// lands on a restored screen, not on the alternate one that is about to vanish.
 fn install_panic_hook(log_file: Option<PathBuf>) {
@@ -111,6 +135,7 @@ fn install_panic_hook(log_file: Option<PathBuf>) {
                     "offgo-tui: background thread `{name}` panicked (above), so the console stopped; \
                      the terminal has been restored.{log} Please report this as a bug."
                 );
+                run_abrupt_exit_hooks();
                 std::process::exit(PANIC_EXIT);
             }
         }));
