@@ -199,7 +199,8 @@ pub fn parse_probe_output(raw: &[u8]) -> Result<ProbeReply, ProbeParseError> {
     };
     let mut audit_log = None;
     let mut audit_size: Option<usize> = None;
-    let mut audit_lines = 0usize;
+    // Absent when the script sent the whole log: its lines are counted here.
+    let mut audit_lines: Option<usize> = None;
     let mut audit_truncated = false;
     let mut saw_header = false;
     let mut finished = false;
@@ -237,9 +238,11 @@ pub fn parse_probe_output(raw: &[u8]) -> Result<ProbeReply, ProbeParseError> {
                 return fail("audit log not followed by audit_end");
             };
             rest = after;
+            let lines =
+                audit_lines.unwrap_or_else(|| bytes.iter().filter(|&&b| b == b'\n').count());
             audit_log = Some(AuditLogRead::Present {
                 bytes: bytes.to_vec(),
-                lines: audit_lines,
+                lines,
                 truncated: audit_truncated,
             });
             continue;
@@ -286,7 +289,7 @@ pub fn parse_probe_output(raw: &[u8]) -> Result<ProbeReply, ProbeParseError> {
                     _ => AuditLogRead::Unreadable,
                 })
             }
-            "audit_lines" => audit_lines = parse_number(key, value)?,
+            "audit_lines" => audit_lines = Some(parse_number(key, value)?),
             "audit_truncated" => audit_truncated = value == "1",
             "audit_size" => audit_size = Some(parse_number(key, value)?),
             "probe_end" => {

@@ -33,8 +33,16 @@ stats=$(stat -c '%N %s %Y %Z %i' "$go_root" "$go_root/VERSION" "$go_root/bin/go"
   /usr/lib/x86_64-linux-gnu /lib/aarch64-linux-gnu /usr/lib/aarch64-linux-gnu $bins 2>/dev/null)
 # The stat lines themselves, on one line, are the fingerprint (no checksum process to run);
 # only a long list of binaries is worth a cksum to keep re-probe scripts small.
+# The audit log's line, when it exists and its name needs no quoting, also gives its size.
 fingerprint=
-for line in $stats; do fingerprint="$fingerprint$line;"; done
+audit_size=
+for line in $stats; do
+  fingerprint="$fingerprint$line;"
+  case "$line" in
+    "'$audit_log' "[0-9]*) rest=${line#"'$audit_log' "}; audit_size=${rest%% *} ;;
+  esac
+done
+case "$audit_size" in *[!0-9]*) audit_size= ;; esac
 IFS=$saved_ifs
 set +f
 if [ ${#fingerprint} -gt 4096 ]; then
@@ -86,7 +94,8 @@ else
   echo "go_root_kind=missing"
 fi
 if [ -e "$go_root/bin/go" ]; then
-  out=$($limit "$go_root/bin/go" version 2>&1)
+  # No `timeout` here (a process more): the jump host bounds the whole probe.
+  out=$("$go_root/bin/go" version 2>&1)
   echo "go_version_output=${out%%"$nl"*}"
 fi
 if [ -f "$go_root/VERSION" ] && read -r line < "$go_root/VERSION"; then
@@ -193,18 +202,25 @@ set +f; IFS=$saved_ifs
 
 if [ -e "$audit_log" ] || [ -L "$audit_log" ]; then
   if [ -f "$audit_log" ] && [ -r "$audit_log" ]; then
-    counts() { set -- $(wc -lc < "$audit_log"); lines=$1; size=$2; }
-    counts
-    echo "audit_lines=$lines"
-    if [ "$size" -gt "$audit_cap" ]; then
-      echo "audit_truncated=1"
-      echo "audit_size=$audit_cap"
+    if [ -n "$audit_size" ] && [ "$audit_size" -le "$audit_cap" ]; then
+      # All of it, as big as stat said (the jump host counts its lines): one process.
+      echo "audit_size=$audit_size"
       echo "audit_begin"
-      tail -c "$audit_cap" "$audit_log"
+      head -c "$audit_size" "$audit_log"
     else
-      echo "audit_size=$size"
-      echo "audit_begin"
-      head -c "$size" "$audit_log"
+      counts() { set -- $(wc -lc < "$audit_log"); lines=$1; size=$2; }
+      counts
+      echo "audit_lines=$lines"
+      if [ "$size" -gt "$audit_cap" ]; then
+        echo "audit_truncated=1"
+        echo "audit_size=$audit_cap"
+        echo "audit_begin"
+        tail -c "$audit_cap" "$audit_log"
+      else
+        echo "audit_size=$size"
+        echo "audit_begin"
+        head -c "$size" "$audit_log"
+      fi
     fi
     echo
     echo "audit_end"

@@ -452,3 +452,53 @@ fn each_binary_gets_its_own_ldd_verdict_either_way() {
         );
     }
 }
+
+/// The audit log as the real script reads it: whole (its size from the fingerprint's `stat`, its
+/// lines counted here), cut to the last `audit_cap` bytes of a longer log (lines counted on the
+/// host), and under a name `stat` must quote (size and lines from `wc`).
+#[test]
+fn the_audit_log_is_read_whole_cut_or_counted_on_the_host() {
+    let dir = tempfile::tempdir().unwrap();
+    let read = |name: &str, cap: Option<u64>| -> AuditLogRead {
+        let paths = RemotePaths {
+            go_root: dir.path().join("go").display().to_string(),
+            releases_dir: dir.path().join("releases").display().to_string(),
+            state_dir: dir.path().join("state").display().to_string(),
+            audit_log: dir.path().join(name).display().to_string(),
+            profile_script: dir.path().join("profile.sh").display().to_string(),
+        };
+        let mut script = probe_script(&paths, &[], None);
+        if let Some(cap) = cap {
+            script = script.replace(
+                &format!("audit_cap={AUDIT_FETCH_CAP}\n"),
+                &format!("audit_cap={cap}\n"),
+            );
+        }
+        let out = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(&script)
+            .output()
+            .unwrap();
+        let ProbeReply::Full(parsed) = parse_probe_output(&out.stdout).unwrap() else {
+            panic!("full probe expected")
+        };
+        parsed.audit_log
+    };
+    let log = b"one\ntwo\nthree\n";
+    std::fs::write(dir.path().join("audit.log"), log).unwrap();
+    std::fs::write(dir.path().join("it's audit.log"), log).unwrap();
+    let whole = AuditLogRead::Present {
+        bytes: log.to_vec(),
+        lines: 3,
+        truncated: false,
+    };
+    assert_eq!(read("audit.log", None), whole);
+    assert_eq!(read("it's audit.log", None), whole);
+    let cut = AuditLogRead::Present {
+        bytes: b"three\n".to_vec(),
+        lines: 3,
+        truncated: true,
+    };
+    assert_eq!(read("audit.log", Some(6)), cut);
+    assert_eq!(read("it's audit.log", Some(6)), cut);
+}
