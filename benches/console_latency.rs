@@ -13,7 +13,7 @@ use offgo::fleet::{Fleet, FleetSpec, HostSpec, InventoryOptions};
 
 #[path = "support/mod.rs"]
 mod support;
-use support::{tmux, HostCgroup};
+use support::{open_console, tmux, HostCgroup};
 
 fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -39,13 +39,7 @@ fn main() {
     // listeners means nothing; the hosts go into a CPU cgroup with the least weight instead
     // (their connection processes inherit it), so what is measured is the console's own
     // responsiveness rather than the scheduler's share for 200 other sessions.
-    let pids: Vec<i32> = fleet
-        .hosts()
-        .iter()
-        .flat_map(|h| h.process_ids())
-        .map(|p| p as i32)
-        .collect();
-    let cgroup = HostCgroup::create(&pids);
+    let cgroup = HostCgroup::for_hosts(&fleet);
     eprintln!(
         "hosts' CPU weight: {}",
         cgroup
@@ -58,31 +52,7 @@ fn main() {
         .unwrap();
     let state = tempfile::tempdir().unwrap();
     let socket = format!("offgo-latency-{}", std::process::id());
-    let command = format!(
-        "env XDG_STATE_HOME={} OFFGO_LOG=offgo::latency=debug {} --inventory {} --parallel 64",
-        state.path().display(),
-        offgo.display(),
-        inv.display()
-    );
-    let out = tmux(
-        &socket,
-        &[
-            "new-session",
-            "-d",
-            "-s",
-            "bench",
-            "-x",
-            "160",
-            "-y",
-            "48",
-            &command,
-        ],
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    open_console(&socket, &offgo, &inv, state.path(), "--parallel 64");
     let started = Instant::now();
     let mut last_reprobe = Instant::now();
     let mut i = 0u64;

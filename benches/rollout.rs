@@ -25,7 +25,7 @@ use serde_json::Value;
 
 #[path = "support/mod.rs"]
 mod support;
-use support::{tmux, HostCgroup};
+use support::{open_console, tmux, HostCgroup};
 
 const PARALLEL: usize = 10;
 const BATCHES: &str = "1,20%,100%";
@@ -221,31 +221,7 @@ fn parts(
 /// The console runs the same rollout (R, Enter, y); returns every frame's event-to-frame time.
 fn console_rollout(offgo: &Path, inv: &Path, state: &Path, n: usize) -> Vec<u64> {
     let socket = format!("offgo-rollout-{}", std::process::id());
-    let command = format!(
-        "env XDG_STATE_HOME={} OFFGO_LOG=offgo::latency=debug {} --inventory {}",
-        state.display(),
-        offgo.display(),
-        inv.display()
-    );
-    let out = tmux(
-        &socket,
-        &[
-            "new-session",
-            "-d",
-            "-s",
-            "bench",
-            "-x",
-            "160",
-            "-y",
-            "48",
-            &command,
-        ],
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    open_console(&socket, offgo, inv, state, "");
     let screen = || {
         String::from_utf8_lossy(&tmux(&socket, &["capture-pane", "-p", "-t", "bench"]).stdout)
             .into_owned()
@@ -346,13 +322,7 @@ fn main() {
 
     let (fleet_b, inv) = fleet(n, bundles.path());
     // As in console_latency: the hosts share this machine's cores, as real hosts would not.
-    let pids: Vec<i32> = fleet_b
-        .hosts()
-        .iter()
-        .flat_map(|h| h.process_ids())
-        .map(|p| p as i32)
-        .collect();
-    let cgroup = HostCgroup::create(&pids);
+    let cgroup = HostCgroup::for_hosts(&fleet_b);
     let console_state = tempfile::tempdir().expect("tempdir");
     let mut frames = console_rollout(&offgo, &inv, console_state.path(), n);
     let weight = cgroup

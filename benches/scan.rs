@@ -54,7 +54,14 @@ fn self_cpu() -> Duration {
     tv(usage.ru_utime) + tv(usage.ru_stime)
 }
 
+/// Lets the hosts finish tearing down the previous run's sessions (200 sshd processes exiting)
+/// so that no run pays for the one before it, whichever tool ran it.
+fn settle() {
+    std::thread::sleep(Duration::from_secs(1));
+}
+
 fn run_command(cmd: &mut Command) -> Sample {
+    settle();
     let cpu0 = children_cpu();
     let started = Instant::now();
     let status = cmd
@@ -100,6 +107,7 @@ fn probe_all(
     n: usize,
 ) -> Sample {
     let ids: Vec<usize> = (0..n).collect();
+    settle();
     let cpu0 = self_cpu();
     let started = Instant::now();
     engine.probe(&ids);

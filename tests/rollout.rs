@@ -26,7 +26,8 @@ fn events(out: &Output) -> Vec<Value> {
         .collect()
 }
 
-fn rollout(state: &Path, inv: &Path, extra: &[&str]) -> (Vec<Value>, i32) {
+/// `offgo-tui rollout --json` of the go1.22.10 bundle with `extra` flags, not yet started.
+fn rollout_cmd(state: &Path, inv: &Path, extra: &[&str]) -> std::process::Command {
     let mut args = vec![
         "rollout",
         "--inventory",
@@ -36,7 +37,11 @@ fn rollout(state: &Path, inv: &Path, extra: &[&str]) -> (Vec<Value>, i32) {
         "--json",
     ];
     args.extend_from_slice(extra);
-    let out = offgo(state, &args);
+    offgo_cmd(state, &args)
+}
+
+fn rollout(state: &Path, inv: &Path, extra: &[&str]) -> (Vec<Value>, i32) {
+    let out = rollout_cmd(state, inv, extra).output().unwrap();
     (events(&out), out.status.code().unwrap_or(-1))
 }
 
@@ -288,25 +293,11 @@ fn ctrl_c_mid_batch_lets_the_hosts_in_flight_finish_and_starts_no_other() {
     let state = tempfile::tempdir().unwrap();
     let inv = inventory(&fleet, &InventoryOptions::new());
     // Batches of two, both hosts of a batch at once: a0 and a1 are uploading when ctrl-c comes.
-    let child = offgo_cmd(
-        state.path(),
-        &[
-            "rollout",
-            "--inventory",
-            inv.to_str().unwrap(),
-            "--bundle",
-            bundle_1_22().to_str().unwrap(),
-            "--batches",
-            "2",
-            "--parallel",
-            "2",
-            "--json",
-        ],
-    )
-    .stdout(Stdio::piped())
-    .stderr(Stdio::piped())
-    .spawn()
-    .unwrap();
+    let child = rollout_cmd(state.path(), &inv, &["--batches", "2", "--parallel", "2"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
     wait_for_journal(state.path(), "\"step\":\"upload\"");
     // SAFETY: kill(2) on our own child's pid.
     assert_eq!(unsafe { libc::kill(child.id() as i32, libc::SIGINT) }, 0);
@@ -365,22 +356,10 @@ fn a_second_ctrl_c_stops_waiting_and_resume_settles_the_hosts_cut_short() {
     );
     let state = tempfile::tempdir().unwrap();
     let inv = inventory(&fleet, &InventoryOptions::new());
-    let mut child = offgo_cmd(
-        state.path(),
-        &[
-            "rollout",
-            "--inventory",
-            inv.to_str().unwrap(),
-            "--bundle",
-            bundle_1_22().to_str().unwrap(),
-            "--batches",
-            "2",
-            "--json",
-        ],
-    )
-    .stdout(Stdio::piped())
-    .spawn()
-    .unwrap();
+    let mut child = rollout_cmd(state.path(), &inv, &["--batches", "2"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
     wait_for_journal(state.path(), "\"step\":\"upload\"");
     let pid = child.id() as i32;
     // SAFETY: kill(2) on our own child's pid.
@@ -444,24 +423,10 @@ fn kill_9_mid_batch_then_resume_finishes_every_host_verified() {
     let fleet = start(&spec);
     let state = tempfile::tempdir().unwrap();
     let inv = inventory(&fleet, &InventoryOptions::new());
-    let mut child = offgo_cmd(
-        state.path(),
-        &[
-            "rollout",
-            "--inventory",
-            inv.to_str().unwrap(),
-            "--bundle",
-            bundle_1_22().to_str().unwrap(),
-            "--batches",
-            "2",
-            "--parallel",
-            "2",
-            "--json",
-        ],
-    )
-    .stdout(Stdio::null())
-    .spawn()
-    .unwrap();
+    let mut child = rollout_cmd(state.path(), &inv, &["--batches", "2", "--parallel", "2"])
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
     // Wait until the journal shows an upload under way, then kill the rollout outright.
     wait_for_journal(state.path(), "\"step\":\"upload\"");
     child.kill().unwrap();

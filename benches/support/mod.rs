@@ -15,6 +15,37 @@ pub fn tmux(socket: &str, args: &[&str]) -> std::process::Output {
         .expect("tmux")
 }
 
+/// Opens the console (`offgo-tui --inventory INV EXTRA…`) in a detached 160×48 tmux session
+/// `bench` on server `socket`, logging key- and event-to-frame times (`offgo::latency`) to the
+/// log file under `state`.
+pub fn open_console(socket: &str, offgo: &Path, inv: &Path, state: &Path, extra: &str) {
+    let command = format!(
+        "env XDG_STATE_HOME={} OFFGO_LOG=offgo::latency=debug {} --inventory {} {extra}",
+        state.display(),
+        offgo.display(),
+        inv.display()
+    );
+    let out = tmux(
+        socket,
+        &[
+            "new-session",
+            "-d",
+            "-s",
+            "bench",
+            "-x",
+            "160",
+            "-y",
+            "48",
+            &command,
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 /// A cgroup (v1 `cpu` or v2) with the least CPU weight, removed on drop.
 pub struct HostCgroup {
     dir: std::path::PathBuf,
@@ -22,7 +53,18 @@ pub struct HostCgroup {
 }
 
 impl HostCgroup {
-    pub fn create(pids: &[i32]) -> Option<Self> {
+    /// The cgroup, with every process of `fleet`'s hosts in it (`None` where none can be made).
+    pub fn for_hosts(fleet: &offgo::fleet::Fleet) -> Option<Self> {
+        let pids: Vec<i32> = fleet
+            .hosts()
+            .iter()
+            .flat_map(|h| h.process_ids())
+            .map(|p| p as i32)
+            .collect();
+        Self::create(&pids)
+    }
+
+    fn create(pids: &[i32]) -> Option<Self> {
         let name = format!("offgo-bench-hosts-{}", std::process::id());
         let (dir, file, value, how) = if Path::new("/sys/fs/cgroup/cpu/cpu.shares").exists() {
             (

@@ -407,12 +407,7 @@ fn drive(
             Next::Event(Some(None)) => return summary(&driver, out, EXIT_HOST_FAILED),
             Next::Event(None) => pending.extend(driver.tick(engine)),
             Next::Signal(name) if aborting => {
-                let cut: Vec<String> = driver
-                    .machine
-                    .in_flight()
-                    .into_iter()
-                    .map(|l| driver.header.hosts[l].clone())
-                    .collect();
+                let cut = in_flight_names(&driver);
                 out.line(
                     json!({"event": "interrupted", "signal": name, "cut_short": cut,
                     "resume": "offgo-tui rollout --resume"}),
@@ -434,12 +429,7 @@ enum Next {
 }
 
 fn abort(driver: &mut Driver, engine: &Engine, out: &Printer, signal: &str) -> Vec<Update> {
-    let in_flight: Vec<String> = driver
-        .machine
-        .in_flight()
-        .into_iter()
-        .map(|l| driver.header.hosts[l].clone())
-        .collect();
+    let in_flight = in_flight_names(driver);
     out.line(json!({"event": "aborting", "signal": signal, "in_flight": in_flight}));
     if !out.json {
         eprintln!(
@@ -449,6 +439,15 @@ fn abort(driver: &mut Driver, engine: &Engine, out: &Printer, signal: &str) -> V
         );
     }
     driver.feed(Input::Abort, engine)
+}
+
+fn in_flight_names(driver: &Driver) -> Vec<String> {
+    driver
+        .machine
+        .in_flight()
+        .into_iter()
+        .map(|l| driver.header.hosts[l].clone())
+        .collect()
 }
 
 /// Waits for Enter on the terminal; `Some(signal)` when ctrl-c (or SIGTERM) came first.

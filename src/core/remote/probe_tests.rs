@@ -354,6 +354,31 @@ fn unchanged_reply_parses() {
     );
 }
 
+/// Runs a probe script with this machine's `sh`; it must give a full probe.
+fn run_full(script: &str) -> ProbeOutput {
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(script)
+        .output()
+        .unwrap();
+    match parse_probe_output(&out.stdout).unwrap() {
+        ProbeReply::Full(parsed) => parsed,
+        other => panic!("full probe expected, got {other:?}"),
+    }
+}
+
+/// Every remote path inside `dir`, the audit log named `audit`.
+fn paths_in(dir: &std::path::Path, audit: &str) -> RemotePaths {
+    let path = |name: &str| dir.join(name).display().to_string();
+    RemotePaths {
+        go_root: path("go"),
+        releases_dir: path("releases"),
+        state_dir: path("state"),
+        audit_log: path(audit),
+        profile_script: path("profile.sh"),
+    }
+}
+
 /// Both ways of asking ldd give each binary its own verdict: the host's loaders directly (read
 /// from glibc's ldd script), and ldd itself, run once for all binaries (any other ldd; with a
 /// single file it prints no `FILE:` header, with several it heads each). Names with spaces,
@@ -363,13 +388,7 @@ fn each_binary_gets_its_own_ldd_verdict_either_way() {
     let dir = tempfile::tempdir().unwrap();
     let bin = dir.path().join("bin");
     std::fs::create_dir_all(&bin).unwrap();
-    let paths = RemotePaths {
-        go_root: dir.path().join("go").display().to_string(),
-        releases_dir: dir.path().join("releases").display().to_string(),
-        state_dir: dir.path().join("state").display().to_string(),
-        audit_log: dir.path().join("audit.log").display().to_string(),
-        profile_script: dir.path().join("profile.sh").display().to_string(),
-    };
+    let paths = paths_in(dir.path(), "audit.log");
     let direct = probe_script(&paths, &[], None);
     assert!(direct.contains("for l in /usr/bin/ldd /bin/ldd; do"));
     let verdicts = |globs: &[String], via_ldd: bool| -> Vec<(String, BinaryStatus)> {
@@ -377,14 +396,7 @@ fn each_binary_gets_its_own_ldd_verdict_either_way() {
         if via_ldd {
             script = script.replace("for l in /usr/bin/ldd /bin/ldd; do", "for l in; do");
         }
-        let out = std::process::Command::new("sh")
-            .arg("-c")
-            .arg(&script)
-            .output()
-            .unwrap();
-        let ProbeReply::Full(parsed) = parse_probe_output(&out.stdout).unwrap() else {
-            panic!("full probe expected")
-        };
+        let parsed = run_full(&script);
         let mut found: Vec<_> = parsed
             .facts
             .binaries
@@ -460,13 +472,7 @@ fn each_binary_gets_its_own_ldd_verdict_either_way() {
 fn the_audit_log_is_read_whole_cut_or_counted_on_the_host() {
     let dir = tempfile::tempdir().unwrap();
     let read = |name: &str, cap: Option<u64>| -> AuditLogRead {
-        let paths = RemotePaths {
-            go_root: dir.path().join("go").display().to_string(),
-            releases_dir: dir.path().join("releases").display().to_string(),
-            state_dir: dir.path().join("state").display().to_string(),
-            audit_log: dir.path().join(name).display().to_string(),
-            profile_script: dir.path().join("profile.sh").display().to_string(),
-        };
+        let paths = paths_in(dir.path(), name);
         let mut script = probe_script(&paths, &[], None);
         if let Some(cap) = cap {
             script = script.replace(
@@ -474,14 +480,7 @@ fn the_audit_log_is_read_whole_cut_or_counted_on_the_host() {
                 &format!("audit_cap={cap}\n"),
             );
         }
-        let out = std::process::Command::new("sh")
-            .arg("-c")
-            .arg(&script)
-            .output()
-            .unwrap();
-        let ProbeReply::Full(parsed) = parse_probe_output(&out.stdout).unwrap() else {
-            panic!("full probe expected")
-        };
+        let parsed = run_full(&script);
         parsed.audit_log
     };
     let log = b"one\ntwo\nthree\n";
