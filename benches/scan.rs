@@ -54,9 +54,10 @@ fn self_cpu() -> Duration {
     tv(usage.ru_utime) + tv(usage.ru_stime)
 }
 
-/// Lets the hosts finish tearing down the previous run's sessions (200 sshd processes exiting)
-/// so that no run pays for the one before it, whichever tool ran it.
+/// Lets the machine finish what came before (the fleet's start writing 200 hosts' trees, the
+/// previous run's 200 sessions ending) so that no run pays for it, whichever tool runs.
 fn settle() {
+    let _ = Command::new("sync").status();
     std::thread::sleep(Duration::from_secs(1));
 }
 
