@@ -52,7 +52,7 @@ fn main() {
         .unwrap();
     let state = tempfile::tempdir().unwrap();
     let socket = format!("offgo-latency-{}", std::process::id());
-    open_console(&socket, &offgo, &inv, state.path(), "--parallel 64");
+    let server = open_console(&socket, &offgo, &inv, state.path(), "--parallel 64");
     let started = Instant::now();
     let mut last_reprobe = Instant::now();
     let mut i = 0u64;
@@ -75,7 +75,7 @@ fn main() {
     }
     tmux(&socket, &["send-keys", "-t", "bench", "q"]);
     std::thread::sleep(Duration::from_secs(1));
-    let _ = tmux(&socket, &["kill-server"]);
+    drop(server);
     let log = std::fs::read_to_string(state.path().join("offgo/offgo-tui.log")).unwrap_or_default();
     if let Ok(keep) = std::env::var("OFFGO_BENCH_KEEP_LOG") {
         let _ = std::fs::write(keep, &log);

@@ -221,7 +221,7 @@ fn parts(
 /// The console runs the same rollout (R, Enter, y); returns every frame's event-to-frame time.
 fn console_rollout(offgo: &Path, inv: &Path, state: &Path, n: usize) -> Vec<u64> {
     let socket = format!("offgo-rollout-{}", std::process::id());
-    open_console(&socket, offgo, inv, state, "");
+    let server = open_console(&socket, offgo, inv, state, "");
     let screen = || {
         String::from_utf8_lossy(&tmux(&socket, &["capture-pane", "-p", "-t", "bench"]).stdout)
             .into_owned()
@@ -261,7 +261,7 @@ fn console_rollout(offgo: &Path, inv: &Path, state: &Path, n: usize) -> Vec<u64>
     });
     key("q");
     std::thread::sleep(Duration::from_secs(1));
-    let _ = tmux(&socket, &["kill-server"]);
+    drop(server);
     let log = std::fs::read_to_string(state.join("offgo/offgo-tui.log")).unwrap_or_default();
     log.lines()
         .filter_map(|l| l.split("event_to_frame_us=").nth(1))

@@ -15,10 +15,27 @@ pub fn tmux(socket: &str, args: &[&str]) -> std::process::Output {
         .expect("tmux")
 }
 
+/// The tmux server a bench started; dropping it ends the server and the console in it, also
+/// when the bench panics half-way.
+pub struct TmuxServer(String);
+
+impl Drop for TmuxServer {
+    fn drop(&mut self) {
+        let _ = tmux(&self.0, &["kill-server"]);
+    }
+}
+
 /// Opens the console (`offgo-tui --inventory INV EXTRA…`) in a detached 160×48 tmux session
 /// `bench` on server `socket`, logging key- and event-to-frame times (`offgo::latency`) to the
 /// log file under `state`.
-pub fn open_console(socket: &str, offgo: &Path, inv: &Path, state: &Path, extra: &str) {
+#[must_use]
+pub fn open_console(
+    socket: &str,
+    offgo: &Path,
+    inv: &Path,
+    state: &Path,
+    extra: &str,
+) -> TmuxServer {
     let command = format!(
         "env XDG_STATE_HOME={} OFFGO_LOG=offgo::latency=debug {} --inventory {} {extra}",
         state.display(),
@@ -39,11 +56,13 @@ pub fn open_console(socket: &str, offgo: &Path, inv: &Path, state: &Path, extra:
             &command,
         ],
     );
+    let server = TmuxServer(socket.to_string());
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    server
 }
 
 /// A cgroup (v1 `cpu` or v2) with the least CPU weight, removed on drop.
