@@ -291,7 +291,9 @@ impl Driver {
                 else {
                     return Vec::new();
                 };
-                let _ = self.journal.append(&Line::Step {
+                // A sync here would hold the console's loop (hundreds of ms on a busy disk)
+                // for a line that decides nothing.
+                let _ = self.journal.append_unsynced(&Line::Step {
                     at: now(),
                     host: l,
                     step: step.clone(),
@@ -310,7 +312,8 @@ impl Driver {
                 }
                 self.expecting.remove(&l);
                 let record = self.record(l, *op, outcome);
-                let _ = self.journal.append(&Line::Host(record.clone()));
+                // Synced by the input appended right after it.
+                let _ = self.journal.append_unsynced(&Line::Host(record.clone()));
                 let input = input_for(l, *op, outcome);
                 let mut updates = vec![Update::HostDone {
                     name: self.header.hosts[l].clone(),
