@@ -2,36 +2,21 @@
 //! dialog, live progress, a failed push's detail, a verify's checks — and the styles the
 //! snapshots cannot show: the danger flag, the operation cells.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+#[allow(dead_code)]
+#[path = "support/screen.rs"]
+mod screen;
+
+use crossterm::event::KeyCode;
 use offgo::core::engine::Check;
 use offgo::tui::model::Model;
 use offgo::tui::msg::Msg;
 use offgo::tui::sample;
 use offgo::tui::update::{update, update_all};
-use offgo::tui::view;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 use ratatui::style::{Color, Modifier};
 use ratatui::Terminal;
-
-const SIZES: [(u16, u16); 2] = [(80, 24), (160, 48)];
-
-fn draw(model: &Model) -> Terminal<TestBackend> {
-    let (width, height) = model.size();
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-    terminal.draw(|frame| view::render(model, frame)).unwrap();
-    terminal
-}
-
-fn keys(model: &mut Model, text: &str) {
-    for c in text.chars() {
-        key(model, KeyCode::Char(c));
-    }
-}
-
-fn key(model: &mut Model, code: KeyCode) {
-    update(model, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
-}
+use screen::{draw, key, keys, SIZES};
 
 fn snapshot(name: &str, build: impl Fn(u16, u16) -> Model) {
     for (width, height) in SIZES {

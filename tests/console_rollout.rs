@@ -2,9 +2,14 @@
 //! operator's inputs reaching the driver as commands; the rollout view and the failure buckets
 //! at 80×24 and 160×48; the command log fed from `CommandRan`.
 
+#[allow(dead_code)]
+#[path = "support/screen.rs"]
+mod screen;
+
+use screen::{draw, key, keys, SIZES};
 use std::time::Duration;
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::KeyCode;
 use offgo::core::engine::EngineEvent;
 use offgo::core::rollout::settings::{BatchSize, Limit, Pause};
 use offgo::core::rollout::{plan, Input, Rollout, RolloutSettings};
@@ -14,28 +19,6 @@ use offgo::tui::msg::{Command, Msg, Stamp};
 use offgo::tui::rollout::RolloutSnapshot;
 use offgo::tui::sample;
 use offgo::tui::update::update;
-use offgo::tui::view;
-use ratatui::backend::TestBackend;
-use ratatui::Terminal;
-
-const SIZES: [(u16, u16); 2] = [(80, 24), (160, 48)];
-
-fn draw(model: &Model) -> Terminal<TestBackend> {
-    let (width, height) = model.size();
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-    terminal.draw(|frame| view::render(model, frame)).unwrap();
-    terminal
-}
-
-fn key(model: &mut Model, code: KeyCode) -> Vec<Command> {
-    update(model, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)))
-}
-
-fn keys(model: &mut Model, text: &str) -> Vec<Command> {
-    text.chars()
-        .flat_map(|c| key(model, KeyCode::Char(c)))
-        .collect()
-}
 
 fn snapshot(name: &str, build: impl Fn(u16, u16) -> Model) {
     for (width, height) in SIZES {

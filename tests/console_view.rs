@@ -1,41 +1,21 @@
 //! View snapshots of named console scenarios at 80×24 and 160×48, plus the styles the
 //! snapshots cannot show (they carry no colour): failed rows, tampered audit logs, NO_COLOR.
 
+#[allow(dead_code)]
+#[path = "support/screen.rs"]
+mod screen;
+
+use screen::{draw, key, keys, SIZES};
 use std::time::Duration;
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::KeyCode;
 use offgo::tui::action::Action;
 use offgo::tui::model::Model;
 use offgo::tui::msg::{Msg, Stamp};
 use offgo::tui::sample;
 use offgo::tui::update::{update, update_all};
-use offgo::tui::view;
-use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 use ratatui::style::{Color, Modifier};
-use ratatui::Terminal;
-
-const SIZES: [(u16, u16); 2] = [(80, 24), (160, 48)];
-
-fn draw(model: &Model) -> Terminal<TestBackend> {
-    let (width, height) = model.size();
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-    terminal.draw(|frame| view::render(model, frame)).unwrap();
-    terminal
-}
-
-fn keys(model: &mut Model, text: &str) {
-    for c in text.chars() {
-        update(
-            model,
-            Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)),
-        );
-    }
-}
-
-fn key(model: &mut Model, code: KeyCode) {
-    update(model, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
-}
 
 fn snapshot(name: &str, build: impl Fn(u16, u16) -> Model) {
     for (width, height) in SIZES {

@@ -1,0 +1,30 @@
+//! The console's model driven by keys and drawn without a terminal, for the view tests.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use offgo::tui::model::Model;
+use offgo::tui::msg::{Command, Msg};
+use offgo::tui::update::update;
+use offgo::tui::view;
+use ratatui::backend::TestBackend;
+use ratatui::Terminal;
+
+/// The smallest supported screen and a wide one.
+pub const SIZES: [(u16, u16); 2] = [(80, 24), (160, 48)];
+
+pub fn draw(model: &Model) -> Terminal<TestBackend> {
+    let (width, height) = model.size();
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal.draw(|frame| view::render(model, frame)).unwrap();
+    terminal
+}
+
+pub fn key(model: &mut Model, code: KeyCode) -> Vec<Command> {
+    update(model, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+}
+
+/// Each character of `text` as a key.
+pub fn keys(model: &mut Model, text: &str) -> Vec<Command> {
+    text.chars()
+        .flat_map(|c| key(model, KeyCode::Char(c)))
+        .collect()
+}
