@@ -397,15 +397,19 @@ fn drive(
         let wait = driver.time_left().unwrap_or(Duration::from_secs(3600));
         let next = runtime.block_on(async {
             tokio::select! {
-                event = tokio::time::timeout(wait, events.recv()) => Next::Event(event.ok()),
+                event = tokio::time::timeout(wait, events.recv()) => match event {
+                    Ok(Some(event)) => Next::Event(event),
+                    Ok(None) => Next::EngineGone,
+                    Err(_) => Next::PauseOver,
+                },
                 _ = interrupt.recv() => Next::Signal("SIGINT"),
                 _ = terminate.recv() => Next::Signal("SIGTERM"),
             }
         });
         match next {
-            Next::Event(Some(Some(event))) => pending.extend(driver.on_event(&event, engine)),
-            Next::Event(Some(None)) => return summary(&driver, out, EXIT_HOST_FAILED),
-            Next::Event(None) => pending.extend(driver.tick(engine)),
+            Next::Event(event) => pending.extend(driver.on_event(&event, engine)),
+            Next::EngineGone => return summary(&driver, out, EXIT_HOST_FAILED),
+            Next::PauseOver => pending.extend(driver.tick(engine)),
             Next::Signal(name) if aborting => {
                 let cut = in_flight_names(&driver);
                 out.line(
@@ -422,9 +426,12 @@ fn drive(
     }
 }
 
+/// What the headless rollout woke up for.
 enum Next {
-    /// `None`: the wait for a timed pause ran out; `Some(None)`: the engine is gone.
-    Event(Option<Option<EngineEvent>>),
+    Event(EngineEvent),
+    EngineGone,
+    /// The wait for a timed pause ran out.
+    PauseOver,
     Signal(&'static str),
 }
 

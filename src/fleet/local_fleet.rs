@@ -88,6 +88,14 @@ impl Fleet {
     }
 
     /// The fleet directory (see the module docs for its layout).
+    /// See [`EmergencyStop`]; taken once the fleet runs (hosts started later are not in it).
+    pub fn emergency_stop(&self) -> EmergencyStop {
+        EmergencyStop {
+            pids: self.hosts.iter().filter_map(HostHandle::pid).collect(),
+            temp_dir: self._temp.as_ref().map(|t| t.path().to_path_buf()),
+        }
+    }
+
     pub fn dir(&self) -> &Path {
         &self.dir
     }
@@ -177,19 +185,11 @@ impl EmergencyStop {
     }
 }
 
-impl Fleet {
-    /// See [`EmergencyStop`]; taken once the fleet runs (hosts started later are not in it).
-    pub fn emergency_stop(&self) -> EmergencyStop {
-        EmergencyStop {
-            pids: self.hosts.iter().filter_map(HostHandle::pid).collect(),
-            temp_dir: self._temp.as_ref().map(|t| t.path().to_path_buf()),
-        }
-    }
-}
-
 impl Drop for Fleet {
-    /// Every `sshd` gets SIGTERM first and is then reaped (SIGKILL after a grace period), so
-    /// stopping eight hosts costs one grace period at most, not eight.
+    /// Every started process gets SIGTERM first, then [`HostHandle::stop`] SIGKILLs each host's
+    /// descendants and reaps it, so stopping many hosts costs one grace period at most. (An
+    /// `unshare --fork` ignores SIGTERM while it waits; SIGKILLing its `sshd`, the descendant,
+    /// is what ends it.)
     fn drop(&mut self) {
         for h in &self.hosts {
             h.terminate();

@@ -202,25 +202,23 @@ set +f; IFS=$saved_ifs
 
 if [ -e "$audit_log" ] || [ -L "$audit_log" ]; then
   if [ -f "$audit_log" ] && [ -r "$audit_log" ]; then
-    if [ -n "$audit_size" ] && [ "$audit_size" -le "$audit_cap" ]; then
-      # All of it, as big as stat said (the jump host counts its lines): one process.
-      echo "audit_size=$audit_size"
+    # The size came with the fingerprint's stat; the lines are counted by the jump host from
+    # what it gets, unless the name needed quoting (no size) or the log is over the cap.
+    size=$audit_size
+    if [ -z "$size" ] || [ "$size" -gt "$audit_cap" ]; then
+      set -- $(wc -lc < "$audit_log")
+      echo "audit_lines=$1"
+      size=$2
+    fi
+    if [ "$size" -gt "$audit_cap" ]; then
+      echo "audit_truncated=1"
+      echo "audit_size=$audit_cap"
       echo "audit_begin"
-      head -c "$audit_size" "$audit_log"
+      tail -c "$audit_cap" "$audit_log"
     else
-      counts() { set -- $(wc -lc < "$audit_log"); lines=$1; size=$2; }
-      counts
-      echo "audit_lines=$lines"
-      if [ "$size" -gt "$audit_cap" ]; then
-        echo "audit_truncated=1"
-        echo "audit_size=$audit_cap"
-        echo "audit_begin"
-        tail -c "$audit_cap" "$audit_log"
-      else
-        echo "audit_size=$size"
-        echo "audit_begin"
-        head -c "$size" "$audit_log"
-      fi
+      echo "audit_size=$size"
+      echo "audit_begin"
+      head -c "$size" "$audit_log"
     fi
     echo
     echo "audit_end"
