@@ -82,8 +82,13 @@ pub fn run(global: &GlobalArgs, args: &RolloutArgs) -> u8 {
         }
     };
     out.plan(&driver);
+    // Watch for ctrl-c before the first host starts, so it always means "abort".
+    let watch = match Watch::new() {
+        Ok(w) => w,
+        Err(code) => return code,
+    };
     let updates = driver.feed(Input::Start, &ctx.engine);
-    drive(driver, &ctx.engine, &mut ctx.events, updates, &out)
+    drive(driver, &ctx.engine, &mut ctx.events, updates, &out, watch)
 }
 
 fn settings_for(
@@ -302,6 +307,10 @@ fn resume(global: &GlobalArgs, out: &Printer) -> u8 {
     // Hosts whose last step is unknown are re-probed first: on the target (verified by its
     // go version and state.json), or pushed again.
     let reports = probe(&engine, &mut events, &unknown);
+    let watch = match Watch::new() {
+        Ok(w) => w,
+        Err(code) => return code,
+    };
     let mut updates = Vec::new();
     for h in unknown {
         let on = reports
@@ -318,7 +327,7 @@ fn resume(global: &GlobalArgs, out: &Printer) -> u8 {
     } else {
         updates.extend(driver.wake(&engine));
     }
-    drive(driver, &engine, &mut events, updates, out)
+    drive(driver, &engine, &mut events, updates, out, watch)
 }
 
 /// Runs until the rollout finishes (or waits for an operator this headless run cannot ask).
@@ -331,30 +340,13 @@ fn drive(
     events: &mut tokio::sync::mpsc::UnboundedReceiver<EngineEvent>,
     first: Vec<Update>,
     out: &Printer,
+    watch: Watch,
 ) -> u8 {
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("offgo-tui: {e}");
-            return EXIT_USAGE;
-        }
-    };
-    let signals = runtime.block_on(async {
-        Ok::<_, std::io::Error>((
-            signal(SignalKind::interrupt())?,
-            signal(SignalKind::terminate())?,
-        ))
-    });
-    let (mut interrupt, mut terminate) = match signals {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("offgo-tui: cannot watch for ctrl-c: {e}");
-            return EXIT_USAGE;
-        }
-    };
+    let Watch {
+        runtime,
+        mut interrupt,
+        mut terminate,
+    } = watch;
     let mut pending = first;
     let mut aborting = false;
     loop {
@@ -423,6 +415,40 @@ fn drive(
                 aborting = true;
             }
         }
+    }
+}
+
+/// The runtime the headless rollout waits on, and its watch for SIGINT and SIGTERM.
+struct Watch {
+    runtime: tokio::runtime::Runtime,
+    interrupt: Signal,
+    terminate: Signal,
+}
+
+impl Watch {
+    /// Err: the exit code, the reason already printed.
+    fn new() -> Result<Self, u8> {
+        let fail = |e: std::io::Error| {
+            eprintln!("offgo-tui: cannot watch for ctrl-c: {e}");
+            EXIT_USAGE
+        };
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(fail)?;
+        let (interrupt, terminate) = runtime
+            .block_on(async {
+                Ok::<_, std::io::Error>((
+                    signal(SignalKind::interrupt())?,
+                    signal(SignalKind::terminate())?,
+                ))
+            })
+            .map_err(fail)?;
+        Ok(Self {
+            runtime,
+            interrupt,
+            terminate,
+        })
     }
 }
 
