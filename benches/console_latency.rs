@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 
 use offgo::fleet::{Fleet, FleetSpec, HostSpec, InventoryOptions};
 
+#[allow(dead_code)]
 #[path = "support/mod.rs"]
 mod support;
 use support::{open_console, tmux, HostCgroup};

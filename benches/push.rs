@@ -6,10 +6,15 @@
 //!
 //!     cargo bench --bench push
 
+#[allow(dead_code)]
+#[path = "support/mod.rs"]
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use support::{settle, ssh_opts};
 
 use offgo::core::inventory;
 use offgo::core::ssh::HostLink;
@@ -59,19 +64,6 @@ fn fleet(n: usize) -> (Fleet, PathBuf) {
         .write_inventory(&inv, &InventoryOptions::new())
         .unwrap();
     (fleet, inv)
-}
-
-fn ssh_opts(fleet: &Fleet) -> Vec<String> {
-    vec![
-        "-i".into(),
-        fleet.client_key_path().display().to_string(),
-        "-o".into(),
-        format!("UserKnownHostsFile={}", fleet.known_hosts_path().display()),
-        "-o".into(),
-        "StrictHostKeyChecking=yes".into(),
-        "-o".into(),
-        "BatchMode=yes".into(),
-    ]
 }
 
 /// Uploads `tarball` to every host at once through offgo's own upload path.
@@ -172,12 +164,6 @@ ln -sfn /opt/offgo/releases/go1.22.10/go /usr/local/go.new && mv -T /usr/local/g
         assert!(c.wait().unwrap().success());
     }
     started.elapsed()
-}
-
-/// Writes back what earlier runs left dirty (gigabytes of extracted trees, removed fleets), so
-/// no run pays for the one before it.
-fn settle() {
-    let _ = Command::new("sync").status();
 }
 
 fn offgo_push(offgo: &Path, inv: &Path, bundle: &Path, state: &Path) -> (Duration, u64) {

@@ -23,9 +23,10 @@ use std::time::{Duration, Instant};
 use offgo::fleet::{Fleet, FleetSpec, HostSpec, InventoryOptions};
 use serde_json::Value;
 
+#[allow(dead_code)]
 #[path = "support/mod.rs"]
 mod support;
-use support::{open_console, tmux, HostCgroup};
+use support::{open_console, settle, ssh_opts, tmux, HostCgroup};
 
 const PARALLEL: usize = 10;
 const BATCHES: &str = "1,20%,100%";
@@ -51,12 +52,6 @@ fn fleet(n: usize, bundles: &Path) -> (Fleet, PathBuf) {
         .write_inventory(&inv, &InventoryOptions::new().append(extra))
         .expect("inventory");
     (fleet, inv)
-}
-
-/// Writes back what earlier steps left dirty, so no step pays for the one before it.
-fn settle() {
-    let _ = Command::new("sync").status();
-    std::thread::sleep(Duration::from_secs(2));
 }
 
 fn headless_rollout(
@@ -111,14 +106,6 @@ fn headless_rollout(
     (wall, batches)
 }
 
-fn ssh_opts(fleet: &Fleet) -> String {
-    format!(
-        "-i {} -o UserKnownHostsFile={} -o StrictHostKeyChecking=yes -o BatchMode=yes",
-        fleet.client_key_path().display(),
-        fleet.known_hosts_path().display()
-    )
-}
-
 fn run(what: &str, cmd: &mut Command) {
     let out = cmd.output().unwrap_or_else(|e| panic!("{what}: {e}"));
     assert!(
@@ -154,7 +141,7 @@ fn parts(
     sums: &Path,
 ) -> (Duration, Duration) {
     let ports: HashMap<&str, u16> = fleet.hosts().iter().map(|h| (h.name(), h.port())).collect();
-    let opts = ssh_opts(fleet);
+    let opts = ssh_opts(fleet).join(" ");
     let hosts_file = fleet.dir().join("bench-hosts");
     let mut upload = Duration::ZERO;
     let mut remote = Duration::ZERO;

@@ -9,10 +9,15 @@
 //! run on the same cores, as they would not in production, which is why wall time is the
 //! figure the targets are stated in.
 
+#[allow(dead_code)]
+#[path = "support/mod.rs"]
+mod support;
+
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use support::{settle, ssh_opts};
 
 use offgo::core::engine::{Engine, EngineEvent, EngineOptions};
 use offgo::core::inventory;
@@ -52,13 +57,6 @@ fn self_cpu() -> Duration {
         Duration::from_secs(t.tv_sec as u64) + Duration::from_micros(t.tv_usec as u64)
     };
     tv(usage.ru_utime) + tv(usage.ru_stime)
-}
-
-/// Lets the machine finish what came before (the fleet's start writing 200 hosts' trees, the
-/// previous run's 200 sessions ending) so that no run pays for it, whichever tool runs.
-fn settle() {
-    let _ = Command::new("sync").status();
-    std::thread::sleep(Duration::from_secs(1));
 }
 
 fn run_command(cmd: &mut Command) -> Sample {
@@ -149,11 +147,7 @@ fn bench(n: usize, offgo: &Path) -> Vec<(String, Sample)> {
         probe_script(&host0.paths, &host0.check_binaries, None),
     )
     .expect("script");
-    let key = fleet.client_key_path().display().to_string();
-    let known = fleet.known_hosts_path().display().to_string();
-    let ssh_opts = format!(
-        "-i {key} -o UserKnownHostsFile={known} -o StrictHostKeyChecking=yes -o BatchMode=yes"
-    );
+    let ssh_opts = ssh_opts(&fleet).join(" ");
     let hosts_file = fleet.dir().join("pssh-hosts");
     let ports: Vec<String> = fleet.hosts().iter().map(|h| h.port().to_string()).collect();
     std::fs::write(

@@ -1,7 +1,29 @@
-//! What the benches that drive real fleets share: tmux, and a CPU cgroup for the hosts.
+//! What the benches that drive real fleets share: OpenSSH options for the fleet, a pause that
+//! lets the machine settle, tmux, and a CPU cgroup for the hosts.
 
 use std::path::Path;
 use std::process::Command;
+
+/// The OpenSSH client options that log in to `fleet`'s hosts with its key, checking host keys.
+pub fn ssh_opts(fleet: &offgo::fleet::Fleet) -> Vec<String> {
+    vec![
+        "-i".into(),
+        fleet.client_key_path().display().to_string(),
+        "-o".into(),
+        format!("UserKnownHostsFile={}", fleet.known_hosts_path().display()),
+        "-o".into(),
+        "StrictHostKeyChecking=yes".into(),
+        "-o".into(),
+        "BatchMode=yes".into(),
+    ]
+}
+
+/// Lets the machine finish what came before (a fleet writing its hosts' trees, the previous
+/// run's sessions ending, gigabytes extracted) so that no measured run pays for it.
+pub fn settle() {
+    let _ = Command::new("sync").status();
+    std::thread::sleep(std::time::Duration::from_secs(1));
+}
 
 /// Runs tmux on its own server `socket`, without the user's configuration.
 pub fn tmux(socket: &str, args: &[&str]) -> std::process::Output {
