@@ -3,6 +3,7 @@
 //! snapshots cannot show: the danger flag, the operation cells.
 
 #[allow(dead_code)]
+#[macro_use]
 #[path = "support/screen.rs"]
 mod screen;
 
@@ -17,13 +18,6 @@ use ratatui::buffer::Buffer;
 use ratatui::style::{Color, Modifier};
 use ratatui::Terminal;
 use screen::{draw, key, keys, SIZES};
-
-fn snapshot(name: &str, build: impl Fn(u16, u16) -> Model) {
-    for (width, height) in SIZES {
-        let model = build(width, height);
-        insta::assert_snapshot!(format!("{name}_{width}x{height}"), draw(&model).backend());
-    }
-}
 
 fn healthy(width: u16, height: u16) -> Model {
     sample::healthy_fleet().model(width, height)
@@ -170,18 +164,18 @@ fn verify_checks_detail(width: u16, height: u16) -> Model {
 
 #[test]
 fn bundle_picker() {
-    snapshot("bundle_picker", picker);
+    snapshot!("bundle_picker", picker);
 }
 
 #[test]
 fn bundle_picker_while_listing_and_when_empty() {
-    snapshot("bundle_picker_listing", |w, h| {
+    snapshot!("bundle_picker_listing", |w, h| {
         let mut model = healthy(w, h);
         model.bundles_dir = "/srv/offgo/bundles".into();
         keys(&mut model, "p");
         model
     });
-    snapshot("bundle_picker_empty", |w, h| {
+    snapshot!("bundle_picker_empty", |w, h| {
         let mut model = healthy(w, h);
         model.bundles_dir = "/srv/offgo/bundles".into();
         keys(&mut model, "p");
@@ -233,22 +227,22 @@ fn the_picker_scrolls_only_to_keep_the_cursor_on_screen() {
 
 #[test]
 fn confirm_dialogs() {
-    snapshot("confirm_push", confirm_push);
-    snapshot("confirm_rollback_long", confirm_rollback_long);
-    snapshot("confirm_verify", verify_confirm);
+    snapshot!("confirm_push", confirm_push);
+    snapshot!("confirm_rollback_long", confirm_rollback_long);
+    snapshot!("confirm_verify", verify_confirm);
 }
 
 #[test]
 fn operation_progress() {
-    snapshot("operation_progress", progress);
-    snapshot("operation_progress_detail", progress_detail);
+    snapshot!("operation_progress", progress);
+    snapshot!("operation_progress_detail", progress_detail);
 }
 
 #[test]
 fn failed_push_and_verify_checks() {
-    snapshot("failed_push_detail", failed_push_detail);
-    snapshot("failed_push_output", failed_push_output);
-    snapshot("verify_checks_detail", verify_checks_detail);
+    snapshot!("failed_push_detail", failed_push_detail);
+    snapshot!("failed_push_output", failed_push_output);
+    snapshot!("verify_checks_detail", verify_checks_detail);
 }
 
 #[test]

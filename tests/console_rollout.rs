@@ -3,10 +3,11 @@
 //! at 80×24 and 160×48; the command log fed from `CommandRan`.
 
 #[allow(dead_code)]
+#[macro_use]
 #[path = "support/screen.rs"]
 mod screen;
 
-use screen::{draw, key, keys, SIZES};
+use screen::{draw, key, keys};
 use std::time::Duration;
 
 use crossterm::event::KeyCode;
@@ -19,13 +20,6 @@ use offgo::tui::msg::{Command, Msg, Stamp};
 use offgo::tui::rollout::RolloutSnapshot;
 use offgo::tui::sample;
 use offgo::tui::update::update;
-
-fn snapshot(name: &str, build: impl Fn(u16, u16) -> Model) {
-    for (width, height) in SIZES {
-        let model = build(width, height);
-        insta::assert_snapshot!(format!("{name}_{width}x{height}"), draw(&model).backend());
-    }
-}
 
 /// Every visible host, `R`, the bundles listed, the first bundle picked.
 fn plan_dialog(width: u16, height: u16) -> Model {
@@ -159,9 +153,9 @@ fn halted(width: u16, height: u16) -> Model {
 
 #[test]
 fn snapshots_of_the_plan_and_the_halted_rollout() {
-    snapshot("rollout_plan", plan_dialog);
-    snapshot("rollout_halted", halted);
-    snapshot("rollout_bucket_picked", |w, h| {
+    snapshot!("rollout_plan", plan_dialog);
+    snapshot!("rollout_halted", halted);
+    snapshot!("rollout_bucket_picked", |w, h| {
         let mut model = halted(w, h);
         key(&mut model, KeyCode::Enter);
         model

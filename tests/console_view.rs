@@ -2,6 +2,7 @@
 //! snapshots cannot show (they carry no colour): failed rows, tampered audit logs, NO_COLOR.
 
 #[allow(dead_code)]
+#[macro_use]
 #[path = "support/screen.rs"]
 mod screen;
 
@@ -16,13 +17,6 @@ use offgo::tui::sample;
 use offgo::tui::update::{update, update_all};
 use ratatui::buffer::Buffer;
 use ratatui::style::{Color, Modifier};
-
-fn snapshot(name: &str, build: impl Fn(u16, u16) -> Model) {
-    for (width, height) in SIZES {
-        let model = build(width, height);
-        insta::assert_snapshot!(format!("{name}_{width}x{height}"), draw(&model).backend());
-    }
-}
 
 /// The console right after start: every host queued, two answered already.
 fn loading(width: u16, height: u16) -> Model {
@@ -48,22 +42,22 @@ fn mixed(width: u16, height: u16) -> Model {
 
 #[test]
 fn fleet_loading() {
-    snapshot("fleet_loading", loading);
+    snapshot!("fleet_loading", loading);
 }
 
 #[test]
 fn healthy_fleet() {
-    snapshot("healthy_fleet", |w, h| sample::healthy_fleet().model(w, h));
+    snapshot!("healthy_fleet", |w, h| sample::healthy_fleet().model(w, h));
 }
 
 #[test]
 fn mixed_failures() {
-    snapshot("mixed_failures", mixed);
+    snapshot!("mixed_failures", mixed);
 }
 
 #[test]
 fn detail_of_a_failed_host() {
-    snapshot("detail_failed_host", |w, h| {
+    snapshot!("detail_failed_host", |w, h| {
         let mut model = mixed(w, h);
         // batch-01: the probe output was not understood; its raw output is shown.
         assert_eq!(
@@ -77,7 +71,7 @@ fn detail_of_a_failed_host() {
 
 #[test]
 fn detail_of_a_host_with_gaps_and_tampered_audit() {
-    snapshot("detail_gaps", |w, h| {
+    snapshot!("detail_gaps", |w, h| {
         let mut model = mixed(w, h);
         keys(&mut model, "/web-0");
         key(&mut model, KeyCode::Enter);
@@ -89,7 +83,7 @@ fn detail_of_a_host_with_gaps_and_tampered_audit() {
 
 #[test]
 fn filter_active() {
-    snapshot("filter_active", |w, h| {
+    snapshot!("filter_active", |w, h| {
         let mut model = mixed(w, h);
         keys(&mut model, "/!web");
         model
@@ -98,7 +92,7 @@ fn filter_active() {
 
 #[test]
 fn help_open() {
-    snapshot("help_open", |w, h| {
+    snapshot!("help_open", |w, h| {
         let mut model = mixed(w, h);
         keys(&mut model, "?");
         model

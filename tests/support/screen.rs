@@ -8,6 +8,20 @@ use offgo::tui::view;
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 
+/// Snapshots the model `$build(width, height)` gives at every size in [`SIZES`], named
+/// `NAME_WIDTHxHEIGHT`. A macro, so that insta files the snapshots under the calling test.
+macro_rules! snapshot {
+    ($name:expr, $build:expr) => {
+        for (width, height) in $crate::screen::SIZES {
+            let model = ($build)(width, height);
+            insta::assert_snapshot!(
+                format!("{}_{width}x{height}", $name),
+                $crate::screen::draw(&model).backend()
+            );
+        }
+    };
+}
+
 /// The smallest supported screen and a wide one.
 pub const SIZES: [(u16, u16); 2] = [(80, 24), (160, 48)];
 
