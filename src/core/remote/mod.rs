@@ -1,6 +1,7 @@
 //! The remote-host contract as data: where things live on a host, the probe script that reads
 //! them, the parser of its output, and shell quoting for every value that reaches a remote shell.
 
+pub mod frame;
 pub mod ops;
 pub mod paths;
 pub mod probe;

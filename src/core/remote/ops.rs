@@ -45,7 +45,9 @@ impl Script {
             .set("lock", &paths.lock_file())
     }
 
+    /// The inputs, then the framing functions (`kv`), then `body`.
     pub fn body(mut self, body: &str) -> String {
+        self.text.push_str(super::frame::PRELUDE);
         self.text.push_str(body);
         self.text
     }
@@ -159,14 +161,12 @@ pub fn profile_content(go_root: &str) -> String {
     )
 }
 
-/// `key=value` lines, in order (keys may repeat). Lines without `=` are skipped.
+/// `key=value` lines, in order (keys may repeat), values decoded as `kv` framed them
+/// (frame.rs). Lines without `=` are skipped.
 pub fn key_values(output: &[u8]) -> Vec<(String, String)> {
     String::from_utf8_lossy(output)
         .lines()
-        .filter_map(|l| {
-            l.split_once('=')
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-        })
+        .filter_map(|l| super::frame::split_pair(l).map(|(k, v)| (k.to_string(), v)))
         .collect()
 }
 

@@ -39,6 +39,7 @@ pub fn probe_script(
         script.push_str(&sh_quote_all(check_binaries.iter().map(String::as_str)));
     }
     script.push('\n');
+    script.push_str(super::frame::PRELUDE);
     script.push_str(PROBE_BODY);
     script
 }
@@ -247,9 +248,10 @@ pub fn parse_probe_output(raw: &[u8]) -> Result<ProbeReply, ProbeParseError> {
             });
             continue;
         }
-        let Some((key, value)) = line.split_once('=') else {
+        let Some((key, value)) = super::frame::split_pair(&line) else {
             return fail(format!("line without `=`: {line:?}"));
         };
+        let value = value.as_str();
         match key {
             "arch" => facts.arch = value.to_string(),
             "fingerprint" => fingerprint = value.to_string(),
