@@ -5,9 +5,9 @@
 use std::time::{Duration, Instant};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use offgo::tui::model::Model;
 use offgo::tui::msg::Msg;
 use offgo::tui::sample;
+use offgo::tui::state::model::Model;
 use offgo::tui::update::{update, update_all};
 use offgo::tui::view;
 use ratatui::backend::TestBackend;

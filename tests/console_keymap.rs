@@ -1,8 +1,8 @@
 //! The key table: valid, complete, and the single source of help, footer and key reference.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use offgo::tui::action::Action;
-use offgo::tui::keymap::{
+use offgo::tui::input::action::Action;
+use offgo::tui::input::keymap::{
     key_reference_markdown, read_only_bindings, Binding, Hint, Key, Keymap, KeymapError, Scope,
     DANGER_NOTE, DEFAULT_BINDINGS,
 };

@@ -7,14 +7,14 @@ use std::time::Duration;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use offgo::core::engine::{Check, EngineEvent, HostOutcome, Operation};
-use offgo::tui::action::Action;
-use offgo::tui::dialog::Dialog;
-use offgo::tui::eventlog::Level;
-use offgo::tui::keymap::Scope;
-use offgo::tui::model::Model;
+use offgo::tui::input::action::Action;
+use offgo::tui::input::keymap::Scope;
+use offgo::tui::logs::events::Level;
 use offgo::tui::msg::{Command, Msg};
-use offgo::tui::operation::Phase;
+use offgo::tui::operate::dialog::Dialog;
+use offgo::tui::operate::operation::Phase;
 use offgo::tui::sample;
+use offgo::tui::state::model::Model;
 use offgo::tui::update::{update, update_all};
 
 fn key(code: KeyCode) -> Msg {
@@ -469,7 +469,10 @@ fn a_finished_push_logs_its_change_and_notes_and_the_reprobe_shows_the_new_go() 
     update(&mut m, sample::probed(7, report));
     assert_eq!(m.rows[7].go_version(), Some("go1.22.10"));
     assert_eq!(m.summary.versions.get("go1.22.10"), Some(&7));
-    assert_eq!(m.summary, offgo::tui::summary::FleetSummary::of(&m.rows));
+    assert_eq!(
+        m.summary,
+        offgo::tui::state::summary::FleetSummary::of(&m.rows)
+    );
 }
 
 #[test]

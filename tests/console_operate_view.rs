@@ -9,9 +9,9 @@ mod screen;
 
 use crossterm::event::KeyCode;
 use offgo::core::engine::Check;
-use offgo::tui::model::Model;
 use offgo::tui::msg::Msg;
 use offgo::tui::sample;
+use offgo::tui::state::model::Model;
 use offgo::tui::update::{update, update_all};
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
@@ -209,7 +209,7 @@ fn the_picker_scrolls_only_to_keep_the_cursor_on_screen() {
     let dir = model.bundles_dir.clone();
     let many = (0..30)
         .map(|i| {
-            offgo::tui::bundles::BundleChoice::ok(sample::bundle_info(
+            offgo::tui::operate::bundles::BundleChoice::ok(sample::bundle_info(
                 &format!("go1.{}.0", 40 - i),
                 1 << 26,
                 offgo::core::bundle::SignatureStatus::Unsigned,

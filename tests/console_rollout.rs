@@ -14,11 +14,11 @@ use crossterm::event::KeyCode;
 use offgo::core::engine::EngineEvent;
 use offgo::core::rollout::settings::{BatchSize, Limit, Pause};
 use offgo::core::rollout::{plan, Input, Rollout, RolloutSettings};
-use offgo::tui::dialog::Dialog;
-use offgo::tui::model::Model;
 use offgo::tui::msg::{Command, Msg, Stamp};
-use offgo::tui::rollout::RolloutSnapshot;
+use offgo::tui::operate::dialog::Dialog;
+use offgo::tui::rollout::state::RolloutSnapshot;
 use offgo::tui::sample;
+use offgo::tui::state::model::Model;
 use offgo::tui::update::update;
 
 /// Every visible host, `R`, the bundles listed, the first bundle picked.
@@ -83,7 +83,7 @@ fn n_on_the_plan_runs_nothing_and_read_only_cannot_start() {
 
     let mut fleet = sample::healthy_fleet().model(80, 24);
     fleet.settings.read_only = true;
-    fleet.keymap = offgo::tui::keymap::Keymap::for_mode(true);
+    fleet.keymap = offgo::tui::input::keymap::Keymap::for_mode(true);
     let commands = keys(&mut fleet, "R");
     assert!(commands.iter().all(|c| matches!(c, Command::Redraw)));
     assert!(fleet.dialog.is_none());

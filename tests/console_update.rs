@@ -4,14 +4,14 @@ use std::time::Duration;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use offgo::core::ssh::ErrorKind;
-use offgo::tui::action::Action;
-use offgo::tui::eventlog::Level;
-use offgo::tui::keymap::Scope;
-use offgo::tui::model::{Focus, Model};
+use offgo::tui::input::action::Action;
+use offgo::tui::input::keymap::Scope;
+use offgo::tui::logs::events::Level;
 use offgo::tui::msg::{Command, Msg, Stamp};
-use offgo::tui::row::RowState;
 use offgo::tui::sample;
-use offgo::tui::sort::SortColumn;
+use offgo::tui::state::model::{Focus, Model};
+use offgo::tui::state::row::RowState;
+use offgo::tui::table::sort::SortColumn;
 use offgo::tui::update::{update, update_all};
 
 fn key(code: KeyCode) -> Msg {
@@ -174,7 +174,7 @@ fn selection_follows_the_host_across_a_resort() {
 #[test]
 fn movement_keys() {
     let mut m = sample::large_fleet(100).model(80, 24);
-    let page = offgo::tui::view::layout::table_page(&m);
+    let page = offgo::tui::layout::table_page(&m);
     assert!(page > 5);
     update(&mut m, ch('j'));
     update(&mut m, key(KeyCode::Down));
@@ -321,7 +321,7 @@ fn engine_events_fold_into_rows_counts_and_log() {
     assert_eq!(m.summary.versions.get("go1.22.10"), Some(&4));
     assert_eq!(
         m.summary,
-        offgo::tui::summary::FleetSummary::of(&m.rows),
+        offgo::tui::state::summary::FleetSummary::of(&m.rows),
         "counted incrementally = recounted"
     );
 }
@@ -471,7 +471,7 @@ fn the_startup_refresh_probes_everything() {
 #[test]
 fn resize_changes_the_page_size() {
     let mut m = sample::large_fleet(200).model(80, 24);
-    let small = offgo::tui::view::layout::table_page(&m);
+    let small = offgo::tui::layout::table_page(&m);
     let commands = update(
         &mut m,
         Msg::Resize {
@@ -480,7 +480,7 @@ fn resize_changes_the_page_size() {
         },
     );
     assert_eq!(commands, [Command::Redraw]);
-    let large = offgo::tui::view::layout::table_page(&m);
+    let large = offgo::tui::layout::table_page(&m);
     assert!(large > small + 15, "{small} -> {large}");
 }
 

@@ -10,10 +10,10 @@ use screen::{draw, key, keys, SIZES};
 use std::time::Duration;
 
 use crossterm::event::KeyCode;
-use offgo::tui::action::Action;
-use offgo::tui::model::Model;
+use offgo::tui::input::action::Action;
 use offgo::tui::msg::{Msg, Stamp};
 use offgo::tui::sample;
+use offgo::tui::state::model::Model;
 use offgo::tui::update::{update, update_all};
 use ratatui::buffer::Buffer;
 use ratatui::style::{Color, Modifier};

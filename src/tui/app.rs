@@ -10,12 +10,12 @@ use futures_util::{FutureExt, StreamExt};
 use tokio::signal::unix::{signal, SignalKind};
 use tokio::sync::mpsc::UnboundedReceiver;
 
-use super::action::Action;
-use super::bundles;
-use super::model::{Model, ModelSettings};
+use super::input::action::Action;
 use super::msg::{Command, Msg, Stamp};
+use super::operate::bundles;
 use super::options::ConsoleOptions;
-use super::rollout_runner::Runner;
+use super::rollout::runner::Runner;
+use super::state::model::{Model, ModelSettings};
 use super::terminal::TerminalGuard;
 use super::update::update_all;
 use super::view;

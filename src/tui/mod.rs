@@ -3,38 +3,26 @@
 //! nothing else, [`app`] runs the event loop, [`terminal`] guarantees the terminal is given
 //! back. Keys are data ([`keymap`]), so help, footer and README are generated from one table.
 
-pub mod action;
 mod app;
-pub mod buckets;
-pub mod bundles;
-pub mod commandlog;
-pub mod dialog;
-pub mod eventlog;
-pub mod filter;
-pub mod fold;
-pub mod keymap;
+pub mod input;
 mod launch;
-pub mod model;
+pub mod layout;
+pub mod logs;
 pub mod msg;
-mod operate;
-pub mod operation;
+pub mod operate;
 pub mod options;
-pub mod roll;
 pub mod rollout;
-mod rollout_runner;
-pub mod row;
 #[doc(hidden)]
 pub mod sample;
-pub mod sort;
-pub mod steps;
-pub mod summary;
+pub mod state;
+pub mod table;
 pub mod terminal;
 pub mod update;
 pub mod view;
 
 pub use crate::logging::{default_log_path, init_logging};
 pub use app::run;
-pub use keymap::key_reference_markdown;
+pub use input::keymap::key_reference_markdown;
 pub use launch::launch;
 pub use options::ConsoleOptions;
 pub use terminal::on_abrupt_exit;

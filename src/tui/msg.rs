@@ -6,9 +6,9 @@ use std::path::PathBuf;
 
 use crossterm::event::KeyEvent;
 
-use super::action::Action;
-use super::bundles::BundleChoice;
-use super::rollout::RolloutSnapshot;
+use super::input::action::Action;
+use super::operate::bundles::BundleChoice;
+use super::rollout::state::RolloutSnapshot;
 use crate::core::engine::{EngineEvent, Operation};
 use crate::core::inventory::HostId;
 use crate::core::rollout::Input;

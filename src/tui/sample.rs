@@ -5,10 +5,10 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::bundles::{BundleChoice, BundleInfo};
-use super::model::{Model, ModelSettings};
 use super::msg::{Msg, Stamp};
-use super::row::HostRow;
+use super::operate::bundles::{BundleChoice, BundleInfo};
+use super::state::model::{Model, ModelSettings};
+use super::state::row::HostRow;
 use crate::core::audit::{AuditStatus, AuditSummary};
 use crate::core::bundle::{PublicKey, SignatureStatus};
 use crate::core::engine::{

@@ -6,17 +6,18 @@ use std::time::Duration;
 use crossterm::event::{Event, KeyEvent};
 use tui_input::backend::crossterm::EventHandler;
 
-use super::action::Action;
-use super::dialog::Dialog;
-use super::eventlog::Level;
-use super::fold::{self, change_row, Followup};
-use super::keymap::{Key, Scope};
-use super::model::{Focus, Model};
+use super::input::action::Action;
+use super::input::keymap::{Key, Scope};
+use super::layout;
+use super::logs::events::Level;
 use super::msg::{Command, Msg, Stamp};
-use super::operate;
-use super::roll::{self, Operator};
+use super::operate::dialog::Dialog;
+use super::operate::update as operate;
+use super::rollout::update::{self as roll, Operator};
+use super::state::fold::{self, change_row, Followup};
+use super::state::model::{Focus, Model};
 use super::view::theme::Theme;
-use super::view::{detail, help, layout};
+use super::view::{detail, help};
 use crate::core::engine::Operation;
 use crate::core::inventory::HostId;
 
@@ -308,7 +309,7 @@ fn clear_filter(model: &mut Model) {
     model.needs_filter = true;
 }
 
-fn resort(model: &mut Model, column: super::sort::SortColumn, reverse: bool) {
+fn resort(model: &mut Model, column: super::table::sort::SortColumn, reverse: bool) {
     model.sort.column = column;
     model.sort.reverse = reverse;
     model.needs_sort = true;

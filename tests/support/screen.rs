@@ -1,8 +1,8 @@
 //! The console's model driven by keys and drawn without a terminal, for the view tests.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use offgo::tui::model::Model;
 use offgo::tui::msg::{Command, Msg};
+use offgo::tui::state::model::Model;
 use offgo::tui::update::update;
 use offgo::tui::view;
 use ratatui::backend::TestBackend;

@@ -7,8 +7,8 @@ use ratatui::widgets::{Block, Paragraph};
 use ratatui::Frame;
 
 use super::theme::Theme;
-use crate::tui::commandlog::CommandLogMode;
-use crate::tui::model::Model;
+use crate::tui::logs::commands::CommandLogMode;
+use crate::tui::state::model::Model;
 
 pub fn render(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {
     let (host, title) = match model.commands.mode {

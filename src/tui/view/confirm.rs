@@ -11,12 +11,12 @@ use super::popup::{centred, wrap};
 use super::theme::Theme;
 use crate::core::bundle::SignatureStatus;
 use crate::core::engine::Operation;
-use crate::tui::action::Action;
-use crate::tui::dialog::{Confirm, Dialog};
-use crate::tui::keymap::Scope;
-use crate::tui::model::Model;
-use crate::tui::operation::human_bytes;
-use crate::tui::steps;
+use crate::tui::input::action::Action;
+use crate::tui::input::keymap::Scope;
+use crate::tui::operate::dialog::{Confirm, Dialog};
+use crate::tui::operate::operation::human_bytes;
+use crate::tui::operate::steps;
+use crate::tui::state::model::Model;
 
 const WIDTH: u16 = 100;
 /// Lines besides the hosts and the steps: flag, blank, hosts heading, blank, steps heading.
@@ -132,7 +132,7 @@ impl Shape {
     }
 }
 
-fn bundle_text(bundle: &crate::tui::bundles::BundleInfo) -> String {
+fn bundle_text(bundle: &crate::tui::operate::bundles::BundleInfo) -> String {
     let signature = match &bundle.signature {
         SignatureStatus::Unsigned => "unsigned",
         SignatureStatus::Signed { trusted: true, .. } => "signed, trusted key",

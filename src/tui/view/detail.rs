@@ -9,9 +9,9 @@ use ratatui::Frame;
 use super::theme::Theme;
 use crate::core::engine::HostReport;
 use crate::core::remote::probe::{BinaryStatus, GoRootKind, ProbeFacts, StateRead};
-use crate::tui::model::{Focus, Model};
-use crate::tui::operation::human_bytes;
-use crate::tui::row::{HostRow, RowState};
+use crate::tui::operate::operation::human_bytes;
+use crate::tui::state::model::{Focus, Model};
+use crate::tui::state::row::{HostRow, RowState};
 
 /// Width of the label column.
 const LABEL: usize = 10;

@@ -7,8 +7,8 @@ use ratatui::text::{Line, Span};
 use ratatui::Frame;
 
 use super::theme::Theme;
-use crate::tui::keymap::Scope;
-use crate::tui::model::Model;
+use crate::tui::input::keymap::Scope;
+use crate::tui::state::model::Model;
 
 pub fn render(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {
     let scope = model.scope();

@@ -6,9 +6,9 @@ use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
 use super::theme::Theme;
-use crate::tui::model::Model;
-use crate::tui::sort::compare_versions;
-use crate::tui::summary::NO_GO;
+use crate::tui::state::model::Model;
+use crate::tui::state::summary::NO_GO;
+use crate::tui::table::sort::compare_versions;
 
 pub fn render(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {
     let lines = vec![counts_line(model, theme), versions_line(model, theme)];

@@ -6,7 +6,7 @@ use ratatui::widgets::{Block, Clear, Paragraph};
 use ratatui::Frame;
 
 use super::theme::Theme;
-use crate::tui::model::Model;
+use crate::tui::state::model::Model;
 
 pub fn render(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {
     let lines = help_lines(model, theme);

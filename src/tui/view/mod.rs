@@ -6,7 +6,6 @@ pub mod detail;
 mod footer;
 mod header;
 pub mod help;
-pub mod layout;
 mod log;
 mod operation;
 mod picker;
@@ -18,9 +17,10 @@ pub mod theme;
 
 use ratatui::Frame;
 
-use super::commandlog::CommandLogMode;
-use super::dialog::Dialog;
-use super::model::Model;
+use super::layout;
+use super::logs::commands::CommandLogMode;
+use super::operate::dialog::Dialog;
+use super::state::model::Model;
 use theme::Theme;
 
 pub fn render(model: &Model, frame: &mut Frame) {

@@ -8,7 +8,7 @@ use ratatui::text::{Line, Span};
 use super::detail::{field, heading};
 use super::theme::Theme;
 use crate::core::engine::{Check, HostOutcome, Operation};
-use crate::tui::operation::{human_bytes, HostOperation, Phase, StepFailure, Upload};
+use crate::tui::operate::operation::{human_bytes, HostOperation, Phase, StepFailure, Upload};
 
 /// Lines of host output shown; the rest is summarised (the log file has it all).
 const OUTPUT_LINES: usize = 40;

@@ -11,9 +11,9 @@ use ratatui::Frame;
 use super::popup::{centred, wrap};
 use super::theme::Theme;
 use crate::core::bundle::SignatureStatus;
-use crate::tui::bundles::{BundleChoice, BundleInfo};
-use crate::tui::dialog::Picker;
-use crate::tui::operation::human_bytes;
+use crate::tui::operate::bundles::{BundleChoice, BundleInfo};
+use crate::tui::operate::dialog::Picker;
+use crate::tui::operate::operation::human_bytes;
 
 const WIDTH: u16 = 110;
 

@@ -10,8 +10,8 @@ use ratatui::Frame;
 
 use super::theme::Theme;
 use crate::core::rollout::Status;
-use crate::tui::model::Model;
-use crate::tui::rollout::{clock, RolloutState};
+use crate::tui::rollout::state::{clock, RolloutState};
+use crate::tui::state::model::Model;
 
 pub fn render(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {
     let Some(rollout) = &model.rollout else {

@@ -10,11 +10,11 @@ use ratatui::Frame;
 use super::popup::{centred, wrap};
 use super::theme::Theme;
 use crate::core::rollout::settings::{OnHalt, Pause, RolloutSettings};
-use crate::tui::dialog::{Dialog, RolloutConfirm};
-use crate::tui::keymap::Scope;
-use crate::tui::model::Model;
-use crate::tui::operation::human_bytes;
-use crate::tui::rollout::clock;
+use crate::tui::input::keymap::Scope;
+use crate::tui::operate::dialog::{Dialog, RolloutConfirm};
+use crate::tui::operate::operation::human_bytes;
+use crate::tui::rollout::state::clock;
+use crate::tui::state::model::Model;
 
 const WIDTH: u16 = 110;
 

@@ -8,9 +8,9 @@ use ratatui::widgets::{Block, Cell, Row, Table};
 use ratatui::Frame;
 
 use super::theme::Theme;
-use crate::tui::model::{Focus, Model};
-use crate::tui::row::HostRow;
-use crate::tui::sort::SortColumn;
+use crate::tui::state::model::{Focus, Model};
+use crate::tui::state::row::HostRow;
+use crate::tui::table::sort::SortColumn;
 
 /// Space between columns.
 const SPACING: u16 = 1;

@@ -4,9 +4,9 @@
 use ratatui::style::{Color, Modifier, Style};
 
 use crate::core::audit::AuditStatus;
-use crate::tui::eventlog::Level;
-use crate::tui::operation::{HostOperation, Phase};
-use crate::tui::row::RowState;
+use crate::tui::logs::events::Level;
+use crate::tui::operate::operation::{HostOperation, Phase};
+use crate::tui::state::row::RowState;
 
 #[derive(Debug, Clone, Copy)]
 pub struct Theme {

@@ -1,12 +1,12 @@
 //! The modal dialogs of an operation: the bundle picker of a push, then the confirm dialog
-//! every operation goes through. Plain data; [`super::update`] moves them along.
+//! every operation goes through. Plain data; [`crate::tui::update`] moves them along.
 
 use std::path::PathBuf;
 
-use super::bundles::{BundleChoice, BundleInfo};
 use crate::core::engine::Operation;
 use crate::core::inventory::HostId;
 use crate::core::rollout::{Plan, RolloutSettings};
+use crate::tui::operate::bundles::{BundleChoice, BundleInfo};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Dialog {

@@ -1,17 +1,17 @@
-//! The part of [`super::update`] that runs rollouts: who they act on, the plan shown in the
+//! The part of [`crate::tui::update`] that runs rollouts: who they act on, the plan shown in the
 //! confirm dialog, the operator's inputs as commands for the driver (which lives in the event
 //! loop), and the driver's state folded back in.
 
-use super::bundles::BundleInfo;
-use super::dialog::{Dialog, Picker, RolloutConfirm};
-use super::eventlog::Level;
-use super::model::Model;
-use super::msg::Command;
-use super::rollout::{RolloutSnapshot, RolloutState};
 use crate::cli::rollout::{on_target, steps_per_host};
 use crate::core::inventory::HostId;
 use crate::core::rollout::settings::Canary;
 use crate::core::rollout::{plan, Input, Note, Update};
+use crate::tui::logs::events::Level;
+use crate::tui::msg::Command;
+use crate::tui::operate::bundles::BundleInfo;
+use crate::tui::operate::dialog::{Dialog, Picker, RolloutConfirm};
+use crate::tui::rollout::state::{RolloutSnapshot, RolloutState};
+use crate::tui::state::model::Model;
 
 /// `R`: opens the bundle picker for the marked hosts, else every visible one.
 pub fn start(model: &mut Model, commands: &mut Vec<Command>) {

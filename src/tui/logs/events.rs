@@ -3,7 +3,7 @@
 
 use std::collections::VecDeque;
 
-use super::msg::Stamp;
+use crate::tui::msg::Stamp;
 
 /// Entries kept; older ones fall off the front.
 pub const LOG_CAPACITY: usize = 2000;

@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
-use super::action::Action;
+use crate::tui::input::action::Action;
 
 /// A key with its modifiers, normalised so that `G` is `G` whether or not the terminal also
 /// reports shift.

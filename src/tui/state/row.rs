@@ -1,11 +1,11 @@
 //! One host as the console knows it: its inventory identity plus the latest probe report.
 
-use super::operation::HostOperation;
-use super::sort::VersionKey;
 use crate::core::audit::AuditStatus;
 use crate::core::engine::HostReport;
 use crate::core::inventory::{Host, HostId};
 use crate::core::ssh::ErrorKind;
+use crate::tui::operate::operation::HostOperation;
+use crate::tui::table::sort::VersionKey;
 
 /// Where a host stands, as the state column shows it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

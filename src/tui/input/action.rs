@@ -1,5 +1,5 @@
 //! What the operator (or the console itself) can ask for. Keys map to actions in
-//! [`super::keymap`]; [`super::update`] gives them meaning in the current context.
+//! [`crate::tui::input::keymap`]; [`crate::tui::update`] gives them meaning in the current context.
 
 /// One thing the console can do. Most are bound to keys; the internal ones are fired by the
 /// console itself and the keymap refuses to bind them.

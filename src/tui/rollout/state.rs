@@ -6,9 +6,9 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use super::buckets::{self, Bucket, Failure};
 use crate::core::inventory::HostId;
 use crate::core::rollout::{Phase, Rollout, Status, Update};
+use crate::tui::rollout::buckets::{self, Bucket, Failure};
 
 /// What the event loop sends after every call into the driver.
 #[derive(Debug, Clone)]

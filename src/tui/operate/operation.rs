@@ -1,5 +1,5 @@
 //! One host's operation (push, verify, rollback) as the console follows it: reduced from the
-//! engine's events by [`super::fold`], never read back from the engine.
+//! engine's events by [`crate::tui::state::fold`], never read back from the engine.
 
 use std::time::Duration;
 

@@ -1,19 +1,19 @@
-//! The part of [`super::update`] that starts operations: who they act on, the picker and
+//! The part of [`crate::tui::update`] that starts operations: who they act on, the picker and
 //! confirm dialogs, and the commands that ask the event loop to run them. Called only from
 //! `update`, so `update` stays the one place state changes.
 
 use std::path::PathBuf;
 
-use super::action::Action;
-use super::bundles::BundleChoice;
-use super::dialog::{Confirm, Dialog, PickFor, Picker};
-use super::eventlog::Level;
-use super::fold::change_row;
-use super::model::Model;
-use super::msg::Command;
-use super::operation::{HostOperation, Phase};
 use crate::core::engine::Operation;
 use crate::core::inventory::HostId;
+use crate::tui::input::action::Action;
+use crate::tui::logs::events::Level;
+use crate::tui::msg::Command;
+use crate::tui::operate::bundles::BundleChoice;
+use crate::tui::operate::dialog::{Confirm, Dialog, PickFor, Picker};
+use crate::tui::operate::operation::{HostOperation, Phase};
+use crate::tui::state::fold::change_row;
+use crate::tui::state::model::Model;
 
 /// Host names a log line spells out before it says "and N more".
 const NAMED_IN_LOG: usize = 3;
@@ -90,8 +90,8 @@ pub fn bundles_listed(model: &mut Model, dir: PathBuf, choices: Vec<BundleChoice
 
 /// Up and down inside a dialog.
 pub fn step(model: &mut Model, delta: isize) {
-    let max = super::view::confirm::max_scroll(model);
-    let rollout_max = super::view::rollout_confirm::max_scroll(model);
+    let max = crate::tui::view::confirm::max_scroll(model);
+    let rollout_max = crate::tui::view::rollout_confirm::max_scroll(model);
     match &mut model.dialog {
         Some(Dialog::Picker(picker)) => picker.step(delta),
         Some(Dialog::Confirm(confirm)) => {
@@ -116,7 +116,7 @@ pub fn pick(model: &mut Model) {
     let hosts = picker.hosts.clone();
     if picker.purpose == PickFor::Rollout {
         let bundle = bundle.clone();
-        super::roll::plan_dialog(model, hosts, bundle);
+        crate::tui::rollout::update::plan_dialog(model, hosts, bundle);
         return;
     }
     model.dialog = Some(Dialog::Confirm(Confirm::new(

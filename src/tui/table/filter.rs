@@ -1,7 +1,7 @@
 //! The host filter: `/text` keeps hosts whose name, address, Go version or error contains
 //! `text` (any case); `/!text` keeps the others.
 
-use super::row::HostRow;
+use crate::tui::state::row::HostRow;
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Filter {

@@ -1,4 +1,4 @@
-//! The console's whole state. Only [`super::update`] changes it; the view reads it.
+//! The console's whole state. Only [`crate::tui::update`] changes it; the view reads it.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -7,19 +7,19 @@ use std::path::PathBuf;
 
 use tui_input::Input;
 
-use super::commandlog::CommandLog;
-use super::dialog::Dialog;
-use super::eventlog::EventLog;
-use super::filter::Filter;
-use super::keymap::{Keymap, Scope};
-use super::msg::Stamp;
-use super::rollout::RolloutState;
-use super::row::HostRow;
-use super::sort::Sort;
-use super::summary::FleetSummary;
 use crate::core::inventory::{HostId, Inventory};
 use crate::core::rollout::settings::Canary;
 use crate::core::rollout::RolloutSettings;
+use crate::tui::input::keymap::{Keymap, Scope};
+use crate::tui::logs::commands::CommandLog;
+use crate::tui::logs::events::EventLog;
+use crate::tui::msg::Stamp;
+use crate::tui::operate::dialog::Dialog;
+use crate::tui::rollout::state::RolloutState;
+use crate::tui::state::row::HostRow;
+use crate::tui::state::summary::FleetSummary;
+use crate::tui::table::filter::Filter;
+use crate::tui::table::sort::Sort;
 
 /// Which pane the movement keys act on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -88,7 +88,7 @@ pub struct Model {
     pub help_scroll: u16,
     /// The bundle picker or confirm dialog, which has the keys while it is open.
     pub dialog: Option<Dialog>,
-    /// Where the push picker looks for bundles (see [`super::bundles::bundles_dir`]).
+    /// Where the push picker looks for bundles (see [`crate::tui::operate::bundles::bundles_dir`]).
     pub bundles_dir: PathBuf,
     pub log: EventLog,
     pub summary: FleetSummary,
@@ -144,7 +144,7 @@ impl Model {
             help_open: false,
             help_scroll: 0,
             dialog: None,
-            bundles_dir: super::bundles::bundles_dir(inventory),
+            bundles_dir: crate::tui::operate::bundles::bundles_dir(inventory),
             log: EventLog::default(),
             keymap: Keymap::for_mode(settings.read_only),
             settings,
@@ -159,7 +159,7 @@ impl Model {
             needs_sort: true,
             needs_filter: true,
         };
-        super::update::settle(&mut model);
+        crate::tui::update::settle(&mut model);
         model
     }
 

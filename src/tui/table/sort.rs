@@ -4,8 +4,8 @@
 
 use std::cmp::Ordering;
 
-use super::row::{HostRow, RowState};
 use crate::core::audit::AuditStatus;
+use crate::tui::state::row::{HostRow, RowState};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum SortColumn {

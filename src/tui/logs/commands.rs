@@ -4,8 +4,8 @@
 use std::collections::VecDeque;
 use std::time::Duration;
 
-use super::msg::Stamp;
 use crate::core::inventory::HostId;
+use crate::tui::msg::Stamp;
 
 /// Entries kept across all hosts.
 pub const CAPACITY: usize = 2_000;

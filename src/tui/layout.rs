@@ -3,7 +3,7 @@
 
 use ratatui::layout::{Constraint, Layout, Rect};
 
-use crate::tui::model::{Focus, Model};
+use crate::tui::state::model::{Focus, Model};
 
 /// From this width on, the detail pane sits beside the table and is always shown.
 pub const WIDE: u16 = 120;

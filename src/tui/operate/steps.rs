@@ -1,12 +1,12 @@
 //! What an operation will do on each host, in the engine's order, as the confirm dialog lists
 //! it before anything runs. Kept beside the engine's step names so the two read alike.
 
-use super::bundles::BundleInfo;
-use super::operation::human_bytes;
-use super::row::HostRow;
 use crate::core::bundle::goarch_matches_uname;
 use crate::core::engine::Operation;
 use crate::core::remote::probe::GoRootKind;
+use crate::tui::operate::bundles::BundleInfo;
+use crate::tui::operate::operation::human_bytes;
+use crate::tui::state::row::HostRow;
 
 /// The steps of `op`, one line each (a push needs its bundle to say what it uploads).
 pub fn plan(op: Operation, bundle: Option<&BundleInfo>) -> Vec<String> {

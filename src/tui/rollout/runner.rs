@@ -4,14 +4,14 @@
 
 use std::path::{Path, PathBuf};
 
-use super::msg::Msg;
-use super::rollout::RolloutSnapshot;
 use crate::cli::push::open_trusted;
 use crate::cli::rollout::on_target;
 use crate::core::engine::{Engine, EngineEvent};
 use crate::core::inventory::{HostId, Inventory};
 use crate::core::rollout::journal::{self, rollouts_dir};
 use crate::core::rollout::{Driver, Input, RolloutRequest, Status, Update};
+use crate::tui::msg::Msg;
+use crate::tui::rollout::state::RolloutSnapshot;
 
 #[derive(Default)]
 pub struct Runner {
@@ -67,7 +67,7 @@ impl Runner {
         let signature = crate::core::bundle::Bundle::open(&bundle_path)
             .map(|b| b.signature_status().to_string())
             .unwrap_or_default();
-        let settings = match super::model::rollout_settings(inventory) {
+        let settings = match crate::tui::state::model::rollout_settings(inventory) {
             Ok(s) => s,
             Err(e) => return Msg::RolloutRefused(e),
         };

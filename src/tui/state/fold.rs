@@ -2,15 +2,15 @@
 //! catch-all arm on purpose: a new event variant does not compile until the console decides
 //! what it means.
 
-use super::commandlog::CommandEntry;
-use super::eventlog::Level;
-use super::model::Model;
-use super::msg::Stamp;
-use super::operation::{CommandRun, HostOperation, Phase, Upload};
-use super::row::HostRow;
 use crate::core::audit::AuditStatus;
 use crate::core::engine::{EngineEvent, HostOutcome, HostReport, Operation};
 use crate::core::inventory::HostId;
+use crate::tui::logs::commands::CommandEntry;
+use crate::tui::logs::events::Level;
+use crate::tui::msg::Stamp;
+use crate::tui::operate::operation::{CommandRun, HostOperation, Phase, Upload};
+use crate::tui::state::model::Model;
+use crate::tui::state::row::HostRow;
 
 /// What folding an event asks of `update` beyond the model change.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -157,7 +157,7 @@ pub fn change_row(
     change(row);
     row.refresh_cached();
     model.summary.add(row);
-    model.needs_sort |= model.sort.column != super::sort::SortColumn::Name;
+    model.needs_sort |= model.sort.column != crate::tui::table::sort::SortColumn::Name;
     Some(row.name.clone())
 }
 

@@ -4,8 +4,8 @@
 
 use std::collections::BTreeMap;
 
-use super::row::{HostRow, RowState};
 use crate::core::audit::AuditStatus;
+use crate::tui::state::row::{HostRow, RowState};
 
 /// What the header shows for a reachable host without Go.
 pub const NO_GO: &str = "none";

@@ -1,0 +1,4 @@
+//! The keys: what the operator can ask for and the table that maps keys to it.
+
+pub mod action;
+pub mod keymap;

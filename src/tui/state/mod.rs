@@ -1,0 +1,7 @@
+//! The console's state: the model, its host rows and fleet counts, and the fold of engine
+//! events into them.
+
+pub mod fold;
+pub mod model;
+pub mod row;
+pub mod summary;

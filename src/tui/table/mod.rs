@@ -1,0 +1,4 @@
+//! The host table: its sort order and the filter.
+
+pub mod filter;
+pub mod sort;
