@@ -5,13 +5,13 @@
 use std::time::{Duration, Instant};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use offgo::tui::msg::Msg;
-use offgo::tui::sample;
-use offgo::tui::state::model::Model;
-use offgo::tui::update::{update, update_all};
-use offgo::tui::view;
+use offgo::tui::testing::{apply as update, apply_all as update_all, Model, Msg};
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
+
+#[allow(dead_code)]
+#[path = "../tests/support/sample.rs"]
+mod sample;
 
 const HOSTS: usize = 10_000;
 const RUNS: usize = 51;
@@ -61,7 +61,9 @@ fn main() {
         let time = median(
             || (),
             |()| {
-                let _ = terminal.draw(|frame| view::render(&model, frame));
+                let _ = terminal.draw(|frame| {
+                    offgo::tui::testing::render(&model, frame);
+                });
             },
         );
         report(

@@ -13,7 +13,7 @@ use clap::Parser;
 use offgo::cli::bundle::{execute, BundleCommand};
 use offgo::core::bundle::{self, SignatureStatus};
 use offgo::core::inventory::BundleSettings;
-use offgo::tui::operate::bundles::{self as picker, BundleChoice};
+use offgo::tui::testing::{bundles as picker, BundleChoice};
 use tarballs::{release_tree, write_tarball};
 
 #[derive(Parser)]

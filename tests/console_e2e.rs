@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use common::tmux::{Shell, Tmux};
 use common::*;
-use offgo::tui::input::keymap::Keymap;
+use offgo::tui::testing::Keymap;
 use regex::Regex;
 
 /// Generous: the machine running the suite may be busy compiling.

@@ -1,11 +1,11 @@
 //! The key table: valid, complete, and the single source of help, footer and key reference.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use offgo::tui::input::action::Action;
-use offgo::tui::input::keymap::{
+use offgo::tui::testing::keymap::{
     key_reference_markdown, read_only_bindings, Binding, Hint, Key, Keymap, KeymapError, Scope,
     DANGER_NOTE, DEFAULT_BINDINGS,
 };
+use offgo::tui::testing::Action;
 
 fn pairs(hints: &[Hint]) -> Vec<(String, &'static str)> {
     hints.iter().map(|h| (h.keys.clone(), h.text)).collect()

@@ -2,20 +2,23 @@
 //! dialog, the commands they end in, read-only mode, and the engine's operation events
 //! folded into rows, counts and the log (with the re-probe that follows every operation).
 
+#[allow(dead_code)]
+#[path = "support/sample.rs"]
+mod sample;
+
 use std::path::PathBuf;
 use std::time::Duration;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use offgo::core::engine::{Check, EngineEvent, HostOutcome, Operation};
-use offgo::tui::input::action::Action;
-use offgo::tui::input::keymap::Scope;
-use offgo::tui::logs::events::Level;
-use offgo::tui::msg::{Command, Msg};
-use offgo::tui::operate::dialog::Dialog;
-use offgo::tui::operate::operation::Phase;
-use offgo::tui::sample;
-use offgo::tui::state::model::Model;
-use offgo::tui::update::{update, update_all};
+use offgo::tui::testing::Action;
+use offgo::tui::testing::Dialog;
+use offgo::tui::testing::Level;
+use offgo::tui::testing::Model;
+use offgo::tui::testing::Phase;
+use offgo::tui::testing::Scope;
+use offgo::tui::testing::{update, update_all};
+use offgo::tui::testing::{Command, Msg};
 
 fn key(code: KeyCode) -> Msg {
     Msg::Key(KeyEvent::new(code, KeyModifiers::NONE))
@@ -84,7 +87,7 @@ fn p_picks_a_bundle_then_confirms_a_push_of_the_marked_hosts() {
     assert_eq!(m.scope(), Scope::Picker);
 
     list_bundles(&mut m);
-    let picked = |m: &Model| match &m.dialog {
+    let picked = |m: &Model| match m.dialog() {
         Some(Dialog::Picker(p)) => p.selected().map(|b| b.version.clone()),
         other => panic!("not the picker: {other:?}"),
     };
@@ -103,7 +106,7 @@ fn p_picks_a_bundle_then_confirms_a_push_of_the_marked_hosts() {
     let commands = without_redraw(update(&mut m, key(KeyCode::Enter)));
     assert!(commands.is_empty(), "picking runs nothing: {commands:?}");
     assert_eq!(m.scope(), Scope::Confirm);
-    match &m.dialog {
+    match m.dialog() {
         Some(Dialog::Confirm(c)) => {
             assert_eq!(c.op, Operation::Push);
             assert_eq!(c.hosts, [0, 1]);
@@ -123,7 +126,7 @@ fn p_picks_a_bundle_then_confirms_a_push_of_the_marked_hosts() {
             bundle: manifest("go1.22.10"),
         }]
     );
-    assert!(m.dialog.is_none());
+    assert!(m.dialog().is_none());
     for id in [0, 1] {
         let op = m.rows[id].operation.as_ref().unwrap();
         assert_eq!((op.op, &op.phase), (Operation::Push, &Phase::Requested));
@@ -164,19 +167,19 @@ fn esc_and_n_cancel_and_nothing_runs() {
     press(&mut m, "p");
     let commands = without_redraw(update(&mut m, key(KeyCode::Esc)));
     assert!(commands.is_empty());
-    assert!(m.dialog.is_none());
+    assert!(m.dialog().is_none());
     assert_eq!(m.scope(), Scope::Table);
     assert_eq!(last_log(&m).1, "push cancelled: nothing ran");
     // A listing that arrives after the picker closed is dropped.
     list_bundles(&mut m);
-    assert!(m.dialog.is_none());
+    assert!(m.dialog().is_none());
 
     press(&mut m, "p");
     list_bundles(&mut m);
     update(&mut m, key(KeyCode::Enter));
     assert_eq!(m.scope(), Scope::Confirm);
     assert!(without_redraw(press(&mut m, "n")).is_empty());
-    assert!(m.dialog.is_none());
+    assert!(m.dialog().is_none());
 
     press(&mut m, "V");
     assert!(without_redraw(update(&mut m, key(KeyCode::Esc))).is_empty());
@@ -194,7 +197,7 @@ fn a_dialog_has_the_keys_until_it_closes() {
     let commands = without_redraw(press(&mut m, "s/ ?gr"));
     assert!(commands.is_empty());
     assert_eq!(m.scope(), Scope::Confirm);
-    assert!(!m.help_open && !m.filter.editing);
+    assert!(!m.help_open() && !m.filter_editing());
     assert_eq!(m.selected, before);
     assert!(m.rows.iter().all(|r| !r.marked));
     // ctrl-c still quits.
@@ -219,7 +222,7 @@ fn a_picker_with_nothing_pushable_picks_nothing() {
     update(&mut m, key(KeyCode::Enter));
     assert_eq!(m.scope(), Scope::Picker, "still picking");
     update(&mut m, key(KeyCode::Esc));
-    assert!(m.dialog.is_none());
+    assert!(m.dialog().is_none());
 }
 
 #[test]
@@ -227,7 +230,7 @@ fn verify_and_rollback_act_on_the_marked_hosts() {
     let mut m = fleet(false);
     press(&mut m, "jj    "); // marks web-03 to web-06
     press(&mut m, "V");
-    match &m.dialog {
+    match m.dialog() {
         Some(Dialog::Confirm(c)) => {
             assert_eq!(
                 (c.op, c.hosts.as_slice()),
@@ -257,7 +260,7 @@ fn the_dialog_lists_the_hosts_in_the_table_s_order() {
     press(&mut m, "S"); // name, descending: web-08 first
     press(&mut m, "g  ");
     press(&mut m, "V");
-    match &m.dialog {
+    match m.dialog() {
         Some(Dialog::Confirm(c)) => assert_eq!(c.hosts, [7, 6]),
         other => panic!("{other:?}"),
     }
@@ -275,7 +278,7 @@ fn hosts_busy_with_an_operation_are_left_out() {
     press(&mut m, "  "); // mark web-01 and web-02
     press(&mut m, "g");
     press(&mut m, "r");
-    match &m.dialog {
+    match m.dialog() {
         Some(Dialog::Confirm(c)) => assert_eq!(c.hosts, [1]),
         other => panic!("{other:?}"),
     }
@@ -287,7 +290,7 @@ fn hosts_busy_with_an_operation_are_left_out() {
     let mut m = fleet(false);
     press(&mut m, "Vy");
     press(&mut m, "V");
-    assert!(m.dialog.is_none());
+    assert!(m.dialog().is_none());
 }
 
 #[test]
@@ -296,11 +299,11 @@ fn read_only_keys_do_nothing_and_verify_still_works() {
     for c in ['p', 'r'] {
         let commands = press(&mut m, &c.to_string());
         assert!(commands.is_empty(), "{c}: {commands:?}");
-        assert!(m.dialog.is_none(), "{c}");
+        assert!(m.dialog().is_none(), "{c}");
     }
     // Even sent as an action (not from a key), a push is refused.
     let commands = without_redraw(update(&mut m, Msg::Action(Action::Push)));
-    assert!(commands.is_empty() && m.dialog.is_none());
+    assert!(commands.is_empty() && m.dialog().is_none());
     assert_eq!(
         last_log(&m),
         (
@@ -309,7 +312,7 @@ fn read_only_keys_do_nothing_and_verify_still_works() {
         )
     );
     update(&mut m, Msg::Action(Action::Rollback));
-    assert!(m.dialog.is_none());
+    assert!(m.dialog().is_none());
     press(&mut m, "V");
     assert_eq!(m.scope(), Scope::Confirm);
     assert_eq!(
@@ -351,11 +354,11 @@ fn the_confirm_dialog_scrolls_a_long_host_list_and_stops_at_its_end() {
     let mut m = fleet.model(80, 24);
     press(&mut m, "a"); // every host
     press(&mut m, "V");
-    let scroll = |m: &Model| match &m.dialog {
+    let scroll = |m: &Model| match m.dialog() {
         Some(Dialog::Confirm(c)) => c.scroll,
         other => panic!("{other:?}"),
     };
-    let max = offgo::tui::view::confirm::max_scroll(&m);
+    let max = offgo::tui::testing::measure(&m).confirm.unwrap_or(0);
     assert!(max > 80 && max < 100, "{max}");
     for _ in 0..200 {
         press(&mut m, "j");
@@ -469,10 +472,7 @@ fn a_finished_push_logs_its_change_and_notes_and_the_reprobe_shows_the_new_go() 
     update(&mut m, sample::probed(7, report));
     assert_eq!(m.rows[7].go_version(), Some("go1.22.10"));
     assert_eq!(m.summary.versions.get("go1.22.10"), Some(&7));
-    assert_eq!(
-        m.summary,
-        offgo::tui::state::summary::FleetSummary::of(&m.rows)
-    );
+    assert_eq!(m.summary, offgo::tui::testing::FleetSummary::of(&m.rows));
 }
 
 #[test]

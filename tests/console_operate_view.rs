@@ -6,13 +6,15 @@
 #[macro_use]
 #[path = "support/screen.rs"]
 mod screen;
+#[allow(dead_code)]
+#[path = "support/sample.rs"]
+mod sample;
 
 use crossterm::event::KeyCode;
 use offgo::core::engine::Check;
-use offgo::tui::msg::Msg;
-use offgo::tui::sample;
-use offgo::tui::state::model::Model;
-use offgo::tui::update::{update, update_all};
+use offgo::tui::testing::Model;
+use offgo::tui::testing::Msg;
+use offgo::tui::testing::{update, update_all};
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 use ratatui::style::{Color, Modifier};
@@ -209,7 +211,7 @@ fn the_picker_scrolls_only_to_keep_the_cursor_on_screen() {
     let dir = model.bundles_dir.clone();
     let many = (0..30)
         .map(|i| {
-            offgo::tui::operate::bundles::BundleChoice::ok(sample::bundle_info(
+            offgo::tui::testing::BundleChoice::ok(sample::bundle_info(
                 &format!("go1.{}.0", 40 - i),
                 1 << 26,
                 offgo::core::bundle::SignatureStatus::Unsigned,

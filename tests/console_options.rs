@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use offgo::tui::options::no_color_requested;
+use offgo::tui::testing::no_color_requested;
 use offgo::tui::ConsoleOptions;
 
 #[test]

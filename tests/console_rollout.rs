@@ -6,6 +6,9 @@
 #[macro_use]
 #[path = "support/screen.rs"]
 mod screen;
+#[allow(dead_code)]
+#[path = "support/sample.rs"]
+mod sample;
 
 use screen::{draw, key, keys};
 use std::time::Duration;
@@ -14,12 +17,11 @@ use crossterm::event::KeyCode;
 use offgo::core::engine::EngineEvent;
 use offgo::core::rollout::settings::{BatchSize, Limit, Pause};
 use offgo::core::rollout::{plan, Input, Rollout, RolloutSettings};
-use offgo::tui::msg::{Command, Msg, Stamp};
-use offgo::tui::operate::dialog::Dialog;
-use offgo::tui::rollout::state::RolloutSnapshot;
-use offgo::tui::sample;
-use offgo::tui::state::model::Model;
-use offgo::tui::update::update;
+use offgo::tui::testing::update;
+use offgo::tui::testing::Model;
+use offgo::tui::testing::RolloutSnapshot;
+use offgo::tui::testing::{Body, Dialog};
+use offgo::tui::testing::{Command, Msg, Stamp};
 
 /// Every visible host, `R`, the bundles listed, the first bundle picked.
 fn plan_dialog(width: u16, height: u16) -> Model {
@@ -47,8 +49,8 @@ fn plan_dialog(width: u16, height: u16) -> Model {
 #[test]
 fn r_picks_a_bundle_shows_the_plan_and_y_starts_the_rollout() {
     let mut model = plan_dialog(160, 48);
-    let Some(Dialog::Rollout(plan)) = &model.dialog else {
-        panic!("no plan dialog: {:?}", model.dialog);
+    let Some(Dialog::Rollout(plan)) = model.dialog() else {
+        panic!("no plan dialog: {:?}", model.dialog());
     };
     let planned = plan.hosts.len();
     let skipped = plan.skipped.len();
@@ -68,8 +70,8 @@ fn r_picks_a_bundle_shows_the_plan_and_y_starts_the_rollout() {
         })
         .expect("y starts the rollout");
     assert_eq!((start.0, start.1), (planned, skipped));
-    assert!(model.dialog.is_none());
-    assert!(model.rollout_open, "the rollout view opens");
+    assert!(model.dialog().is_none());
+    assert!(model.rollout_open(), "the rollout view opens");
 }
 
 #[test]
@@ -79,14 +81,14 @@ fn n_on_the_plan_runs_nothing_and_read_only_cannot_start() {
     assert!(!commands
         .iter()
         .any(|c| matches!(c, Command::StartRollout { .. })));
-    assert!(model.dialog.is_none());
+    assert!(model.dialog().is_none());
 
     let mut fleet = sample::healthy_fleet().model(80, 24);
     fleet.settings.read_only = true;
-    fleet.keymap = offgo::tui::input::keymap::Keymap::for_mode(true);
+    fleet.keymap = offgo::tui::testing::Keymap::for_mode(true);
     let commands = keys(&mut fleet, "R");
     assert!(commands.iter().all(|c| matches!(c, Command::Redraw)));
-    assert!(fleet.dialog.is_none());
+    assert!(fleet.dialog().is_none());
 }
 
 /// Six hosts: a canary that passed, then a batch of five where two hit a full disk (with
@@ -140,7 +142,7 @@ fn halted_snapshot() -> RolloutSnapshot {
 fn halted(width: u16, height: u16) -> Model {
     let mut model = sample::healthy_fleet().model(width, height);
     update(&mut model, Msg::Rollout(Box::new(halted_snapshot())));
-    model.rollout_open = true;
+    model.body = Body::Rollout;
     update(
         &mut model,
         Msg::Tick {
@@ -178,7 +180,7 @@ fn the_halt_arithmetic_and_both_full_disks_in_one_bucket() {
 fn a_bucket_narrows_the_table_and_marks_it_and_esc_widens_it_again() {
     let mut model = halted(160, 48);
     key(&mut model, KeyCode::Enter);
-    assert!(!model.rollout_open);
+    assert!(!model.rollout_open());
     assert_eq!(model.visible, vec![1, 3]);
     let marked: Vec<usize> = model.marked().map(|r| r.id).collect();
     assert_eq!(marked, vec![1, 3]);
@@ -208,7 +210,7 @@ fn pause_continue_retry_roll_back_and_abort_reach_the_driver() {
     );
     // Abort asks first; n leaves it running.
     assert!(rollout_inputs(&mut model, "A").is_empty());
-    assert_eq!(model.dialog, Some(Dialog::AbortRollout));
+    assert_eq!(model.dialog(), Some(&Dialog::AbortRollout));
     assert!(rollout_inputs(&mut model, "n").is_empty());
     assert!(rollout_inputs(&mut model, "A").is_empty());
     assert_eq!(rollout_inputs(&mut model, "y"), [Input::Abort]);
@@ -227,7 +229,7 @@ fn an_unfinished_rollout_is_shown_and_c_asks_to_resume_it() {
     let mut snapshot = halted_snapshot();
     snapshot.resumable = true;
     update(&mut model, Msg::Rollout(Box::new(snapshot)));
-    assert!(model.rollout_open, "shown at once");
+    assert!(model.rollout_open(), "shown at once");
     let commands = keys(&mut model, "c");
     assert!(commands.contains(&Command::ResumeRollout));
     assert!(rollout_inputs(&mut model, "t").is_empty(), "not driven yet");

@@ -1,18 +1,22 @@
 //! The console's `update()` without a terminal: messages in, model and commands out.
 
+#[allow(dead_code)]
+#[path = "support/sample.rs"]
+mod sample;
+
 use std::time::Duration;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use offgo::core::ssh::ErrorKind;
-use offgo::tui::input::action::Action;
-use offgo::tui::input::keymap::Scope;
-use offgo::tui::logs::events::Level;
-use offgo::tui::msg::{Command, Msg, Stamp};
-use offgo::tui::sample;
-use offgo::tui::state::model::{Focus, Model};
-use offgo::tui::state::row::RowState;
-use offgo::tui::table::sort::SortColumn;
-use offgo::tui::update::{update, update_all};
+use offgo::tui::testing::Action;
+use offgo::tui::testing::Filter;
+use offgo::tui::testing::Level;
+use offgo::tui::testing::RowState;
+use offgo::tui::testing::Scope;
+use offgo::tui::testing::SortColumn;
+use offgo::tui::testing::{update, update_all};
+use offgo::tui::testing::{Command, Msg, Stamp};
+use offgo::tui::testing::{Focus, Model};
 
 fn key(code: KeyCode) -> Msg {
     Msg::Key(KeyEvent::new(code, KeyModifiers::NONE))
@@ -174,7 +178,7 @@ fn selection_follows_the_host_across_a_resort() {
 #[test]
 fn movement_keys() {
     let mut m = sample::large_fleet(100).model(80, 24);
-    let page = offgo::tui::layout::table_page(&m);
+    let page = m.table_page();
     assert!(page > 5);
     update(&mut m, ch('j'));
     update(&mut m, key(KeyCode::Down));
@@ -321,7 +325,7 @@ fn engine_events_fold_into_rows_counts_and_log() {
     assert_eq!(m.summary.versions.get("go1.22.10"), Some(&4));
     assert_eq!(
         m.summary,
-        offgo::tui::state::summary::FleetSummary::of(&m.rows),
+        offgo::tui::testing::FleetSummary::of(&m.rows),
         "counted incrementally = recounted"
     );
 }
@@ -380,7 +384,7 @@ fn help_captures_keys_until_closed() {
         !update(&mut m, ch('q')).contains(&Command::Quit),
         "q closes the help"
     );
-    assert!(!m.help_open);
+    assert!(!m.help_open());
     update(&mut m, ch('?'));
     update(&mut m, ch('j'));
     assert_eq!(m.cursor, 0, "j scrolls the help, not the table");
@@ -389,7 +393,7 @@ fn help_captures_keys_until_closed() {
         "at 80x24 the help is taller than the screen"
     );
     update(&mut m, key(KeyCode::Esc));
-    assert!(!m.help_open);
+    assert!(!m.help_open());
 }
 
 #[test]
@@ -471,7 +475,7 @@ fn the_startup_refresh_probes_everything() {
 #[test]
 fn resize_changes_the_page_size() {
     let mut m = sample::large_fleet(200).model(80, 24);
-    let small = offgo::tui::layout::table_page(&m);
+    let small = m.table_page();
     let commands = update(
         &mut m,
         Msg::Resize {
@@ -480,7 +484,7 @@ fn resize_changes_the_page_size() {
         },
     );
     assert_eq!(commands, [Command::Redraw]);
-    let large = offgo::tui::layout::table_page(&m);
+    let large = m.table_page();
     assert!(large > small + 15, "{small} -> {large}");
 }
 
@@ -490,4 +494,25 @@ fn key_releases_are_ignored() {
     let mut release = KeyEvent::new(KeyCode::Char('q'), KeyModifiers::NONE);
     release.kind = crossterm::event::KeyEventKind::Release;
     assert!(update(&mut m, Msg::Key(release)).is_empty());
+}
+
+#[test]
+fn the_filter_matches_any_field_in_any_case_and_inverts() {
+    let rows = sample::mixed_rows();
+    let names = |f: &Filter| -> Vec<String> {
+        rows.iter()
+            .filter(|r| f.matches(r))
+            .map(|r| r.name.clone())
+            .collect()
+    };
+    let timeout = Filter::parse("TIMEOUT");
+    assert_eq!(names(&timeout), ["db-02"]);
+    let not_web = Filter::parse("!web-");
+    assert!(names(&not_web).iter().all(|n| !n.starts_with("web-")));
+    assert!(!names(&not_web).is_empty());
+    assert_eq!(names(&Filter::parse("!")).len(), rows.len());
+    assert_eq!(names(&Filter::parse("10.0.3.12")), ["web-02"]);
+    assert!(names(&Filter::parse("go1.21"))
+        .iter()
+        .all(|n| n != "web-01"));
 }

@@ -5,16 +5,18 @@
 #[macro_use]
 #[path = "support/screen.rs"]
 mod screen;
+#[allow(dead_code)]
+#[path = "support/sample.rs"]
+mod sample;
 
 use screen::{draw, key, keys, SIZES};
 use std::time::Duration;
 
 use crossterm::event::KeyCode;
-use offgo::tui::input::action::Action;
-use offgo::tui::msg::{Msg, Stamp};
-use offgo::tui::sample;
-use offgo::tui::state::model::Model;
-use offgo::tui::update::{update, update_all};
+use offgo::tui::testing::Action;
+use offgo::tui::testing::Model;
+use offgo::tui::testing::{update, update_all};
+use offgo::tui::testing::{Msg, Stamp};
 use ratatui::buffer::Buffer;
 use ratatui::style::{Color, Modifier};
 

@@ -170,7 +170,10 @@ async fn event_loop(
         let next_frame = last_frame.map_or_else(Instant::now, |t| t + FRAME);
         if dirty && Instant::now() >= next_frame {
             let draw_started = Instant::now();
-            guard.draw(|frame| view::render(model, frame))?;
+            let mut measured = None;
+            guard.draw(|frame| measured = Some(view::render(model, frame)))?;
+            // Applied with whatever comes next, before any key can scroll past a new limit.
+            pending.extend(measured.map(Msg::Measured));
             if draw_started.elapsed() > SLOW_STEP {
                 tracing::debug!(target: "offgo::latency", draw_us = draw_started.elapsed().as_micros() as u64, "slow draw");
             }

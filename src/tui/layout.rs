@@ -1,9 +1,16 @@
-//! Where each pane goes. Shared by the view and by `update` (which needs the table's height
-//! for paging and scrolling), so the two always agree.
+//! Where each pane goes, from the screen size and the focus alone. Shared by the view and by
+//! the model (which needs the table's height for paging and to keep the cursor on screen), so
+//! the two always agree; it depends on nothing else in the console.
 
 use ratatui::layout::{Constraint, Layout, Rect};
 
-use crate::tui::state::model::{Focus, Model};
+/// Which pane the movement keys act on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Focus {
+    #[default]
+    Table,
+    Detail,
+}
 
 /// From this width on, the detail pane sits beside the table and is always shown.
 pub const WIDE: u16 = 120;
@@ -20,7 +27,7 @@ pub struct Areas {
     pub footer: Rect,
 }
 
-pub fn areas(area: Rect, model: &Model) -> Areas {
+pub fn areas(area: Rect, focus: Focus) -> Areas {
     let [header, body, footer] = Layout::vertical([
         Constraint::Length(2),
         Constraint::Min(0),
@@ -42,7 +49,7 @@ pub fn areas(area: Rect, model: &Model) -> Areas {
             footer,
         };
     }
-    if model.focus == Focus::Detail {
+    if focus == Focus::Detail {
         let [table, detail] =
             Layout::vertical([Constraint::Percentage(40), Constraint::Percentage(60)]).areas(body);
         return Areas {
@@ -72,9 +79,8 @@ pub fn areas(area: Rect, model: &Model) -> Areas {
     }
 }
 
-/// Host rows the table shows at the model's screen size.
-pub fn table_page(model: &Model) -> usize {
-    let (width, height) = model.size();
-    let table = areas(Rect::new(0, 0, width, height), model).table;
+/// Host rows the table shows on a `(width, height)` screen.
+pub fn table_page((width, height): (u16, u16), focus: Focus) -> usize {
+    let table = areas(Rect::new(0, 0, width, height), focus).table;
     table.height.saturating_sub(TABLE_CHROME) as usize
 }

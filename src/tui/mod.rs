@@ -1,24 +1,28 @@
-//! The console face: the live fleet view. Elm-shaped: [`update::update`] is the one place
-//! state changes (messages in, commands out), [`view::render`] draws a [`model::Model`] and
-//! nothing else, [`app`] runs the event loop, [`terminal`] guarantees the terminal is given
-//! back. Keys are data ([`keymap`]), so help, footer and README are generated from one table.
+//! The console face: the live fleet view, by feature. Elm-shaped: [`update`] is the one place
+//! state changes (messages in, commands out) and hands each feature its part (`table/`,
+//! `operate/`, `rollout/`); [`view::render`] draws the [`state`] and reports what it measured
+//! back; [`app`] runs the event loop; [`terminal`] guarantees the terminal is given back. Keys
+//! are data (`input/`), so help, footer and README are generated from one table.
+//!
+//! Dependencies point one way: `view` and `update` read `state`, `state` reads neither, and
+//! tests/architecture.rs fails on an import cycle. Tests reach the console through [`testing`].
 
 mod app;
-pub mod input;
+mod input;
 mod launch;
-pub mod layout;
-pub mod logs;
-pub mod msg;
-pub mod operate;
-pub mod options;
-pub mod rollout;
+mod layout;
+mod logs;
+mod msg;
+mod operate;
+mod options;
+mod rollout;
+mod state;
+mod table;
+mod terminal;
 #[doc(hidden)]
-pub mod sample;
-pub mod state;
-pub mod table;
-pub mod terminal;
-pub mod update;
-pub mod view;
+pub mod testing;
+mod update;
+mod view;
 
 pub use crate::logging::{default_log_path, init_logging};
 pub use app::run;

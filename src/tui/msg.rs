@@ -9,6 +9,7 @@ use crossterm::event::KeyEvent;
 use super::input::action::Action;
 use super::operate::bundles::BundleChoice;
 use super::rollout::state::RolloutSnapshot;
+use super::state::measured::Measured;
 use crate::core::engine::{EngineEvent, Operation};
 use crate::core::inventory::HostId;
 use crate::core::rollout::Input;
@@ -48,6 +49,8 @@ pub enum Msg {
     Rollout(Box<RolloutSnapshot>),
     /// The event loop could not start or resume the rollout.
     RolloutRefused(String),
+    /// What the frame just drawn measured (the scroll limits), fed back after each draw.
+    Measured(Measured),
     /// SIGTERM or SIGHUP: leave like `q` does.
     Terminate,
 }

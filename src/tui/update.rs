@@ -8,7 +8,6 @@ use tui_input::backend::crossterm::EventHandler;
 
 use super::input::action::Action;
 use super::input::keymap::{Key, Scope};
-use super::layout;
 use super::logs::events::Level;
 use super::msg::{Command, Msg, Stamp};
 use super::operate::dialog::Dialog;
@@ -16,8 +15,7 @@ use super::operate::update as operate;
 use super::rollout::update::{self as roll, Operator};
 use super::state::fold::{self, change_row, Followup};
 use super::state::model::{Focus, Model};
-use super::view::theme::Theme;
-use super::view::{detail, help};
+use super::state::overlay::{Body, Overlay};
 use crate::core::engine::Operation;
 use crate::core::inventory::HostId;
 
@@ -40,7 +38,7 @@ pub fn update_all(model: &mut Model, msgs: impl IntoIterator<Item = Msg>) -> Vec
     if !finished.is_empty() {
         request_probe(model, finished, "re-probing after the operation", &mut fx);
     }
-    settle(model);
+    model.settle();
     fx.finish()
 }
 
@@ -94,6 +92,7 @@ fn apply(model: &mut Model, msg: Msg, fx: &mut Effects) {
             model.log.push(model.clock, Level::Error, text);
             fx.redraw = true;
         }
+        Msg::Measured(frame) => model.measured.update(frame),
         Msg::Terminate => fx.commands.push(Command::Quit),
     }
 }
@@ -125,21 +124,21 @@ fn edit_filter(model: &mut Model, event: KeyEvent, fx: &mut Effects) {
 
 fn on_action(model: &mut Model, action: Action, fx: &mut Effects) {
     fx.redraw = true;
-    if model.dialog.is_some() {
+    if model.dialog().is_some() {
         on_dialog_action(model, action, fx);
         return;
     }
     match action {
-        Action::Up if model.rollout_open && !model.help_open => roll::step_bucket(model, -1),
-        Action::Down if model.rollout_open && !model.help_open => roll::step_bucket(model, 1),
+        Action::Up if model.rollout_open() && !model.help_open() => roll::step_bucket(model, -1),
+        Action::Down if model.rollout_open() && !model.help_open() => roll::step_bucket(model, 1),
         Action::Up => scroll_or_move(model, -1),
         Action::Down => scroll_or_move(model, 1),
         Action::PageUp => page(model, -1),
         Action::PageDown => page(model, 1),
         Action::Top => move_to(model, 0),
         Action::Bottom => move_to(model, model.visible.len().saturating_sub(1)),
-        Action::FilterOpen => model.filter.editing = true,
-        Action::FilterKeep => model.filter.editing = false,
+        Action::FilterOpen => model.overlay = Overlay::Filter,
+        Action::FilterKeep => close(model, Overlay::Filter),
         Action::FilterClear => clear_filter(model),
         Action::SortNext => resort(model, model.sort.column.next(), false),
         Action::SortReverse => resort(model, model.sort.column, !model.sort.reverse),
@@ -154,7 +153,11 @@ fn on_action(model: &mut Model, action: Action, fx: &mut Effects) {
         }
         Action::Reprobe => reprobe(model, fx),
         Action::ToggleHelp => {
-            model.help_open = !model.help_open;
+            if model.help_open() {
+                model.overlay = Overlay::None;
+            } else {
+                model.overlay = Overlay::Help;
+            }
             model.help_scroll = 0;
         }
         Action::Quit => fx.commands.push(Command::Quit),
@@ -166,7 +169,12 @@ fn on_action(model: &mut Model, action: Action, fx: &mut Effects) {
         Action::Verify => operate::start(model, Operation::Verify, &mut fx.commands),
         Action::Rollback => operate::start(model, Operation::Rollback, &mut fx.commands),
         Action::RolloutStart => roll::start(model, &mut fx.commands),
-        Action::RolloutView => model.rollout_open = !model.rollout_open,
+        Action::RolloutView => {
+            model.body = match model.body {
+                Body::Table => Body::Rollout,
+                Body::Rollout => Body::Table,
+            }
+        }
         Action::RolloutPause => roll::input(model, Operator::Pause, &mut fx.commands),
         Action::RolloutContinue => roll::input(model, Operator::Continue, &mut fx.commands),
         Action::RolloutAbort => roll::ask_abort(model),
@@ -187,11 +195,13 @@ fn on_dialog_action(model: &mut Model, action: Action, fx: &mut Effects) {
         Action::PageUp => operate::step(model, -(SCROLL_PAGE as isize)),
         Action::PageDown => operate::step(model, SCROLL_PAGE as isize),
         Action::Pick => operate::pick(model),
-        Action::Confirm => match model.dialog.take() {
+        Action::Confirm => match model.take_dialog() {
             Some(Dialog::Rollout(plan)) => roll::confirm(model, plan, &mut fx.commands),
             Some(Dialog::AbortRollout) => roll::input(model, Operator::Abort, &mut fx.commands),
             other => {
-                model.dialog = other;
+                if let Some(dialog) = other {
+                    model.open_dialog(dialog);
+                }
                 operate::confirm(model, &mut fx.commands);
             }
         },
@@ -249,10 +259,11 @@ fn on_tick(model: &mut Model, elapsed: Duration, at: Stamp, fx: &mut Effects) {
 }
 
 fn scroll_or_move(model: &mut Model, delta: isize) {
-    if model.help_open {
-        model.help_scroll = step(model.help_scroll, delta).min(help::max_scroll(model));
+    if model.help_open() {
+        let max = model.measured.help.unwrap_or(0);
+        model.help_scroll = step(model.help_scroll, delta).min(max);
     } else if model.focus == Focus::Detail {
-        model.detail_scroll = step(model.detail_scroll, delta).min(detail_lines(model));
+        model.detail_scroll = step(model.detail_scroll, delta).min(detail_max(model));
     } else {
         move_by(model, delta);
     }
@@ -261,21 +272,23 @@ fn scroll_or_move(model: &mut Model, delta: isize) {
 fn page(model: &mut Model, direction: isize) {
     if model.focus == Focus::Detail {
         model.detail_scroll =
-            step(model.detail_scroll, direction * SCROLL_PAGE as isize).min(detail_lines(model));
+            step(model.detail_scroll, direction * SCROLL_PAGE as isize).min(detail_max(model));
     } else {
-        let rows = layout::table_page(model).max(1) as isize;
+        let rows = model.table_page().max(1) as isize;
         move_by(model, direction * rows);
     }
 }
 
-/// Lines in the detail pane before wrapping: a scroll limit that never hides the last line.
-fn detail_lines(model: &Model) -> u16 {
-    let theme = Theme::new(false);
-    let count = model
-        .selected_row()
-        .map(|row| detail::lines(row, &theme).len())
-        .unwrap_or(0);
-    count.saturating_sub(1) as u16
+/// How far the detail pane scrolls, as the last frame measured it.
+fn detail_max(model: &Model) -> u16 {
+    model.measured.detail.unwrap_or(0)
+}
+
+/// Closes `overlay` if it is the one open.
+fn close(model: &mut Model, overlay: Overlay) {
+    if model.overlay == overlay {
+        model.overlay = Overlay::None;
+    }
 }
 
 fn step(value: u16, delta: isize) -> u16 {
@@ -299,13 +312,13 @@ fn clear_filter(model: &mut Model) {
         model.needs_filter = true;
         return;
     }
-    if model.filter.input.value().is_empty() && !model.filter.editing {
+    if model.filter.input.value().is_empty() && !model.filter_editing() {
         // Esc with nothing to clear leaves the detail pane, the other thing Esc could mean.
         model.focus = Focus::Table;
         return;
     }
     model.filter.input.reset();
-    model.filter.editing = false;
+    close(model, Overlay::Filter);
     model.needs_filter = true;
 }
 
@@ -370,48 +383,4 @@ fn request_probe(model: &mut Model, targets: Vec<HostId>, why: &str, fx: &mut Ef
         .log
         .push(at, Level::Info, format!("{why}: {hosts}{skipped}"));
     fx.commands.push(Command::Probe(idle));
-}
-
-/// Re-derives the table after rows, sort or filter changed, keeping the selected host
-/// selected when it is still shown, and keeps the cursor on screen.
-pub(crate) fn settle(model: &mut Model) {
-    if model.needs_sort {
-        let (rows, sort) = (&model.rows, model.sort);
-        model
-            .order
-            .sort_unstable_by(|&a, &b| sort.compare(&rows[a], &rows[b]));
-    }
-    if model.needs_sort || model.needs_filter {
-        let filter = model.filter.filter();
-        let rows = &model.rows;
-        let only = model.only.as_deref();
-        model.visible.clear();
-        model.visible.extend(
-            model
-                .order
-                .iter()
-                .copied()
-                .filter(|&id| only.is_none_or(|o| o.contains(&id)))
-                .filter(|&id| filter.matches(&rows[id])),
-        );
-        let kept = model
-            .selected
-            .and_then(|id| model.visible.iter().position(|&v| v == id));
-        model.cursor = kept.unwrap_or(model.cursor);
-        model.needs_sort = false;
-        model.needs_filter = false;
-    }
-    model.cursor = model.cursor.min(model.visible.len().saturating_sub(1));
-    model.selected = model.visible.get(model.cursor).copied();
-    keep_cursor_on_screen(model);
-}
-
-fn keep_cursor_on_screen(model: &mut Model) {
-    let page = layout::table_page(model).max(1);
-    if model.cursor < model.offset {
-        model.offset = model.cursor;
-    } else if model.cursor >= model.offset + page {
-        model.offset = model.cursor + 1 - page;
-    }
-    model.offset = model.offset.min(model.visible.len().saturating_sub(page));
 }

@@ -1,10 +1,7 @@
 //! The console's model driven by keys and drawn without a terminal, for the view tests.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use offgo::tui::msg::{Command, Msg};
-use offgo::tui::state::model::Model;
-use offgo::tui::update::update;
-use offgo::tui::view;
+use offgo::tui::testing::{update, Command, Model, Msg};
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 
@@ -26,10 +23,7 @@ macro_rules! snapshot {
 pub const SIZES: [(u16, u16); 2] = [(80, 24), (160, 48)];
 
 pub fn draw(model: &Model) -> Terminal<TestBackend> {
-    let (width, height) = model.size();
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-    terminal.draw(|frame| view::render(model, frame)).unwrap();
-    terminal
+    offgo::tui::testing::draw(model)
 }
 
 pub fn key(model: &mut Model, code: KeyCode) -> Vec<Command> {

@@ -36,10 +36,10 @@ pub fn start(model: &mut Model, op: Operation, commands: &mut Vec<Command>) {
     };
     if op == Operation::Push {
         let dir = model.bundles_dir.clone();
-        model.dialog = Some(Dialog::Picker(Picker::new(hosts, dir.clone())));
+        model.open_dialog(Dialog::Picker(Picker::new(hosts, dir.clone())));
         commands.push(Command::ListBundles(dir));
     } else {
-        model.dialog = Some(Dialog::Confirm(Confirm::new(op, hosts, None)));
+        model.open_dialog(Dialog::Confirm(Confirm::new(op, hosts, None)));
     }
 }
 
@@ -81,7 +81,7 @@ fn targets(model: &mut Model, op: Operation) -> Option<Vec<HostId>> {
 
 /// The listing the picker waited for. A listing for a picker no longer open is dropped.
 pub fn bundles_listed(model: &mut Model, dir: PathBuf, choices: Vec<BundleChoice>) {
-    if let Some(Dialog::Picker(picker)) = &mut model.dialog {
+    if let Some(Dialog::Picker(picker)) = model.dialog_mut() {
         if picker.dir == dir && picker.choices.is_none() {
             picker.fill(choices);
         }
@@ -90,9 +90,10 @@ pub fn bundles_listed(model: &mut Model, dir: PathBuf, choices: Vec<BundleChoice
 
 /// Up and down inside a dialog.
 pub fn step(model: &mut Model, delta: isize) {
-    let max = crate::tui::view::confirm::max_scroll(model);
-    let rollout_max = crate::tui::view::rollout_confirm::max_scroll(model);
-    match &mut model.dialog {
+    // Limits as the last frame measured them: the dialog is on screen while it has the keys.
+    let max = model.measured.confirm.unwrap_or(0);
+    let rollout_max = model.measured.plan.unwrap_or(0);
+    match model.dialog_mut() {
         Some(Dialog::Picker(picker)) => picker.step(delta),
         Some(Dialog::Confirm(confirm)) => {
             confirm.scroll = (confirm.scroll as isize + delta).clamp(0, max as isize) as usize;
@@ -106,7 +107,7 @@ pub fn step(model: &mut Model, delta: isize) {
 
 /// Enter in the picker: on to the confirm dialog with the bundle under the cursor.
 pub fn pick(model: &mut Model) {
-    let Some(Dialog::Picker(picker)) = &model.dialog else {
+    let Some(Dialog::Picker(picker)) = model.dialog() else {
         return;
     };
     let Some(bundle) = picker.selected().cloned() else {
@@ -119,7 +120,7 @@ pub fn pick(model: &mut Model) {
         crate::tui::rollout::update::plan_dialog(model, hosts, bundle);
         return;
     }
-    model.dialog = Some(Dialog::Confirm(Confirm::new(
+    model.open_dialog(Dialog::Confirm(Confirm::new(
         Operation::Push,
         hosts,
         Some(bundle),
@@ -127,7 +128,7 @@ pub fn pick(model: &mut Model) {
 }
 
 pub fn cancel(model: &mut Model) {
-    let Some(dialog) = model.dialog.take() else {
+    let Some(dialog) = model.take_dialog() else {
         return;
     };
     let what = match dialog {
@@ -143,7 +144,7 @@ pub fn cancel(model: &mut Model) {
 
 /// `y` in the confirm dialog: mark the hosts, log the request, ask the event loop to run it.
 pub fn confirm(model: &mut Model, commands: &mut Vec<Command>) {
-    let Some(Dialog::Confirm(confirm)) = model.dialog.take() else {
+    let Some(Dialog::Confirm(confirm)) = model.take_dialog() else {
         return;
     };
     let Confirm {

@@ -12,6 +12,7 @@ use crate::tui::operate::bundles::BundleInfo;
 use crate::tui::operate::dialog::{Dialog, Picker, RolloutConfirm};
 use crate::tui::rollout::state::{RolloutSnapshot, RolloutState};
 use crate::tui::state::model::Model;
+use crate::tui::state::overlay::Body;
 
 /// `R`: opens the bundle picker for the marked hosts, else every visible one.
 pub fn start(model: &mut Model, commands: &mut Vec<Command>) {
@@ -58,14 +59,14 @@ pub fn start(model: &mut Model, commands: &mut Vec<Command>) {
         return;
     }
     let dir = model.bundles_dir.clone();
-    model.dialog = Some(Dialog::Picker(Picker::for_rollout(idle, dir.clone())));
+    model.open_dialog(Dialog::Picker(Picker::for_rollout(idle, dir.clone())));
     commands.push(Command::ListBundles(dir));
 }
 
 /// The bundle is picked: plan the rollout and show it.
 pub fn plan_dialog(model: &mut Model, hosts: Vec<HostId>, bundle: BundleInfo) {
     let Ok(settings) = model.rollout_settings.clone() else {
-        model.dialog = None;
+        model.take_dialog();
         return;
     };
     let (skipped, hosts): (Vec<HostId>, Vec<HostId>) = hosts.into_iter().partition(|&id| {
@@ -90,7 +91,7 @@ pub fn plan_dialog(model: &mut Model, hosts: Vec<HostId>, bundle: BundleInfo) {
     };
     let planned = plan(&local, &canary, &settings.batches, Vec::new());
     let steps = steps_per_host(&settings, bundle.size >> 20);
-    model.dialog = Some(Dialog::Rollout(RolloutConfirm {
+    model.open_dialog(Dialog::Rollout(RolloutConfirm {
         hosts,
         skipped,
         bundle: Box::new(bundle),
@@ -122,7 +123,7 @@ pub fn confirm(model: &mut Model, dialog: RolloutConfirm, commands: &mut Vec<Com
         dialog.skipped.len()
     );
     model.log.push(at, Level::Info, text);
-    model.rollout_open = true;
+    model.body = Body::Rollout;
     commands.push(Command::StartRollout {
         hosts: dialog.hosts,
         skipped: dialog.skipped,
@@ -236,7 +237,7 @@ pub fn ask_abort(model: &mut Model) {
         .as_ref()
         .is_some_and(|r| r.is_active() && !r.resumable)
     {
-        model.dialog = Some(Dialog::AbortRollout);
+        model.open_dialog(Dialog::AbortRollout);
     }
 }
 
@@ -256,7 +257,7 @@ pub fn absorb(model: &mut Model, snapshot: RolloutSnapshot) {
             snapshot.journal.display()
         );
         model.log.push(at, Level::Warn, text);
-        model.rollout_open = true;
+        model.body = Body::Rollout;
     }
     match &mut model.rollout {
         Some(state) if state.id == snapshot.id => state.absorb(snapshot),
@@ -335,7 +336,7 @@ pub fn pick_bucket(model: &mut Model) {
     model.log.push(model.clock, Level::Info, text);
     model.only = Some(bucket.hosts.clone());
     model.needs_filter = true;
-    model.rollout_open = false;
+    model.body = Body::Table;
 }
 
 /// Up and down in the bucket list.

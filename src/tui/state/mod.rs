@@ -2,6 +2,9 @@
 //! events into them.
 
 pub mod fold;
+pub mod measured;
 pub mod model;
+pub mod overlay;
 pub mod row;
 pub mod summary;
+pub mod version;

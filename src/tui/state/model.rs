@@ -7,10 +7,14 @@ use std::path::PathBuf;
 
 use tui_input::Input;
 
+use super::measured::Measured;
+use super::overlay::{Body, Overlay};
 use crate::core::inventory::{HostId, Inventory};
 use crate::core::rollout::settings::Canary;
 use crate::core::rollout::RolloutSettings;
 use crate::tui::input::keymap::{Keymap, Scope};
+use crate::tui::layout;
+pub use crate::tui::layout::Focus;
 use crate::tui::logs::commands::CommandLog;
 use crate::tui::logs::events::EventLog;
 use crate::tui::msg::Stamp;
@@ -20,14 +24,6 @@ use crate::tui::state::row::HostRow;
 use crate::tui::state::summary::FleetSummary;
 use crate::tui::table::filter::Filter;
 use crate::tui::table::sort::Sort;
-
-/// Which pane the movement keys act on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Focus {
-    #[default]
-    Table,
-    Detail,
-}
 
 /// How the console was started, as far as the screen is concerned.
 #[derive(Debug, Clone, PartialEq)]
@@ -51,11 +47,10 @@ impl Default for ModelSettings {
     }
 }
 
+/// The filter text; whether the operator is typing it is [`Overlay::Filter`].
 #[derive(Debug, Clone, Default)]
 pub struct FilterState {
     pub input: Input,
-    /// The operator is typing the filter.
-    pub editing: bool,
 }
 
 impl FilterState {
@@ -84,10 +79,13 @@ pub struct Model {
     pub filter: FilterState,
     pub focus: Focus,
     pub detail_scroll: u16,
-    pub help_open: bool,
     pub help_scroll: u16,
-    /// The bundle picker or confirm dialog, which has the keys while it is open.
-    pub dialog: Option<Dialog>,
+    /// The filter being typed, the help or a dialog, which has the keys while it is open.
+    pub overlay: Overlay,
+    /// The table or the rollout view.
+    pub body: Body,
+    /// The scroll limits the last frame measured.
+    pub measured: Measured,
     /// Where the push picker looks for bundles (see [`crate::tui::operate::bundles::bundles_dir`]).
     pub bundles_dir: PathBuf,
     pub log: EventLog,
@@ -100,8 +98,6 @@ pub struct Model {
     pub clock: Stamp,
     /// The rollout running, finished, or found unfinished at start-up.
     pub rollout: Option<RolloutState>,
-    /// The rollout view replaces the table.
-    pub rollout_open: bool,
     /// The inventory's `[rollout]` table over the defaults, or what is wrong with it.
     pub rollout_settings: Result<RolloutSettings, String>,
     /// The inventory ids the `canary` setting names.
@@ -110,7 +106,7 @@ pub struct Model {
     pub commands: CommandLog,
     /// A failure bucket chosen in the rollout view: the table shows exactly these hosts.
     pub only: Option<Vec<HostId>>,
-    /// Rows changed since the last sort; see `update::settle`.
+    /// Rows changed since the last sort; see [`Model::settle`].
     pub(crate) needs_sort: bool,
     pub(crate) needs_filter: bool,
 }
@@ -141,9 +137,10 @@ impl Model {
             filter: FilterState::default(),
             focus: Focus::Table,
             detail_scroll: 0,
-            help_open: false,
             help_scroll: 0,
-            dialog: None,
+            overlay: Overlay::None,
+            body: Body::Table,
+            measured: Measured::default(),
             bundles_dir: crate::tui::operate::bundles::bundles_dir(inventory),
             log: EventLog::default(),
             keymap: Keymap::for_mode(settings.read_only),
@@ -151,7 +148,6 @@ impl Model {
             since_refresh: Duration::ZERO,
             clock: Stamp::default(),
             rollout: None,
-            rollout_open: false,
             rollout_settings: rollout_settings(inventory),
             rollout_canary: rollout_canary(inventory),
             commands: CommandLog::default(),
@@ -159,26 +155,109 @@ impl Model {
             needs_sort: true,
             needs_filter: true,
         };
-        crate::tui::update::settle(&mut model);
+        model.settle();
         model
     }
 
     /// The scope keys are looked up in.
     pub fn scope(&self) -> Scope {
-        if let Some(dialog) = &self.dialog {
-            match dialog {
-                Dialog::Picker(_) => Scope::Picker,
-                Dialog::Confirm(_) | Dialog::Rollout(_) | Dialog::AbortRollout => Scope::Confirm,
-            }
-        } else if self.help_open {
-            Scope::Help
-        } else if self.filter.editing {
-            Scope::Filter
-        } else if self.rollout_open {
-            Scope::Rollout
-        } else {
-            Scope::Table
+        match (&self.overlay, self.body) {
+            (Overlay::Dialog(dialog), _) if matches!(**dialog, Dialog::Picker(_)) => Scope::Picker,
+            (Overlay::Dialog(_), _) => Scope::Confirm,
+            (Overlay::Help, _) => Scope::Help,
+            (Overlay::Filter, _) => Scope::Filter,
+            (Overlay::None, Body::Rollout) => Scope::Rollout,
+            (Overlay::None, Body::Table) => Scope::Table,
         }
+    }
+
+    /// The dialog open, if any.
+    pub fn dialog(&self) -> Option<&Dialog> {
+        match &self.overlay {
+            Overlay::Dialog(dialog) => Some(dialog.as_ref()),
+            _ => None,
+        }
+    }
+
+    pub fn dialog_mut(&mut self) -> Option<&mut Dialog> {
+        match &mut self.overlay {
+            Overlay::Dialog(dialog) => Some(dialog.as_mut()),
+            _ => None,
+        }
+    }
+
+    pub fn open_dialog(&mut self, dialog: Dialog) {
+        self.overlay = Overlay::Dialog(Box::new(dialog));
+    }
+
+    /// Closes the dialog, if one is open, and hands it over.
+    pub fn take_dialog(&mut self) -> Option<Dialog> {
+        match std::mem::take(&mut self.overlay) {
+            Overlay::Dialog(dialog) => Some(*dialog),
+            other => {
+                self.overlay = other;
+                None
+            }
+        }
+    }
+
+    pub fn help_open(&self) -> bool {
+        self.overlay == Overlay::Help
+    }
+
+    pub fn filter_editing(&self) -> bool {
+        self.overlay == Overlay::Filter
+    }
+
+    pub fn rollout_open(&self) -> bool {
+        self.body == Body::Rollout
+    }
+
+    /// Host rows the table shows at the screen size.
+    pub fn table_page(&self) -> usize {
+        layout::table_page(self.size(), self.focus)
+    }
+
+    /// Re-derives the table after rows, sort or filter changed, keeping the selected host
+    /// selected when it is still shown, and keeps the cursor on screen.
+    pub(crate) fn settle(&mut self) {
+        if self.needs_sort {
+            let (rows, sort) = (&self.rows, self.sort);
+            self.order
+                .sort_unstable_by(|&a, &b| sort.compare(&rows[a], &rows[b]));
+        }
+        if self.needs_sort || self.needs_filter {
+            let filter = self.filter.filter();
+            let rows = &self.rows;
+            let only = self.only.as_deref();
+            self.visible.clear();
+            self.visible.extend(
+                self.order
+                    .iter()
+                    .copied()
+                    .filter(|&id| only.is_none_or(|o| o.contains(&id)))
+                    .filter(|&id| filter.matches(&rows[id])),
+            );
+            let kept = self
+                .selected
+                .and_then(|id| self.visible.iter().position(|&v| v == id));
+            self.cursor = kept.unwrap_or(self.cursor);
+            self.needs_sort = false;
+            self.needs_filter = false;
+        }
+        self.cursor = self.cursor.min(self.visible.len().saturating_sub(1));
+        self.selected = self.visible.get(self.cursor).copied();
+        self.keep_cursor_on_screen();
+    }
+
+    fn keep_cursor_on_screen(&mut self) {
+        let page = self.table_page().max(1);
+        if self.cursor < self.offset {
+            self.offset = self.cursor;
+        } else if self.cursor >= self.offset + page {
+            self.offset = self.cursor + 1 - page;
+        }
+        self.offset = self.offset.min(self.visible.len().saturating_sub(page));
     }
 
     pub fn selected_row(&self) -> Option<&HostRow> {

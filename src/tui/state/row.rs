@@ -5,7 +5,7 @@ use crate::core::engine::HostReport;
 use crate::core::inventory::{Host, HostId};
 use crate::core::ssh::ErrorKind;
 use crate::tui::operate::operation::HostOperation;
-use crate::tui::table::sort::VersionKey;
+use crate::tui::state::version::VersionKey;
 
 /// Where a host stands, as the state column shows it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

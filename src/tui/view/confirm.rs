@@ -13,7 +13,7 @@ use crate::core::bundle::SignatureStatus;
 use crate::core::engine::Operation;
 use crate::tui::input::action::Action;
 use crate::tui::input::keymap::Scope;
-use crate::tui::operate::dialog::{Confirm, Dialog};
+use crate::tui::operate::dialog::Confirm;
 use crate::tui::operate::operation::human_bytes;
 use crate::tui::operate::steps;
 use crate::tui::state::model::Model;
@@ -22,7 +22,14 @@ const WIDTH: u16 = 100;
 /// Lines besides the hosts and the steps: flag, blank, hosts heading, blank, steps heading.
 const CHROME: usize = 5;
 
-pub fn render(model: &Model, confirm: &Confirm, theme: &Theme, frame: &mut Frame, area: Rect) {
+/// Draws the dialog; returns how far its host list can scroll at this size.
+pub fn render(
+    model: &Model,
+    confirm: &Confirm,
+    theme: &Theme,
+    frame: &mut Frame,
+    area: Rect,
+) -> usize {
     let plan = steps::plan(confirm.op, confirm.bundle.as_deref());
     let shape = Shape::of(area, confirm);
     let (popup, host_rows) = (shape.popup, shape.host_rows);
@@ -73,6 +80,7 @@ pub fn render(model: &Model, confirm: &Confirm, theme: &Theme, frame: &mut Frame
     }
     frame.render_widget(Clear, popup);
     frame.render_widget(Paragraph::new(lines).block(block), popup);
+    max_scroll(host_rows, confirm.hosts.len())
 }
 
 fn action(op: Operation) -> Action {
@@ -198,14 +206,8 @@ fn host_lines<'a>(
     }
 }
 
-/// How far the host list scrolls at the model's screen size: 0 when every host shows.
-pub fn max_scroll(model: &Model) -> usize {
-    let Some(Dialog::Confirm(confirm)) = &model.dialog else {
-        return 0;
-    };
-    let (width, height) = model.size();
-    let rows = Shape::of(Rect::new(0, 0, width, height), confirm).host_rows;
-    let total = confirm.hosts.len();
+/// How far the host list scrolls with room for `rows` of it: 0 when every host shows.
+fn max_scroll(rows: usize, total: usize) -> usize {
     if total > rows {
         total - rows.saturating_sub(1)
     } else {

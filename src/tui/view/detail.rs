@@ -6,6 +6,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 use ratatui::Frame;
 
+use super::fields::{field, heading};
 use super::theme::Theme;
 use crate::core::engine::HostReport;
 use crate::core::remote::probe::{BinaryStatus, GoRootKind, ProbeFacts, StateRead};
@@ -13,10 +14,9 @@ use crate::tui::operate::operation::human_bytes;
 use crate::tui::state::model::{Focus, Model};
 use crate::tui::state::row::{HostRow, RowState};
 
-/// Width of the label column.
-const LABEL: usize = 10;
-
-pub fn render(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {
+/// Draws the pane; returns how far it can scroll (its lines before wrapping, less one, so
+/// scrolling never hides the last line).
+pub fn render(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) -> u16 {
     let focused = model.focus == Focus::Detail;
     let title = match model.selected_row() {
         Some(row) => format!(" {} ", row.name),
@@ -29,31 +29,17 @@ pub fn render(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {
         Some(row) => lines(row, theme),
         None => vec![Line::styled("no host selected", theme.dim())],
     };
+    let max = lines.len().saturating_sub(1) as u16;
     let paragraph = Paragraph::new(lines)
         .block(block)
         .wrap(Wrap { trim: false })
         .scroll((model.detail_scroll, 0));
     frame.render_widget(paragraph, area);
+    max
 }
 
-pub(super) fn field<'a>(
-    label: &str,
-    value: impl Into<String>,
-    style: Style,
-    theme: &Theme,
-) -> Line<'a> {
-    Line::from(vec![
-        Span::styled(format!("{label:<LABEL$}"), theme.label()),
-        Span::styled(value.into(), style),
-    ])
-}
-
-pub(super) fn heading<'a>(text: &str, theme: &Theme) -> Line<'a> {
-    Line::styled(text.to_string(), theme.label())
-}
-
-/// The detail lines of one host (public for the tests that read them without a screen).
-pub fn lines<'a>(row: &HostRow, theme: &Theme) -> Vec<Line<'a>> {
+/// The detail lines of one host.
+fn lines<'a>(row: &HostRow, theme: &Theme) -> Vec<Line<'a>> {
     let plain = Style::default();
     let mut out = vec![field("address", row.address.clone(), plain, theme)];
     let state_style = theme.row(row.state());

@@ -8,7 +8,7 @@ use ratatui::Frame;
 use super::theme::Theme;
 use crate::tui::state::model::Model;
 use crate::tui::state::summary::NO_GO;
-use crate::tui::table::sort::compare_versions;
+use crate::tui::state::version::compare_versions;
 
 pub fn render(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {
     let lines = vec![counts_line(model, theme), versions_line(model, theme)];

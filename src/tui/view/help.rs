@@ -8,7 +8,8 @@ use ratatui::Frame;
 use super::theme::Theme;
 use crate::tui::state::model::Model;
 
-pub fn render(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {
+/// Draws the help; returns how far it can scroll at this size.
+pub fn render(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) -> u16 {
     let lines = help_lines(model, theme);
     let popup = popup(area, lines.len());
     let block = Block::bordered()
@@ -16,18 +17,13 @@ pub fn render(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {
         .title_bottom(Line::from(" ? or esc closes ").right_aligned())
         .border_style(theme.border(true));
     frame.render_widget(Clear, popup);
-    let scroll = model.help_scroll.min(max_scroll_in(popup, lines.len()));
+    let max = max_scroll_in(popup, lines.len());
+    let scroll = model.help_scroll.min(max);
     frame.render_widget(
         Paragraph::new(lines).block(block).scroll((scroll, 0)),
         popup,
     );
-}
-
-/// How far the help can scroll at the model's screen size.
-pub fn max_scroll(model: &Model) -> u16 {
-    let (width, height) = model.size();
-    let count = help_lines(model, &Theme::new(false)).len();
-    max_scroll_in(popup(Rect::new(0, 0, width, height), count), count)
+    max
 }
 
 fn max_scroll_in(popup: Rect, count: usize) -> u16 {

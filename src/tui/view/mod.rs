@@ -1,17 +1,18 @@
 //! The console's screen: a pure function of the [`Model`]. No I/O, no locks, no sends.
 
 mod commands;
-pub mod confirm;
-pub mod detail;
+mod confirm;
+mod detail;
+mod fields;
 mod footer;
 mod header;
-pub mod help;
+mod help;
 mod log;
 mod operation;
 mod picker;
 mod popup;
 mod rollout;
-pub mod rollout_confirm;
+mod rollout_confirm;
 mod table;
 pub mod theme;
 
@@ -20,20 +21,24 @@ use ratatui::Frame;
 use super::layout;
 use super::logs::commands::CommandLogMode;
 use super::operate::dialog::Dialog;
+use super::state::measured::Measured;
 use super::state::model::Model;
 use theme::Theme;
 
-pub fn render(model: &Model, frame: &mut Frame) {
+/// Draws the screen; returns what it measured (the scroll limits), which the event loop feeds
+/// back to the model so that `update` never has to lay the text out itself.
+pub fn render(model: &Model, frame: &mut Frame) -> Measured {
+    let mut measured = Measured::default();
     let theme = Theme::new(model.settings.color);
-    let areas = layout::areas(frame.area(), model);
+    let areas = layout::areas(frame.area(), model.focus);
     header::render(model, &theme, frame, areas.header);
-    if model.rollout_open {
+    if model.rollout_open() {
         let area = areas.detail.map_or(areas.table, |d| d.union(areas.table));
         rollout::render(model, &theme, frame, area);
     } else {
         table::render(model, &theme, frame, areas.table);
         if let Some(area) = areas.detail {
-            detail::render(model, &theme, frame, area);
+            measured.detail = Some(detail::render(model, &theme, frame, area));
         }
     }
     if let Some(area) = areas.log {
@@ -44,20 +49,20 @@ pub fn render(model: &Model, frame: &mut Frame) {
         }
     }
     footer::render(model, &theme, frame, areas.footer);
-    if model.help_open {
-        help::render(model, &theme, frame, frame.area());
+    let screen = frame.area();
+    if model.help_open() {
+        measured.help = Some(help::render(model, &theme, frame, screen));
     }
-    match &model.dialog {
-        Some(Dialog::Picker(picker)) => picker::render(picker, &theme, frame, frame.area()),
+    match model.dialog() {
+        Some(Dialog::Picker(picker)) => picker::render(picker, &theme, frame, screen),
         Some(Dialog::Confirm(confirm)) => {
-            confirm::render(model, confirm, &theme, frame, frame.area())
+            measured.confirm = Some(confirm::render(model, confirm, &theme, frame, screen));
         }
         Some(Dialog::Rollout(plan)) => {
-            rollout_confirm::render(model, plan, &theme, frame, frame.area())
+            measured.plan = Some(rollout_confirm::render(model, plan, &theme, frame, screen));
         }
-        Some(Dialog::AbortRollout) => {
-            rollout_confirm::render_abort(model, &theme, frame, frame.area())
-        }
+        Some(Dialog::AbortRollout) => rollout_confirm::render_abort(model, &theme, frame, screen),
         None => {}
     }
+    measured
 }

@@ -5,7 +5,7 @@
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
-use super::detail::{field, heading};
+use super::fields::{field, heading};
 use super::theme::Theme;
 use crate::core::engine::{Check, HostOutcome, Operation};
 use crate::tui::operate::operation::{human_bytes, HostOperation, Phase, StepFailure, Upload};

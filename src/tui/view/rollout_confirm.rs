@@ -11,19 +11,27 @@ use super::popup::{centred, wrap};
 use super::theme::Theme;
 use crate::core::rollout::settings::{OnHalt, Pause, RolloutSettings};
 use crate::tui::input::keymap::Scope;
-use crate::tui::operate::dialog::{Dialog, RolloutConfirm};
+use crate::tui::operate::dialog::RolloutConfirm;
 use crate::tui::operate::operation::human_bytes;
 use crate::tui::rollout::state::clock;
 use crate::tui::state::model::Model;
 
 const WIDTH: u16 = 110;
 
-pub fn render(model: &Model, plan: &RolloutConfirm, theme: &Theme, frame: &mut Frame, area: Rect) {
+/// Draws the plan; returns how far it can scroll (lines past the dialog's height).
+pub fn render(
+    model: &Model,
+    plan: &RolloutConfirm,
+    theme: &Theme,
+    frame: &mut Frame,
+    area: Rect,
+) -> usize {
     let text_width = centred(area, WIDTH, 0).width.saturating_sub(2) as usize;
     let lines = lines(model, plan, theme, text_width);
     let popup = centred(area, WIDTH, (lines.len() + 2).min(u16::MAX as usize) as u16);
     let inner = popup.height.saturating_sub(2) as usize;
-    let scroll = plan.scroll.min(lines.len().saturating_sub(inner));
+    let max = lines.len().saturating_sub(inner);
+    let scroll = plan.scroll.min(max);
     let block = Block::bordered()
         .title(Line::styled(
             format!(
@@ -42,6 +50,7 @@ pub fn render(model: &Model, plan: &RolloutConfirm, theme: &Theme, frame: &mut F
             .scroll((scroll as u16, 0)),
         popup,
     );
+    max
 }
 
 fn keys(model: &Model) -> String {
@@ -52,18 +61,6 @@ fn keys(model: &Model) -> String {
         .map(|h| format!("{} {}", h.keys, h.text))
         .collect();
     hints.join(" · ")
-}
-
-/// Lines past the dialog's height: how far `j` can scroll.
-pub fn max_scroll(model: &Model) -> usize {
-    let Some(Dialog::Rollout(plan)) = &model.dialog else {
-        return 0;
-    };
-    let area = Rect::new(0, 0, model.size().0, model.size().1);
-    let text_width = centred(area, WIDTH, 0).width.saturating_sub(2) as usize;
-    let count = body(plan, text_width, &|id| name_of(model, id)).len();
-    let popup = centred(area, WIDTH, (count + 2).min(u16::MAX as usize) as u16);
-    count.saturating_sub(popup.height.saturating_sub(2) as usize)
 }
 
 fn name_of(model: &Model, id: usize) -> String {

@@ -5,23 +5,23 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::msg::{Msg, Stamp};
-use super::operate::bundles::{BundleChoice, BundleInfo};
-use super::state::model::{Model, ModelSettings};
-use super::state::row::HostRow;
-use crate::core::audit::{AuditStatus, AuditSummary};
-use crate::core::bundle::{PublicKey, SignatureStatus};
-use crate::core::engine::{
+use offgo::tui::testing::{
+    apply_all, BundleChoice, BundleInfo, HostRow, Model, ModelSettings, Msg, Stamp,
+};
+
+use offgo::core::audit::{AuditStatus, AuditSummary};
+use offgo::core::bundle::{PublicKey, SignatureStatus};
+use offgo::core::engine::{
     Check, EngineEvent, HostOutcome, HostReport, LddGap, OffgoSummary, Operation,
 };
-use crate::core::inventory::{
+use offgo::core::inventory::{
     BundleSettings, ConsoleSettings, Host, HostId, HostKeyPolicy, Inventory,
 };
-use crate::core::remote::probe::{
+use offgo::core::remote::probe::{
     BinaryCheck, BinaryStatus, GoRootKind, OffgoState, ProbeFacts, StateRead,
 };
-use crate::core::remote::RemotePaths;
-use crate::core::ssh::{ErrorKind, HostError};
+use offgo::core::remote::RemotePaths;
+use offgo::core::ssh::{ErrorKind, HostError};
 
 /// The time every sample event carries: 09:30:00.
 pub const STAMP_SECS: u64 = 9 * 3600 + 30 * 60;
@@ -180,7 +180,7 @@ impl Fleet {
     /// A console showing this fleet fully probed, at `width`×`height`.
     pub fn model(&self, width: u16, height: u16) -> Model {
         let mut model = Model::new(&self.inventory, settings(width, height));
-        super::update::update_all(&mut model, self.probed_msgs());
+        apply_all(&mut model, self.probed_msgs());
         model
     }
 }
@@ -382,9 +382,17 @@ fn hex_of(text: &str) -> String {
     text.bytes().map(|b| format!("{:x}", b % 16)).collect()
 }
 
+/// The public half of the signing key with this seed, through the core's one way in.
+fn public_key(seed: u8) -> PublicKey {
+    use base64::Engine;
+    let key = ed25519_dalek::SigningKey::from_bytes(&[seed; 32]).verifying_key();
+    let text = base64::engine::general_purpose::STANDARD.encode(key.as_bytes());
+    PublicKey::from_base64(&text).unwrap()
+}
+
 /// A key the samples sign with.
 pub fn sample_key() -> PublicKey {
-    PublicKey(ed25519_dalek::SigningKey::from_bytes(&[7; 32]).verifying_key())
+    public_key(7)
 }
 
 /// What a bundles directory might hold: two good bundles, one refused by the signature
@@ -394,7 +402,7 @@ pub fn bundle_choices() -> Vec<BundleChoice> {
         key: sample_key(),
         trusted: true,
     };
-    let stranger = PublicKey(ed25519_dalek::SigningKey::from_bytes(&[9; 32]).verifying_key());
+    let stranger = public_key(9);
     let mut refused = BundleChoice::ok(bundle_info(
         "go1.22.9",
         68_700_000,

@@ -1,0 +1,26 @@
+//! What sits over the main view and has the keys: at most one thing at a time, so the
+//! console cannot be half in the help and half in a dialog.
+
+use crate::tui::operate::dialog::Dialog;
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum Overlay {
+    #[default]
+    None,
+    /// The operator is typing the filter (in the footer).
+    Filter,
+    /// The key help.
+    Help,
+    /// The bundle picker or a confirm dialog (boxed: the rest are a word).
+    Dialog(Box<Dialog>),
+}
+
+/// What fills the screen between header and footer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Body {
+    /// The host table (and, when there is room or focus, the detail pane).
+    #[default]
+    Table,
+    /// The rollout view, in place of table and detail.
+    Rollout,
+}
