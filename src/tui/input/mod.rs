@@ -1,4 +1,6 @@
 //! The keys: what the operator can ask for and the table that maps keys to it.
 
 pub mod action;
+pub mod bindings;
+pub mod key;
 pub mod keymap;
