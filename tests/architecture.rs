@@ -68,3 +68,41 @@ fn the_check_itself_catches_an_import() {
     );
     assert_eq!(offending_lines("use crate::tui::model::Model;").len(), 1);
 }
+
+/// Lines of `source` that name one of `words` outside comments.
+fn naming(source: &str, words: &[&str]) -> Vec<String> {
+    source
+        .lines()
+        .filter(|line| {
+            let code = line.split("//").next().unwrap_or("");
+            words.iter().any(|word| code.contains(word))
+        })
+        .map(str::to_string)
+        .collect()
+}
+
+/// The console and the demo drive the core, never the headless face: what both faces need
+/// (bundle trust, rollout sessions, exit codes, the inventory) lives in core.
+#[test]
+fn the_console_never_imports_the_headless_face() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    rust_files(&root.join("src/tui"), &mut files);
+    files.push(root.join("src/demo.rs"));
+    let mut offences = Vec::new();
+    for file in files {
+        let source = std::fs::read_to_string(&file).unwrap();
+        for line in naming(&source, &["crate::cli", "offgo::cli"]) {
+            offences.push(format!("{}: {}", file.display(), line.trim()));
+        }
+    }
+    assert!(
+        offences.is_empty(),
+        "the console imports the CLI:\n{}",
+        offences.join("\n")
+    );
+    assert_eq!(
+        naming("use crate::cli::push::open_trusted;", &["crate::cli"]).len(),
+        1
+    );
+}
