@@ -5,10 +5,10 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use crate::cli::{GlobalArgs, EXIT_USAGE};
 use crate::core::audit::record::{line_hash, AuditRecord, GENESIS};
 use crate::core::engine::DEFAULT_PARALLEL;
 use crate::core::inventory;
+use crate::exit::EXIT_USAGE;
 use crate::fleet::{Fleet, FleetError, FleetSpec, GoInstall, InventoryOptions};
 use crate::tui::{self, ConsoleOptions};
 
@@ -18,7 +18,7 @@ const DEMO_BUNDLE_VERSION: &str = "1.22.10";
 
 /// Runs the demo; `keep` names a directory to keep the fleet's files in (for scripts that want
 /// to look at them), otherwise everything lives in a temp dir removed on exit.
-pub fn run(global: &GlobalArgs, read_only: bool, keep: Option<PathBuf>) -> ExitCode {
+pub fn run(parallel: Option<usize>, read_only: bool, keep: Option<PathBuf>) -> ExitCode {
     if let Some(missing) = missing_tools() {
         eprintln!(
             "offgo-tui demo: {missing} is not installed. The demo runs real OpenSSH servers on 127.0.0.1.\n  \
@@ -54,7 +54,7 @@ pub fn run(global: &GlobalArgs, read_only: bool, keep: Option<PathBuf>) -> ExitC
         }
     };
     let options = ConsoleOptions {
-        parallel: global.parallel.map(usize::from).unwrap_or(DEFAULT_PARALLEL),
+        parallel: parallel.unwrap_or(DEFAULT_PARALLEL),
         read_only,
         local_audit_log: Some(fleet.dir().join("jump-host-audit.log")),
         ..ConsoleOptions::default()

@@ -12,6 +12,7 @@
 pub mod cli;
 pub mod core;
 pub mod demo;
+pub mod exit;
 pub mod fleet;
 pub mod logging;
 pub mod tui;

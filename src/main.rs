@@ -11,13 +11,14 @@ fn main() -> ExitCode {
     }
     raise_open_files_limit();
     let cli = Cli::parse();
+    let parallel = cli.global.parallel.map(usize::from);
     match cli.command {
-        Some(cli::Command::Demo(args)) => offgo::demo::run(&cli.global, cli.read_only, args.keep),
+        Some(cli::Command::Demo(args)) => offgo::demo::run(parallel, cli.read_only, args.keep),
         Some(command) => {
             let _logging = offgo::logging::init_headless(cli.global.verbose);
             cli::run(&cli.global, command)
         }
-        None => offgo::tui::launch(&cli.global, cli.read_only),
+        None => offgo::tui::launch(cli.global.inventory.as_deref(), parallel, cli.read_only),
     }
 }
 

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use crate::cli::{GlobalArgs, EXIT_USAGE};
 use crate::core::engine::{Engine, EngineEvent, EngineOptions, DEFAULT_PARALLEL};
 use crate::core::inventory::{self, HostId, Inventory};
+use crate::core::session::{load_inventory as find_and_load, open_session};
 use tokio::sync::mpsc::UnboundedReceiver;
 
 pub struct Context {
@@ -24,24 +25,25 @@ pub fn open(global: &GlobalArgs, selector: &str) -> Result<Context, u8> {
             return Err(EXIT_USAGE);
         }
     };
-    let options = EngineOptions {
-        parallel: global.parallel.map(usize::from).unwrap_or(DEFAULT_PARALLEL),
-        ..EngineOptions::default()
-    };
-    let inventory = Arc::new(inventory);
-    let (engine, events) = Engine::new(Arc::clone(&inventory), options);
+    let session = open_session(inventory, engine_options(global));
     Ok(Context {
-        inventory,
+        inventory: session.inventory,
         selected,
-        engine,
-        events,
+        engine: session.engine,
+        events: session.events,
     })
 }
 
+/// What `--parallel` asks of the engine.
+pub fn engine_options(global: &GlobalArgs) -> EngineOptions {
+    EngineOptions {
+        parallel: global.parallel.map(usize::from).unwrap_or(DEFAULT_PARALLEL),
+        ..EngineOptions::default()
+    }
+}
+
 pub fn load_inventory(global: &GlobalArgs) -> Result<Inventory, u8> {
-    let loaded =
-        inventory::locate(global.inventory.as_deref()).and_then(|path| inventory::load(&path));
-    loaded.map_err(|e| {
+    find_and_load(global.inventory.as_deref()).map_err(|e| {
         eprintln!("offgo-tui: {e}");
         EXIT_USAGE
     })

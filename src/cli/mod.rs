@@ -15,19 +15,17 @@ use std::process::ExitCode;
 
 pub use args::{Cli, Command, GlobalArgs};
 
-/// Exit codes (contract): every selected host succeeded.
-pub const EXIT_OK: u8 = 0;
-/// At least one host failed.
-pub const EXIT_HOST_FAILED: u8 = 1;
-/// Usage or configuration error.
-pub const EXIT_USAGE: u8 = 2;
+pub use crate::exit::{EXIT_HOST_FAILED, EXIT_OK, EXIT_USAGE};
 
 /// Runs a headless command.
 pub fn run(global: &GlobalArgs, command: Command) -> ExitCode {
     let code = match command {
         Command::Scan(args) => scan::run(global, &args),
-        // The demo is the console's face; main.rs normally starts it directly.
-        Command::Demo(args) => return crate::demo::run(global, false, args.keep),
+        // The demo is the console's face: main.rs starts it, never this.
+        Command::Demo(_) => {
+            eprintln!("offgo-tui: the demo is started as `offgo-tui demo`");
+            EXIT_USAGE
+        }
         Command::Bundle(args) => return bundle::run(args.command, args.json),
         Command::Push(args) => push::run(global, &args),
         Command::Rollout(args) => rollout::run(global, &args),

@@ -1,21 +1,25 @@
-//! `offgo-tui rollout`: plan, then drive the rollout through the engine, one line per event
-//! (JSON lines with `--json`), the last a summary. `--resume` continues the newest unfinished
-//! rollout from its journal after a crash.
+//! `offgo-tui rollout`: arguments and a printer around the core's [`RolloutSession`]. One
+//! line per event (JSON lines with `--json`), the last a summary. `--resume` continues the
+//! newest unfinished rollout from its journal after a crash.
 
 use std::io::{BufRead, IsTerminal};
-use std::sync::Arc;
 use std::time::Duration;
 
-use serde_json::{json, Value};
 use tokio::signal::unix::{signal, Signal, SignalKind};
 
 use crate::cli::args::RolloutArgs;
-use crate::cli::{context, push, GlobalArgs, EXIT_HOST_FAILED, EXIT_OK, EXIT_USAGE};
-use crate::core::engine::{Engine, EngineEvent, EngineOptions, HostReport, DEFAULT_PARALLEL};
+use crate::cli::{context, GlobalArgs, EXIT_HOST_FAILED, EXIT_OK, EXIT_USAGE};
+use crate::core::bundle::open_trusted;
+use crate::core::engine::steps::PushFacts;
+use crate::core::engine::{Engine, EngineEvent, HostReport, PushBundle};
 use crate::core::inventory::{self, HostId, Inventory};
+use crate::core::rollout::event::{BatchNames, SkippedHost, RESUME_COMMAND};
 use crate::core::rollout::journal::{self, rollouts_dir};
 use crate::core::rollout::settings::{self, RolloutSettings};
-use crate::core::rollout::{Driver, Input, Note, Phase, RolloutRequest, Status, Update};
+use crate::core::rollout::{
+    preview, CanaryPick, Input, Preview, RolloutEvent, RolloutRequest, RolloutSession, Update,
+};
+use crate::core::session::{open_session, Session};
 
 pub fn run(global: &GlobalArgs, args: &RolloutArgs) -> u8 {
     let out = Printer { json: args.json };
@@ -30,7 +34,7 @@ pub fn run(global: &GlobalArgs, args: &RolloutArgs) -> u8 {
         Ok(ctx) => ctx,
         Err(code) => return code,
     };
-    let bundle = match push::open_trusted(&bundle_path, &ctx.inventory.bundles) {
+    let trusted = match open_trusted(&bundle_path, &ctx.inventory.bundles) {
         Ok(b) => b,
         Err(e) => {
             eprintln!("offgo-tui: {e}");
@@ -44,63 +48,62 @@ pub fn run(global: &GlobalArgs, args: &RolloutArgs) -> u8 {
             return EXIT_USAGE;
         }
     };
-    // Hosts already on the target are skipped and counted: probe first (read-only).
-    let reports = probe(&ctx.engine, &mut ctx.events, &ctx.selected);
-    let mut hosts = Vec::new();
-    let mut skipped = Vec::new();
-    for &h in &ctx.selected {
-        match reports.get(&h) {
-            Some(r) if on_target(r, &bundle.version) => {
-                skipped.push((h, format!("already on {}", bundle.version)))
-            }
-            _ => hosts.push(h),
-        }
-    }
-    let signature = crate::core::bundle::Bundle::open(&bundle_path)
-        .map(|b| b.signature_status().to_string())
-        .unwrap_or_default();
-    let inventory_path = inventory::locate(global.inventory.as_deref()).unwrap_or_default();
-    let inventory_path = std::fs::canonicalize(&inventory_path).unwrap_or(inventory_path);
-    let request = RolloutRequest {
-        inventory: &ctx.inventory,
-        inventory_path,
-        hosts,
-        skipped,
-        settings,
-        bundle,
-        bundle_path: std::fs::canonicalize(&bundle_path).unwrap_or(bundle_path),
-        signature,
-    };
-    if args.dry_run {
-        return dry_run(&request, &reports, &out);
-    }
-    let mut driver = match Driver::create(request, &rollouts_dir()) {
-        Ok(d) => d,
+    let canary = match CanaryPick::resolve(&ctx.inventory, &settings) {
+        Ok(c) => c,
         Err(e) => {
             eprintln!("offgo-tui: {e}");
             return EXIT_USAGE;
         }
     };
-    out.plan(&driver);
+    // Hosts already on the target are skipped and counted: probe first (read-only).
+    let reports = probe(&ctx.engine, &mut ctx.events, &ctx.selected);
+    let facts = PushFacts::from(&trusted.bundle);
+    let planned = preview(
+        &ctx.selected,
+        |h| reports.get(&h),
+        &canary,
+        &facts,
+        settings,
+    );
+    if args.dry_run {
+        out.event(&dry_run_event(&planned, &ctx.inventory));
+        return EXIT_OK;
+    }
+    let request = RolloutRequest {
+        inventory: &ctx.inventory,
+        inventory_path: canonical(&ctx.inventory.source),
+        preview: planned,
+        bundle: PushBundle::from(&trusted.bundle),
+        bundle_path: canonical(&bundle_path),
+        signature: trusted.signature.to_string(),
+    };
     // Watch for ctrl-c before the first host starts, so it always means "abort".
     let watch = match Watch::new() {
         Ok(w) => w,
         Err(code) => return code,
     };
-    let updates = driver.feed(Input::Start, &ctx.engine);
-    drive(driver, &ctx.engine, &mut ctx.events, updates, &out, watch)
+    let (session, updates) = match RolloutSession::start(request, &rollouts_dir(), &ctx.engine) {
+        Ok(started) => started,
+        Err(e) => {
+            eprintln!("offgo-tui: {e}");
+            return EXIT_USAGE;
+        }
+    };
+    out.event(&plan_event(&session));
+    drive(session, &ctx.engine, &mut ctx.events, updates, &out, watch)
 }
 
+fn canonical(path: &std::path::Path) -> std::path::PathBuf {
+    std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
+/// The inventory's `[rollout]`, then the flags.
 fn settings_for(
     inventory: &Inventory,
     args: &RolloutArgs,
     global: &GlobalArgs,
 ) -> Result<RolloutSettings, String> {
-    let mut s = RolloutSettings::default();
-    if let Some(table) = &inventory.rollout {
-        s.apply_table(table)
-            .map_err(|e| format!("{}: {e}", inventory.source.display()))?;
-    }
+    let mut s = RolloutSettings::for_inventory(inventory)?;
     let flag = |name: &str, e: String| format!("--{name}: {e}");
     if let Some(c) = &args.canary {
         s.canary = Some(settings::parse_canary(c).map_err(|e| flag("canary", e))?);
@@ -126,13 +129,6 @@ fn settings_for(
     Ok(s)
 }
 
-/// Already on `version`: the probe found it active and recorded in state.json.
-pub fn on_target(report: &HostReport, version: &str) -> bool {
-    report.error_kind.is_none()
-        && report.go_version.as_deref() == Some(version)
-        && report.offgo.as_ref().and_then(|o| o.current.as_deref()) == Some(version)
-}
-
 fn probe(
     engine: &Engine,
     events: &mut tokio::sync::mpsc::UnboundedReceiver<EngineEvent>,
@@ -152,108 +148,72 @@ fn probe(
     reports
 }
 
-/// The steps each host goes through, for the dry run and the confirm dialog.
-pub fn steps_per_host(settings: &RolloutSettings, size_mib: u64) -> Vec<String> {
-    let mut steps = vec![
-        "pre-flight (arch, tools, free space, writable paths, lock free)".to_string(),
-        "take the host lock".into(),
-        format!("upload {size_mib} MiB to incoming/ (resumable)"),
-        "check the tarball's sha256".into(),
-        "extract into a temp dir, sha256sum -c every file, go version".into(),
-        "adopt a hand-installed go_root into releases/".into(),
-        "switch go_root atomically; go version through the new link (switch back on failure)"
-            .into(),
-        "write the env profile and state.json; prune old releases".into(),
-        "append the audit line (host and jump host); release the lock".into(),
-    ];
-    if settings.auto_rollback {
-        steps.push(
-            "verify (tree, go version, profile, state, ldd, audit); roll back if it fails".into(),
-        );
-    }
-    steps
+fn names(inventory: &Inventory, hosts: &[HostId]) -> Vec<String> {
+    hosts
+        .iter()
+        .map(|&h| inventory.host(h).name.clone())
+        .collect()
 }
 
-fn dry_run(
-    request: &RolloutRequest<'_>,
-    reports: &std::collections::HashMap<HostId, HostReport>,
-    out: &Printer,
-) -> u8 {
-    let names: Vec<String> = request
-        .hosts
-        .iter()
-        .map(|&h| request.inventory.host(h).name.clone())
-        .collect();
-    let local: Vec<usize> = (0..request.hosts.len()).collect();
-    let canary: Vec<usize> = match &request.settings.canary {
-        None => Vec::new(),
-        Some(settings::Canary::Count(n)) => (0..(*n).min(local.len())).collect(),
-        Some(settings::Canary::Hosts(sel)) => match inventory::select(request.inventory, sel) {
-            Ok(chosen) => request
-                .hosts
-                .iter()
-                .enumerate()
-                .filter(|(_, h)| chosen.contains(h))
-                .map(|(i, _)| i)
-                .collect(),
-            Err(e) => {
-                eprintln!("offgo-tui: --canary {sel:?}: {e}");
-                return EXIT_USAGE;
-            }
-        },
-    };
-    let plan = crate::core::rollout::plan(&local, &canary, &request.settings.batches, Vec::new());
-    let steps = steps_per_host(&request.settings, request.bundle.size >> 20);
-    let unreachable: Vec<String> = request
-        .hosts
-        .iter()
-        .filter(|h| reports.get(h).is_some_and(|r| !r.reachable))
-        .map(|&h| request.inventory.host(h).name.clone())
-        .collect();
-    let batches: Vec<Value> = plan
+fn dry_run_event(p: &Preview, inventory: &Inventory) -> RolloutEvent {
+    let batches = p
+        .plan
         .batches
         .iter()
-        .map(|b| json!({"name": b.name, "hosts": b.hosts.iter().map(|&l| names[l].clone()).collect::<Vec<_>>()}))
+        .map(|b| BatchNames {
+            name: b.name.clone(),
+            hosts: b
+                .hosts
+                .iter()
+                .map(|&l| inventory.host(p.hosts[l]).name.clone())
+                .collect(),
+        })
         .collect();
-    let skipped: Vec<Value> = request
+    let skipped = p
         .skipped
         .iter()
-        .map(|(h, why)| json!({"host": request.inventory.host(*h).name, "why": why}))
+        .map(|(h, why)| SkippedHost {
+            host: inventory.host(*h).name.clone(),
+            why: why.clone(),
+        })
         .collect();
-    if out.json {
-        out.line(json!({
-            "event": "dry_run", "version": request.bundle.version, "batches": batches, "skipped": skipped,
-            "unreachable": unreachable, "steps": steps, "limit": request.settings.limit_text(),
-            "parallel": request.settings.parallel,
-        }));
-        return EXIT_OK;
+    RolloutEvent::DryRun {
+        version: p.version.clone(),
+        batches,
+        skipped,
+        unreachable: names(inventory, &p.unreachable),
+        steps: p.steps.clone(),
+        limit: p.settings.limit_text(),
+        parallel: p.settings.parallel,
     }
-    println!(
-        "Dry run: roll out {} to {} host(s), {} at a time; {}.",
-        request.bundle.version,
-        names.len(),
-        request.settings.parallel,
-        request.settings.limit_text()
-    );
-    for b in &plan.batches {
-        let hosts: Vec<&str> = b.hosts.iter().map(|&l| names[l].as_str()).collect();
-        println!("  {} ({}): {}", b.name, hosts.len(), hosts.join(", "));
+}
+
+fn plan_event(session: &RolloutSession) -> RolloutEvent {
+    let h = session.header();
+    RolloutEvent::Plan {
+        rollout: h.id.clone(),
+        version: h.version.clone(),
+        batches: h
+            .plan
+            .batches
+            .iter()
+            .map(|b| BatchNames {
+                name: b.name.clone(),
+                hosts: b.hosts.iter().map(|&l| h.hosts[l].clone()).collect(),
+            })
+            .collect(),
+        skipped: h
+            .plan
+            .skipped
+            .iter()
+            .map(|(l, why)| SkippedHost {
+                host: h.hosts[*l].clone(),
+                why: why.clone(),
+            })
+            .collect(),
+        limit: h.settings.limit_text(),
+        journal: session.journal_path().to_path_buf(),
     }
-    for (h, why) in &request.skipped {
-        println!("  skipped: {} ({why})", request.inventory.host(*h).name);
-    }
-    if !unreachable.is_empty() {
-        println!(
-            "  warning: unreachable now (they will fail unless they come back): {}",
-            unreachable.join(", ")
-        );
-    }
-    println!("Each host, in order:");
-    for (i, s) in steps.iter().enumerate() {
-        println!("  {}. {s}", i + 1);
-    }
-    println!("Nothing was changed.");
-    EXIT_OK
 }
 
 fn resume(global: &GlobalArgs, out: &Printer) -> u8 {
@@ -270,64 +230,34 @@ fn resume(global: &GlobalArgs, out: &Printer) -> u8 {
         .clone()
         .unwrap_or_else(|| header.inventory.clone());
     let inventory = match inventory::load(&inventory_path) {
-        Ok(i) => Arc::new(i),
+        Ok(i) => i,
         Err(e) => {
             eprintln!("offgo-tui: {e}");
             return EXIT_USAGE;
         }
     };
-    let bundle = match push::open_trusted(&header.bundle, &inventory.bundles) {
-        Ok(b) if b.sha256 == header.bundle_sha256 => b,
-        Ok(_) => {
-            eprintln!(
-                "offgo-tui: {} is not the bundle rollout {} started with (sha256 differs)",
-                header.bundle.display(),
-                header.id
-            );
-            return EXIT_USAGE;
-        }
-        Err(e) => {
-            eprintln!("offgo-tui: rollout {}: {e}", header.id);
-            return EXIT_USAGE;
-        }
+    let Session {
+        inventory,
+        engine,
+        mut events,
+    } = open_session(inventory, context::engine_options(global));
+    let watch = match Watch::new() {
+        Ok(w) => w,
+        Err(code) => return code,
     };
-    let options = EngineOptions {
-        parallel: global.parallel.map(usize::from).unwrap_or(DEFAULT_PARALLEL),
-        ..EngineOptions::default()
-    };
-    let (engine, mut events) = Engine::new(Arc::clone(&inventory), options);
-    let (mut driver, unknown) = match Driver::resume(&path, &inventory, bundle) {
+    let (session, resumed, updates) = match RolloutSession::resume(&path, &inventory, &engine) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("offgo-tui: {e}");
             return EXIT_USAGE;
         }
     };
-    out.line(json!({"event": "resumed", "rollout": header.id, "journal": path, "unknown": unknown.iter().map(|&h| inventory.host(h).name.clone()).collect::<Vec<_>>()}));
-    // Hosts whose last step is unknown are re-probed first: on the target (verified by its
-    // go version and state.json), or pushed again.
-    let reports = probe(&engine, &mut events, &unknown);
-    let watch = match Watch::new() {
-        Ok(w) => w,
-        Err(code) => return code,
-    };
-    let mut updates = Vec::new();
-    for h in unknown {
-        let on = reports
-            .get(&h)
-            .is_some_and(|r| on_target(r, &header.version));
-        updates.extend(driver.settle(h, on, &engine));
-    }
-    // Resuming is the operator's go-ahead past a manual pause.
-    if matches!(
-        driver.machine.status,
-        Status::PausedBetweenBatches { manual: true }
-    ) {
-        updates.extend(driver.feed(Input::Continue, &engine));
-    } else {
-        updates.extend(driver.wake(&engine));
-    }
-    drive(driver, &engine, &mut events, updates, out, watch)
+    out.event(&RolloutEvent::Resumed {
+        rollout: header.id.clone(),
+        journal: resumed.journal,
+        unknown: names(&inventory, &resumed.unknown),
+    });
+    drive(session, &engine, &mut events, updates, out, watch)
 }
 
 /// Runs until the rollout finishes (or waits for an operator this headless run cannot ask).
@@ -335,7 +265,7 @@ fn resume(global: &GlobalArgs, out: &Printer) -> u8 {
 /// finish (or roll back), no new host starts. A second one stops waiting at once; the journal
 /// keeps the rollout and `rollout --resume` settles the hosts that were cut short.
 fn drive(
-    mut driver: Driver,
+    mut session: RolloutSession,
     engine: &Engine,
     events: &mut tokio::sync::mpsc::UnboundedReceiver<EngineEvent>,
     first: Vec<Update>,
@@ -358,14 +288,17 @@ fn drive(
                     );
                     match runtime.block_on(wait_for_enter(&mut interrupt, &mut terminate)) {
                         Some(name) => {
-                            pending.extend(abort(&mut driver, engine, out, name));
+                            pending.extend(abort(&mut session, engine, out, name));
                             aborting = true;
                         }
-                        None => pending.extend(driver.feed(Input::Continue, engine)),
+                        None => pending.extend(session.input(Input::Continue, engine)),
                     }
                 } else {
-                    out.line(json!({"event": "waiting", "why": "manual pause", "resume": "offgo-tui rollout --resume"}));
-                    return summary(&driver, out, EXIT_HOST_FAILED);
+                    out.event(&RolloutEvent::Waiting {
+                        why: "manual pause".into(),
+                        resume: RESUME_COMMAND.into(),
+                    });
+                    return summary(&session, out, EXIT_HOST_FAILED);
                 }
             }
             if let Update::JournalError(e) = &update {
@@ -373,20 +306,22 @@ fn drive(
                     "offgo-tui: cannot write the rollout journal ({e}); no new host will start"
                 );
             }
-            out.update(&update);
+            if let Some(event) = RolloutEvent::from_update(&update) {
+                out.event(&event);
+            }
         }
-        if driver.machine.is_finished() && driver.machine.in_flight().is_empty() {
-            let code = if summary_ok(&driver) {
+        if session.is_over() {
+            let code = if session.summary().ok() {
                 EXIT_OK
             } else {
                 EXIT_HOST_FAILED
             };
-            return summary(&driver, out, code);
+            return summary(&session, out, code);
         }
         if !pending.is_empty() {
             continue;
         }
-        let wait = driver.time_left().unwrap_or(Duration::from_secs(3600));
+        let wait = session.time_left().unwrap_or(Duration::from_secs(3600));
         let next = runtime.block_on(async {
             tokio::select! {
                 event = tokio::time::timeout(wait, events.recv()) => match event {
@@ -399,19 +334,19 @@ fn drive(
             }
         });
         match next {
-            Next::Event(event) => pending.extend(driver.on_event(&event, engine)),
-            Next::EngineGone => return summary(&driver, out, EXIT_HOST_FAILED),
-            Next::PauseOver => pending.extend(driver.tick(engine)),
+            Next::Event(event) => pending.extend(session.on_event(&event, engine)),
+            Next::EngineGone => return summary(&session, out, EXIT_HOST_FAILED),
+            Next::PauseOver => pending.extend(session.tick(engine)),
             Next::Signal(name) if aborting => {
-                let cut = in_flight_names(&driver);
-                out.line(
-                    json!({"event": "interrupted", "signal": name, "cut_short": cut,
-                    "resume": "offgo-tui rollout --resume"}),
-                );
-                return summary(&driver, out, EXIT_HOST_FAILED);
+                out.event(&RolloutEvent::Interrupted {
+                    signal: name.into(),
+                    cut_short: session.in_flight_names(),
+                    resume: RESUME_COMMAND.into(),
+                });
+                return summary(&session, out, EXIT_HOST_FAILED);
             }
             Next::Signal(name) => {
-                pending.extend(abort(&mut driver, engine, out, name));
+                pending.extend(abort(&mut session, engine, out, name));
                 aborting = true;
             }
         }
@@ -461,26 +396,25 @@ enum Next {
     Signal(&'static str),
 }
 
-fn abort(driver: &mut Driver, engine: &Engine, out: &Printer, signal: &str) -> Vec<Update> {
-    let in_flight = in_flight_names(driver);
-    out.line(json!({"event": "aborting", "signal": signal, "in_flight": in_flight}));
+fn abort(
+    session: &mut RolloutSession,
+    engine: &Engine,
+    out: &Printer,
+    signal: &str,
+) -> Vec<Update> {
+    let in_flight = session.in_flight_names();
+    let count = in_flight.len();
+    out.event(&RolloutEvent::Aborting {
+        signal: signal.into(),
+        in_flight,
+    });
     if !out.json {
         eprintln!(
-            "aborting: {} host(s) in flight finish, no new host starts; {signal} again stops \
-             waiting (the journal keeps the rollout for `offgo-tui rollout --resume`)",
-            in_flight.len()
+            "aborting: {count} host(s) in flight finish, no new host starts; {signal} again stops \
+             waiting (the journal keeps the rollout for `{RESUME_COMMAND}`)"
         );
     }
-    driver.feed(Input::Abort, engine)
-}
-
-fn in_flight_names(driver: &Driver) -> Vec<String> {
-    driver
-        .machine
-        .in_flight()
-        .into_iter()
-        .map(|l| driver.header.hosts[l].clone())
-        .collect()
+    session.input(Input::Abort, engine)
 }
 
 /// Waits for Enter on the terminal; `Some(signal)` when ctrl-c (or SIGTERM) came first.
@@ -497,46 +431,8 @@ async fn wait_for_enter(interrupt: &mut Signal, terminate: &mut Signal) -> Optio
     }
 }
 
-fn summary_ok(driver: &Driver) -> bool {
-    matches!(driver.machine.status, Status::Done { aborted: false })
-        && driver
-            .machine
-            .phases
-            .values()
-            .all(|p| matches!(p, Phase::Succeeded { .. }))
-}
-
-fn summary(driver: &Driver, out: &Printer, code: u8) -> u8 {
-    let header = &driver.header;
-    let hosts: Vec<Value> = driver
-        .machine
-        .phases
-        .iter()
-        .map(|(&l, phase)| {
-            let (outcome, step, error) = match phase {
-                Phase::Succeeded { .. } => ("succeeded", None, None),
-                Phase::Failed { step, error } => ("failed", Some(step.clone()), Some(error.clone())),
-                Phase::RolledBack { why } => ("rolled_back", None, Some(why.clone())),
-                Phase::Pending => ("untouched", None, None),
-                _ => ("unknown", None, None),
-            };
-            json!({"name": header.hosts[l], "outcome": outcome, "step": step, "error": error})
-        })
-        .chain(header.plan.skipped.iter().map(|(l, why)| json!({"name": header.hosts[*l], "outcome": "skipped", "step": null, "error": null, "why": why})))
-        .collect();
-    let halted = matches!(driver.machine.status, Status::Halted { .. });
-    let reason = match &driver.machine.status {
-        Status::Halted { reason } => Some(reason.clone()),
-        _ => None,
-    };
-    let count = |o: &str| hosts.iter().filter(|h| h["outcome"] == o).count();
-    out.line(json!({
-        "event": "summary", "rollout": header.id, "version": header.version, "halted": halted,
-        "reason": reason, "aborted": driver.machine.status == Status::Done { aborted: true },
-        "succeeded": count("succeeded"), "failed": count("failed"), "rolled_back": count("rolled_back"),
-        "skipped": count("skipped"), "untouched": count("untouched"), "hosts": hosts,
-        "journal": driver.journal_path(),
-    }));
+fn summary(session: &RolloutSession, out: &Printer, code: u8) -> u8 {
+    out.event(&RolloutEvent::Summary(session.summary()));
     code
 }
 
@@ -545,110 +441,14 @@ struct Printer {
 }
 
 impl Printer {
-    fn line(&self, value: Value) {
+    fn event(&self, event: &RolloutEvent) {
         if self.json {
-            println!("{value}");
+            match serde_json::to_string(event) {
+                Ok(line) => println!("{line}"),
+                Err(e) => eprintln!("offgo-tui: cannot print an event as JSON: {e}"),
+            }
         } else {
-            println!("{}", human(&value));
+            println!("{event}");
         }
-    }
-
-    fn plan(&self, driver: &Driver) {
-        let h = &driver.header;
-        let batches: Vec<Value> = h
-            .plan
-            .batches
-            .iter()
-            .map(|b| json!({"name": b.name, "hosts": b.hosts.iter().map(|&l| h.hosts[l].clone()).collect::<Vec<_>>()}))
-            .collect();
-        let skipped: Vec<Value> = h
-            .plan
-            .skipped
-            .iter()
-            .map(|(l, why)| json!({"host": h.hosts[*l], "why": why}))
-            .collect();
-        self.line(json!({"event": "plan", "rollout": h.id, "version": h.version, "batches": batches, "skipped": skipped,
-            "limit": h.settings.limit_text(), "journal": driver.journal_path()}));
-    }
-
-    fn update(&self, update: &Update) {
-        let value = match update {
-            Update::Note(Note::BatchStarted { batch, name, hosts }) => {
-                json!({"event": "batch_started", "batch": batch, "name": name, "hosts": hosts})
-            }
-            Update::Note(Note::BatchDone {
-                batch,
-                name,
-                succeeded,
-                failed,
-            }) => {
-                json!({"event": "batch_done", "batch": batch, "name": name, "succeeded": succeeded, "failed": failed})
-            }
-            Update::Note(Note::Halted { reason }) => json!({"event": "halted", "reason": reason}),
-            Update::Note(Note::Paused { why }) => json!({"event": "paused", "why": why}),
-            Update::Note(Note::Finished { .. }) | Update::WaitingForOperator => return,
-            Update::Step { host, step } => json!({"event": "step", "host": host, "step": step}),
-            Update::HostDone { name, record: r } => {
-                json!({"event": "host_done", "host": name, "op": r.op, "ok": r.ok, "from": r.from, "to": r.to,
-                "step": r.step, "error": r.error, "notes": r.notes})
-            }
-            Update::JournalError(e) => json!({"event": "journal_error", "error": e}),
-        };
-        self.line(value);
-    }
-}
-
-/// One readable line per event for people.
-fn human(v: &Value) -> String {
-    let s = |k: &str| v[k].as_str().unwrap_or("").to_string();
-    match v["event"].as_str().unwrap_or("") {
-        "plan" => format!(
-            "rollout {} of {}: {} batch(es); {}; journal {}",
-            s("rollout"),
-            s("version"),
-            v["batches"].as_array().map_or(0, |b| b.len()),
-            s("limit"),
-            s("journal")
-        ),
-        "batch_started" => format!("== {} ({} hosts)", s("name"), v["hosts"]),
-        "batch_done" => format!(
-            "== {} done: {} ok, {} failed",
-            s("name"),
-            v["succeeded"],
-            v["failed"]
-        ),
-        "step" => format!("{}: {}", s("host"), s("step")),
-        "host_done" => {
-            let verdict = if v["ok"] == true {
-                "ok".to_string()
-            } else {
-                format!("FAILED at {}: {}", s("step"), s("error"))
-            };
-            format!("{}: {} {verdict}", s("host"), s("op"))
-        }
-        "halted" => format!("HALTED: {}", s("reason")),
-        "aborting" => format!("ABORTING on {}: in flight {}", s("signal"), v["in_flight"]),
-        "interrupted" => format!(
-            "INTERRUPTED by a second {}: cut short {}; `{}` settles them",
-            s("signal"),
-            v["cut_short"],
-            s("resume")
-        ),
-        "paused" => format!("paused: {}", s("why")),
-        "summary" => format!(
-            "rollout {}: {} succeeded, {} failed, {} rolled back, {} skipped, {} untouched{}",
-            s("rollout"),
-            v["succeeded"],
-            v["failed"],
-            v["rolled_back"],
-            v["skipped"],
-            v["untouched"],
-            if v["halted"] == true {
-                format!(" — HALTED: {}", s("reason"))
-            } else {
-                String::new()
-            }
-        ),
-        _ => v.to_string(),
     }
 }

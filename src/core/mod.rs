@@ -7,5 +7,7 @@ pub mod engine;
 pub mod inventory;
 pub mod remote;
 pub mod rollout;
+pub mod session;
 pub mod ssh;
+pub mod units;
 pub mod xdg;

@@ -19,8 +19,8 @@ use super::state::model::{Model, ModelSettings};
 use super::terminal::TerminalGuard;
 use super::update::update_all;
 use super::view;
-use crate::cli::push::open_trusted;
-use crate::core::engine::{Engine, EngineEvent, EngineOptions, Operation};
+use crate::core::bundle::open_trusted;
+use crate::core::engine::{Engine, EngineEvent, EngineOptions, Operation, PushBundle};
 use crate::core::inventory::Inventory;
 use crate::logging::{default_log_path, init_logging};
 
@@ -228,11 +228,13 @@ fn run_command(state: &mut Loop<'_>, command: Command) -> Option<Msg> {
             return Some(Msg::Bundles { dir, choices });
         }
         Command::Push { hosts, bundle } => match open_trusted(&bundle, &inventory.bundles) {
-            Ok(bundle) => {
+            Ok(trusted) => {
+                let bundle = PushBundle::from(&trusted.bundle);
                 tracing::info!(hosts = hosts.len(), version = %bundle.version, "push");
                 engine.push(&hosts, &bundle);
             }
             Err(error) => {
+                let error = error.to_string();
                 tracing::warn!(%error, "push refused");
                 return Some(Msg::OperationRefused {
                     op: Operation::Push,
@@ -243,11 +245,9 @@ fn run_command(state: &mut Loop<'_>, command: Command) -> Option<Msg> {
         },
         Command::Verify(hosts) => engine.verify(&hosts),
         Command::Rollback(hosts) => engine.rollback(&hosts, None),
-        Command::StartRollout {
-            hosts,
-            skipped,
-            bundle,
-        } => return Some(state.runner.start(engine, hosts, skipped, bundle)),
+        Command::StartRollout { preview, bundle } => {
+            return Some(state.runner.start(engine, *preview, bundle))
+        }
         Command::RolloutInput(input) => return state.runner.input(engine, input),
         Command::ResumeRollout => return Some(state.runner.resume(engine)),
         Command::Redraw | Command::Quit => {}

@@ -3,17 +3,17 @@
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use crate::cli::{GlobalArgs, EXIT_USAGE};
+use std::path::Path;
+
 use crate::core::engine::DEFAULT_PARALLEL;
-use crate::core::inventory;
+use crate::core::session::load_inventory;
+use crate::exit::EXIT_USAGE;
 
 use super::ConsoleOptions;
 
-/// `offgo-tui [--inventory FILE] [--read-only]`.
-pub fn launch(global: &GlobalArgs, read_only: bool) -> ExitCode {
-    let loaded =
-        inventory::locate(global.inventory.as_deref()).and_then(|path| inventory::load(&path));
-    let inventory = match loaded {
+/// `offgo-tui [--inventory FILE] [--read-only] [--parallel N]`.
+pub fn launch(inventory: Option<&Path>, parallel: Option<usize>, read_only: bool) -> ExitCode {
+    let inventory = match load_inventory(inventory) {
         Ok(inventory) => inventory,
         Err(e) => {
             eprintln!("offgo-tui: {e}");
@@ -21,7 +21,7 @@ pub fn launch(global: &GlobalArgs, read_only: bool) -> ExitCode {
         }
     };
     let options = ConsoleOptions {
-        parallel: global.parallel.map(usize::from).unwrap_or(DEFAULT_PARALLEL),
+        parallel: parallel.unwrap_or(DEFAULT_PARALLEL),
         read_only,
         ..ConsoleOptions::default()
     };

@@ -56,7 +56,7 @@ pub enum Msg {
 }
 
 /// What [`super::update`] asks the event loop to do.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Command {
     Probe(Vec<HostId>),
     /// List the bundles in this directory and answer with [`Msg::Bundles`].
@@ -71,9 +71,9 @@ pub enum Command {
     /// Roll back to each host's previous release.
     Rollback(Vec<HostId>),
     /// Plan and start a rollout of `bundle` to `hosts` (already-on-target hosts in `skipped`).
+    /// Start the rollout of the plan the operator confirmed.
     StartRollout {
-        hosts: Vec<HostId>,
-        skipped: Vec<(HostId, String)>,
+        preview: Box<crate::core::rollout::Preview>,
         bundle: PathBuf,
     },
     /// Hand the operator's input to the running rollout's driver.

@@ -24,6 +24,7 @@ mod open;
 mod scan;
 mod signature;
 pub mod sums;
+mod trust;
 mod verify;
 
 pub use arch::goarch_matches_uname;
@@ -38,4 +39,5 @@ pub use manifest::{Manifest, FORMAT_VERSION};
 pub use name::ReleaseName;
 pub use open::{find_bundles, manifest_path_for, Bundle};
 pub use signature::{signed_message, ManifestSignature, PublicKey, SignatureStatus};
+pub use trust::{open_trusted, TrustPolicy, TrustedBundle};
 pub use verify::{verify, Check, SignaturePolicy, VerifyReport};

@@ -4,6 +4,7 @@
 //! Each host has one worker thread owning its SSH session ([`crate::core::ssh::HostWorker`]);
 //! the engine hands it jobs and a shared [`Limiter`] bounds how many hosts work at once.
 
+mod artifact;
 mod event;
 mod outcome;
 mod preflight;
@@ -12,6 +13,7 @@ mod push;
 mod report;
 mod rollback;
 mod step;
+pub mod steps;
 mod verify;
 
 use std::path::PathBuf;

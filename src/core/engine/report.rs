@@ -48,3 +48,13 @@ pub struct HostReport {
     #[serde(skip)]
     pub raw_output: Option<String>,
 }
+
+impl HostReport {
+    /// Already on `version`, as far as this probe tells: the active Go runs it and state.json
+    /// records it as current. A rollout skips such a host; a resume settles it as done.
+    pub fn on_target(&self, version: &str) -> bool {
+        self.error_kind.is_none()
+            && self.go_version.as_deref() == Some(version)
+            && self.offgo.as_ref().and_then(|o| o.current.as_deref()) == Some(version)
+    }
+}

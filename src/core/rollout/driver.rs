@@ -8,10 +8,11 @@ use std::time::{Duration, Instant};
 
 use super::journal::{self, Header, HostRecord, Journal, Line};
 use super::machine::{Effect, Input, Note, Rollout};
-use super::plan::plan;
-use super::settings::{Canary, RolloutSettings};
+use super::plan::Plan;
+use super::preview::Preview;
+use super::session::SessionError;
 use crate::core::engine::{Engine, EngineEvent, HostOutcome, Operation, PushBundle};
-use crate::core::inventory::{self, HostId, Inventory};
+use crate::core::inventory::{HostId, Inventory};
 
 /// What the driver tells its face.
 #[derive(Debug, Clone, PartialEq)]
@@ -35,11 +36,8 @@ pub enum Update {
 pub struct RolloutRequest<'a> {
     pub inventory: &'a Inventory,
     pub inventory_path: PathBuf,
-    /// The hosts to roll out to, in order (already-on-target hosts removed by the caller).
-    pub hosts: Vec<HostId>,
-    /// Hosts left out, with why.
-    pub skipped: Vec<(HostId, String)>,
-    pub settings: RolloutSettings,
+    /// The plan, exactly as shown to the operator (plan dialog, `--dry-run`).
+    pub preview: Preview,
     pub bundle: PushBundle,
     pub bundle_path: PathBuf,
     pub signature: String,
@@ -65,45 +63,38 @@ fn now() -> String {
 }
 
 impl Driver {
-    /// Plans the rollout and writes the journal's first line.
-    pub fn create(request: RolloutRequest<'_>, dir: &Path) -> Result<Self, String> {
+    /// Writes the journal's first line for the previewed plan.
+    pub fn create(request: RolloutRequest<'_>, dir: &Path) -> Result<Self, SessionError> {
         let RolloutRequest {
             inventory,
             inventory_path,
-            hosts,
-            skipped,
-            settings,
+            preview,
             bundle,
             bundle_path,
             signature,
         } = request;
+        let Preview {
+            hosts,
+            skipped,
+            plan: Plan { batches, .. },
+            settings,
+            ..
+        } = preview;
         let mut names: Vec<String> = hosts
             .iter()
             .map(|&h| inventory.host(h).name.clone())
             .collect();
-        let canary: Vec<usize> = match &settings.canary {
-            None => Vec::new(),
-            Some(Canary::Count(n)) => (0..(*n).min(hosts.len())).collect(),
-            Some(Canary::Hosts(selector)) => {
-                let chosen = inventory::select(inventory, selector)
-                    .map_err(|e| format!("canary {selector:?}: {e}"))?;
-                hosts
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, h)| chosen.contains(h))
-                    .map(|(i, _)| i)
-                    .collect()
-            }
-        };
-        let local_hosts: Vec<usize> = (0..hosts.len()).collect();
+        let mut ids = hosts;
         let mut skipped_local = Vec::new();
-        let mut ids = hosts.clone();
         for (h, why) in skipped {
             skipped_local.push((ids.len(), why));
             names.push(inventory.host(h).name.clone());
             ids.push(h);
         }
-        let planned = plan(&local_hosts, &canary, &settings.batches, skipped_local);
+        let planned = Plan {
+            batches,
+            skipped: skipped_local,
+        };
         let header = Header {
             id: journal::new_id(),
             created: now(),
@@ -117,8 +108,10 @@ impl Driver {
             settings: settings.clone(),
             plan: planned.clone(),
         };
-        let journal = Journal::create(dir, &header)
-            .map_err(|e| format!("cannot write the rollout journal in {}: {e}", dir.display()))?;
+        let journal = Journal::create(dir, &header).map_err(|source| SessionError::Journal {
+            path: dir.to_path_buf(),
+            source,
+        })?;
         Ok(Self::assemble(
             Rollout::new(planned, settings),
             header,
@@ -134,22 +127,22 @@ impl Driver {
         path: &Path,
         inventory: &Inventory,
         bundle: PushBundle,
-    ) -> Result<(Self, Vec<HostId>), String> {
-        let loaded = journal::load(path)?;
+    ) -> Result<(Self, Vec<HostId>), SessionError> {
+        let loaded = journal::load(path).map_err(SessionError::JournalUnreadable)?;
         let header = loaded.header.clone();
         let mut ids = Vec::new();
         for name in &header.hosts {
-            ids.push(inventory.find(name).ok_or_else(|| {
-                format!(
-                    "host {name} of rollout {} is not in the inventory any more",
-                    header.id
-                )
+            ids.push(inventory.find(name).ok_or_else(|| SessionError::HostGone {
+                host: name.clone(),
+                rollout: header.id.clone(),
             })?);
         }
         let machine = loaded.replay();
         let unknown = machine.in_flight().into_iter().map(|l| ids[l]).collect();
-        let journal = Journal::reopen(path)
-            .map_err(|e| format!("cannot append to {}: {e}", path.display()))?;
+        let journal = Journal::reopen(path).map_err(|source| SessionError::Journal {
+            path: path.to_path_buf(),
+            source,
+        })?;
         Ok((
             Self::assemble(machine, header, journal, ids, bundle),
             unknown,

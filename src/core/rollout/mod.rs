@@ -3,12 +3,22 @@
 //! runs it with the engine for either face.
 
 pub mod driver;
+pub mod event;
 pub mod journal;
 pub mod machine;
 pub mod plan;
+pub mod preview;
+pub mod report;
+pub mod session;
 pub mod settings;
+pub mod summary;
 
 pub use driver::{Driver, RolloutRequest, Update};
+pub use event::RolloutEvent;
 pub use machine::{Effect, Input, Note, Phase, Rollout, Status};
 pub use plan::{plan, Batch, Plan};
+pub use preview::{preview, CanaryPick, Preview};
+pub use report::RolloutReport;
+pub use session::{Resumed, RolloutSession, SessionError};
 pub use settings::RolloutSettings;
+pub use summary::{HostResult, HostSummary, Summary};

@@ -162,6 +162,18 @@ pub fn parse_canary(text: &str) -> Result<Canary, String> {
 }
 
 impl RolloutSettings {
+    /// The defaults under the inventory's `[rollout]` table; the error names the file and key.
+    /// Both faces start from this; the headless command's flags then win.
+    pub fn for_inventory(inventory: &crate::core::inventory::Inventory) -> Result<Self, String> {
+        let mut settings = Self::default();
+        if let Some(table) = &inventory.rollout {
+            settings
+                .apply_table(table)
+                .map_err(|e| format!("{}: {e}", inventory.source.display()))?;
+        }
+        Ok(settings)
+    }
+
     /// Applies the inventory's `[rollout]` table; errors name the key.
     pub fn apply_table(&mut self, table: &toml::Table) -> Result<(), String> {
         for (key, value) in table {

@@ -6,6 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::core::bundle::{find_bundles, read_public_keys, Bundle, SignatureStatus};
+use crate::core::engine::steps::PushFacts;
 use crate::core::inventory::{BundleSettings, Inventory};
 
 /// What the picker shows of a bundle that opened.
@@ -37,6 +38,17 @@ impl BundleInfo {
             sha256: bundle.sha256().to_string(),
             file_count: bundle.file_count(),
             signature,
+        }
+    }
+
+    /// What the step lists say of this bundle.
+    pub fn push_facts(&self) -> PushFacts<'_> {
+        PushFacts {
+            version: &self.version,
+            arch: &self.arch,
+            size: self.size,
+            sha256: &self.sha256,
+            file_count: self.file_count,
         }
     }
 
@@ -84,7 +96,7 @@ pub fn bundles_dir(inventory: &Inventory) -> PathBuf {
 }
 
 /// Every bundle in `dir`, newest Go version first, each judged against `settings` the way
-/// `offgo-tui push` judges it ([`crate::cli::push::open_trusted`]).
+/// `offgo-tui push` judges it ([`crate::core::bundle::TrustPolicy`]).
 pub fn list(dir: &Path, settings: &BundleSettings) -> Vec<BundleChoice> {
     // Paths inside the directory are shown relative to it: the picker is narrow.
     let inside = format!("{}/", dir.display());

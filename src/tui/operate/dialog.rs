@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use crate::core::engine::Operation;
 use crate::core::inventory::HostId;
-use crate::core::rollout::{Plan, RolloutSettings};
+use crate::core::rollout::Preview;
 use crate::tui::operate::bundles::{BundleChoice, BundleInfo};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -117,16 +117,10 @@ impl Confirm {
 /// The last word before a rollout starts: its plan, in full.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RolloutConfirm {
-    /// The hosts that will be rolled out to, in table order.
-    pub hosts: Vec<HostId>,
-    /// Hosts left out, with why (already on the bundle's version).
-    pub skipped: Vec<(HostId, String)>,
+    /// The plan the rollout will run: hosts in table order, batches of indexes into them,
+    /// skipped hosts with why, the settings, the steps of each host.
+    pub preview: Preview,
     pub bundle: Box<BundleInfo>,
-    pub settings: RolloutSettings,
-    /// Batches of indexes into `hosts`.
-    pub plan: Plan,
-    /// What runs on each host, in order.
-    pub steps: Vec<String>,
     /// First line shown, when the plan is longer than the dialog.
     pub scroll: usize,
 }

@@ -2,10 +2,8 @@
 //! confirm dialog, the operator's inputs as commands for the driver (which lives in the event
 //! loop), and the driver's state folded back in.
 
-use crate::cli::rollout::{on_target, steps_per_host};
 use crate::core::inventory::HostId;
-use crate::core::rollout::settings::Canary;
-use crate::core::rollout::{plan, Input, Note, Update};
+use crate::core::rollout::{preview, Input, Note, Update};
 use crate::tui::logs::events::Level;
 use crate::tui::msg::Command;
 use crate::tui::operate::bundles::BundleInfo;
@@ -69,35 +67,16 @@ pub fn plan_dialog(model: &mut Model, hosts: Vec<HostId>, bundle: BundleInfo) {
         model.take_dialog();
         return;
     };
-    let (skipped, hosts): (Vec<HostId>, Vec<HostId>) = hosts.into_iter().partition(|&id| {
-        model.rows[id]
-            .report
-            .as_deref()
-            .is_some_and(|r| on_target(r, &bundle.version))
-    });
-    let skipped = skipped
-        .into_iter()
-        .map(|h| (h, format!("already on {}", bundle.version)))
-        .collect();
-    let local: Vec<usize> = (0..hosts.len()).collect();
-    let canary: Vec<usize> = match &settings.canary {
-        None => Vec::new(),
-        Some(Canary::Count(n)) => (0..(*n).min(hosts.len())).collect(),
-        Some(Canary::Hosts(_)) => local
-            .iter()
-            .copied()
-            .filter(|&l| model.rollout_canary.contains(&hosts[l]))
-            .collect(),
-    };
-    let planned = plan(&local, &canary, &settings.batches, Vec::new());
-    let steps = steps_per_host(&settings, bundle.size >> 20);
-    model.open_dialog(Dialog::Rollout(RolloutConfirm {
-        hosts,
-        skipped,
-        bundle: Box::new(bundle),
+    let planned = preview(
+        &hosts,
+        |id| model.rows.get(id).and_then(|r| r.report.as_deref()),
+        &model.rollout_canary,
+        &bundle.push_facts(),
         settings,
-        plan: planned,
-        steps,
+    );
+    model.open_dialog(Dialog::Rollout(RolloutConfirm {
+        preview: planned,
+        bundle: Box::new(bundle),
         scroll: 0,
     }));
 }
@@ -108,7 +87,7 @@ pub fn confirm(model: &mut Model, dialog: RolloutConfirm, commands: &mut Vec<Com
         return;
     }
     let at = model.clock;
-    if dialog.hosts.is_empty() {
+    if dialog.preview.hosts.is_empty() {
         let text = format!(
             "rollout of {}: every host is on it already, nothing to do",
             dialog.bundle.version
@@ -119,14 +98,13 @@ pub fn confirm(model: &mut Model, dialog: RolloutConfirm, commands: &mut Vec<Com
     let text = format!(
         "rollout of {} requested: {} host(s), {} skipped",
         dialog.bundle.version,
-        dialog.hosts.len(),
-        dialog.skipped.len()
+        dialog.preview.hosts.len(),
+        dialog.preview.skipped.len()
     );
     model.log.push(at, Level::Info, text);
     model.body = Body::Rollout;
     commands.push(Command::StartRollout {
-        hosts: dialog.hosts,
-        skipped: dialog.skipped,
+        preview: Box::new(dialog.preview),
         bundle: dialog.bundle.manifest,
     });
 }

@@ -10,7 +10,7 @@ use tui_input::Input;
 use super::measured::Measured;
 use super::overlay::{Body, Overlay};
 use crate::core::inventory::{HostId, Inventory};
-use crate::core::rollout::settings::Canary;
+use crate::core::rollout::CanaryPick;
 use crate::core::rollout::RolloutSettings;
 use crate::tui::input::keymap::{Keymap, Scope};
 use crate::tui::layout;
@@ -100,8 +100,8 @@ pub struct Model {
     pub rollout: Option<RolloutState>,
     /// The inventory's `[rollout]` table over the defaults, or what is wrong with it.
     pub rollout_settings: Result<RolloutSettings, String>,
-    /// The inventory ids the `canary` setting names.
-    pub rollout_canary: Vec<HostId>,
+    /// The `canary` setting, resolved against the inventory.
+    pub rollout_canary: CanaryPick,
     /// Every remote command offgo ran.
     pub commands: CommandLog,
     /// A failure bucket chosen in the rollout view: the table shows exactly these hosts.
@@ -275,21 +275,12 @@ impl Model {
 
 /// `[rollout]` over the defaults; the error names the inventory file.
 pub fn rollout_settings(inventory: &Inventory) -> Result<RolloutSettings, String> {
-    let mut settings = RolloutSettings::default();
-    if let Some(table) = &inventory.rollout {
-        settings
-            .apply_table(table)
-            .map_err(|e| format!("{}: {e}", inventory.source.display()))?;
-    }
-    Ok(settings)
+    RolloutSettings::for_inventory(inventory)
 }
 
 /// The hosts a `canary = "selector"` setting names (a count is resolved against the plan).
-fn rollout_canary(inventory: &Inventory) -> Vec<HostId> {
-    match rollout_settings(inventory).map(|s| s.canary) {
-        Ok(Some(Canary::Hosts(selector))) => {
-            crate::core::inventory::select(inventory, &selector).unwrap_or_default()
-        }
-        _ => Vec::new(),
-    }
+fn rollout_canary(inventory: &Inventory) -> CanaryPick {
+    rollout_settings(inventory)
+        .and_then(|s| CanaryPick::resolve(inventory, &s))
+        .unwrap_or_default()
 }

@@ -37,7 +37,7 @@ pub fn render(
             format!(
                 " roll {} out to {} host(s)? ",
                 plan.bundle.version,
-                plan.hosts.len()
+                plan.preview.hosts.len()
             ),
             theme.danger(),
         ))
@@ -114,13 +114,13 @@ fn body(
     out.push((Kind::Plain, String::new()));
     out.push((
         Kind::Heading,
-        format!("batches ({})", plan.plan.batches.len()),
+        format!("batches ({})", plan.preview.plan.batches.len()),
     ));
-    for batch in &plan.plan.batches {
+    for batch in &plan.preview.plan.batches {
         let hosts: Vec<String> = batch
             .hosts
             .iter()
-            .filter_map(|&l| plan.hosts.get(l))
+            .filter_map(|&l| plan.preview.hosts.get(l))
             .map(|&id| name(id))
             .collect();
         let text = format!("{} ({}): {}", batch.name, hosts.len(), hosts.join(", "));
@@ -129,24 +129,27 @@ fn body(
             out.push((Kind::Plain, format!("{lead}{part}")));
         }
     }
-    if plan.skipped.is_empty() {
+    if plan.preview.skipped.is_empty() {
         out.push((Kind::Dim, "skipped: none".into()));
     } else {
-        out.push((Kind::Heading, format!("skipped ({})", plan.skipped.len())));
-        for (id, why) in &plan.skipped {
+        out.push((
+            Kind::Heading,
+            format!("skipped ({})", plan.preview.skipped.len()),
+        ));
+        for (id, why) in &plan.preview.skipped {
             out.push((Kind::Plain, format!("  {} — {why}", name(*id))));
         }
     }
     out.push((Kind::Plain, String::new()));
     out.push((Kind::Heading, "rules".into()));
-    for rule in rules(&plan.settings) {
+    for rule in rules(&plan.preview.settings) {
         for part in wrap(&rule, width.saturating_sub(2)) {
             out.push((Kind::Plain, format!("  {part}")));
         }
     }
     out.push((Kind::Plain, String::new()));
     out.push((Kind::Heading, "steps on each host".into()));
-    for (i, step) in plan.steps.iter().enumerate() {
+    for (i, step) in plan.preview.steps.iter().enumerate() {
         out.push((Kind::Plain, format!("  {:>2}. {step}", i + 1)));
     }
     out

@@ -1,0 +1,90 @@
+//! What each operation does on a host, in the engine's order, one line a step: the console's
+//! confirm dialogs, the rollout plan and `rollout --dry-run` all list these, so the words an
+//! operator approves are the same wherever they approve them.
+
+use super::Operation;
+use crate::core::units::human_bytes;
+
+/// What the push steps say of the bundle being pushed.
+#[derive(Debug, Clone, Copy)]
+pub struct PushFacts<'a> {
+    /// `go1.22.10`.
+    pub version: &'a str,
+    /// Go's name: `amd64`.
+    pub arch: &'a str,
+    /// Bytes each host uploads.
+    pub size: u64,
+    pub sha256: &'a str,
+    pub file_count: u64,
+}
+
+/// The steps of `op` (a push needs its bundle to say what it uploads).
+pub fn steps(op: Operation, bundle: Option<&PushFacts<'_>>) -> Vec<String> {
+    match (op, bundle) {
+        (Operation::Push, Some(b)) => push(b),
+        (Operation::Push, None) => vec!["no bundle chosen: nothing will run".into()],
+        (Operation::Verify, _) => verify(),
+        (Operation::Rollback, _) => rollback(),
+    }
+}
+
+/// Each host of a rollout: the push, then with `auto_rollback` the verification that rolls
+/// the host back when it fails.
+pub fn rollout_steps(bundle: &PushFacts<'_>, auto_rollback: bool) -> Vec<String> {
+    let mut steps = push(bundle);
+    if auto_rollback {
+        steps.push(
+            "verify (tree, go version, profile, state, ldd, audit); roll back if it fails".into(),
+        );
+    }
+    steps
+}
+
+fn push(b: &PushFacts<'_>) -> Vec<String> {
+    let v = b.version;
+    let sha = b.sha256.get(..12).unwrap_or(b.sha256);
+    vec![
+        format!(
+            "pre-flight: arch {}, tools, free space, nobody holds the lock",
+            b.arch
+        ),
+        "lock: hold the host lock for the whole change".into(),
+        format!(
+            "upload {} to incoming/ (a partial upload resumes)",
+            human_bytes(b.size)
+        ),
+        format!("check sha256 of the upload: {sha}…"),
+        format!("extract into releases/{v}"),
+        format!("sha256sum -c: {} files against the bundle", b.file_count),
+        format!("go version must print {v}"),
+        format!("switch go_root to releases/{v}/go; go version again, else back"),
+        format!("profile, state.json (current {v}), prune beyond keep_releases"),
+        "audit: one line on the host and one on this jump host".into(),
+    ]
+}
+
+fn verify() -> Vec<String> {
+    vec![
+        "probe the host (changes nothing)".into(),
+        "tree: sha256sum -c of the active release against its bundle".into(),
+        "go_version: go version matches state.json's current".into(),
+        "profile: the env profile script is what offgo writes".into(),
+        "state: state.json is valid".into(),
+        "ldd: check_binaries have every shared library".into(),
+        "audit: the host's audit log chain is intact".into(),
+        "audit: one verify line on the host and one on this jump host".into(),
+    ]
+}
+
+fn rollback() -> Vec<String> {
+    vec![
+        "pre-flight: nobody holds the host lock".into(),
+        "lock: hold the host lock for the whole change".into(),
+        "plan: state.json's previous release, which must still be on the host".into(),
+        "switch go_root back to it".into(),
+        "go version must print it; if not, switch back".into(),
+        "profile: write the env profile script".into(),
+        "state.json: current and previous swap".into(),
+        "audit: one line on the host and one on this jump host".into(),
+    ]
+}

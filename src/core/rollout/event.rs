@@ -1,0 +1,269 @@
+//! What a rollout says as it runs, typed: the headless `rollout --json` prints each as one JSON
+//! line (`{"event": "batch_started", …}`), text mode prints its `Display`, and the report and
+//! the console read the same values. Host names, steps and errors inside are host or operator
+//! data: the faces sanitize them where they reach a terminal.
+
+use std::fmt;
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use super::driver::Update;
+use super::machine::Note;
+use super::summary::Summary;
+
+/// One batch of a plan, by host name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BatchNames {
+    pub name: String,
+    pub hosts: Vec<String>,
+}
+
+/// A host left out of the plan, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SkippedHost {
+    pub host: String,
+    pub why: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum RolloutEvent {
+    /// The plan a started rollout runs.
+    Plan {
+        rollout: String,
+        version: String,
+        batches: Vec<BatchNames>,
+        skipped: Vec<SkippedHost>,
+        limit: String,
+        journal: PathBuf,
+    },
+    /// `--dry-run`: the plan, and nothing was changed.
+    DryRun {
+        version: String,
+        batches: Vec<BatchNames>,
+        skipped: Vec<SkippedHost>,
+        unreachable: Vec<String>,
+        steps: Vec<String>,
+        limit: String,
+        parallel: usize,
+    },
+    /// `--resume`: the journal it continues, and the hosts being re-probed first.
+    Resumed {
+        rollout: String,
+        journal: PathBuf,
+        unknown: Vec<String>,
+    },
+    BatchStarted {
+        batch: usize,
+        name: String,
+        hosts: usize,
+    },
+    BatchDone {
+        batch: usize,
+        name: String,
+        succeeded: usize,
+        failed: usize,
+    },
+    Halted {
+        reason: String,
+    },
+    Paused {
+        why: String,
+    },
+    Step {
+        host: String,
+        step: String,
+    },
+    HostDone {
+        host: String,
+        op: String,
+        ok: bool,
+        from: Option<String>,
+        to: Option<String>,
+        step: Option<String>,
+        error: Option<String>,
+        notes: Vec<String>,
+    },
+    JournalError {
+        error: String,
+    },
+    /// A manual pause a headless run cannot answer: it stops here.
+    Waiting {
+        why: String,
+        resume: String,
+    },
+    /// The first ctrl-c / SIGTERM: hosts in flight finish, none starts.
+    Aborting {
+        signal: String,
+        in_flight: Vec<String>,
+    },
+    /// A second signal: waiting stopped, these hosts were cut short.
+    Interrupted {
+        signal: String,
+        cut_short: Vec<String>,
+        resume: String,
+    },
+    Summary(Summary),
+}
+
+/// The command that resumes an unfinished rollout.
+pub const RESUME_COMMAND: &str = "offgo-tui rollout --resume";
+
+impl RolloutEvent {
+    /// The event a driver update is told as; `None` for what only steers the face.
+    pub fn from_update(update: &Update) -> Option<Self> {
+        Some(match update {
+            Update::Note(Note::BatchStarted { batch, name, hosts }) => Self::BatchStarted {
+                batch: *batch,
+                name: name.clone(),
+                hosts: *hosts,
+            },
+            Update::Note(Note::BatchDone {
+                batch,
+                name,
+                succeeded,
+                failed,
+            }) => Self::BatchDone {
+                batch: *batch,
+                name: name.clone(),
+                succeeded: *succeeded,
+                failed: *failed,
+            },
+            Update::Note(Note::Halted { reason }) => Self::Halted {
+                reason: reason.clone(),
+            },
+            Update::Note(Note::Paused { why }) => Self::Paused { why: why.clone() },
+            Update::Note(Note::Finished { .. }) | Update::WaitingForOperator => return None,
+            Update::Step { host, step } => Self::Step {
+                host: host.clone(),
+                step: step.clone(),
+            },
+            Update::HostDone { name, record: r } => Self::HostDone {
+                host: name.clone(),
+                op: r.op.clone(),
+                ok: r.ok,
+                from: r.from.clone(),
+                to: r.to.clone(),
+                step: r.step.clone(),
+                error: r.error.clone(),
+                notes: r.notes.clone(),
+            },
+            Update::JournalError(error) => Self::JournalError {
+                error: error.clone(),
+            },
+        })
+    }
+}
+
+/// One readable line per event, for people (text mode).
+impl fmt::Display for RolloutEvent {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Plan {
+                rollout,
+                version,
+                batches,
+                limit,
+                journal,
+                ..
+            } => write!(
+                f,
+                "rollout {rollout} of {version}: {} batch(es); {limit}; journal {}",
+                batches.len(),
+                journal.display()
+            ),
+            Self::DryRun {
+                version,
+                batches,
+                skipped,
+                unreachable,
+                steps,
+                limit,
+                parallel,
+            } => {
+                let count: usize = batches.iter().map(|b| b.hosts.len()).sum();
+                writeln!(
+                    f,
+                    "Dry run: roll out {version} to {count} host(s), {parallel} at a time; {limit}."
+                )?;
+                for b in batches {
+                    writeln!(
+                        f,
+                        "  {} ({}): {}",
+                        b.name,
+                        b.hosts.len(),
+                        b.hosts.join(", ")
+                    )?;
+                }
+                for s in skipped {
+                    writeln!(f, "  skipped: {} ({})", s.host, s.why)?;
+                }
+                if !unreachable.is_empty() {
+                    writeln!(
+                        f,
+                        "  warning: unreachable now (they will fail unless they come back): {}",
+                        unreachable.join(", ")
+                    )?;
+                }
+                writeln!(f, "Each host, in order:")?;
+                for (i, s) in steps.iter().enumerate() {
+                    writeln!(f, "  {}. {s}", i + 1)?;
+                }
+                write!(f, "Nothing was changed.")
+            }
+            Self::Resumed {
+                rollout,
+                journal,
+                unknown,
+            } => write!(
+                f,
+                "resuming rollout {rollout} ({}); re-probing first: {unknown:?}",
+                journal.display()
+            ),
+            Self::BatchStarted { name, hosts, .. } => write!(f, "== {name} ({hosts} hosts)"),
+            Self::BatchDone {
+                name,
+                succeeded,
+                failed,
+                ..
+            } => write!(f, "== {name} done: {succeeded} ok, {failed} failed"),
+            Self::Halted { reason } => write!(f, "HALTED: {reason}"),
+            Self::Paused { why } => write!(f, "paused: {why}"),
+            Self::Step { host, step } => write!(f, "{host}: {step}"),
+            Self::HostDone {
+                host,
+                op,
+                ok,
+                step,
+                error,
+                ..
+            } => {
+                if *ok {
+                    write!(f, "{host}: {op} ok")
+                } else {
+                    write!(
+                        f,
+                        "{host}: {op} FAILED at {}: {}",
+                        step.as_deref().unwrap_or(""),
+                        error.as_deref().unwrap_or("")
+                    )
+                }
+            }
+            Self::JournalError { error } => write!(f, "journal error: {error}"),
+            Self::Waiting { why, resume } => write!(f, "waiting ({why}): `{resume}` continues"),
+            Self::Aborting { signal, in_flight } => {
+                write!(f, "ABORTING on {signal}: in flight {in_flight:?}")
+            }
+            Self::Interrupted {
+                signal,
+                cut_short,
+                resume,
+            } => write!(
+                f,
+                "INTERRUPTED by a second {signal}: cut short {cut_short:?}; `{resume}` settles them"
+            ),
+            Self::Summary(s) => write!(f, "{s}"),
+        }
+    }
+}

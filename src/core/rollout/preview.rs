@@ -1,0 +1,105 @@
+//! The plan a rollout will run, worked out before anything starts: which hosts, in which
+//! batches, which are skipped and why, the steps each host goes through. The console's plan
+//! dialog and `rollout --dry-run` show it; starting the rollout runs exactly it.
+
+use super::plan::{plan, Plan};
+use super::settings::{Canary, RolloutSettings};
+use crate::core::engine::steps::{rollout_steps, PushFacts};
+use crate::core::engine::HostReport;
+use crate::core::inventory::{self, HostId, Inventory};
+
+/// `canary` of the settings, resolved against the inventory once.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum CanaryPick {
+    #[default]
+    None,
+    /// The first N hosts of the rollout.
+    First(usize),
+    /// These hosts (a selector), where they are part of the rollout.
+    Hosts(Vec<HostId>),
+}
+
+impl CanaryPick {
+    /// Resolves a `canary = "selector"`; the error says which selector failed.
+    pub fn resolve(inventory: &Inventory, settings: &RolloutSettings) -> Result<Self, String> {
+        Ok(match &settings.canary {
+            None => Self::None,
+            Some(Canary::Count(n)) => Self::First(*n),
+            Some(Canary::Hosts(selector)) => Self::Hosts(
+                inventory::select(inventory, selector)
+                    .map_err(|e| format!("canary {selector:?}: {e}"))?,
+            ),
+        })
+    }
+
+    /// Positions in `hosts` that are canaries.
+    fn positions(&self, hosts: &[HostId]) -> Vec<usize> {
+        match self {
+            Self::None => Vec::new(),
+            Self::First(n) => (0..(*n).min(hosts.len())).collect(),
+            Self::Hosts(chosen) => hosts
+                .iter()
+                .enumerate()
+                .filter(|(_, h)| chosen.contains(h))
+                .map(|(i, _)| i)
+                .collect(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Preview {
+    /// `go1.22.10`.
+    pub version: String,
+    /// The hosts to roll out to, in order; the plan's host numbers index this.
+    pub hosts: Vec<HostId>,
+    /// Hosts left out, with why (already on the target).
+    pub skipped: Vec<(HostId, String)>,
+    pub plan: Plan,
+    /// What each host goes through, in order.
+    pub steps: Vec<String>,
+    /// Hosts whose last probe could not reach them: they will fail unless they come back.
+    pub unreachable: Vec<HostId>,
+    pub settings: RolloutSettings,
+}
+
+/// Plans a rollout of `bundle` over `selected` (in order), with each host's last probe from
+/// `report_of` (none: not probed yet). Pure: the console calls it from `update`.
+pub fn preview<'r>(
+    selected: &[HostId],
+    report_of: impl Fn(HostId) -> Option<&'r HostReport>,
+    canary: &CanaryPick,
+    bundle: &PushFacts<'_>,
+    settings: RolloutSettings,
+) -> Preview {
+    let mut hosts = Vec::new();
+    let mut skipped = Vec::new();
+    let mut unreachable = Vec::new();
+    for &h in selected {
+        let report = report_of(h);
+        if report.is_some_and(|r| r.on_target(bundle.version)) {
+            skipped.push((h, format!("already on {}", bundle.version)));
+            continue;
+        }
+        if report.is_some_and(|r| !r.reachable) {
+            unreachable.push(h);
+        }
+        hosts.push(h);
+    }
+    let local: Vec<usize> = (0..hosts.len()).collect();
+    let planned = plan(
+        &local,
+        &canary.positions(&hosts),
+        &settings.batches,
+        Vec::new(),
+    );
+    Preview {
+        version: bundle.version.to_string(),
+        steps: rollout_steps(bundle, settings.auto_rollback),
+        hosts,
+        skipped,
+        plan: planned,
+        unreachable,
+        settings,
+    }
+}

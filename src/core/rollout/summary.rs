@@ -1,0 +1,146 @@
+//! The end of a rollout in one value: how each host came out, whether it halted or was
+//! aborted. The headless summary line and the exit code come from it.
+
+use std::fmt;
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use super::journal::Header;
+use super::machine::{Phase, Rollout, Status};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HostResult {
+    Succeeded,
+    Failed,
+    RolledBack,
+    /// Never started (the rollout halted or was aborted first).
+    Untouched,
+    /// Cut short: its last step is unknown until a resume re-probes it.
+    Unknown,
+    /// Left out of the plan (already on the target).
+    Skipped,
+}
+
+impl HostResult {
+    /// The word in JSON and reports: `rolled_back`, …
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Succeeded => "succeeded",
+            Self::Failed => "failed",
+            Self::RolledBack => "rolled_back",
+            Self::Untouched => "untouched",
+            Self::Unknown => "unknown",
+            Self::Skipped => "skipped",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HostSummary {
+    pub name: String,
+    pub outcome: HostResult,
+    pub step: Option<String>,
+    pub error: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub why: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    pub rollout: String,
+    pub version: String,
+    pub halted: bool,
+    pub reason: Option<String>,
+    pub aborted: bool,
+    pub succeeded: usize,
+    pub failed: usize,
+    pub rolled_back: usize,
+    pub skipped: usize,
+    pub untouched: usize,
+    pub hosts: Vec<HostSummary>,
+    pub journal: PathBuf,
+}
+
+impl Summary {
+    pub fn of(header: &Header, machine: &Rollout, journal: PathBuf) -> Self {
+        let mut hosts: Vec<HostSummary> = machine
+            .phases
+            .iter()
+            .map(|(&l, phase)| {
+                let (outcome, step, error) = match phase {
+                    Phase::Succeeded { .. } => (HostResult::Succeeded, None, None),
+                    Phase::Failed { step, error } => {
+                        (HostResult::Failed, Some(step.clone()), Some(error.clone()))
+                    }
+                    Phase::RolledBack { why } => (HostResult::RolledBack, None, Some(why.clone())),
+                    Phase::Pending => (HostResult::Untouched, None, None),
+                    _ => (HostResult::Unknown, None, None),
+                };
+                HostSummary {
+                    name: header.hosts[l].clone(),
+                    outcome,
+                    step,
+                    error,
+                    why: None,
+                }
+            })
+            .collect();
+        hosts.extend(header.plan.skipped.iter().map(|(l, why)| HostSummary {
+            name: header.hosts[*l].clone(),
+            outcome: HostResult::Skipped,
+            step: None,
+            error: None,
+            why: Some(why.clone()),
+        }));
+        let count = |o: HostResult| hosts.iter().filter(|h| h.outcome == o).count();
+        let reason = match &machine.status {
+            Status::Halted { reason } => Some(reason.clone()),
+            _ => None,
+        };
+        Self {
+            rollout: header.id.clone(),
+            version: header.version.clone(),
+            halted: matches!(machine.status, Status::Halted { .. }),
+            reason,
+            aborted: machine.status == Status::Done { aborted: true },
+            succeeded: count(HostResult::Succeeded),
+            failed: count(HostResult::Failed),
+            rolled_back: count(HostResult::RolledBack),
+            skipped: count(HostResult::Skipped),
+            untouched: count(HostResult::Untouched),
+            hosts,
+            journal,
+        }
+    }
+
+    /// Every planned host succeeded and nobody aborted: exit 0.
+    pub fn ok(&self) -> bool {
+        !self.halted
+            && !self.aborted
+            && self
+                .hosts
+                .iter()
+                .all(|h| matches!(h.outcome, HostResult::Succeeded | HostResult::Skipped))
+    }
+}
+
+impl fmt::Display for Summary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "rollout {}: {} succeeded, {} failed, {} rolled back, {} skipped, {} untouched",
+            self.rollout,
+            self.succeeded,
+            self.failed,
+            self.rolled_back,
+            self.skipped,
+            self.untouched
+        )?;
+        if self.halted {
+            write!(f, " — HALTED: {}", self.reason.as_deref().unwrap_or(""))?;
+        }
+        Ok(())
+    }
+}
