@@ -6,6 +6,8 @@
 
 mod event;
 mod outcome;
+#[cfg(test)]
+mod parse_properties;
 mod preflight;
 pub(crate) mod probe;
 mod push;
