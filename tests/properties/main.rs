@@ -8,5 +8,7 @@
 
 mod support;
 
+mod audit;
+
 mod frame;
 mod probe;
