@@ -9,6 +9,7 @@
 mod support;
 
 mod audit;
+mod bundle;
 
 mod frame;
 mod probe;
