@@ -12,4 +12,5 @@ mod audit;
 mod bundle;
 
 mod frame;
+mod inventory;
 mod probe;
