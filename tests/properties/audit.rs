@@ -111,6 +111,27 @@ proptest! {
         prop_assert!(tampering_shows(&bytes, lines.last().unwrap()), "{:?}", String::from_utf8_lossy(&bytes));
     }
 
+    /// In a tail, only the first (possibly cut) line is taken on trust: an edit in any whole
+    /// line before the last breaks the chain.
+    #[test]
+    fn an_edit_inside_a_tail_is_caught(
+        records in proptest::collection::vec(record(), 3..7),
+        cut in any::<usize>(),
+        at in any::<usize>(),
+        byte in any::<u8>(),
+    ) {
+        // Cut inside the first line: the tail holds a partial line, then whole ones.
+        let lines = chain(&records);
+        let bytes = log_bytes(&lines);
+        let mut tail = bytes[cut % (lines[0].len() + 1)..].to_vec();
+        let whole_from = tail.iter().position(|&b| b == b'\n').unwrap() + 1;
+        let last_from = tail.len() - lines.last().unwrap().len() - 1;
+        let at = whole_from + at % (last_from - whole_from);
+        prop_assume!(tail[at] != byte);
+        tail[at] = byte;
+        prop_assert!(verify_chain(&tail, true).broken.is_some(), "{:?}", String::from_utf8_lossy(&tail));
+    }
+
     #[test]
     fn any_deleted_line_is_caught(
         records in proptest::collection::vec(record(), 1..6),
