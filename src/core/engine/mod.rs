@@ -7,6 +7,8 @@
 mod artifact;
 mod event;
 mod outcome;
+#[cfg(test)]
+mod parse_properties;
 mod preflight;
 pub(crate) mod probe;
 mod push;

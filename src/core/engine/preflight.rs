@@ -53,9 +53,10 @@ pub struct Preflight {
     pub busy: Option<String>,
 }
 
+/// A host's KiB figure in bytes; one too big for bytes is unknown, like one that is no number.
 fn kib(v: Option<&str>) -> Option<u64> {
     v.and_then(|s| s.trim().parse::<u64>().ok())
-        .map(|k| k * 1024)
+        .and_then(|k| k.checked_mul(1024))
 }
 
 impl Preflight {
@@ -180,11 +181,15 @@ impl Preflight {
     /// Free space for the upload still to send, the extracted tree and an adopted tree.
     pub fn check_space(&self, bundle: &PushBundle, resume_from: u64) -> Result<(), StepError> {
         let upload = bundle.size.saturating_sub(resume_from);
-        let tree = bundle.unpacked_estimate() + self.go_root_bytes.unwrap_or(0);
+        // Saturating: sizes come from the host and the manifest; "more than there can be" is
+        // what an overflow means here, and it must not wrap into "enough space".
+        let tree = bundle
+            .unpacked_estimate()
+            .saturating_add(self.go_root_bytes.unwrap_or(0));
         let mib = |b: u64| b.div_ceil(1024 * 1024);
         let short = |need: u64, free: Option<u64>| free.is_some_and(|f| f < need);
         let (need_releases, need_incoming) = if self.incoming_same_fs {
-            (upload + tree, 0)
+            (upload.saturating_add(tree), 0)
         } else {
             (tree, upload)
         };

@@ -135,7 +135,7 @@ pub fn verify_host(
 }
 
 /// `check=…`, `ok=…`, `detail=…` triples from verify.sh.
-fn parse_checks(output: &[u8]) -> Vec<Check> {
+pub(super) fn parse_checks(output: &[u8]) -> Vec<Check> {
     let mut checks: Vec<Check> = Vec::new();
     for (key, value) in key_values(output) {
         match key.as_str() {

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use toml::de::{DeTable, DeValue};
 use toml::Spanned;
 
-use super::error::InventoryError;
+use super::error::{InventoryError, Position};
 use super::field::{entries_in_file_order, unknown_key, Doc, Field};
 use super::hosts::hosts;
 use super::model::Inventory;
@@ -19,12 +19,22 @@ const TOP_KEYS: &[&str] = &[
 
 /// Reads and parses the inventory at `path`.
 pub fn load(path: &Path) -> Result<Inventory, InventoryError> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
+    let bytes = std::fs::read(path).map_err(|e| {
         InventoryError::new(format!("cannot read the inventory: {e}"))
             .in_file(path)
             .hint("check the path and its permissions, or pass another file with --inventory")
     })?;
-    parse(&text, path)
+    let text = std::str::from_utf8(&bytes).map_err(|e| not_utf8(path, &bytes, e))?;
+    parse(text, path)
+}
+
+/// TOML is UTF-8: point at the first byte that is not.
+fn not_utf8(path: &Path, bytes: &[u8], e: std::str::Utf8Error) -> InventoryError {
+    let before = std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or_default();
+    InventoryError::new("the inventory is not UTF-8 text")
+        .in_file(path)
+        .at(Position::of_offset(before, before.len()))
+        .hint("save the file as UTF-8 (TOML files must be UTF-8)")
 }
 
 /// Parses inventory `text` read from `source` (named in errors; relative local paths in the

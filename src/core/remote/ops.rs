@@ -162,10 +162,11 @@ pub fn profile_content(go_root: &str) -> String {
 }
 
 /// `key=value` lines, in order (keys may repeat), values decoded as `kv` framed them
-/// (frame.rs). Lines without `=` are skipped.
+/// (frame.rs). Lines without `=` are skipped. Lines end at `\n` only: a `\r` is value data
+/// (`str::lines` would drop one at the end of a value).
 pub fn key_values(output: &[u8]) -> Vec<(String, String)> {
     String::from_utf8_lossy(output)
-        .lines()
+        .split('\n')
         .filter_map(|l| super::frame::split_pair(l).map(|(k, v)| (k.to_string(), v)))
         .collect()
 }

@@ -270,7 +270,14 @@ pub fn parse_probe_output(raw: &[u8]) -> Result<ProbeReply, ProbeParseError> {
             "go_version_file" => facts.go_version_file = Some(value.to_string()),
             "state_json" => facts.state = parse_state(value),
             "state_unreadable" => facts.state = StateRead::Unreadable,
-            "free_kb" => facts.free_bytes = value.trim().parse::<u64>().ok().map(|kb| kb * 1024),
+            // A figure too big for bytes is no figure: unknown, like an unreadable `df`.
+            "free_kb" => {
+                facts.free_bytes = value
+                    .trim()
+                    .parse::<u64>()
+                    .ok()
+                    .and_then(|kb| kb.checked_mul(1024))
+            }
             "auditd" => facts.auditd_running = value == "running",
             "bin" => facts.binaries.push(BinaryCheck {
                 path: value.into(),

@@ -1,0 +1,435 @@
+//! The probe parser (`parse_probe_output`): any bytes give facts or an error, never a panic;
+//! a probe output generated from facts, with every value framed as `kv` frames it, parses
+//! back to exactly those facts, whatever the values hold.
+
+use offgo::core::remote::probe::{
+    parse_probe_output, AuditLogRead, BinaryCheck, BinaryStatus, GoRootKind, OffgoState,
+    ProbeFacts, ProbeOutput, ProbeReply, StateRead,
+};
+use proptest::prelude::*;
+
+use crate::support::{budget, hostile, hostile_bytes, kv_line, mutation};
+
+/// Every key the parser knows, to build outputs that reach past the header.
+const KEYS: &[&str] = &[
+    "arch",
+    "fingerprint",
+    "unchanged",
+    "go_root_kind",
+    "go_root_target",
+    "go_version_output",
+    "go_version_file",
+    "state_json",
+    "state_unreadable",
+    "free_kb",
+    "auditd",
+    "bin",
+    "bin_static",
+    "bin_missing",
+    "gap",
+    "audit",
+    "audit_lines",
+    "audit_truncated",
+    "audit_size",
+];
+
+/// A generated probe output and what it must parse to.
+#[derive(Debug, Clone)]
+struct Sample {
+    output: Vec<u8>,
+    expected: ProbeReply,
+}
+
+fn go_root_kind() -> impl Strategy<Value = GoRootKind> {
+    prop_oneof![
+        hostile().prop_map(|target| GoRootKind::Symlink { target }),
+        Just(GoRootKind::Directory),
+        Just(GoRootKind::Other),
+        Just(GoRootKind::Missing),
+    ]
+}
+
+fn offgo_state() -> impl Strategy<Value = OffgoState> {
+    (
+        proptest::option::of(hostile()),
+        proptest::option::of(hostile()),
+        proptest::collection::vec(hostile().prop_map(serde_json::Value::String), 0..3),
+    )
+        .prop_map(|(current, previous, history)| OffgoState {
+            current,
+            previous,
+            history,
+        })
+}
+
+/// The state and the `state_*` line that reports it (none when absent).
+fn state() -> impl Strategy<Value = (StateRead, Option<String>)> {
+    prop_oneof![
+        Just((StateRead::Absent, None)),
+        Just((
+            StateRead::Unreadable,
+            Some(kv_line("state_unreadable", "1"))
+        )),
+        offgo_state().prop_map(|s| {
+            let json = serde_json::to_string(&s).unwrap();
+            (StateRead::Parsed(s), Some(kv_line("state_json", &json)))
+        }),
+        // Whatever a host's state.json holds: it parses as JSON or is kept raw, never lost.
+        hostile().prop_map(|raw| {
+            let read = match serde_json::from_str::<OffgoState>(&raw) {
+                Ok(s) => StateRead::Parsed(s),
+                Err(e) => StateRead::Invalid {
+                    raw: raw.clone(),
+                    error: e.to_string(),
+                },
+            };
+            (read, Some(kv_line("state_json", &raw)))
+        }),
+    ]
+}
+
+/// A library name as the parser keeps it from `\tNAME => not found`.
+fn library() -> impl Strategy<Value = String> {
+    hostile()
+        .prop_map(|s| s.trim().to_string())
+        .prop_filter("` => ` ends the name", |s| !s.contains(" => "))
+}
+
+fn binary() -> impl Strategy<Value = BinaryCheck> {
+    let status = prop_oneof![
+        Just(BinaryStatus::Ok),
+        Just(BinaryStatus::NotDynamic),
+        Just(BinaryStatus::NoMatch),
+        proptest::collection::vec(library(), 1..3).prop_map(BinaryStatus::Gaps),
+    ];
+    (hostile(), status)
+        .prop_filter(
+            "a gap line names its binary up to the first tab",
+            |(path, status)| !matches!(status, BinaryStatus::Gaps(_)) || !path.contains('\t'),
+        )
+        .prop_map(|(path, status)| BinaryCheck { path, status })
+}
+
+/// The lines probe.sh prints for one checked binary.
+fn binary_lines(check: &BinaryCheck) -> String {
+    let path = &check.path;
+    match &check.status {
+        BinaryStatus::Ok => kv_line("bin", path),
+        BinaryStatus::NotDynamic => kv_line("bin_static", path),
+        BinaryStatus::NoMatch => kv_line("bin_missing", path),
+        BinaryStatus::Gaps(libs) => {
+            let mut out = kv_line("bin", path);
+            for lib in libs {
+                out.push_str(&kv_line("gap", &format!("{path}\t\t{lib} => not found")));
+            }
+            out
+        }
+    }
+}
+
+/// Audit log bytes: anything, including the lines that frame it.
+fn audit_bytes() -> impl Strategy<Value = Vec<u8>> {
+    proptest::collection::vec(
+        prop_oneof![
+            2 => hostile_bytes(),
+            1 => proptest::sample::select(vec![
+                b"\naudit_end\n".to_vec(),
+                b"audit_end\n".to_vec(),
+                b"probe_end=1\n".to_vec(),
+                b"\n".to_vec(),
+            ]),
+        ],
+        0..6,
+    )
+    .prop_map(|parts| parts.concat())
+}
+
+/// The audit log as read, and the lines that carry it.
+fn audit() -> impl Strategy<Value = (AuditLogRead, String, Vec<u8>)> {
+    prop_oneof![
+        Just((AuditLogRead::Missing, kv_line("audit", "missing"), vec![])),
+        Just((
+            AuditLogRead::Unreadable,
+            kv_line("audit", "unreadable"),
+            vec![]
+        )),
+        (
+            audit_bytes(),
+            proptest::option::of(0usize..1_000_000),
+            any::<bool>()
+        )
+            .prop_map(|(bytes, lines, truncated)| {
+                let mut head = String::new();
+                if let Some(n) = lines {
+                    head.push_str(&kv_line("audit_lines", &n.to_string()));
+                }
+                if truncated {
+                    head.push_str(&kv_line("audit_truncated", "1"));
+                }
+                head.push_str(&kv_line("audit_size", &bytes.len().to_string()));
+                head.push_str("audit_begin\n");
+                let mut block = bytes.clone();
+                block.extend_from_slice(b"\naudit_end\n");
+                let lines = lines.unwrap_or_else(|| bytes.iter().filter(|&&b| b == b'\n').count());
+                let read = AuditLogRead::Present {
+                    bytes,
+                    lines,
+                    truncated,
+                };
+                (read, head, block)
+            }),
+    ]
+}
+
+/// Keys a newer probe might print: ignored, whatever their values.
+fn unknown_keys() -> impl Strategy<Value = Vec<String>> {
+    proptest::collection::vec(
+        ("[a-z_]{1,12}", hostile())
+            .prop_filter("not a key the parser knows", |(k, _)| {
+                !KEYS.contains(&k.as_str()) && k != "probe_end"
+            })
+            .prop_map(|(k, v)| kv_line(&k, &v)),
+        0..3,
+    )
+}
+
+/// Everything a full probe reports, before it is printed.
+#[derive(Debug, Clone)]
+struct Parts {
+    fingerprint: String,
+    facts: ProbeFacts,
+    state_line: Option<String>,
+    audit: (AuditLogRead, String, Vec<u8>),
+    unknown: Vec<String>,
+}
+
+fn parts() -> impl Strategy<Value = Parts> {
+    (
+        (hostile(), hostile(), go_root_kind()),
+        (
+            proptest::option::of(hostile()),
+            proptest::option::of(hostile()),
+        ),
+        state(),
+        (proptest::option::of(0..=u64::MAX / 1024), any::<bool>()),
+        proptest::collection::vec(binary(), 0..4),
+        audit(),
+        unknown_keys(),
+    )
+        .prop_map(
+            |(
+                (fingerprint, arch, go_root_kind),
+                (go_version_output, go_version_file),
+                (state, state_line),
+                (free_kb, auditd_running),
+                binaries,
+                audit,
+                unknown,
+            )| Parts {
+                fingerprint,
+                facts: ProbeFacts {
+                    arch,
+                    go_root_kind,
+                    go_version_output,
+                    go_version_file,
+                    state,
+                    free_bytes: free_kb.map(|kb| kb * 1024),
+                    auditd_running,
+                    binaries,
+                },
+                state_line,
+                audit,
+                unknown,
+            },
+        )
+}
+
+/// The key lines whose order does not matter, as probe.sh would print them.
+fn unordered_lines(p: &Parts) -> Vec<String> {
+    let f = &p.facts;
+    let free_kb = f
+        .free_bytes
+        .map(|b| (b / 1024).to_string())
+        .unwrap_or_default();
+    let mut lines = vec![
+        kv_line("fingerprint", &p.fingerprint),
+        kv_line("arch", &f.arch),
+        kv_line(
+            "auditd",
+            if f.auditd_running {
+                "running"
+            } else {
+                "not_running"
+            },
+        ),
+        kv_line("free_kb", &free_kb),
+    ];
+    let (kind, target) = match &f.go_root_kind {
+        GoRootKind::Symlink { target } => ("symlink", Some(target)),
+        GoRootKind::Directory => ("dir", None),
+        GoRootKind::Other => ("other", None),
+        GoRootKind::Missing => ("missing", None),
+    };
+    lines.push(kv_line("go_root_kind", kind));
+    lines.extend(target.map(|t| kv_line("go_root_target", t)));
+    lines.extend(
+        f.go_version_output
+            .as_ref()
+            .map(|v| kv_line("go_version_output", v)),
+    );
+    lines.extend(
+        f.go_version_file
+            .as_ref()
+            .map(|v| kv_line("go_version_file", v)),
+    );
+    lines.extend(p.state_line.clone());
+    lines.extend(p.unknown.iter().cloned());
+    lines
+}
+
+/// A full probe output, its order-free lines in any order, then the binaries (each gap follows
+/// its binary), the audit log and the end line.
+fn full_sample() -> impl Strategy<Value = Sample> {
+    parts().prop_flat_map(|p| {
+        Just(unordered_lines(&p))
+            .prop_shuffle()
+            .prop_map(move |lines| {
+                let mut text = String::from("offgo_probe=1\n");
+                text.push_str(&lines.concat());
+                for check in &p.facts.binaries {
+                    text.push_str(&binary_lines(check));
+                }
+                let (audit_log, audit_head, audit_block) = p.audit.clone();
+                text.push_str(&audit_head);
+                let mut output = text.into_bytes();
+                output.extend_from_slice(&audit_block);
+                output.extend_from_slice(b"probe_end=1\n");
+                Sample {
+                    output,
+                    expected: ProbeReply::Full(ProbeOutput {
+                        fingerprint: p.fingerprint.clone(),
+                        facts: p.facts.clone(),
+                        audit_log,
+                    }),
+                }
+            })
+    })
+}
+
+fn unchanged_sample() -> impl Strategy<Value = Sample> {
+    (hostile(), unknown_keys()).prop_map(|(fingerprint, unknown)| {
+        let mut output = String::from("offgo_probe=1\n");
+        output.push_str(&kv_line("fingerprint", &fingerprint));
+        output.push_str(&unknown.concat());
+        output.push_str("unchanged=1\nprobe_end=1\n");
+        Sample {
+            output: output.into_bytes(),
+            expected: ProbeReply::Unchanged { fingerprint },
+        }
+    })
+}
+
+fn sample() -> impl Strategy<Value = Sample> {
+    prop_oneof![4 => full_sample(), 1 => unchanged_sample()]
+}
+
+/// Lines of known keys with any values (numbers too big, negative, empty…), after the header.
+fn key_soup() -> impl Strategy<Value = Vec<u8>> {
+    let value = prop_oneof![
+        hostile(),
+        any::<u64>().prop_map(|n| n.to_string()),
+        any::<i64>().prop_map(|n| n.to_string()),
+        Just("99999999999999999999999".to_string()),
+        (0usize..64).prop_map(|n| n.to_string()),
+    ];
+    let line = prop_oneof![
+        8 => (proptest::sample::select(KEYS), value)
+            .prop_map(|(k, v)| kv_line(k, &v).into_bytes()),
+        1 => Just(b"audit_begin\n".to_vec()),
+        1 => hostile_bytes(),
+    ];
+    proptest::collection::vec(line, 0..24).prop_map(|lines| {
+        let mut out = b"offgo_probe=1\n".to_vec();
+        out.extend(lines.concat());
+        out.extend_from_slice(b"probe_end=1\n");
+        out
+    })
+}
+
+proptest! {
+    #![proptest_config(budget(256))]
+
+    #[test]
+    fn any_bytes_parse_or_fail_without_panicking(raw in hostile_bytes()) {
+        let _ = parse_probe_output(&raw);
+        let mut with_header = b"offgo_probe=1\n".to_vec();
+        with_header.extend_from_slice(&raw);
+        let _ = parse_probe_output(&with_header);
+    }
+
+    #[test]
+    fn any_values_of_known_keys_parse_or_fail_without_panicking(raw in key_soup()) {
+        let _ = parse_probe_output(&raw);
+    }
+
+    #[test]
+    fn an_edited_probe_output_parses_or_fails_without_panicking(
+        s in sample(),
+        edits in proptest::collection::vec(mutation(), 1..4),
+    ) {
+        let raw = edits.iter().fold(s.output, |bytes, m| m.apply(bytes));
+        let _ = parse_probe_output(&raw);
+    }
+
+    #[test]
+    fn framed_values_parse_back_to_the_facts(s in sample()) {
+        let parsed = parse_probe_output(&s.output);
+        prop_assert_eq!(parsed, Ok(s.expected), "output: {:?}", String::from_utf8_lossy(&s.output));
+    }
+
+    /// A symlink target full of probe lines changes the target and nothing else.
+    #[test]
+    fn forged_lines_inside_a_value_create_no_key(
+        before in hostile(),
+        forged in proptest::collection::vec(
+            (proptest::sample::select(KEYS), hostile()).prop_map(|(k, v)| format!("{k}={v}")),
+            1..4,
+        ),
+        after in hostile(),
+    ) {
+        let target = format!("{before}\n{}\nprobe_end=1\n{after}", forged.join("\n"));
+        let output = [
+            "offgo_probe=1\n".to_string(),
+            kv_line("go_root_kind", "symlink"),
+            kv_line("go_root_target", &target),
+            kv_line("audit", "missing"),
+            "probe_end=1\n".to_string(),
+        ]
+        .concat();
+        let Ok(ProbeReply::Full(out)) = parse_probe_output(output.as_bytes()) else {
+            return Err(TestCaseError::fail(format!("not a full probe: {output:?}")));
+        };
+        let f = out.facts;
+        prop_assert_eq!(f.go_root_kind, GoRootKind::Symlink { target });
+        prop_assert_eq!(out.fingerprint, "");
+        prop_assert_eq!(out.audit_log, AuditLogRead::Missing);
+        prop_assert_eq!(
+            (f.arch.as_str(), f.go_version_output, f.go_version_file, f.state, f.free_bytes),
+            ("", None, None, StateRead::Absent, None)
+        );
+        prop_assert!(!f.auditd_running && f.binaries.is_empty());
+    }
+}
+
+// Regressions: inputs the properties above found, kept as plain tests.
+
+/// `free_kb` times 1024 overflowed (a panic in debug builds, a wrapped figure in release).
+#[test]
+fn a_free_space_figure_too_big_for_bytes_is_unknown() {
+    let output = "offgo_probe=1\ngo_root_kind=missing\naudit=missing\n\
+                  free_kb=18446744073709551615\nprobe_end=1\n";
+    let Ok(ProbeReply::Full(out)) = parse_probe_output(output.as_bytes()) else {
+        panic!("not a full probe");
+    };
+    assert_eq!(out.facts.free_bytes, None);
+}
