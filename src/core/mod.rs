@@ -8,4 +8,5 @@ pub mod inventory;
 pub mod remote;
 pub mod rollout;
 pub mod ssh;
+pub mod text;
 pub mod xdg;
