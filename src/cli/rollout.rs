@@ -545,7 +545,9 @@ struct Printer {
 }
 
 impl Printer {
-    fn line(&self, value: Value) {
+    /// Prints one event; its strings (host steps, errors, notes) made safe first.
+    fn line(&self, mut value: Value) {
+        crate::core::text::safe_json(&mut value);
         if self.json {
             println!("{value}");
         } else {
