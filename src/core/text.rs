@@ -164,7 +164,10 @@ pub fn safe_json(value: &mut serde_json::Value) {
         }
         Value::Array(items) => items.iter_mut().for_each(safe_json),
         Value::Object(map) => {
-            if map.keys().any(|k| k.chars().any(is_escaped) || k.len() > SHOWN_MAX) {
+            if map
+                .keys()
+                .any(|k| k.chars().any(is_escaped) || k.len() > SHOWN_MAX)
+            {
                 let old = std::mem::take(map);
                 for (k, mut v) in old {
                     safe_json(&mut v);

@@ -22,9 +22,30 @@ impl Gen {
     /// Mostly the characters that matter (controls, bidi, backslash, wide), some of anything.
     fn char(&mut self) -> char {
         const INTERESTING: &[char] = &[
-            '\u{1b}', '\u{7}', '\n', '\r', '\t', '\0', '\u{7f}', '\u{9b}', '\u{85}', '\u{202e}',
-            '\u{2066}', '\u{200b}', '\u{feff}', '\u{2028}', '\u{e0041}', '\\', 'x', '[', ']',
-            ';', 'é', '界', '🦀', '\u{301}',
+            '\u{1b}',
+            '\u{7}',
+            '\n',
+            '\r',
+            '\t',
+            '\0',
+            '\u{7f}',
+            '\u{9b}',
+            '\u{85}',
+            '\u{202e}',
+            '\u{2066}',
+            '\u{200b}',
+            '\u{feff}',
+            '\u{2028}',
+            '\u{e0041}',
+            '\\',
+            'x',
+            '[',
+            ']',
+            ';',
+            'é',
+            '界',
+            '🦀',
+            '\u{301}',
         ];
         let r = self.next();
         if r % 3 == 0 {
@@ -48,7 +69,11 @@ fn terminal_controls_are_shown_escaped() {
     );
     assert_eq!(safe("a\nb\r\tc\u{7f}"), "a\\nb\\r\\tc\\x7f");
     assert_eq!(safe("\u{9b}31m"), "\\u{9b}31m", "C1 CSI");
-    assert_eq!(safe("abc\u{202e}gpj.exe"), "abc\\u{202e}gpj.exe", "bidi override");
+    assert_eq!(
+        safe("abc\u{202e}gpj.exe"),
+        "abc\\u{202e}gpj.exe",
+        "bidi override"
+    );
     assert_eq!(safe("zero\u{200b}width"), "zero\\u{200b}width");
     assert_eq!(safe("go1.22.10 linux/amd64"), "go1.22.10 linux/amd64");
     assert_eq!(safe("café 界 🦀"), "café 界 🦀", "printable text is kept");
@@ -65,7 +90,11 @@ fn long_text_is_cut_with_its_size_said() {
     let line = format!("go version {}", "x".repeat(1_000_000));
     let shown = safe(&line);
     assert!(shown.chars().count() <= SHOWN_MAX + 32, "{}", shown.len());
-    assert!(shown.ends_with("… (1000011 bytes)"), "{}", &shown[shown.len() - 40..]);
+    assert!(
+        shown.ends_with("… (1000011 bytes)"),
+        "{}",
+        &shown[shown.len() - 40..]
+    );
     assert!(shown.starts_with("go version xxx"));
     // An escape is never split by the cut.
     let escapes = "\u{1b}".repeat(10_000);
@@ -124,7 +153,10 @@ fn json_strings_are_made_safe_and_the_document_stays_valid() {
     let text = serde_json::to_string(&v).unwrap();
     let back: serde_json::Value = serde_json::from_str(&text).unwrap();
     assert_eq!(back["go_version"], "go1.22\\x1b]0;pwn\\x07");
-    assert!(back["offgo"]["current"].as_str().unwrap().ends_with("… (5000 bytes)"));
+    assert!(back["offgo"]["current"]
+        .as_str()
+        .unwrap()
+        .ends_with("… (5000 bytes)"));
     assert_eq!(back["list"][1], "\\u{202e}");
     assert_eq!(back["n"], 3);
 }
