@@ -60,11 +60,22 @@ fn state_cell(r: &HostReport) -> String {
     match (&r.error_kind, &r.offgo) {
         (Some(kind), _) => kind.to_string(),
         (None, Some(o)) => format!("managed ({})", cell(o.current.as_deref().unwrap_or("?"))),
-        (None, None) => match r.go_version {
-            Some(_) => "by hand".into(),
-            None => "no go".into(),
-        },
+        (None, None) if r.go_version.is_some() || unrecognised(r).is_some() => "by hand".into(),
+        (None, None) => "no go".into(),
     }
+}
+
+/// The Go version, `unrecognised` when the host printed something else, `-` when no Go.
+fn go_cell(r: &HostReport) -> String {
+    match (&r.go_version, unrecognised(r)) {
+        (Some(v), _) => cell(v),
+        (None, Some(_)) => "unrecognised".into(),
+        (None, None) => "-".into(),
+    }
+}
+
+fn unrecognised(r: &HostReport) -> Option<&str> {
+    r.facts.as_ref()?.unrecognised_version()
 }
 
 pub fn scan_table(reports: &[HostReport]) {
@@ -77,7 +88,7 @@ pub fn scan_table(reports: &[HostReport]) {
             [
                 cell(&r.name),
                 cell(&format!("{}:{}", r.address, r.port)),
-                r.go_version.as_deref().map_or_else(|| "-".into(), cell),
+                go_cell(r),
                 gaps_cell(r),
                 if r.error_kind.is_some() {
                     "-".into()
@@ -126,6 +137,13 @@ pub fn scan_table(reports: &[HostReport]) {
         }
     }
     for r in reports.iter().filter(|r| r.error.is_none()) {
+        if let Some(raw) = unrecognised(r) {
+            out.push_str(&format!(
+                "\n{}: go version unrecognised: {}\n",
+                safe(&r.name),
+                safe(raw)
+            ));
+        }
         for gap in &r.ldd_gaps {
             out.push_str(&format!(
                 "\n{}: {} needs {}\n",

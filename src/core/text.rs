@@ -157,10 +157,8 @@ fn is_format(c: char) -> bool {
 pub fn safe_json(value: &mut serde_json::Value) {
     use serde_json::Value;
     match value {
-        Value::String(s) => {
-            if s.chars().any(is_escaped) || s.len() > SHOWN_MAX {
-                *s = safe(s);
-            }
+        Value::String(s) if s.chars().any(is_escaped) || s.len() > SHOWN_MAX => {
+            *s = safe(s);
         }
         Value::Array(items) => items.iter_mut().for_each(safe_json),
         Value::Object(map) => {
