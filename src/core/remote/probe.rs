@@ -95,6 +95,8 @@ pub enum BinaryStatus {
     NotDynamic,
     /// The glob matched nothing (the path is the glob itself).
     NoMatch,
+    /// Not checked: its name holds a line break (a host-made name, shown escaped).
+    Unchecked,
 }
 
 /// The audit log as the probe read it.
@@ -293,6 +295,10 @@ pub fn parse_probe_output(raw: &[u8]) -> Result<ProbeReply, ProbeParseError> {
             "bin_missing" => facts.binaries.push(BinaryCheck {
                 path: value.into(),
                 status: BinaryStatus::NoMatch,
+            }),
+            "bin_unchecked" => facts.binaries.push(BinaryCheck {
+                path: value.into(),
+                status: BinaryStatus::Unchecked,
             }),
             "gap" => add_gap(&mut facts.binaries, value)?,
             "audit" => {
