@@ -29,6 +29,7 @@ pub mod sort;
 pub mod steps;
 pub mod summary;
 pub mod terminal;
+pub mod untrusted;
 pub mod update;
 pub mod view;
 

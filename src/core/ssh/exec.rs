@@ -186,13 +186,18 @@ fn open(session: &Session, command: &str) -> Result<ssh2::Channel, TransportErro
 /// is left unread: the SSH window then holds the host back).
 fn read_capped(reader: &mut impl Read, cap: usize) -> Result<(Vec<u8>, bool), TransportError> {
     let mut kept = Vec::new();
-    reader
-        .take(cap as u64)
-        .read_to_end(&mut kept)
-        .map_err(transport_io)?;
-    let mut probe = [0u8; 1];
-    let more = kept.len() == cap && reader.read(&mut probe).map_err(transport_io)? > 0;
-    Ok((kept, more))
+    let mut buf = [0u8; 16 * 1024];
+    loop {
+        let n = reader.read(&mut buf).map_err(transport_io)?;
+        if n == 0 {
+            return Ok((kept, false));
+        }
+        let room = cap - kept.len();
+        kept.extend_from_slice(&buf[..n.min(room)]);
+        if n > room {
+            return Ok((kept, true));
+        }
+    }
 }
 
 /// Reads stderr (after stdout is drained), waits for the close and the exit status. When
