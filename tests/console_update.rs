@@ -516,3 +516,34 @@ fn the_filter_matches_any_field_in_any_case_and_inverts() {
         .iter()
         .all(|n| n != "web-01"));
 }
+
+#[test]
+fn a_hostile_report_enters_the_model_inert() {
+    let fleet = sample::mixed_fleet();
+    let mut m = Model::new(&fleet.inventory, sample::settings(80, 24));
+    let mut report = sample::healthy(&fleet.inventory.hosts[0], "go1.22.10", 5);
+    report.error = Some("x\u{1b}]0;pwn\u{7}".into());
+    report.raw_output = Some("line1\n\u{1b}[2Jline2".into());
+    if let Some(f) = &mut report.facts {
+        f.go_version_output = Some(format!("go version {}", "\u{202e}".repeat(1 << 16)));
+    }
+    update(&mut m, sample::probed(0, report));
+    let report = m.rows[0]
+        .report
+        .as_deref()
+        .expect("the report is in the model");
+    assert_eq!(report.error.as_deref(), Some("x\\x1b]0;pwn\\x07"));
+    assert_eq!(report.raw_output.as_deref(), Some("line1\n\\x1b[2Jline2"));
+    let output = report
+        .facts
+        .as_ref()
+        .unwrap()
+        .go_version_output
+        .clone()
+        .unwrap();
+    assert!(
+        output.len() < 2048 && output.ends_with(" bytes)"),
+        "{output}"
+    );
+    assert!(!output.contains('\u{202e}'));
+}

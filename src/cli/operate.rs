@@ -21,7 +21,7 @@ pub fn finish(mut ctx: Context, json: bool) -> u8 {
                 if live {
                     eprintln!(
                         "{}: {}",
-                        outcome.name,
+                        crate::core::text::safe(&outcome.name),
                         if outcome.ok { "ok" } else { "FAILED" }
                     );
                 }
@@ -30,6 +30,8 @@ pub fn finish(mut ctx: Context, json: bool) -> u8 {
                 }
             }
             EngineEvent::StepStarted { host, step, .. } if live => {
+                // The step name comes from the host's script output.
+                let step = crate::core::text::safe(&step);
                 eprintln!("{}: {step}", ctx.inventory.host(host).name);
             }
             EngineEvent::Progress {

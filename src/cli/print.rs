@@ -5,9 +5,15 @@ use std::io::{IsTerminal, Write};
 use serde::Serialize;
 
 use crate::core::engine::HostReport;
+use crate::core::text::safe;
 
+/// `value` as JSON, every string in it made safe (host text carries no terminal control).
 pub fn json<T: Serialize>(value: &T) {
-    match serde_json::to_string_pretty(value) {
+    let value = serde_json::to_value(value).map(|mut v| {
+        crate::core::text::safe_json(&mut v);
+        v
+    });
+    match value.and_then(|v| serde_json::to_string_pretty(&v)) {
         Ok(text) => println!("{text}"),
         Err(e) => eprintln!("offgo-tui: cannot encode JSON: {e}"),
     }
@@ -53,12 +59,23 @@ fn gaps_cell(r: &HostReport) -> String {
 fn state_cell(r: &HostReport) -> String {
     match (&r.error_kind, &r.offgo) {
         (Some(kind), _) => kind.to_string(),
-        (None, Some(o)) => format!("managed ({})", o.current.as_deref().unwrap_or("?")),
-        (None, None) => match r.go_version {
-            Some(_) => "by hand".into(),
-            None => "no go".into(),
-        },
+        (None, Some(o)) => format!("managed ({})", cell(o.current.as_deref().unwrap_or("?"))),
+        (None, None) if r.go_version.is_some() || unrecognised(r).is_some() => "by hand".into(),
+        (None, None) => "no go".into(),
     }
+}
+
+/// The Go version, `unrecognised` when the host printed something else, `-` when no Go.
+fn go_cell(r: &HostReport) -> String {
+    match (&r.go_version, unrecognised(r)) {
+        (Some(v), _) => cell(v),
+        (None, Some(_)) => "unrecognised".into(),
+        (None, None) => "-".into(),
+    }
+}
+
+fn unrecognised(r: &HostReport) -> Option<&str> {
+    r.facts.as_ref()?.unrecognised_version()
 }
 
 pub fn scan_table(reports: &[HostReport]) {
@@ -69,9 +86,9 @@ pub fn scan_table(reports: &[HostReport]) {
         .iter()
         .map(|r| {
             [
-                r.name.clone(),
-                format!("{}:{}", r.address, r.port),
-                r.go_version.clone().unwrap_or_else(|| "-".into()),
+                cell(&r.name),
+                cell(&format!("{}:{}", r.address, r.port)),
+                go_cell(r),
                 gaps_cell(r),
                 if r.error_kind.is_some() {
                     "-".into()
@@ -98,7 +115,8 @@ pub fn scan_table(reports: &[HostReport]) {
             if i + 1 == cells.len() {
                 s.push_str(cell);
             } else {
-                s.push_str(&format!("{cell:<w$}  "));
+                s.push_str(&pad(cell, w));
+                s.push_str("  ");
             }
         }
         s.trim_end().to_string() + "\n"
@@ -110,21 +128,28 @@ pub fn scan_table(reports: &[HostReport]) {
     for r in reports.iter().filter(|r| r.error.is_some()) {
         out.push_str(&format!(
             "\n{}: {}: {}\n",
-            r.name,
+            safe(&r.name),
             state_cell(r),
-            r.error.as_deref().unwrap_or("")
+            safe(r.error.as_deref().unwrap_or(""))
         ));
         if let Some(hint) = &r.hint {
-            out.push_str(&format!("  hint: {hint}\n"));
+            out.push_str(&format!("  hint: {}\n", safe(hint)));
         }
     }
     for r in reports.iter().filter(|r| r.error.is_none()) {
+        if let Some(raw) = unrecognised(r) {
+            out.push_str(&format!(
+                "\n{}: go version unrecognised: {}\n",
+                safe(&r.name),
+                safe(raw)
+            ));
+        }
         for gap in &r.ldd_gaps {
             out.push_str(&format!(
                 "\n{}: {} needs {}\n",
-                r.name,
-                gap.binary,
-                gap.missing.join(", ")
+                safe(&r.name),
+                safe(&gap.binary),
+                safe(&gap.missing.join(", "))
             ));
         }
         if let Some(detail) = r
@@ -134,67 +159,83 @@ pub fn scan_table(reports: &[HostReport]) {
             .filter(|_| r.audit.status != crate::core::audit::AuditStatus::Ok)
         {
             out.push_str(&format!(
-                "\n{}: audit {}: {detail}\n",
-                r.name,
-                r.audit.status.as_str()
+                "\n{}: audit {}: {}\n",
+                safe(&r.name),
+                r.audit.status.as_str(),
+                safe(detail)
             ));
         }
     }
     print!("{out}");
 }
 
+/// A table cell of host text: [`safe`], and short enough to keep the table readable.
+fn cell(text: &str) -> String {
+    crate::core::text::safe_max(text, 80)
+}
+
+/// `cell` left-aligned in `width` columns (by hand: a format width over 65535 panics).
+fn pad(cell: &str, width: usize) -> String {
+    let fill = width.saturating_sub(cell.chars().count());
+    format!("{cell}{}", " ".repeat(fill))
+}
+
 /// Results of push, verify or rollback, one line per host, then each failure in full.
+/// Everything from a host is shown through [`safe`].
 pub fn outcome_table(outcomes: &[crate::core::engine::HostOutcome]) {
     let mut out = String::new();
     let width = outcomes
         .iter()
-        .map(|o| o.name.len())
+        .map(|o| safe(&o.name).chars().count())
         .max()
         .unwrap_or(4)
         .max(4);
     for o in outcomes {
         let change = match (&o.from, &o.to) {
-            (Some(from), Some(to)) => format!("{from} -> {to}"),
-            (None, Some(to)) => format!("none -> {to}"),
-            (Some(from), None) => from.clone(),
+            (Some(from), Some(to)) => format!("{} -> {}", safe(from), safe(to)),
+            (None, Some(to)) => format!("none -> {}", safe(to)),
+            (Some(from), None) => safe(from),
             (None, None) => String::new(),
         };
         let verdict = if o.ok {
             "ok".to_string()
         } else {
-            format!("FAILED at {}", o.step.as_deref().unwrap_or("?"))
+            format!("FAILED at {}", safe(o.step.as_deref().unwrap_or("?")))
         };
-        out.push_str(&format!("{:<width$}  {verdict:<24}  {change}\n", o.name));
+        let name = pad(&safe(&o.name), width);
+        out.push_str(&format!("{name}  {}  {change}\n", pad(&verdict, 24)));
     }
     for o in outcomes {
         if let Some(checks) = &o.checks {
             for c in checks.iter().filter(|c| !c.ok) {
+                let detail: Vec<String> = c.detail.lines().map(safe).collect();
                 out.push_str(&format!(
                     "\n{}: check {} failed:\n  {}\n",
-                    o.name,
-                    c.check,
-                    c.detail.replace('\n', "\n  ")
+                    safe(&o.name),
+                    safe(&c.check),
+                    detail.join("\n  ")
                 ));
             }
         }
         if let Some(error) = o.error.as_ref().filter(|_| o.checks.is_none()) {
             out.push_str(&format!(
-                "\n{}: {}: {error}\n",
-                o.name,
-                o.step.as_deref().unwrap_or("")
+                "\n{}: {}: {}\n",
+                safe(&o.name),
+                safe(o.step.as_deref().unwrap_or("")),
+                safe(error)
             ));
             if let Some(hint) = &o.hint {
-                out.push_str(&format!("  hint: {hint}\n"));
+                out.push_str(&format!("  hint: {}\n", safe(hint)));
             }
             if let Some(output) = o.output.as_ref().filter(|s| !s.trim().is_empty()) {
                 let tail: Vec<&str> = output.lines().rev().take(15).collect();
                 for line in tail.iter().rev() {
-                    out.push_str(&format!("  | {line}\n"));
+                    out.push_str(&format!("  | {}\n", safe(line)));
                 }
             }
         }
         for note in &o.notes {
-            out.push_str(&format!("{}: {note}\n", o.name));
+            out.push_str(&format!("{}: {}\n", safe(&o.name), safe(note)));
         }
     }
     print!("{out}");

@@ -441,7 +441,10 @@ struct Printer {
 }
 
 impl Printer {
+    /// Prints one event, its strings (host names, steps, errors, notes) made safe first.
     fn event(&self, event: &RolloutEvent) {
+        let event = event.made_safe();
+        let event = &event;
         if self.json {
             match serde_json::to_string(event) {
                 Ok(line) => println!("{line}"),

@@ -9,5 +9,6 @@ pub mod remote;
 pub mod rollout;
 pub mod session;
 pub mod ssh;
+pub mod text;
 pub mod units;
 pub mod xdg;

@@ -21,6 +21,7 @@ mod table;
 mod terminal;
 #[doc(hidden)]
 pub mod testing;
+mod untrusted;
 mod update;
 mod view;
 

@@ -65,6 +65,8 @@ fn apply(model: &mut Model, msg: Msg, fx: &mut Effects) {
         Msg::Action(action) => on_action(model, action, fx),
         Msg::Engine { event, at } => {
             model.clock = at;
+            // Host text enters the model here, made safe once for every widget.
+            let event = crate::tui::untrusted::engine_event(event);
             if let Followup::Reprobe(host) = fold::fold(model, event, at) {
                 fx.reprobe.push(host);
             }
@@ -83,7 +85,8 @@ fn apply(model: &mut Model, msg: Msg, fx: &mut Effects) {
             operate::refused(model, op, &hosts, &error);
             fx.redraw = true;
         }
-        Msg::Rollout(snapshot) => {
+        Msg::Rollout(mut snapshot) => {
+            crate::tui::untrusted::rollout(&mut snapshot);
             roll::absorb(model, *snapshot);
             fx.redraw = true;
         }

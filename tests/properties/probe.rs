@@ -49,10 +49,16 @@ fn go_root_kind() -> impl Strategy<Value = GoRootKind> {
     ]
 }
 
+/// state.json as offgo writes it: its versions are Go versions (anything else is invalid).
 fn offgo_state() -> impl Strategy<Value = OffgoState> {
+    let version = || {
+        proptest::option::of(
+            (1u32..30, 0u32..30).prop_map(|(minor, patch)| format!("go1.{minor}.{patch}")),
+        )
+    };
     (
-        proptest::option::of(hostile()),
-        proptest::option::of(hostile()),
+        version(),
+        version(),
         proptest::collection::vec(hostile().prop_map(serde_json::Value::String), 0..3),
     )
         .prop_map(|(current, previous, history)| OffgoState {
@@ -74,15 +80,10 @@ fn state() -> impl Strategy<Value = (StateRead, Option<String>)> {
             let json = serde_json::to_string(&s).unwrap();
             (StateRead::Parsed(s), Some(kv_line("state_json", &json)))
         }),
-        // Whatever a host's state.json holds: it parses as JSON or is kept raw, never lost.
+        // Whatever a host's state.json holds reaches the state reader whole: it parses, or
+        // is kept raw as invalid, never lost or cut by the framing.
         hostile().prop_map(|raw| {
-            let read = match serde_json::from_str::<OffgoState>(&raw) {
-                Ok(s) => StateRead::Parsed(s),
-                Err(e) => StateRead::Invalid {
-                    raw: raw.clone(),
-                    error: e.to_string(),
-                },
-            };
+            let read = offgo::core::remote::probe::parse_state(&raw);
             (read, Some(kv_line("state_json", &raw)))
         }),
     ]
@@ -100,6 +101,7 @@ fn binary() -> impl Strategy<Value = BinaryCheck> {
         Just(BinaryStatus::Ok),
         Just(BinaryStatus::NotDynamic),
         Just(BinaryStatus::NoMatch),
+        Just(BinaryStatus::Unchecked),
         proptest::collection::vec(library(), 1..3).prop_map(BinaryStatus::Gaps),
     ];
     (hostile(), status)
@@ -117,6 +119,7 @@ fn binary_lines(check: &BinaryCheck) -> String {
         BinaryStatus::Ok => kv_line("bin", path),
         BinaryStatus::NotDynamic => kv_line("bin_static", path),
         BinaryStatus::NoMatch => kv_line("bin_missing", path),
+        BinaryStatus::Unchecked => kv_line("bin_unchecked", path),
         BinaryStatus::Gaps(libs) => {
             let mut out = kv_line("bin", path);
             for lib in libs {

@@ -129,10 +129,14 @@ fn preflight() -> impl Strategy<Value = Preflight> {
         Just(GoRootKind::Other),
         Just(GoRootKind::Missing),
     ];
-    let state = proptest::option::of((
-        proptest::option::of(hostile()),
-        proptest::option::of(hostile()),
-    ))
+    // state.json's versions must be Go versions: anything else makes the state invalid
+    // (unrecognised), which the parser reports as no state; so round-trips use versions.
+    let version = || {
+        proptest::option::of(
+            (1u32..30, 0u32..30).prop_map(|(minor, patch)| format!("go1.{minor}.{patch}")),
+        )
+    };
+    let state = proptest::option::of((version(), version()))
     .prop_map(|s| {
         s.map(|(current, previous)| OffgoState {
             current,

@@ -4,7 +4,9 @@
 use super::outcome::StepError;
 use crate::core::bundle::goarch_matches_uname;
 use crate::core::remote::ops::{key_values, value, values};
-use crate::core::remote::probe::{version_from_go_version, GoRootKind, OffgoState, StateRead};
+use crate::core::remote::probe::{
+    parse_state, version_from_go_version, GoRootKind, GoVersion, OffgoState, StateRead,
+};
 
 /// The bundle as the engine needs it for a push.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -75,20 +77,13 @@ impl Preflight {
             Some("other") => GoRootKind::Other,
             _ => GoRootKind::Missing,
         };
-        let state =
-            value(&pairs, "state_json").map(|raw| match serde_json::from_str::<OffgoState>(raw) {
-                Ok(s) => StateRead::Parsed(s),
-                Err(e) => StateRead::Invalid {
-                    raw: raw.into(),
-                    error: e.to_string(),
-                },
-            });
+        let state = value(&pairs, "state_json").map(parse_state);
         let go_version = value(&pairs, "go_version_output")
             .and_then(version_from_go_version)
             .or_else(|| {
                 value(&pairs, "go_version_file")
-                    .map(|v| v.trim().to_string())
-                    .filter(|v| v.starts_with("go"))
+                    .and_then(GoVersion::from_version_file)
+                    .map(|v| v.to_string())
             });
         Ok(Self {
             arch: value(&pairs, "arch").unwrap_or("").to_string(),

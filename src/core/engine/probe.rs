@@ -96,6 +96,17 @@ pub fn probe_host(
 }
 
 fn understand(out: &ExecOutput) -> Result<ProbeReply, HostError> {
+    if out.truncated {
+        return Err(HostError::new(
+            ErrorKind::CommandFailed,
+            format!(
+                "the probe printed more than {} MiB: its output was cut and not read",
+                crate::core::ssh::exec::STDOUT_CAP >> 20
+            ),
+            "something on the host floods the probe's output (a login script, a hostile go binary): see the raw output",
+        )
+        .with_output(out.combined()));
+    }
     if !out.success() {
         return Err(HostError::new(
             ErrorKind::CommandFailed,

@@ -114,8 +114,9 @@ impl HostLock {
         if value(&pairs, "locked") == Some("1") {
             return Ok(Self { channel });
         }
+        // The lock script says one line more at most; a host saying more is not listened to.
         let mut rest = Vec::new();
-        let _ = channel.read_to_end(&mut rest);
+        let _ = (&mut channel).take(64 * 1024).read_to_end(&mut rest);
         let _ = channel.wait_close();
         let status = channel.exit_status().unwrap_or(-1);
         let lock_path = link.host().paths.lock_file();

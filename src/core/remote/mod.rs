@@ -2,6 +2,7 @@
 //! them, the parser of its output, and shell quoting for every value that reaches a remote shell.
 
 pub mod frame;
+pub mod go_version;
 pub mod ops;
 pub mod paths;
 pub mod probe;

@@ -4,6 +4,7 @@
 
 use serde::Deserialize;
 
+pub use super::go_version::GoVersion;
 use super::paths::RemotePaths;
 use super::quote::{sh_quote, sh_quote_all};
 
@@ -94,6 +95,8 @@ pub enum BinaryStatus {
     NotDynamic,
     /// The glob matched nothing (the path is the glob itself).
     NoMatch,
+    /// Not checked: its name holds a line break (a host-made name, shown escaped).
+    Unchecked,
 }
 
 /// The audit log as the probe read it.
@@ -136,9 +139,19 @@ impl ProbeFacts {
             .as_deref()
             .and_then(version_from_go_version);
         from_binary.or_else(|| {
-            let file = self.go_version_file.as_deref()?.trim();
-            file.starts_with("go").then(|| file.to_string())
+            GoVersion::from_version_file(self.go_version_file.as_deref()?).map(|v| v.to_string())
         })
+    }
+
+    /// What the host said its Go version was, when that is not a Go version (`go version`'s
+    /// line, else the VERSION file's): to be shown as "unrecognised", escaped.
+    pub fn unrecognised_version(&self) -> Option<&str> {
+        if matches!(self.go_root_kind, GoRootKind::Missing) || self.go_version().is_some() {
+            return None;
+        }
+        self.go_version_output
+            .as_deref()
+            .or(self.go_version_file.as_deref())
     }
 
     /// `go version` ran and printed a version.
@@ -150,11 +163,10 @@ impl ProbeFacts {
     }
 }
 
-/// `go version go1.22.10 linux/amd64` → `go1.22.10`; `go version devel go1.23-abc …` → `devel`.
+/// `go version go1.22.10 linux/amd64` → `go1.22.10`; `go version devel go1.23-abc …` → `devel`;
+/// anything not in Go's version grammar → `None` ([`GoVersion`]).
 pub fn version_from_go_version(line: &str) -> Option<String> {
-    let rest = line.trim().strip_prefix("go version ")?;
-    let word = rest.split_whitespace().next()?;
-    (word.starts_with("go1") || word == "devel").then(|| word.to_string())
+    GoVersion::from_go_version_output(line).map(|v| v.to_string())
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -291,6 +303,10 @@ pub fn parse_probe_output(raw: &[u8]) -> Result<ProbeReply, ProbeParseError> {
                 path: value.into(),
                 status: BinaryStatus::NoMatch,
             }),
+            "bin_unchecked" => facts.binaries.push(BinaryCheck {
+                path: value.into(),
+                status: BinaryStatus::Unchecked,
+            }),
             "gap" => add_gap(&mut facts.binaries, value)?,
             "audit" => {
                 audit_log = Some(match value {
@@ -351,14 +367,26 @@ fn parse_number(key: &str, value: &str) -> Result<usize, ProbeParseError> {
     }
 }
 
-fn parse_state(value: &str) -> StateRead {
-    match serde_json::from_str::<OffgoState>(value) {
-        Ok(state) => StateRead::Parsed(state),
-        Err(e) => StateRead::Invalid {
-            raw: value.to_string(),
-            error: e.to_string(),
-        },
+/// `state.json` as read from a host: valid JSON whose `current` and `previous` are Go versions
+/// (they name release directories), else [`StateRead::Invalid`].
+pub fn parse_state(value: &str) -> StateRead {
+    let invalid = |error: String| StateRead::Invalid {
+        raw: value.to_string(),
+        error,
+    };
+    let state = match serde_json::from_str::<OffgoState>(value) {
+        Ok(state) => state,
+        Err(e) => return invalid(e.to_string()),
+    };
+    for (key, version) in [("current", &state.current), ("previous", &state.previous)] {
+        if let Some(v) = version.as_deref().filter(|v| GoVersion::parse(v).is_none()) {
+            return invalid(format!(
+                "{key} is not a Go version: {}",
+                crate::core::text::safe(v)
+            ));
+        }
     }
+    StateRead::Parsed(state)
 }
 
 /// `gap=<binary>\t<ldd line>`, the ldd line being `\tlibfoo.so.1 => not found`.

@@ -1,8 +1,9 @@
 # offgo probe (POSIX sh). The jump host prepends the quoted inputs:
 #   go_root, releases_dir, state_file, audit_log, audit_cap, known_fingerprint (the last probe's,
 #   or empty), and `set -- GLOB...` (check_binaries).
-# Prints key=value lines; the audit log comes last, framed by its byte count so that any bytes in
-# it (a tampered log may hold anything) cannot be mistaken for probe keys.
+# Prints key=value lines, every value through `kv` (the prelude: a newline or backslash in a value
+# is escaped, so no host content can start a line); the audit log comes last, framed by its byte
+# count so that any bytes in it (a tampered log may hold anything) cannot be mistaken for probe keys.
 LC_ALL=C; export LC_ALL
 # Never let a `go` command try to download a toolchain: these hosts have no internet.
 GOTOOLCHAIN=local; export GOTOOLCHAIN
@@ -21,9 +22,16 @@ saved_ifs=$IFS
 nl='
 '
 bins=
+# The list is newline-joined: a name holding a newline would split into two bogus names, so it is
+# not checked, and said so (its name escaped by kv).
 for pattern in "$@"; do
   IFS=''
-  for f in $pattern; do bins="$bins$f$nl"; done
+  for f in $pattern; do
+    case $f in
+      *"$nl"*) kv bin_unchecked "$f" ;;
+      *) bins="$bins$f$nl" ;;
+    esac
+  done
   IFS=$saved_ifs
 done
 set -f
@@ -48,7 +56,7 @@ set +f
 if [ ${#fingerprint} -gt 4096 ]; then
   fingerprint=$(printf '%s' "$fingerprint" | cksum)
 fi
-echo "fingerprint=$fingerprint"
+kv fingerprint "$fingerprint"
 
 if [ -n "$known_fingerprint" ] && [ "$fingerprint" = "$known_fingerprint" ]; then
   echo "unchanged=1"
@@ -70,22 +78,22 @@ if [ "$auditd" = not_running ]; then
     read -r name < "$c" 2>/dev/null && [ "$name" = auditd ] && { auditd=running; break; }
   done
 fi
-echo "auditd=$auditd"
+kv auditd "$auditd"
 d=$releases_dir
 while [ -n "$d" ] && [ "$d" != "/" ] && [ ! -d "$d" ]; do d=${d%/*}; done
 # `df -P` prints a 7-word header, then device, size, used, available, … (the positional
 # parameters are free: the check_binaries globs were expanded into $bins above).
 set -- $(df -Pk "${d:-/}" 2>/dev/null)
-echo "free_kb=${11}"
+kv free_kb "${11}"
 
 arch=
 [ -r /proc/sys/kernel/arch ] && read -r arch < /proc/sys/kernel/arch
 [ -n "$arch" ] || arch=$(uname -m 2>/dev/null)
-echo "arch=$arch"
+kv arch "$arch"
 
 if [ -L "$go_root" ]; then
   echo "go_root_kind=symlink"
-  echo "go_root_target=$(readlink "$go_root" 2>/dev/null)"
+  kv go_root_target "$(readlink "$go_root" 2>/dev/null)"
 elif [ -d "$go_root" ]; then
   echo "go_root_kind=dir"
 elif [ -e "$go_root" ]; then
@@ -96,17 +104,17 @@ fi
 if [ -e "$go_root/bin/go" ]; then
   # No `timeout` here (a process more): the jump host bounds the whole probe.
   out=$("$go_root/bin/go" version 2>&1)
-  echo "go_version_output=${out%%"$nl"*}"
+  kv go_version_output "${out%%"$nl"*}"
 fi
 if [ -f "$go_root/VERSION" ] && read -r line < "$go_root/VERSION"; then
-  echo "go_version_file=$line"
+  kv go_version_file "$line"
 fi
 
 if [ -e "$state_file" ]; then
   if [ -f "$state_file" ] && [ -r "$state_file" ]; then
     json=
     while IFS= read -r line || [ -n "$line" ]; do json="$json$line "; done < "$state_file"
-    echo "state_json=$json"
+    kv state_json "$json"
   else
     echo "state_unreadable=1"
   fi
@@ -140,10 +148,10 @@ kind=dynamic; gaps=; current=
 report_bin() {
   [ -n "$current" ] || return 0
   if [ "$kind" = static ]; then
-    echo "bin_static=$current"
+    kv bin_static "$current"
   else
-    echo "bin=$current"
-    for g in $gaps; do printf 'gap=%s\n' "$g"; done
+    kv bin "$current"
+    for g in $gaps; do kv gap "$g"; done
   fi
   kind=dynamic; gaps=
 }
@@ -157,7 +165,7 @@ ldd_line() {
 set -f; IFS=$nl
 set --
 for f in $bins; do
-  if [ ! -e "$f" ]; then echo "bin_missing=$f"; continue; fi
+  if [ ! -e "$f" ]; then kv bin_missing "$f"; continue; fi
   [ -f "$f" ] || continue
   if [ -z "$rtlds" ]; then set -- "$@" "$f"; continue; fi
   current=$f
@@ -196,7 +204,7 @@ if [ $# -gt 0 ]; then
   done
   report_bin
   # Files ldd never got to (it was cut short): nothing known against them, as before.
-  for f in "$@"; do echo "bin=$f"; done
+  for f in "$@"; do kv bin "$f"; done
 fi
 set +f; IFS=$saved_ifs
 
@@ -207,16 +215,16 @@ if [ -e "$audit_log" ] || [ -L "$audit_log" ]; then
     size=$audit_size
     if [ -z "$size" ] || [ "$size" -gt "$audit_cap" ]; then
       set -- $(wc -lc < "$audit_log")
-      echo "audit_lines=$1"
+      kv audit_lines "$1"
       size=$2
     fi
     if [ "$size" -gt "$audit_cap" ]; then
       echo "audit_truncated=1"
-      echo "audit_size=$audit_cap"
+      kv audit_size "$audit_cap"
       echo "audit_begin"
       tail -c "$audit_cap" "$audit_log"
     else
-      echo "audit_size=$size"
+      kv audit_size "$size"
       echo "audit_begin"
       head -c "$size" "$audit_log"
     fi

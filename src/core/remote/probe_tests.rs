@@ -501,3 +501,89 @@ fn the_audit_log_is_read_whole_cut_or_counted_on_the_host() {
     assert_eq!(read("audit.log", Some(6)), cut);
     assert_eq!(read("it's audit.log", Some(6)), cut);
 }
+
+/// Host content cannot forge probe keys: a symlink target, a `go version` line, a VERSION file,
+/// a state.json and a checked file's name, each holding newlines and fake `gap=`, `audit=`,
+/// `probe_end=1` lines, stay inside their own values (the real script, run by `sh`).
+#[test]
+fn host_content_with_newlines_cannot_forge_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    let paths = paths_in(dir.path(), "audit.log");
+    let forged = "\nbin=/fake\ngap=/fake\tlibx.so => not found\naudit=missing\nprobe_end=1\n";
+    let releases = dir.path().join("releases");
+    let target = releases.join(format!("go1.22.10{forged}x"));
+    std::fs::create_dir_all(target.join("bin")).unwrap();
+    std::os::unix::fs::symlink(&target, &paths.go_root).unwrap();
+    std::fs::write(
+        target.join("bin/go"),
+        format!("#!/bin/sh\nprintf 'go version go1.22.10\\\\x%s' '{forged}'\n"),
+    )
+    .unwrap();
+    std::fs::set_permissions(
+        target.join("bin/go"),
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .unwrap();
+    std::fs::write(target.join("VERSION"), format!("go1.22.10\\{forged}")).unwrap();
+    std::fs::create_dir_all(&paths.state_dir).unwrap();
+    std::fs::write(
+        paths.state_file(),
+        format!("{{\"current\": \"go1.22.10\",{forged}}}"),
+    )
+    .unwrap();
+    let apps = dir.path().join("apps");
+    std::fs::create_dir_all(&apps).unwrap();
+    let name_forged = forged.replace('/', "");
+    std::fs::write(apps.join(format!("tool{name_forged}")), "#!/bin/sh\n").unwrap();
+    std::fs::write(apps.join("plain"), "#!/bin/sh\n").unwrap();
+    // An audit log whose tail is a hash-chain break: a forged `audit=missing` must not hide it.
+    std::fs::write(&paths.audit_log, "{\"ts\":\"x\"}\n").unwrap();
+
+    let parsed = run_full(&probe_script(
+        &paths,
+        &[format!("{}/*", apps.display())],
+        None,
+    ));
+    let f = &parsed.facts;
+    assert_eq!(
+        f.go_root_kind,
+        GoRootKind::Symlink {
+            target: target.display().to_string()
+        },
+        "the target, newlines and all"
+    );
+    assert_eq!(
+        f.go_version_output.as_deref(),
+        Some("go version go1.22.10\\x"),
+        "only the first line of go version's output"
+    );
+    assert_eq!(f.go_version_file.as_deref(), Some("go1.22.10\\"));
+    assert!(
+        matches!(&f.state, StateRead::Invalid { raw, .. } if raw.contains("probe_end=1")),
+        "{:?}",
+        f.state
+    );
+    let mut bins: Vec<_> = f
+        .binaries
+        .iter()
+        .map(|b| {
+            (
+                b.path.rsplit('/').next().unwrap().to_string(),
+                b.status.clone(),
+            )
+        })
+        .collect();
+    bins.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(
+        bins,
+        vec![
+            ("plain".to_string(), BinaryStatus::NotDynamic),
+            (format!("tool{name_forged}"), BinaryStatus::Unchecked),
+        ],
+        "no /fake binary, no forged gap; the newline name is flagged, not split"
+    );
+    assert!(
+        matches!(parsed.audit_log, AuditLogRead::Present { ref bytes, .. } if bytes == b"{\"ts\":\"x\"}\n"),
+        "the real audit log, not a forged `audit=missing`"
+    );
+}

@@ -6,27 +6,27 @@
 use std::fmt;
 use std::path::PathBuf;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::driver::Update;
 use super::machine::Note;
 use super::summary::Summary;
 
 /// One batch of a plan, by host name.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BatchNames {
     pub name: String,
     pub hosts: Vec<String>,
 }
 
 /// A host left out of the plan, and why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SkippedHost {
     pub host: String,
     pub why: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum RolloutEvent {
     /// The plan a started rollout runs.
@@ -111,6 +111,23 @@ pub enum RolloutEvent {
 pub const RESUME_COMMAND: &str = "offgo-tui rollout --resume";
 
 impl RolloutEvent {
+    /// The same event with every string made safe for a terminal (`core::text`): host names,
+    /// steps, errors and notes may hold anything a host printed.
+    pub fn made_safe(&self) -> Self {
+        let mut value = match serde_json::to_value(self) {
+            Ok(value) => value,
+            Err(e) => return Self::unprintable(e),
+        };
+        crate::core::text::safe_json(&mut value);
+        serde_json::from_value(value).unwrap_or_else(Self::unprintable)
+    }
+
+    fn unprintable(e: serde_json::Error) -> Self {
+        Self::JournalError {
+            error: crate::core::text::safe(&format!("an event could not be printed: {e}")),
+        }
+    }
+
     /// The event a driver update is told as; `None` for what only steers the face.
     pub fn from_update(update: &Update) -> Option<Self> {
         Some(match update {

@@ -8,13 +8,25 @@ use ssh2::Session;
 use super::connect::is_timeout;
 use super::error::{ErrorKind, HostError};
 
+/// The most stdout kept of one command. The largest legitimate output is the probe's: the
+/// audit-log tail it fetches (`AUDIT_FETCH_CAP`, 16 MiB) and a few pages of facts. Past this a
+/// host is talking nonsense; the jump host stops reading rather than allocate without bound.
+pub const STDOUT_CAP: usize = 20 << 20;
+/// The most stderr kept of one command: error messages, never data.
+pub const STDERR_CAP: usize = 1 << 20;
+
+const _: () = assert!(STDOUT_CAP as u64 > crate::core::remote::probe::AUDIT_FETCH_CAP + (1 << 20));
+
 /// What a remote command did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExecOutput {
     pub stdout: Vec<u8>,
     pub stderr: Vec<u8>,
+    /// The exit status; -1 when the output was cut and the command not waited for.
     pub exit_status: i32,
     pub elapsed: Duration,
+    /// stdout or stderr went past [`STDOUT_CAP`] / [`STDERR_CAP`]: only that much was kept.
+    pub truncated: bool,
 }
 
 impl ExecOutput {
@@ -30,6 +42,13 @@ impl ExecOutput {
                 text.push('\n');
             }
             text.push_str(&String::from_utf8_lossy(&self.stderr));
+        }
+        if self.truncated {
+            text.push_str(&format!(
+                "\n[output cut: more than {} MiB of stdout or {} MiB of stderr]",
+                STDOUT_CAP >> 20,
+                STDERR_CAP >> 20
+            ));
         }
         text
     }
@@ -106,20 +125,26 @@ pub fn exec_lines(
     let mut stdout = Vec::new();
     let mut buf = [0u8; 16 * 1024];
     let mut line_start = 0;
+    let mut truncated = false;
     loop {
         let n = channel.read(&mut buf).map_err(transport_io)?;
         if n == 0 {
             break;
         }
-        stdout.extend_from_slice(&buf[..n]);
+        let room = STDOUT_CAP - stdout.len();
+        stdout.extend_from_slice(&buf[..n.min(room)]);
+        truncated = n > room;
         while let Some(pos) = stdout[line_start..].iter().position(|&b| b == b'\n') {
             on_line(&String::from_utf8_lossy(
                 &stdout[line_start..line_start + pos],
             ));
             line_start += pos + 1;
         }
+        if truncated {
+            break;
+        }
     }
-    finish(channel, stdout, started)
+    finish(channel, stdout, truncated, started)
 }
 
 /// Streams `source` into `command`'s stdin (e.g. `cat >> file`), calling `progress` with the
@@ -147,9 +172,8 @@ pub fn exec_upload(
         progress(sent);
     }
     channel.send_eof().map_err(transport)?;
-    let mut stdout = Vec::new();
-    channel.read_to_end(&mut stdout).map_err(transport_io)?;
-    finish(channel, stdout, started)
+    let (stdout, truncated) = read_capped(&mut channel, STDOUT_CAP)?;
+    finish(channel, stdout, truncated, started)
 }
 
 fn open(session: &Session, command: &str) -> Result<ssh2::Channel, TransportError> {
@@ -158,23 +182,51 @@ fn open(session: &Session, command: &str) -> Result<ssh2::Channel, TransportErro
     Ok(channel)
 }
 
-/// Reads stderr (after stdout is drained), waits for the close and the exit status.
+/// Reads `reader` to its end, keeping at most `cap` bytes; true when there was more (the rest
+/// is left unread: the SSH window then holds the host back).
+fn read_capped(reader: &mut impl Read, cap: usize) -> Result<(Vec<u8>, bool), TransportError> {
+    let mut kept = Vec::new();
+    let mut buf = [0u8; 16 * 1024];
+    loop {
+        let n = reader.read(&mut buf).map_err(transport_io)?;
+        if n == 0 {
+            return Ok((kept, false));
+        }
+        let room = cap - kept.len();
+        kept.extend_from_slice(&buf[..n.min(room)]);
+        if n > room {
+            return Ok((kept, true));
+        }
+    }
+}
+
+/// Reads stderr (after stdout is drained), waits for the close and the exit status. When
+/// stdout was cut, the command is not waited for: the channel is closed on it.
 fn finish(
     mut channel: ssh2::Channel,
     stdout: Vec<u8>,
+    stdout_cut: bool,
     started: Instant,
 ) -> Result<ExecOutput, TransportError> {
-    let mut stderr = Vec::new();
-    channel
-        .stderr()
-        .read_to_end(&mut stderr)
-        .map_err(transport_io)?;
-    channel.wait_close().map_err(transport)?;
-    let exit_status = channel.exit_status().map_err(transport)?;
+    let (stderr, stderr_cut) = if stdout_cut {
+        (Vec::new(), false)
+    } else {
+        read_capped(&mut channel.stderr(), STDERR_CAP)?
+    };
+    let truncated = stdout_cut || stderr_cut;
+    let exit_status = if truncated {
+        // Closing our end makes sshd hang up on the command (it gets SIGPIPE or EOF).
+        let _ = channel.close();
+        -1
+    } else {
+        channel.wait_close().map_err(transport)?;
+        channel.exit_status().map_err(transport)?
+    };
     Ok(ExecOutput {
         stdout,
         stderr,
         exit_status,
         elapsed: started.elapsed(),
+        truncated,
     })
 }

@@ -228,6 +228,10 @@ fn binary_line<'a>(path: &str, status: &BinaryStatus, theme: &Theme) -> Line<'a>
         BinaryStatus::Gaps(libs) => (format!("missing {}", libs.join(", ")), theme.warn()),
         BinaryStatus::NotDynamic => ("not dynamic (nothing to check)".to_string(), theme.dim()),
         BinaryStatus::NoMatch => ("no file matches".to_string(), theme.dim()),
+        BinaryStatus::Unchecked => (
+            "not checked: its name holds a line break".to_string(),
+            theme.warn(),
+        ),
     };
     Line::from(vec![
         Span::raw(format!("  {path}  ")),

@@ -1,7 +1,7 @@
 # Appends one line to the host's audit log, chained to the line before it. The jump host sends
 # the line without its final `"prev":"…"}`; the hash of the host's last line is only known here.
 umask 022
-mkdir -p "$(dirname "$audit_log")" || { echo "why=cannot create $(dirname "$audit_log")"; exit 1; }
+mkdir -p "$(dirname "$audit_log")" || { kv why "cannot create $(dirname "$audit_log")"; exit 1; }
 last=$(tail -n 1 "$audit_log" 2>/dev/null)
 if [ -n "$last" ]; then
   prev=$(printf '%s' "$last" | sha256sum | cut -d ' ' -f 1)
@@ -9,5 +9,5 @@ else
   prev=0000000000000000000000000000000000000000000000000000000000000000
 fi
 line=$(printf '%s"prev":"%s"}' "$record_head" "$prev")
-printf '%s\n' "$line" >> "$audit_log" || { echo "why=cannot append to $audit_log"; exit 1; }
-printf 'line=%s\n' "$line"
+printf '%s\n' "$line" >> "$audit_log" || { kv why "cannot append to $audit_log"; exit 1; }
+kv line "$line"

@@ -5,15 +5,16 @@
 umask 022
 mkdir -p "$state_dir" 2>/dev/null
 if ! exec 9>>"$lock"; then
-  echo "lock_error=cannot open $lock"
+  kv lock_error "cannot open $lock"
   exit 1
 fi
 if ! command -v flock >/dev/null 2>&1; then
-  echo "lock_error=flock is not installed on the host (util-linux)"
+  kv lock_error "flock is not installed on the host (util-linux)"
   exit 1
 fi
 if ! flock -n 9; then
-  echo "busy=$(cat "$lock.owner" 2>/dev/null)"
+  # What another operator's lock wrote: any bytes, so bounded and framed.
+  kv busy "$(head -c 512 "$lock.owner" 2>/dev/null)"
   exit 75
 fi
 printf '%s\n' "$owner" > "$lock.owner"

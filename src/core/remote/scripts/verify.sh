@@ -2,7 +2,9 @@
 # `check=NAME`, `ok=0|1`, `detail=…` (evidence, a few lines at most).
 LC_ALL=C; export LC_ALL
 GOTOOLCHAIN=local; export GOTOOLCHAIN
-report() { echo "check=$1"; echo "ok=$2"; printf 'detail=%s\n' "$(printf '%s' "$3" | head -n 20 | tr '\n' '|' | head -c 2000)"; }
+# Every value through `kv` (the prelude): the evidence quotes host content (go version's output,
+# the profile, sha256sum's complaints), which must not start lines of its own.
+report() { kv check "$1"; kv ok "$2"; kv detail "$(printf '%s' "$3" | head -n 20 | tr '\n' '|' | head -c 2000)"; }
 
 target=$(readlink "$go_root" 2>/dev/null)
 if [ -L "$go_root" ] && [ -f "$target/../sha256sums" ]; then

@@ -1,0 +1,136 @@
+//! Host text made safe as it enters the console's model: every string of an engine event or a
+//! rollout snapshot that a host could have written goes through `core::text` here, once, so no
+//! widget can draw a host's escape sequence, bidi override or megabyte line. (The engine and the
+//! rollout driver decide on the raw values first; the model only shows them.)
+
+use crate::core::engine::{EngineEvent, HostOutcome, HostReport};
+use crate::core::remote::probe::{BinaryStatus, GoRootKind, StateRead};
+use crate::core::rollout::{Phase, Update};
+use crate::core::ssh::HostError;
+use crate::core::text::{safe, safe_lines, SHOWN_LINES_MAX};
+
+use crate::tui::rollout::state::RolloutSnapshot;
+
+fn one(s: &mut String) {
+    *s = safe(s);
+}
+
+fn opt(s: &mut Option<String>) {
+    if let Some(s) = s {
+        one(s);
+    }
+}
+
+/// A command's output: its lines kept, everything else escaped.
+fn lines(s: &mut Option<String>) {
+    if let Some(s) = s {
+        *s = safe_lines(s, SHOWN_LINES_MAX);
+    }
+}
+
+pub fn engine_event(mut event: EngineEvent) -> EngineEvent {
+    match &mut event {
+        EngineEvent::HostProbed { report, .. } => host_report(report),
+        EngineEvent::StepStarted { step, .. } => one(step),
+        EngineEvent::StepFailed { step, error, .. } => {
+            one(step);
+            host_error(error);
+        }
+        EngineEvent::OperationFinished { outcome, .. } => host_outcome(outcome),
+        EngineEvent::ProbeStarted { .. }
+        | EngineEvent::OperationStarted { .. }
+        | EngineEvent::Progress { .. }
+        | EngineEvent::CommandRan { .. } => {}
+    }
+    event
+}
+
+fn host_error(e: &mut HostError) {
+    one(&mut e.message);
+    one(&mut e.hint);
+    lines(&mut e.output);
+}
+
+fn host_report(r: &mut HostReport) {
+    opt(&mut r.error);
+    opt(&mut r.hint);
+    lines(&mut r.raw_output);
+    opt(&mut r.go_version);
+    opt(&mut r.arch);
+    for gap in &mut r.ldd_gaps {
+        one(&mut gap.binary);
+        gap.missing.iter_mut().for_each(one);
+    }
+    opt(&mut r.audit.last_action);
+    opt(&mut r.audit.detail);
+    if let Some(o) = &mut r.offgo {
+        opt(&mut o.current);
+        opt(&mut o.previous);
+    }
+    let Some(f) = &mut r.facts else { return };
+    one(&mut f.arch);
+    if let GoRootKind::Symlink { target } = &mut f.go_root_kind {
+        one(target);
+    }
+    opt(&mut f.go_version_output);
+    opt(&mut f.go_version_file);
+    match &mut f.state {
+        StateRead::Invalid { raw, error } => {
+            one(raw);
+            one(error);
+        }
+        StateRead::Parsed(s) => {
+            opt(&mut s.current);
+            opt(&mut s.previous);
+        }
+        StateRead::Absent | StateRead::Unreadable => {}
+    }
+    for b in &mut f.binaries {
+        one(&mut b.path);
+        if let BinaryStatus::Gaps(libs) = &mut b.status {
+            libs.iter_mut().for_each(one);
+        }
+    }
+}
+
+fn host_outcome(o: &mut HostOutcome) {
+    opt(&mut o.step);
+    opt(&mut o.error);
+    opt(&mut o.hint);
+    lines(&mut o.output);
+    opt(&mut o.from);
+    opt(&mut o.to);
+    o.notes.iter_mut().for_each(one);
+    for c in o.checks.iter_mut().flatten() {
+        one(&mut c.check);
+        // Evidence of several lines (which files differ) keeps its lines.
+        c.detail = safe_lines(&c.detail, SHOWN_LINES_MAX);
+    }
+}
+
+pub fn rollout(snapshot: &mut RolloutSnapshot) {
+    for phase in snapshot.machine.phases.values_mut() {
+        match phase {
+            Phase::Failed { step, error } => {
+                one(step);
+                one(error);
+            }
+            Phase::RolledBack { why } => one(why),
+            _ => {}
+        }
+    }
+    for update in &mut snapshot.updates {
+        match update {
+            Update::Step { step, .. } => one(step),
+            Update::HostDone { record, .. } => {
+                opt(&mut record.from);
+                opt(&mut record.to);
+                opt(&mut record.step);
+                opt(&mut record.error);
+                record.notes.iter_mut().for_each(one);
+            }
+            Update::JournalError(e) => one(e),
+            Update::Note(_) | Update::WaitingForOperator => {}
+        }
+    }
+}
