@@ -5,12 +5,13 @@
 //! that says where), and generated valid input round-trips to the values it was made from.
 //! Each property has a fixed case budget sized for CI on a small machine (the whole binary runs
 //! in well under 30 s); `PROPTEST_CASES=N` overrides every budget for a longer local run.
+//! What the engine makes of pre-flight and verify output is private to it: those properties
+//! live in src/core/engine/parse_properties.rs.
 
 mod support;
 
 mod audit;
 mod bundle;
-
 mod frame;
 mod inventory;
 mod probe;

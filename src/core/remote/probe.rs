@@ -389,10 +389,20 @@ pub fn parse_state(value: &str) -> StateRead {
     StateRead::Parsed(state)
 }
 
-/// `gap=<binary>\t<ldd line>`, the ldd line being `\tlibfoo.so.1 => not found`.
+/// `gap=<binary>\t<ldd line>`, the ldd line being `\tlibfoo.so.1 => not found`. A binary's
+/// name may hold tabs itself, so the value is not split at its first tab: the gap belongs to
+/// the latest listed binary whose name and a tab start it (probe.sh prints a binary's gaps
+/// right after its `bin` line).
 fn add_gap(binaries: &mut [BinaryCheck], value: &str) -> Result<(), ProbeParseError> {
-    let Some((binary, ldd_line)) = value.split_once('\t') else {
+    if !value.contains('\t') {
         return fail(format!("gap without a tab: {value:?}"));
+    }
+    let found = binaries.iter_mut().rev().find_map(|b| {
+        let ldd_line = value.strip_prefix(b.path.as_str())?.strip_prefix('\t')?;
+        Some((b, ldd_line))
+    });
+    let Some((check, ldd_line)) = found else {
+        return fail(format!("gap for a binary not listed: {value:?}"));
     };
     let lib = ldd_line
         .split(" => ")
@@ -400,9 +410,6 @@ fn add_gap(binaries: &mut [BinaryCheck], value: &str) -> Result<(), ProbeParseEr
         .unwrap_or("")
         .trim()
         .to_string();
-    let Some(check) = binaries.iter_mut().rev().find(|b| b.path == binary) else {
-        return fail(format!("gap for a binary not listed: {binary:?}"));
-    };
     match &mut check.status {
         BinaryStatus::Gaps(libs) => libs.push(lib),
         status => *status = BinaryStatus::Gaps(vec![lib]),
