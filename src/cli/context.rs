@@ -29,7 +29,8 @@ pub fn open(global: &GlobalArgs, selector: &str) -> Result<Context, u8> {
         ..EngineOptions::default()
     };
     let inventory = Arc::new(inventory);
-    let (engine, events) = Engine::new(Arc::clone(&inventory), options);
+    let (mut engine, events) = Engine::new(Arc::clone(&inventory), options);
+    engine.accept_audit(global.accept_audit);
     Ok(Context {
         inventory,
         selected,

@@ -295,7 +295,8 @@ fn resume(global: &GlobalArgs, out: &Printer) -> u8 {
         parallel: global.parallel.map(usize::from).unwrap_or(DEFAULT_PARALLEL),
         ..EngineOptions::default()
     };
-    let (engine, mut events) = Engine::new(Arc::clone(&inventory), options);
+    let (mut engine, mut events) = Engine::new(Arc::clone(&inventory), options);
+    engine.accept_audit(global.accept_audit);
     let (mut driver, unknown) = match Driver::resume(&path, &inventory, bundle) {
         Ok(r) => r,
         Err(e) => {
