@@ -88,15 +88,14 @@ impl AuditTrail {
         let index_dir = &self.index_dir;
         let (line, _) = self.log.append_then(record, |before, number| {
             let marker = index_dir.join(LEGACY_MARKER);
-            let mut seed = Vec::new();
             if !marker.exists() {
                 std::fs::create_dir_all(index_dir)?;
                 std::fs::write(&marker, format!("{}\n", line_count(before)))?;
             }
+            // The host's first entry of its own carries its old lines along (read once).
+            let mut seed = Vec::new();
             if index::stamp(&index_dir.join(id.file_name())).is_none() {
-                seed = legacy_entries(before, legacy_count(&marker, before))
-                    .remove(&id.name)
-                    .unwrap_or_default();
+                seed = self.legacy().get(&id.name).cloned().unwrap_or_default();
             }
             seed.push(RecordedEntry {
                 hash,
