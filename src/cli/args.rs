@@ -33,6 +33,10 @@ pub struct GlobalArgs {
     /// Headless: more detail on stderr.
     #[arg(long, short = 'v', global = true)]
     pub verbose: bool,
+    /// push, rollback, rollout: go ahead on hosts whose audit log is tampered, diverged or
+    /// gone, recording the acceptance in both logs (the host's log is judged afresh from there).
+    #[arg(long, global = true)]
+    pub accept_audit: bool,
 }
 
 #[derive(Debug, Subcommand)]

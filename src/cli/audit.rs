@@ -1,6 +1,7 @@
 //! `offgo-tui audit verify`: both ends of the audit trail. The jump host's log must be one
-//! unbroken chain; each host's log must be unbroken and end with the entry the jump host
-//! recorded last for it. Problems name the file and line; nothing is repaired.
+//! unbroken chain; each host's log must be unbroken and hold every entry the jump host recorded
+//! for that host (this inventory's host, with this host key), in order — from the operator's
+//! last `--accept-audit` on, if any. Problems name the file and line; nothing is repaired.
 
 use crate::cli::args::HostsArgs;
 use crate::cli::{context, print, GlobalArgs, EXIT_HOST_FAILED, EXIT_OK};

@@ -25,7 +25,8 @@ pub fn open(global: &GlobalArgs, selector: &str) -> Result<Context, u8> {
             return Err(EXIT_USAGE);
         }
     };
-    let session = open_session(inventory, engine_options(global));
+    let mut session = open_session(inventory, engine_options(global));
+    session.engine.accept_audit(global.accept_audit);
     Ok(Context {
         inventory: session.inventory,
         selected,

@@ -238,9 +238,10 @@ fn resume(global: &GlobalArgs, out: &Printer) -> u8 {
     };
     let Session {
         inventory,
-        engine,
+        mut engine,
         mut events,
     } = open_session(inventory, context::engine_options(global));
+    engine.accept_audit(global.accept_audit);
     let watch = match Watch::new() {
         Ok(w) => w,
         Err(code) => return code,

@@ -1,37 +1,10 @@
 //! The jump host's audit log: every host's lines in one hash-chained file.
 
-use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use super::chain::{verify_chain, ChainCheck};
 use super::record::{line_hash, AuditRecord, GENESIS};
-
-/// What the jump host recorded last for each host: the line a host's own log must end with.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct LastRecorded {
-    by_host: HashMap<String, String>,
-}
-
-impl LastRecorded {
-    /// Reads the jump host's log; a missing or unreadable log records nothing.
-    pub fn load(path: &Path) -> Self {
-        let Ok(bytes) = std::fs::read(path) else {
-            return Self::default();
-        };
-        let mut by_host = HashMap::new();
-        for line in bytes.split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
-            if let Ok(record) = serde_json::from_slice::<AuditRecord>(line) {
-                by_host.insert(record.host, String::from_utf8_lossy(line).into_owned());
-            }
-        }
-        Self { by_host }
-    }
-
-    pub fn for_host(&self, host: &str) -> Option<&str> {
-        self.by_host.get(host).map(String::as_str)
-    }
-}
 
 /// The jump host's log file, appended to under an exclusive lock so that concurrent offgo
 /// processes keep one unbroken chain.
@@ -50,7 +23,18 @@ impl LocalAuditLog {
     }
 
     /// Appends `record` (its `prev` is set here) and returns the line written.
-    pub fn append(&self, mut record: AuditRecord) -> std::io::Result<String> {
+    pub fn append(&self, record: AuditRecord) -> std::io::Result<String> {
+        self.append_then(record, |_, _| Ok(()))
+            .map(|(line, _)| line)
+    }
+
+    /// Appends `record`, then runs `after` still under the log's lock with the log's bytes
+    /// before the append and the new line's 1-based number; returns the line and its number.
+    pub fn append_then(
+        &self,
+        mut record: AuditRecord,
+        after: impl FnOnce(&[u8], usize) -> std::io::Result<()>,
+    ) -> std::io::Result<(String, usize)> {
         if let Some(dir) = self.path.parent() {
             std::fs::create_dir_all(dir)?;
         }
@@ -73,7 +57,9 @@ impl LocalAuditLog {
         out.push(b'\n');
         (&file).write_all(&out)?;
         file.sync_data()?;
-        Ok(line)
+        let number = line_count(&bytes) + 1;
+        after(&bytes, number)?;
+        Ok((line, number))
     }
 
     /// Checks the whole local chain.
@@ -84,6 +70,12 @@ impl LocalAuditLog {
             Err(e) => Err(e),
         }
     }
+}
+
+/// Lines in `bytes`, a last line without its newline included.
+pub fn line_count(bytes: &[u8]) -> usize {
+    let newlines = bytes.iter().filter(|&&b| b == b'\n').count();
+    newlines + usize::from(!bytes.is_empty() && !bytes.ends_with(b"\n"))
 }
 
 /// The last non-empty line, without its newline.
@@ -132,17 +124,19 @@ mod tests {
     }
 
     #[test]
-    fn appends_keep_one_chain_and_remember_each_hosts_last_line() {
+    fn appends_keep_one_chain_and_number_their_lines() {
         let dir = tempfile::tempdir().unwrap();
         let log = LocalAuditLog::new(dir.path().join("state/audit.log"));
         log.append(rec("web-01", "push")).unwrap();
-        let db = log.append(rec("db-01", "push")).unwrap();
-        let web = log.append(rec("web-01", "verify")).unwrap();
+        log.append(rec("db-01", "push")).unwrap();
+        let (_, number) = log
+            .append_then(rec("web-01", "verify"), |before, n| {
+                assert_eq!(line_count(before) + 1, n);
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(number, 3);
         assert_eq!(log.verify().unwrap().broken, None);
         assert_eq!(log.verify().unwrap().entries, 3);
-        let last = LastRecorded::load(log.path());
-        assert_eq!(last.for_host("web-01"), Some(web.as_str()));
-        assert_eq!(last.for_host("db-01"), Some(db.as_str()));
-        assert_eq!(last.for_host("nope"), None);
     }
 }

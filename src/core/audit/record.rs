@@ -55,3 +55,13 @@ pub fn actor() -> String {
 pub fn now_rfc3339() -> String {
     humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string()
 }
+
+/// sha256 hex of `record` with `prev` left empty: the same entry hashes the same on the host and
+/// on the jump host, whatever line each log chains it to.
+pub fn entry_hash(record: &AuditRecord) -> String {
+    let unchained = AuditRecord {
+        prev: String::new(),
+        ..record.clone()
+    };
+    line_hash(unchained.to_line().as_bytes())
+}

@@ -2,8 +2,8 @@
 
 use serde::Serialize;
 
-use super::chain::verify_chain;
-use super::record::AuditRecord;
+use super::compare::judge;
+use super::index::RecordedEntry;
 use crate::core::remote::probe::AuditLogRead;
 
 /// DESIGN.md's audit status values (contract).
@@ -52,15 +52,18 @@ impl AuditSummary {
     }
 }
 
-/// Classifies a host's log: `tampered` (chain broken) wins over `diverged` (its last line is not
-/// the one the jump host recorded for it, `recorded_last`).
-pub fn classify(log: &AuditLogRead, path: &str, recorded_last: Option<&str>) -> AuditSummary {
+/// Classifies a host's log against `want`, what the jump host recorded for it from its last
+/// acceptance on ([`super::Recorded::current`]): `tampered` (its own chain broken) wins over
+/// `diverged` (a recorded entry is not in it, in order).
+pub fn classify(log: &AuditLogRead, path: &str, want: &[RecordedEntry]) -> AuditSummary {
     let (bytes, lines, truncated) = match log {
         AuditLogRead::Missing => {
-            let detail = match recorded_last {
-                Some(_) => {
-                    format!("{path} is gone, but the jump host recorded changes on this host")
-                }
+            let detail = match want.last() {
+                Some(last) => format!(
+                    "{path} is gone, but the jump host recorded {} entries for this host (the last: {})",
+                    want.len(),
+                    last.describe()
+                ),
                 None => format!("{path} does not exist (offgo has not changed this host yet)"),
             };
             return AuditSummary {
@@ -84,119 +87,73 @@ pub fn classify(log: &AuditLogRead, path: &str, recorded_last: Option<&str>) -> 
             truncated,
         } => (bytes, *lines, *truncated),
     };
-    let check = verify_chain(bytes, truncated);
-    let entries = if truncated { lines } else { check.entries };
-    let mut summary = AuditSummary {
-        status: AuditStatus::Ok,
-        entries,
-        last_action: check.last_action,
-        detail: None,
+    let judgement = judge(bytes, lines, truncated, want);
+    let (status, detail) = match judgement.problem {
+        Some((status, why)) => (status, Some(format!("{path}: {why}"))),
+        None => (AuditStatus::Ok, None),
     };
-    if let Some((line, why)) = check.broken {
-        let line = if truncated {
-            line + lines.saturating_sub(check.entries + 1)
-        } else {
-            line
-        };
-        summary.status = AuditStatus::Tampered;
-        summary.detail = Some(format!("{path} line {line}: {why}"));
-    } else if let Some(recorded) = recorded_last {
-        if !same_entry(check.last_line.as_deref(), recorded) {
-            summary.status = AuditStatus::Diverged;
-            summary.detail = Some(format!(
-                "{path}: the last line is not the one the jump host recorded last for this host \
-                 (changed by someone else, or lines removed from the end)"
-            ));
-        }
-    }
-    summary
-}
-
-/// The same entry on both ends: every field but `prev`, which each log chains on its own.
-fn same_entry(host_line: Option<&str>, recorded: &str) -> bool {
-    let parse = |line: &str| {
-        serde_json::from_str::<AuditRecord>(line)
-            .ok()
-            .map(|r| AuditRecord {
-                prev: String::new(),
-                ..r
-            })
-    };
-    match (host_line.and_then(parse), parse(recorded)) {
-        (Some(a), Some(b)) => a == b,
-        _ => host_line == Some(recorded),
+    AuditSummary {
+        status,
+        entries: judgement.entries,
+        last_action: judgement.last_action,
+        detail,
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::audit::record::{line_hash, AuditRecord, GENESIS};
+    use crate::core::audit::testlog::HostLog;
 
-    fn log(actions: &[&str]) -> (Vec<u8>, Vec<String>) {
-        let mut prev = GENESIS.to_string();
-        let mut bytes = Vec::new();
-        let mut lines = Vec::new();
-        for a in actions {
-            let line = AuditRecord {
-                ts: "2026-11-22T04:00:00Z".into(),
-                actor: "ops@jump".into(),
-                host: "web-01".into(),
-                action: (*a).into(),
-                target: "go1.22.10".into(),
-                result: "ok".into(),
-                detail: String::new(),
-                prev: prev.clone(),
-            }
-            .to_line();
-            prev = line_hash(line.as_bytes());
-            bytes.extend_from_slice(line.as_bytes());
-            bytes.push(b'\n');
-            lines.push(line);
-        }
-        (bytes, lines)
-    }
-
-    fn present(bytes: Vec<u8>, lines: usize) -> AuditLogRead {
+    fn present(log: &HostLog) -> AuditLogRead {
         AuditLogRead::Present {
-            bytes,
-            lines,
+            bytes: log.bytes(),
+            lines: log.lines.len(),
             truncated: false,
         }
     }
 
     #[test]
     fn every_status() {
-        let (bytes, lines) = log(&["push", "verify"]);
         let p = "/var/log/offgo/audit.log";
-        let ok = classify(&present(bytes.clone(), 2), p, Some(&lines[1]));
+        let log = HostLog::new(&["push", "verify"]);
+        let want = log.recorded();
+        let ok = classify(&present(&log), p, &want);
         assert_eq!(
-            (ok.status, ok.entries, ok.last_action.as_deref()),
-            (AuditStatus::Ok, 2, Some("verify"))
+            (ok.status, ok.entries, ok.last_action.as_deref(), ok.detail),
+            (AuditStatus::Ok, 2, Some("verify"), None)
         );
+        assert_eq!(classify(&present(&log), p, &[]).status, AuditStatus::Ok);
+        let mut shorter = log.clone();
+        shorter.lines.pop();
+        let diverged = classify(&present(&shorter), p, &want);
+        assert_eq!(diverged.status, AuditStatus::Diverged);
+        assert!(diverged
+            .detail
+            .unwrap()
+            .contains("jump host log line 2 (verify"));
+        let missing = classify(&AuditLogRead::Missing, p, &[]);
+        assert_eq!(missing.status, AuditStatus::Missing);
+        assert!(missing
+            .detail
+            .unwrap()
+            .contains("has not changed this host yet"));
+        let gone = classify(&AuditLogRead::Missing, p, &want);
+        assert_eq!(gone.status, AuditStatus::Missing);
+        assert!(gone
+            .detail
+            .unwrap()
+            .contains("is gone, but the jump host recorded 2"));
         assert_eq!(
-            classify(&present(bytes.clone(), 2), p, None).status,
-            AuditStatus::Ok
-        );
-        assert_eq!(
-            classify(&present(bytes.clone(), 2), p, Some(&lines[0])).status,
-            AuditStatus::Diverged
-        );
-        assert_eq!(
-            classify(&AuditLogRead::Missing, p, None).status,
-            AuditStatus::Missing
-        );
-        assert_eq!(
-            classify(&AuditLogRead::Unreadable, p, None).status,
+            classify(&AuditLogRead::Unreadable, p, &[]).status,
             AuditStatus::Unreadable
         );
-        let mut tampered = bytes.clone();
-        let at = tampered.iter().position(|&b| b == b'p').unwrap();
-        tampered[at] = b'P';
-        let t = classify(&present(tampered, 2), p, Some(&lines[1]));
+        let mut tampered = log.clone();
+        tampered.lines[0] = tampered.lines[0].replacen("push", "PUSH", 1);
+        let t = classify(&present(&tampered), p, &want);
         assert_eq!(t.status, AuditStatus::Tampered);
         assert!(
-            t.detail.unwrap().contains("line 2"),
+            t.detail.unwrap().starts_with(&format!("{p}: line 2:")),
             "names the broken line"
         );
     }

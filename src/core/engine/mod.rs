@@ -29,7 +29,7 @@ pub use preflight::PushBundle;
 pub use probe::unreachable_report;
 pub use report::{HostReport, LddGap, OffgoSummary};
 
-use crate::core::audit::{LastRecorded, LocalAuditLog};
+use crate::core::audit::AuditTrail;
 use crate::core::inventory::{HostId, Inventory};
 use crate::core::ssh::{ErrorKind, HostError, HostLink, HostWorker, Job, Limiter};
 
@@ -62,7 +62,10 @@ impl Default for EngineOptions {
 pub struct OpContext {
     /// `user@jumphost`, written into audit lines and the host lock.
     pub actor: String,
-    pub local_audit: LocalAuditLog,
+    /// The jump host's audit log and what it recorded for each host.
+    pub trail: Arc<AuditTrail>,
+    /// The operator accepts hosts whose audit log is tampered or diverged (`--accept-audit`).
+    pub accept_audit: bool,
 }
 
 /// The engine. Every method returns at once; the work is reported through the event stream
@@ -76,6 +79,10 @@ pub struct Engine {
     workers: Mutex<Vec<Option<HostWorker>>>,
     /// Each host's last full probe, so re-probes of unchanged hosts stay cheap.
     memos: Arc<Vec<Mutex<Option<probe::ProbeMemo>>>>,
+    /// The jump host's audit state for this inventory, read by each job when it runs (never
+    /// when it is queued: an operation queued before it may still write to it).
+    trail: Arc<AuditTrail>,
+    accept_audit: bool,
 }
 
 impl Engine {
@@ -91,6 +98,10 @@ impl Engine {
                 .map(|_| Mutex::new(None))
                 .collect(),
         );
+        let trail = Arc::new(AuditTrail::new(
+            options.local_audit_log.clone(),
+            &inventory.source,
+        ));
         (
             Self {
                 inventory,
@@ -99,6 +110,8 @@ impl Engine {
                 limiter,
                 workers,
                 memos,
+                trail,
+                accept_audit: false,
             },
             rx,
         )
@@ -108,14 +121,19 @@ impl Engine {
         &self.inventory
     }
 
+    /// Pushes, rollbacks and rollouts from now on go ahead on hosts whose audit log is
+    /// tampered or diverged, recording the acceptance in both logs (`--accept-audit`).
+    pub fn accept_audit(&mut self, accept: bool) {
+        self.accept_audit = accept;
+    }
+
     /// Probes `hosts`; emits `ProbeStarted` then `HostProbed` for each.
     pub fn probe(&self, hosts: &[HostId]) {
-        let recorded = Arc::new(LastRecorded::load(&self.options.local_audit_log));
         for &host in hosts {
             let _ = self.events.send(EngineEvent::ProbeStarted { host });
             let events = self.events.clone();
             let limiter = self.limiter.clone();
-            let recorded = Arc::clone(&recorded);
+            let trail = Arc::clone(&self.trail);
             let memos = Arc::clone(&self.memos);
             self.submit(
                 host,
@@ -123,7 +141,7 @@ impl Engine {
                     let guard = ReportGuard::new(host, link.host(), events);
                     let _permit = limiter.acquire();
                     let mut memo = memos[host].lock().unwrap_or_else(|e| e.into_inner());
-                    let report = probe::probe_host(link, &recorded, Some(&mut memo));
+                    let report = probe::probe_host(link, &trail, Some(&mut memo));
                     guard.send(report);
                 }),
             );
@@ -134,7 +152,7 @@ impl Engine {
     /// `OperationFinished` for each.
     pub fn push(&self, hosts: &[HostId], bundle: &PushBundle) {
         let bundle = Arc::new(bundle.clone());
-        self.operate(hosts, Operation::Push, move |link, run, ctx, _| {
+        self.operate(hosts, Operation::Push, move |link, run, ctx| {
             push::push_host(link, &bundle, run, ctx)
         });
     }
@@ -147,32 +165,28 @@ impl Engine {
     /// Rolls `hosts` back to their previous release, or to `to`.
     pub fn rollback(&self, hosts: &[HostId], to: Option<&str>) {
         let to = to.map(str::to_string);
-        self.operate(hosts, Operation::Rollback, move |link, run, ctx, _| {
+        self.operate(hosts, Operation::Rollback, move |link, run, ctx| {
             rollback::rollback_host(link, to.as_deref(), run, ctx)
         });
     }
 
     fn operate<F>(&self, hosts: &[HostId], op: Operation, work: F)
     where
-        F: Fn(&mut HostLink, &step::OpRun<'_>, &OpContext, &LastRecorded) -> HostOutcome
-            + Send
-            + Sync
-            + 'static,
+        F: Fn(&mut HostLink, &step::OpRun<'_>, &OpContext) -> HostOutcome + Send + Sync + 'static,
     {
         let work = Arc::new(work);
-        let recorded = Arc::new(LastRecorded::load(&self.options.local_audit_log));
         let ctx = Arc::new(OpContext {
             actor: crate::core::audit::record::actor(),
-            local_audit: LocalAuditLog::new(self.options.local_audit_log.clone()),
+            trail: Arc::clone(&self.trail),
+            accept_audit: self.accept_audit,
         });
         for &host in hosts {
             let _ = self.events.send(EngineEvent::OperationStarted { host, op });
-            let (events, limiter, work, ctx, recorded) = (
+            let (events, limiter, work, ctx) = (
                 self.events.clone(),
                 self.limiter.clone(),
                 Arc::clone(&work),
                 Arc::clone(&ctx),
-                Arc::clone(&recorded),
             );
             self.submit(
                 host,
@@ -190,7 +204,7 @@ impl Engine {
                         op,
                         events: &events,
                     };
-                    let outcome = work(link, &run, &ctx, &recorded);
+                    let outcome = work(link, &run, &ctx);
                     guard.send(outcome);
                 }),
             );

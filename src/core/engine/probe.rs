@@ -4,7 +4,11 @@
 use std::time::{Duration, Instant};
 
 use super::report::{HostReport, LddGap, OffgoSummary};
-use crate::core::audit::{classify, AuditSummary, LastRecorded};
+use std::sync::Arc;
+
+use super::step::host_identity;
+use crate::core::audit::index::Stamp;
+use crate::core::audit::{classify, AuditSummary, AuditTrail, HostIdentity, RecordedEntry};
 use crate::core::inventory::Host;
 use crate::core::remote::probe::ProbeReply;
 use crate::core::remote::probe::{
@@ -21,29 +25,44 @@ pub struct ProbeMemo {
     fingerprint: String,
     report: HostReport,
     taken: Instant,
-    /// The jump host's last line for this host that the audit status was judged against: the
-    /// host's fingerprint does not cover it, and a verdict of `diverged` taken while an
-    /// operation was between its two audit lines must not outlive the jump host catching up.
-    recorded: Option<String>,
+    /// What the jump host had recorded for the host when it was judged, and the stamp of that
+    /// record: the host's fingerprint does not cover it, so a change there forces a full probe.
+    identity: HostIdentity,
+    stamp: Option<Stamp>,
+    want: Arc<[RecordedEntry]>,
 }
 
 /// Runs the probe on `link`'s host. Never fails: failures are part of the report. `memo` is
 /// the host's last full probe (updated here); `None` forces a full probe.
 pub fn probe_host(
     link: &mut HostLink,
-    recorded: &LastRecorded,
+    trail: &AuditTrail,
     memo: Option<&mut Option<ProbeMemo>>,
 ) -> HostReport {
     let started = Instant::now();
     let mut scratch = None;
     let memo = memo.unwrap_or(&mut scratch);
-    let recorded_last = recorded.for_host(&link.host().name).map(str::to_string);
+    let identity = match host_identity(link, trail) {
+        Ok(id) => id,
+        Err(error) => {
+            *memo = None;
+            return unreachable_report(link.host(), &error);
+        }
+    };
+    // What the jump host recorded is read before the host's log: it writes its own line only
+    // after the host's (see `step::record`), so nothing read here is still on its way to the
+    // host. Unchanged (same stamp), the memo's copy is as current as a fresh read.
+    let stamp = trail.stamp(&identity);
     if memo
         .as_ref()
-        .is_some_and(|m| m.taken.elapsed() > MEMO_TTL || m.recorded != recorded_last)
+        .is_some_and(|m| m.taken.elapsed() > MEMO_TTL || m.identity != identity || m.stamp != stamp)
     {
         *memo = None;
     }
+    let want: Arc<[RecordedEntry]> = match memo.as_ref() {
+        Some(m) => Arc::clone(&m.want),
+        None => trail.recorded(&identity).current().into(),
+    };
     let known = memo.as_ref().map(|m| m.fingerprint.as_str());
     let script = probe_script(&link.host().paths, &link.host().check_binaries, known);
     let result = link.run("probe", "sh -s", script.as_bytes());
@@ -59,12 +78,14 @@ pub fn probe_host(
     match understand(&out) {
         Ok(ProbeReply::Full(probe)) => {
             let fingerprint = probe.fingerprint.clone();
-            let report = reachable_report(host, probe, recorded, latency_ms);
+            let report = reachable_report(host, probe, &want, latency_ms);
             *memo = Some(ProbeMemo {
                 fingerprint,
                 report: report.clone(),
                 taken: Instant::now(),
-                recorded: recorded_last,
+                identity,
+                stamp,
+                want,
             });
             report
         }
@@ -151,7 +172,7 @@ pub fn unreachable_report(host: &Host, error: &HostError) -> HostReport {
 fn reachable_report(
     host: &Host,
     probe: ProbeOutput,
-    recorded: &LastRecorded,
+    want: &[RecordedEntry],
     latency_ms: u64,
 ) -> HostReport {
     let facts = probe.facts;
@@ -173,11 +194,7 @@ fn reachable_report(
         }),
         _ => None,
     };
-    let audit = classify(
-        &probe.audit_log,
-        &host.paths.audit_log,
-        recorded.for_host(&host.name),
-    );
+    let audit = classify(&probe.audit_log, &host.paths.audit_log, want);
     HostReport {
         name: host.name.clone(),
         address: host.address.clone(),

@@ -8,7 +8,9 @@ use sha2::{Digest, Sha256};
 use super::event::EngineEvent;
 use super::outcome::{HostOutcome, StepError};
 use super::preflight::{Preflight, PushBundle};
-use super::step::{audit_record, open_from, record, HostLock, OpRun};
+use super::step::{
+    audit_gate, audit_record, open_from, record, record_acceptance, HostLock, OpRun,
+};
 use super::OpContext;
 use crate::core::remote::ops::{self, key_values, value, values, InstallInputs};
 use crate::core::remote::probe::GoRootKind;
@@ -46,7 +48,7 @@ pub fn push_host(
             outcome.ok,
             detail,
         );
-        let notes = record(link, &ctx.local_audit, entry);
+        let notes = record(link, &ctx.trail, entry);
         outcome.notes.extend(notes);
     }
     outcome
@@ -89,9 +91,15 @@ fn steps(
         return Ok(());
     }
 
+    let accepted = audit_gate(link, run, ctx)?;
+
     run.step("lock");
     let _lock = HostLock::acquire(link, &ctx.actor)?;
     *locked = true;
+    if let Some(acceptance) = accepted {
+        let notes = record_acceptance(link, ctx, acceptance, &bundle.version);
+        outcome.notes.extend(notes);
+    }
     let script = ops::preflight_script(&paths, &bundle.version, &bundle.tarball_name, true);
     let pre = preflight(run, link, &script, false)?;
     outcome.from = pre.current_version();

@@ -4,7 +4,7 @@
 use super::outcome::{HostOutcome, StepError};
 use super::preflight::Preflight;
 use super::push::new_state;
-use super::step::{audit_record, record, HostLock, OpRun};
+use super::step::{audit_gate, audit_record, record, record_acceptance, HostLock, OpRun};
 use super::OpContext;
 use crate::core::remote::ops::{self, key_values, value};
 use crate::core::ssh::HostLink;
@@ -33,7 +33,7 @@ pub fn rollback_host(
         }
         let notes = record(
             link,
-            &ctx.local_audit,
+            &ctx.trail,
             audit_record(
                 &outcome.name,
                 &ctx.actor,
@@ -78,9 +78,14 @@ fn steps(
             "wait for the other operator",
         ));
     }
+    let accepted = audit_gate(link, run, ctx)?;
     run.step("lock");
     let _lock = HostLock::acquire(link, &ctx.actor)?;
     *locked = true;
+    if let Some(acceptance) = accepted {
+        let notes = record_acceptance(link, ctx, acceptance, to.unwrap_or("previous"));
+        outcome.notes.extend(notes);
+    }
     let pre = read_host(link, run, true)?;
     let current = pre.current_version();
     outcome.from = current.clone();

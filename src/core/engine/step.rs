@@ -8,7 +8,9 @@ use tokio::sync::mpsc::UnboundedSender;
 
 use super::event::EngineEvent;
 use super::outcome::{Operation, StepError};
-use crate::core::audit::{AuditRecord, LocalAuditLog};
+use super::OpContext;
+use crate::core::audit::fetch::{fetch_script, parse_fetch};
+use crate::core::audit::{classify, AuditRecord, AuditStatus, AuditTrail, EntryKind, HostIdentity};
 use crate::core::inventory::HostId;
 use crate::core::remote::ops::{self, key_values, value, LOCK_BUSY_STATUS};
 use crate::core::remote::quote::sh_quote;
@@ -150,10 +152,23 @@ impl Drop for HostLock {
     }
 }
 
-/// Writes the same audit entry on the host and on the jump host. Returns notes for anything
-/// that could not be written: an audit failure never hides the operation's own result, but it
-/// is never silent either.
-pub fn record(link: &mut HostLink, local: &LocalAuditLog, record: AuditRecord) -> Vec<String> {
+/// Writes the same audit entry on the host and then on the jump host. Returns notes for
+/// anything that could not be written: an audit failure never hides the operation's own
+/// result, but it is never silent either.
+///
+/// The order matters: the host first, the jump host after. A probe reads what the jump host
+/// recorded before it reads the host's log, so every entry it expects is already on the host;
+/// at worst the host holds one line more, which is not a divergence.
+pub fn record(link: &mut HostLink, trail: &AuditTrail, record: AuditRecord) -> Vec<String> {
+    record_as(link, trail, record, EntryKind::Recorded)
+}
+
+fn record_as(
+    link: &mut HostLink,
+    trail: &AuditTrail,
+    record: AuditRecord,
+    kind: EntryKind,
+) -> Vec<String> {
     let mut notes = Vec::new();
     let line = record.to_line();
     let head = line
@@ -161,23 +176,128 @@ pub fn record(link: &mut HostLink, local: &LocalAuditLog, record: AuditRecord) -
         .unwrap_or(&line)
         .to_string();
     let script = ops::audit_append_script(&link.host().paths, &head);
-    match link.run_lines("audit", "sh -s", script.as_bytes(), |_| {}) {
-        Ok(out) if out.success() => {}
-        Ok(out) => notes.push(format!(
-            "audit: could not append to the host's log: {}",
-            out.combined().trim()
-        )),
-        Err(e) => notes.push(format!(
-            "audit: could not append to the host's log: {}",
-            e.message
-        )),
-    }
-    if let Err(e) = local.append(record) {
+    let on_host = match link.run_lines("audit", "sh -s", script.as_bytes(), |_| {}) {
+        Ok(out) if out.success() => true,
+        Ok(out) => {
+            notes.push(format!(
+                "audit: could not append to the host's log: {}",
+                out.combined().trim()
+            ));
+            false
+        }
+        Err(e) => {
+            notes.push(format!(
+                "audit: could not append to the host's log: {}",
+                e.message
+            ));
+            false
+        }
+    };
+    // An entry the host may not have got is logged here but never expected on the host.
+    let written = match (on_host, host_identity(link, trail)) {
+        (true, Ok(id)) => trail.append(&id, record, kind),
+        _ => trail.log().append(record),
+    };
+    if let Err(e) = written {
         notes.push(format!(
             "audit: could not append to {}: {e}",
-            local.path().display()
+            trail.log().path().display()
         ));
     }
+    notes
+}
+
+/// The host as the jump host's audit state knows it: inventory, name and host key.
+pub fn host_identity(link: &mut HostLink, trail: &AuditTrail) -> Result<HostIdentity, HostError> {
+    let key = link
+        .session()?
+        .host_key_hash(ssh2::HashType::Sha256)
+        .map(crate::core::ssh::known_hosts::fingerprint)
+        .unwrap_or_default();
+    Ok(trail.identity(&link.host().name, &key))
+}
+
+/// A host audit log the operator accepted at pre-flight; recorded once the host is locked.
+pub struct AuditAcceptance {
+    status: AuditStatus,
+    detail: String,
+}
+
+/// Pre-flight's audit check. A host whose log is tampered or diverged, or gone although the
+/// jump host recorded changes there, is refused unless the operator accepted that
+/// (`--accept-audit`). A host offgo never changed (no log, nothing recorded) passes.
+pub fn audit_gate(
+    link: &mut HostLink,
+    run: &OpRun<'_>,
+    ctx: &OpContext,
+) -> Result<Option<AuditAcceptance>, StepError> {
+    let id = host_identity(link, &ctx.trail).map_err(|e| StepError::new("preflight", e))?;
+    // Read before the host's log, as the probe does (see `record`).
+    let recorded = ctx.trail.recorded(&id);
+    let path = link.host().paths.audit_log.clone();
+    let out = run.script(link, "preflight", &fetch_script(&path), true)?;
+    let read = parse_fetch(&out.stdout).map_err(|e| {
+        StepError::refused(
+            "preflight",
+            format!("cannot read the host's audit log {path}: {e}"),
+            "see the host's output",
+        )
+        .with_output(out.combined())
+    })?;
+    let want = recorded.current();
+    let summary = classify(&read, &path, want);
+    let refused = match summary.status {
+        AuditStatus::Tampered | AuditStatus::Diverged => true,
+        AuditStatus::Missing => !want.is_empty(),
+        AuditStatus::Ok | AuditStatus::Unreadable => false,
+    };
+    if !refused {
+        return Ok(None);
+    }
+    let detail = summary.detail.unwrap_or_default();
+    if !ctx.accept_audit {
+        return Err(StepError::refused(
+            "preflight",
+            format!(
+                "audit log {}: {detail}; nothing was changed (--accept-audit goes ahead and \
+                 records the acceptance in both logs)",
+                summary.status.as_str()
+            ),
+            "look at the host's audit log (offgo-tui audit verify); to accept it as it is, run \
+             the headless command again with --accept-audit",
+        ));
+    }
+    Ok(Some(AuditAcceptance {
+        status: summary.status,
+        detail,
+    }))
+}
+
+/// Records `acceptance` on both ends (the host is locked): from this entry on the host's log is
+/// judged afresh.
+pub fn record_acceptance(
+    link: &mut HostLink,
+    ctx: &OpContext,
+    acceptance: AuditAcceptance,
+    target: &str,
+) -> Vec<String> {
+    let entry = audit_record(
+        &link.host().name.clone(),
+        &ctx.actor,
+        "audit-accept",
+        target,
+        true,
+        format!(
+            "operator accepted the host's audit log as {} (--accept-audit): {}",
+            acceptance.status.as_str(),
+            acceptance.detail
+        ),
+    );
+    let mut notes = vec![format!(
+        "audit log accepted as {} (--accept-audit), recorded in both logs",
+        acceptance.status.as_str()
+    )];
+    notes.extend(record_as(link, &ctx.trail, entry, EntryKind::Accepted));
     notes
 }
 

@@ -5,20 +5,15 @@ use super::outcome::{Check, HostOutcome};
 use super::probe::probe_host;
 use super::step::{audit_record, record, OpRun};
 use super::OpContext;
-use crate::core::audit::{AuditStatus, LastRecorded};
+use crate::core::audit::AuditStatus;
 use crate::core::remote::ops::{self, key_values};
 use crate::core::remote::probe::StateRead;
 use crate::core::ssh::{ErrorKind, HostError, HostLink};
 
-pub fn verify_host(
-    link: &mut HostLink,
-    run: &OpRun<'_>,
-    ctx: &OpContext,
-    recorded: &LastRecorded,
-) -> HostOutcome {
+pub fn verify_host(link: &mut HostLink, run: &OpRun<'_>, ctx: &OpContext) -> HostOutcome {
     let mut outcome = HostOutcome::new(&link.host().name);
     run.step("probe");
-    let report = probe_host(link, recorded, None);
+    let report = probe_host(link, &ctx.trail, None);
     if let Some(kind) = report.error_kind {
         let error = HostError {
             kind,
@@ -120,7 +115,7 @@ pub fn verify_host(
         .unwrap_or_else(|| "all checks passed".into());
     let notes = record(
         link,
-        &ctx.local_audit,
+        &ctx.trail,
         audit_record(
             &outcome.name,
             &ctx.actor,
