@@ -36,6 +36,7 @@ pub fn open_trusted(
     bundle
         .check_signature(&keys, settings.require_signed)
         .map_err(|e| e.to_string())?;
+    bundle.check_sums().map_err(|e| e.to_string())?;
     Ok(push_bundle(&bundle))
 }
 
@@ -49,6 +50,8 @@ pub fn push_bundle(bundle: &Bundle) -> PushBundle {
         size: bundle.size(),
         sha256: bundle.sha256().to_string(),
         sums: bundle.sums_path().to_path_buf(),
+        tree_digest: bundle.tree_digest().to_string(),
+        file_count: bundle.file_count(),
         unpacked_size: bundle.unpacked_size(),
     }
 }
