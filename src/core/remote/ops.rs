@@ -237,6 +237,43 @@ mod tests {
         assert_eq!(value(&pairs, "why"), Some("a=b"));
     }
 
+    /// An install that fails on a path holding a newline and a fake key: the message stays
+    /// in `why`, and no `switched_back` can be forged.
+    #[test]
+    fn install_failures_cannot_forge_keys() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().display().to_string();
+        let p = RemotePaths {
+            go_root: format!("{root}/go"),
+            releases_dir: format!("{root}/releases"),
+            state_dir: format!("{root}/state\nswitched_back=/evil\n"),
+            audit_log: format!("{root}/audit.log"),
+            profile_script: format!("{root}/profile.sh"),
+        };
+        let inputs = InstallInputs {
+            version: "go1.22.10",
+            tarball_name: "go1.22.10.linux-amd64.tar.gz",
+            sha256: "ab",
+            tree_digest: "cd",
+            adopt_version: "",
+            previous_target: "",
+            state_json: "{}",
+            prune: &[],
+        };
+        let out = Command::new("sh")
+            .arg("-c")
+            .arg(install_script(&p, &inputs))
+            .output()
+            .unwrap();
+        assert!(!out.status.success());
+        let pairs = key_values(&out.stdout);
+        assert_eq!(value(&pairs, "fail"), Some("check_tarball"));
+        assert!(value(&pairs, "why")
+            .unwrap()
+            .contains("\nswitched_back=/evil\n"));
+        assert_eq!(value(&pairs, "switched_back"), None);
+    }
+
     #[test]
     fn every_script_is_valid_sh() {
         let p = RemotePaths::default();
