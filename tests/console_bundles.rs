@@ -76,8 +76,9 @@ fn lists_newest_first_with_what_the_picker_shows() {
     assert_eq!(info.signature, SignatureStatus::Unsigned);
     assert!(choices.iter().all(BundleChoice::selectable));
     // What the picker offers, push accepts.
-    let push = offgo::cli::push::open_trusted(&info.manifest, &BundleSettings::default()).unwrap();
-    assert_eq!(push.version, "go1.22.10");
+    let push =
+        offgo::core::bundle::open_trusted(&info.manifest, &BundleSettings::default()).unwrap();
+    assert_eq!(push.bundle.go_version(), "go1.22.10");
 }
 
 #[test]
@@ -115,7 +116,7 @@ fn the_signature_policy_decides_what_can_be_picked() {
     // The same verdicts as `push`.
     for choice in &choices {
         let manifest = &choice.info.as_ref().unwrap().manifest;
-        let push = offgo::cli::push::open_trusted(manifest, &settings);
+        let push = offgo::core::bundle::open_trusted(manifest, &settings);
         assert_eq!(push.is_ok(), choice.selectable(), "{}", choice.name);
     }
     // Without require_signed, unsigned is fine, but a key outside trusted_keys still is not.

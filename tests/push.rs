@@ -186,9 +186,12 @@ fn push_verify_rollback_and_audit_on_real_hosts() {
     let (again, code) = push(state.path(), &inv, bundle, "bare");
     assert_eq!(code, 0);
     assert!(
-        again[0]["notes"].to_string().contains("already active"),
+        again[0]["notes"]
+            .to_string()
+            .contains("already on go1.22.10: nothing to do"),
         "{again:#?}"
     );
+    assert_eq!(again[0]["changed"], false);
 
     // Audit tampering is found on both ends, naming the line.
     let log = sh(hand, "cat /var/log/offgo/audit.log");

@@ -111,6 +111,16 @@ impl Bundle {
         &self.signature
     }
 
+    /// Checks the `.sha256sums` sidecar is the list the manifest (and so its signature)
+    /// covers: reads and hashes it (about a megabyte).
+    pub fn check_sums(&self) -> Result<super::sums::SumsFile, BundleError> {
+        super::sums::check(
+            &self.sums_path,
+            &self.manifest.tree_digest,
+            self.manifest.file_count,
+        )
+    }
+
     /// Applies the trust policy:
     /// - a signature that does not match the manifest is always refused;
     /// - a valid signature by a key outside a non-empty `trusted_keys` is refused;

@@ -91,6 +91,32 @@ pub fn read(path: &Path) -> Result<SumsFile, BundleError> {
     })
 }
 
+/// Reads the sidecar at `path` ([`read`]) and checks it is the list the manifest recorded:
+/// its digest is `tree_digest` (which the signature covers) and it lists `file_count` files.
+/// `bundle verify` and push both use this, so a list edited after signing is refused alike.
+pub fn check(path: &Path, tree_digest: &str, file_count: u64) -> Result<SumsFile, BundleError> {
+    let found = read(path)?;
+    if found.tree_digest != tree_digest {
+        return Err(BundleError::Sums {
+            path: path.to_path_buf(),
+            detail: format!(
+                "has digest {}, the manifest's tree_digest is {tree_digest}: the file list changed since the bundle was built (or signed); rebuild the bundle from the official tarball",
+                found.tree_digest
+            ),
+        });
+    }
+    if found.file_count != file_count {
+        return Err(BundleError::Sums {
+            path: path.to_path_buf(),
+            detail: format!(
+                "lists {} files, the manifest says {file_count}",
+                found.file_count
+            ),
+        });
+    }
+    Ok(found)
+}
+
 pub fn is_sha256_hex(s: &str) -> bool {
     s.len() == 64
         && s.bytes()

@@ -28,8 +28,12 @@ impl TrustPolicy {
     }
 
     /// What the policy says of an opened bundle: its signature status, or why it is refused.
+    /// Its `sha256sums` must also be the file list the manifest (and so the signature) names:
+    /// a list edited after signing is refused before any host is contacted.
     pub fn judge(&self, bundle: &Bundle) -> Result<SignatureStatus, BundleError> {
-        bundle.check_signature(&self.keys, self.require_signed)
+        let status = bundle.check_signature(&self.keys, self.require_signed)?;
+        bundle.check_sums()?;
+        Ok(status)
     }
 }
 

@@ -14,6 +14,8 @@ impl From<&Bundle> for PushBundle {
             size: bundle.size(),
             sha256: bundle.sha256().to_string(),
             sums: bundle.sums_path().to_path_buf(),
+            tree_digest: bundle.tree_digest().to_string(),
+            file_count: bundle.file_count(),
             unpacked_size: bundle.unpacked_size(),
         }
     }

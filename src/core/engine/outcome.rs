@@ -41,6 +41,8 @@ pub struct HostOutcome {
     pub error: Option<String>,
     pub from: Option<String>,
     pub to: Option<String>,
+    /// Whether the operation went as far as changing the host (false for "nothing to do").
+    pub changed: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub checks: Option<Vec<Check>>,
     /// Anything else worth knowing: "already active", "switched back to go1.21.13", audit trouble.
@@ -63,6 +65,7 @@ impl HostOutcome {
             error: None,
             from: None,
             to: None,
+            changed: false,
             checks: None,
             notes: Vec::new(),
             hint: None,

@@ -22,6 +22,11 @@ pub struct PushBundle {
     pub sha256: String,
     /// The `sha256sums` sidecar.
     pub sums: std::path::PathBuf,
+    /// The manifest's digest of the sidecar (the signature covers it): checked before the
+    /// upload here and again by the host before it uses the uploaded list.
+    pub tree_digest: String,
+    /// Lines of the sidecar, as the manifest says.
+    pub file_count: u64,
     /// Bytes of the extracted tree, when the manifest says.
     pub unpacked_size: Option<u64>,
 }
@@ -31,6 +36,19 @@ impl PushBundle {
     /// release tarballs unpack to about four times their size).
     pub fn unpacked_estimate(&self) -> u64 {
         self.unpacked_size.unwrap_or(self.size.saturating_mul(5))
+    }
+
+    /// The sidecar on disk is the one the manifest covers (the same check as `bundle verify`).
+    pub fn check_sums(&self) -> Result<(), StepError> {
+        crate::core::bundle::sums::check(&self.sums, &self.tree_digest, self.file_count)
+            .map(|_| ())
+            .map_err(|e| {
+                StepError::refused(
+                    "check_bundle",
+                    format!("the bundle's sha256sums is not the signed list: {e}"),
+                    "rebuild the bundle from the official tarball (`offgo-tui bundle verify` shows what differs); nothing was sent to the host",
+                )
+            })
     }
 }
 
@@ -128,12 +146,6 @@ impl Preflight {
             .or_else(|| self.go_version.clone())
     }
 
-    /// go_root already points at `version`'s release and runs it.
-    pub fn is_active(&self, release_go_dir: &str, version: &str) -> bool {
-        matches!(&self.go_root, GoRootKind::Symlink { target } if target == release_go_dir)
-            && self.go_version.as_deref() == Some(version)
-    }
-
     /// Everything that must hold before a host is touched.
     pub fn check(&self, bundle: &PushBundle) -> Result<(), StepError> {
         let refuse =
@@ -227,6 +239,8 @@ mod tests {
             size: 70 << 20,
             sha256: "ab".into(),
             sums: "/b/go1.22.10.linux-amd64.sha256sums".into(),
+            tree_digest: "cd".into(),
+            file_count: 1,
             unpacked_size: Some(250 << 20),
         }
     }

@@ -57,8 +57,8 @@ pub fn push_host(
 fn audit_detail(outcome: &HostOutcome, bundle: &PushBundle) -> String {
     let from = outcome.from.as_deref().unwrap_or("none");
     let mut detail = format!(
-        "{from} -> {} bundle sha256 {}",
-        bundle.version, bundle.sha256
+        "{from} -> {} bundle sha256 {} tree digest {}",
+        bundle.version, bundle.sha256, bundle.tree_digest
     );
     if let (Some(step), Some(error)) = (&outcome.step, &outcome.error) {
         detail.push_str(&format!("; failed at {step}: {error}"));
@@ -79,15 +79,14 @@ fn steps(
 ) -> Result<(), StepError> {
     let paths = link.host().paths.clone();
     run.step("preflight");
+    // The list the host will check the tree against must be the one the signature covers.
+    bundle.check_sums()?;
     let script = ops::preflight_script(&paths, &bundle.version, &bundle.tarball_name, false);
     let first = preflight(run, link, &script, true)?;
     outcome.from = first.current_version();
     first.check(bundle)?;
-    if first.is_active(&paths.release_go_dir(&bundle.version), &bundle.version) {
-        outcome.notes.push(format!(
-            "{} is already active: nothing to do",
-            bundle.version
-        ));
+    if let Some(note) = already_there(link, bundle, run, &first)? {
+        outcome.notes.push(note);
         return Ok(());
     }
 
@@ -118,7 +117,45 @@ fn steps(
     upload(link, bundle, run, &paths, &pre, resume_from)?;
 
     run.step("install");
+    outcome.changed = true;
     install(link, bundle, run, ctx, &pre, outcome)
+}
+
+/// When go_root already runs the bundle's version, whether its files are the bundle's, file for
+/// file (offgo-managed or hand-installed): then the push has nothing to do and says so.
+fn already_there(
+    link: &mut HostLink,
+    bundle: &PushBundle,
+    run: &OpRun<'_>,
+    pre: &Preflight,
+) -> Result<Option<String>, StepError> {
+    if pre.go_version.as_deref() != Some(bundle.version.as_str()) {
+        return Ok(None);
+    }
+    let script = ops::current_tree_script(&link.host().paths);
+    let out = run.script(link, "preflight", &script, true)?;
+    let pairs = key_values(&out.stdout);
+    if value(&pairs, "current_tree_end") != Some("1") {
+        return Err(StepError::refused(
+            "preflight",
+            "reading the files of the active Go ended early",
+            "see the host's output: hosts need sh, coreutils, findutils",
+        )
+        .with_output(out.combined()));
+    }
+    if value(&pairs, "tree_digest") != Some(bundle.tree_digest.as_str()) {
+        return Ok(None);
+    }
+    let whose = match &pre.go_root {
+        GoRootKind::Directory => {
+            "the hand-installed tree's files match the bundle; offgo does not manage it yet"
+        }
+        _ => "its files match the bundle",
+    };
+    Ok(Some(format!(
+        "already on {}: nothing to do ({whose})",
+        bundle.version
+    )))
 }
 
 fn preflight(
@@ -255,20 +292,8 @@ fn install(
     outcome: &mut HostOutcome,
 ) -> Result<(), StepError> {
     let paths = link.host().paths.clone();
-    let from = pre.current_version();
-    let adopt_version = match (&pre.go_root, &from) {
-        (GoRootKind::Directory, Some(v)) => v.clone(),
-        (GoRootKind::Directory, None) => "go-adopted".to_string(),
-        _ => String::new(),
-    };
-    let previous_target = match &pre.go_root {
-        GoRootKind::Symlink { target } => target.clone(),
-        GoRootKind::Directory => paths.release_go_dir(&adopt_version),
-        _ => String::new(),
-    };
-    let previous = from
-        .clone()
-        .or_else(|| (!adopt_version.is_empty()).then(|| adopt_version.clone()));
+    let plan = SwitchPlan::new(pre, &paths, &bundle.version);
+    let previous = plan.previous.clone();
     let state = new_state(
         pre,
         &bundle.version,
@@ -286,8 +311,9 @@ fn install(
         version: &bundle.version,
         tarball_name: &bundle.tarball_name,
         sha256: &bundle.sha256,
-        adopt_version: &adopt_version,
-        previous_target: &previous_target,
+        tree_digest: &bundle.tree_digest,
+        adopt_version: &plan.adopt_version,
+        previous_target: &plan.previous_target,
         state_json: &state,
         prune: &prune,
     };
@@ -298,9 +324,7 @@ fn install(
         false,
     )?;
     let pairs = key_values(&out.stdout);
-    if let Some(back) = value(&pairs, "switched_back") {
-        outcome.notes.push(format!("switched back to {back}"));
-    }
+    let back = switch_back_notes(&pairs, outcome);
     for pruned in values(&pairs, "pruned") {
         outcome.notes.push(format!("pruned {pruned}"));
     }
@@ -309,17 +333,100 @@ fn install(
     }
     let step = value(&pairs, "fail").unwrap_or("install");
     let why = value(&pairs, "why").unwrap_or("the install script ended early");
-    Err(StepError::refused(step, why.to_string(), install_hint(step)).with_output(out.combined()))
+    let hint = back.unwrap_or_else(|| install_hint(step).to_string());
+    Err(StepError::refused(step, why.to_string(), hint).with_output(out.combined()))
+}
+
+/// What the host said about undoing a switch, as notes; and the hint that must replace the
+/// step's usual one. Only a switch back the script proved (`go version` ran after it) is
+/// reported as done.
+pub(super) fn switch_back_notes(
+    pairs: &[(String, String)],
+    outcome: &mut HostOutcome,
+) -> Option<String> {
+    if let Some(back) = value(pairs, "switched_back") {
+        outcome.notes.push(format!("switched back to {back}"));
+        return Some(format!(
+            "the switch was undone: go_root points at {back} again and its go runs; see the host's output"
+        ));
+    }
+    if let Some(why) = value(pairs, "switch_back_failed") {
+        outcome.notes.push(format!("could not switch back: {why}"));
+        return Some(format!(
+            "the switch could NOT be undone ({why}): check the host now, then roll back or push again"
+        ));
+    }
+    None
 }
 
 fn install_hint(step: &str) -> &'static str {
     match step {
-        "check_tarball" => "the upload was corrupted: push again (it restarts the upload)",
+        "check_tarball" => "the upload was corrupted and is removed: push again (it restarts the upload)",
+        "check_sums" => "the uploaded file list is not the signed one: push again; if it repeats, check the bundle with `offgo-tui bundle verify`",
         "extract" => "free space on the host (releases_dir), then push again; the active Go is untouched",
         "check_tree" => "the extracted files differ from the bundle: check the bundle with `offgo-tui bundle verify`",
         "check_go_version" => "the release does not run on this host: check its architecture and libc",
-        "post_verify" => "the switch was undone; the previous release is active again: see the host's output",
         _ => "see the host's output; the active Go is untouched unless the output says otherwise",
+    }
+}
+
+/// How go_root changes on this host: what to adopt into releases/ first, what to switch back to,
+/// and the `previous` state.json records — always a release rollback can reach, never the
+/// version being installed.
+struct SwitchPlan {
+    adopt_version: String,
+    previous_target: String,
+    previous: Option<String>,
+}
+
+impl SwitchPlan {
+    fn new(pre: &Preflight, paths: &crate::core::remote::RemotePaths, version: &str) -> Self {
+        let reachable = |v: &String| v != version && pre.releases.contains(v);
+        let recorded = || {
+            let state = pre.state.as_ref();
+            let current = state.and_then(|s| s.current.clone()).filter(reachable);
+            current.or_else(|| state.and_then(|s| s.previous.clone()).filter(reachable))
+        };
+        let running = pre.go_version.clone();
+        let (adopt_version, previous_target, previous) = match (&pre.go_root, running) {
+            // Another version runs from a directory: adopted, rollback returns to the copy.
+            (GoRootKind::Directory, Some(v)) if v != version => {
+                (v.clone(), paths.release_go_dir(&v), Some(v))
+            }
+            // Kept, though nothing proves it runs: no rollback target.
+            (GoRootKind::Directory, None) => ("go-adopted".to_string(), String::new(), None),
+            // A managed release, or a link anywhere to another version (adopted first): switch
+            // back restores the link as it was.
+            (GoRootKind::Symlink { target }, Some(v)) if v != version => {
+                let adopt = if *target == paths.release_go_dir(&v) {
+                    String::new()
+                } else {
+                    v.clone()
+                };
+                (adopt, target.clone(), Some(v))
+            }
+            // This version already runs but its files differ: it is replaced; switch back
+            // restores what ran.
+            (GoRootKind::Symlink { target }, Some(_)) => {
+                (String::new(), target.clone(), recorded())
+            }
+            (GoRootKind::Directory, Some(_)) => (String::new(), String::new(), recorded()),
+            // No working Go (missing, a file, a dangling or broken link): back means the
+            // release state.json knew, if it is still there.
+            _ => {
+                let previous = recorded();
+                let target = previous
+                    .as_deref()
+                    .map(|v| paths.release_go_dir(v))
+                    .unwrap_or_default();
+                (String::new(), target, previous)
+            }
+        };
+        Self {
+            adopt_version,
+            previous_target,
+            previous,
+        }
     }
 }
 

@@ -3,7 +3,7 @@
 
 use super::outcome::{HostOutcome, StepError};
 use super::preflight::Preflight;
-use super::push::new_state;
+use super::push::{new_state, switch_back_notes};
 use super::step::{audit_gate, audit_record, record, record_acceptance, HostLock, OpRun};
 use super::OpContext;
 use crate::core::remote::ops::{self, key_values, value};
@@ -125,20 +125,17 @@ fn steps(
     }
     let state = new_state(&pre, &target, current.as_deref(), "rollback", &ctx.actor);
     let script = ops::switch_script(&link.host().paths, &target, &state);
+    outcome.changed = true;
     let out = run.script(link, "switch", &script, false)?;
     let pairs = key_values(&out.stdout);
-    if let Some(back) = value(&pairs, "switched_back") {
-        outcome.notes.push(format!("switched back to {back}"));
-    }
+    let back = switch_back_notes(&pairs, outcome);
     if value(&pairs, "done") == Some("1") && out.success() {
         return Ok(());
     }
     let step = value(&pairs, "fail").unwrap_or("switch");
     let why = value(&pairs, "why").unwrap_or("the switch script ended early");
-    Err(StepError::refused(
-        step,
-        why.to_string(),
-        "see the host's output; the active Go is unchanged unless it says otherwise",
-    )
-    .with_output(out.combined()))
+    let hint = back.unwrap_or_else(|| {
+        "see the host's output; the active Go is unchanged unless it says otherwise".into()
+    });
+    Err(StepError::refused(step, why.to_string(), hint).with_output(out.combined()))
 }

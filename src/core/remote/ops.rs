@@ -9,6 +9,10 @@ const PREFLIGHT: &str = include_str!("scripts/preflight.sh");
 const INSTALL: &str = include_str!("scripts/install.sh");
 const SWITCH: &str = include_str!("scripts/switch.sh");
 const VERIFY: &str = include_str!("scripts/verify.sh");
+/// The functions install.sh, switch.sh and current_tree.sh share: `relink`, `clean_leftovers`,
+/// `tree_sums`, `digest_of`.
+const GO_ROOT: &str = include_str!("scripts/go_root.sh");
+const CURRENT_TREE: &str = include_str!("scripts/current_tree.sh");
 const AUDIT_APPEND: &str = include_str!("scripts/audit_append.sh");
 
 /// Exit status of the lock script when another operator holds the lock.
@@ -100,9 +104,13 @@ pub struct InstallInputs<'a> {
     pub version: &'a str,
     pub tarball_name: &'a str,
     pub sha256: &'a str,
-    /// Version name under which a hand-installed go_root directory is adopted.
+    /// The manifest's digest of the sha256sums list (the signature covers it): the host checks
+    /// the uploaded list against it before using it, and records it next to the list.
+    pub tree_digest: &'a str,
+    /// Version name under which the Go go_root runs now (a directory, or a link's target
+    /// outside releases/) is adopted into releases/; empty for none.
     pub adopt_version: &'a str,
-    /// The release go_root points at now (for switching back), or empty.
+    /// What go_root pointed at before, proven to run Go (for switching back), or empty.
     pub previous_target: &'a str,
     pub state_json: &'a str,
     /// Release directory names to remove after a successful switch.
@@ -116,12 +124,21 @@ pub fn install_script(paths: &RemotePaths, inputs: &InstallInputs<'_>) -> String
         .set("tarball", &incoming_tarball(paths, inputs.tarball_name))
         .set("sums", &incoming_sums(paths, inputs.version))
         .set("sha256", inputs.sha256)
+        .set("tree_digest", inputs.tree_digest)
         .set("adopt_version", inputs.adopt_version)
         .set("previous_target", inputs.previous_target)
         .set("profile", &profile_content(&paths.go_root))
         .set("state_json", inputs.state_json)
         .set("prune", &inputs.prune.join(" "))
-        .body(INSTALL)
+        .body(&[GO_ROOT, INSTALL].concat())
+}
+
+/// Prints `tree_digest=` of the tree go_root runs now, as a bundle would list it (see
+/// `bundle::sums`): a push whose bundle has that digest has nothing to do.
+pub fn current_tree_script(paths: &RemotePaths) -> String {
+    Script::new()
+        .paths(paths)
+        .body(&[GO_ROOT, CURRENT_TREE].concat())
 }
 
 pub fn switch_script(paths: &RemotePaths, version: &str, state_json: &str) -> String {
@@ -131,7 +148,7 @@ pub fn switch_script(paths: &RemotePaths, version: &str, state_json: &str) -> St
         .set("target", &paths.release_go_dir(version))
         .set("profile", &profile_content(&paths.go_root))
         .set("state_json", state_json)
-        .body(SWITCH)
+        .body(&[GO_ROOT, SWITCH].concat())
 }
 
 pub fn verify_script(paths: &RemotePaths, expected_version: &str) -> String {
@@ -221,6 +238,43 @@ mod tests {
         assert_eq!(value(&pairs, "why"), Some("a=b"));
     }
 
+    /// An install that fails on a path holding a newline and a fake key: the message stays
+    /// in `why`, and no `switched_back` can be forged.
+    #[test]
+    fn install_failures_cannot_forge_keys() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().display().to_string();
+        let p = RemotePaths {
+            go_root: format!("{root}/go"),
+            releases_dir: format!("{root}/releases"),
+            state_dir: format!("{root}/state\nswitched_back=/evil\n"),
+            audit_log: format!("{root}/audit.log"),
+            profile_script: format!("{root}/profile.sh"),
+        };
+        let inputs = InstallInputs {
+            version: "go1.22.10",
+            tarball_name: "go1.22.10.linux-amd64.tar.gz",
+            sha256: "ab",
+            tree_digest: "cd",
+            adopt_version: "",
+            previous_target: "",
+            state_json: "{}",
+            prune: &[],
+        };
+        let out = Command::new("sh")
+            .arg("-c")
+            .arg(install_script(&p, &inputs))
+            .output()
+            .unwrap();
+        assert!(!out.status.success());
+        let pairs = key_values(&out.stdout);
+        assert_eq!(value(&pairs, "fail"), Some("check_tarball"));
+        assert!(value(&pairs, "why")
+            .unwrap()
+            .contains("\nswitched_back=/evil\n"));
+        assert_eq!(value(&pairs, "switched_back"), None);
+    }
+
     #[test]
     fn every_script_is_valid_sh() {
         let p = RemotePaths::default();
@@ -228,6 +282,7 @@ mod tests {
             version: "go1.22.10",
             tarball_name: "go1.22.10.linux-amd64.tar.gz",
             sha256: "ab",
+            tree_digest: "cd",
             adopt_version: "go1.21.13",
             previous_target: "",
             state_json: "{}",
@@ -237,6 +292,7 @@ mod tests {
             lock_script(&p, "ops@jump"),
             preflight_script(&p, "go1.22.10", "go1.22.10.linux-amd64.tar.gz", true),
             install_script(&p, &inputs),
+            current_tree_script(&p),
             switch_script(&p, "go1.21.13", "{}"),
             verify_script(&p, "go1.22.10"),
             audit_append_script(&p, "{\"ts\":\"x\","),

@@ -340,7 +340,7 @@ fn input_for(l: usize, op: Operation, outcome: &HostOutcome) -> Input {
         Operation::Push => Input::PushDone {
             host: l,
             ok: outcome.ok,
-            changed: outcome.ok && !outcome.notes.iter().any(|n| n.contains("already active")),
+            changed: outcome.ok && outcome.changed,
             step: outcome.step.clone(),
             error: outcome.error.clone(),
         },

@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::core::bundle::{find_bundles, read_public_keys, Bundle, SignatureStatus};
+use crate::core::bundle::{find_bundles, Bundle, SignatureStatus, TrustPolicy};
 use crate::core::engine::steps::PushFacts;
 use crate::core::inventory::{BundleSettings, Inventory};
 
@@ -101,12 +101,7 @@ pub fn list(dir: &Path, settings: &BundleSettings) -> Vec<BundleChoice> {
     // Paths inside the directory are shown relative to it: the picker is narrow.
     let inside = format!("{}/", dir.display());
     let relative = |text: String| text.replace(&inside, "");
-    let keys = settings
-        .trusted_keys
-        .iter()
-        .map(|file| read_public_keys(file).map_err(|e| e.to_string()))
-        .collect::<Result<Vec<Vec<_>>, String>>()
-        .map(|k| k.into_iter().flatten().collect::<Vec<_>>());
+    let policy = TrustPolicy::load(settings).map_err(|e| e.to_string());
     let mut choices: Vec<BundleChoice> = find_bundles(dir)
         .into_iter()
         .map(|found| match found {
@@ -119,10 +114,8 @@ pub fn list(dir: &Path, settings: &BundleSettings) -> Vec<BundleChoice> {
                 }
             }
             Ok(bundle) => {
-                let judged = match &keys {
-                    Ok(keys) => bundle
-                        .check_signature(keys, settings.require_signed)
-                        .map_err(|e| relative(e.to_string())),
+                let judged = match &policy {
+                    Ok(policy) => policy.judge(&bundle).map_err(|e| relative(e.to_string())),
                     Err(e) => Err(e.clone()),
                 };
                 match judged {

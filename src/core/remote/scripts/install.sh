@@ -1,32 +1,84 @@
 # Installs an uploaded, not yet trusted tarball as releases/<version>/go and switches go_root to
 # it. Runs under the host lock. Prints `step=NAME` as each step starts; on failure `fail=NAME`
-# and `why=…`, exit 1. The switch is the last change; until then the active Go is untouched,
-# and a failed check after the switch switches back.
+# and `why=…`, exit 1. Any step may be cut short and the push run again: leftovers of earlier
+# runs are cleared first, the active Go is untouched until the switch (one rename), and a failed
+# check after it switches back, saying whether that worked (`switched_back` or
+# `switch_back_failed`).
 LC_ALL=C; export LC_ALL
 GOTOOLCHAIN=local; export GOTOOLCHAIN
 umask 022
-step() { echo "step=$1"; }
+step() { kv step "$1"; }
+tmp=
 fail() {
-  echo "fail=$1"
+  kv fail "$1"
   shift
-  printf 'why=%s\n' "$*" | head -c 4000
-  echo
-  [ -n "${tmp:-}" ] && rm -rf "$tmp"
+  kv why "$(printf '%s' "$*" | head -c 4000)"
+  [ -n "$tmp" ] && rm -rf "$tmp"
+  rm -f "$state_file.offgo-new" "$profile_script.offgo-new"
   exit 1
 }
-tmp=
+# Cut short before the switch (ctrl-c, a dropped connection): drop the tree being built. What
+# a killed shell leaves, the next run's clean step removes.
+trap '[ -n "$tmp" ] && rm -rf "$tmp"; exit 1' HUP INT TERM PIPE
+
+go_works() {
+  offgo_out=$("$go_root/bin/go" version 2>&1 | head -n 1)
+  case $offgo_out in "go version go"*) return 0 ;; esac
+  return 1
+}
+
+# After a failed check past the switch: back to what ran before, proven by its `go version`.
+switch_back() {
+  if [ -n "$previous_target" ] && relink "$previous_target" && go_works; then
+    kv switched_back "$previous_target"
+    return 0
+  fi
+  aside="$go_root.offgo-adopted-$$"
+  if [ -d "$aside" ] && [ -L "$go_root" ] && rm -f "$go_root" && mv "$aside" "$go_root" && go_works; then
+    kv switched_back "$go_root"
+    return 0
+  fi
+  if [ -z "$previous_target" ]; then
+    kv switch_back_failed "there was no working Go before this push; $go_root stays on $version"
+  else
+    kv switch_back_failed "could not switch $go_root back to $previous_target; it now runs: $(readlink "$go_root" 2>/dev/null)"
+  fi
+  return 1
+}
+
+step clean
+clean_leftovers
+for c in "$incoming"/* "$incoming"/.[!.]*; do
+  [ -e "$c" ] || [ -L "$c" ] || continue
+  case $c in "$tarball" | "$sums") continue ;; esac
+  rm -rf "$c" && kv cleaned "$c"
+done
 
 step check_tarball
-actual=$(sha256sum "$tarball" 2>&1 | cut -d ' ' -f 1)
-[ "$actual" = "$sha256" ] || fail check_tarball "sha256 of $tarball is $actual, the bundle says $sha256"
+[ -f "$tarball" ] || fail check_tarball "the upload $tarball is missing: push again"
+actual=$(digest_of "$tarball")
+if [ "$actual" != "$sha256" ]; then
+  rm -f "$tarball"
+  fail check_tarball "sha256 of $tarball is $actual, the bundle says $sha256"
+fi
+
+step check_sums
+actual=$(digest_of "$sums")
+if [ "$actual" != "$tree_digest" ]; then
+  rm -f "$sums"
+  fail check_sums "the uploaded file list $sums has digest $actual, the signed manifest's tree_digest is $tree_digest"
+fi
 
 step extract
 tmp="$releases_dir/.offgo-new-$version-$$"
 rm -rf "$tmp"
 mkdir -p "$tmp" || fail extract "cannot create $tmp"
 out=$(tar -xzf "$tarball" -C "$tmp" --no-same-owner 2>&1) || fail extract "tar: $out (is the disk full?)"
-[ -d "$tmp/go" ] || fail extract "the tarball has no go/ directory"
+[ -d "$tmp/go" ] && [ ! -L "$tmp/go" ] || fail extract "the tarball has no go/ directory"
 cp "$sums" "$tmp/sha256sums" || fail extract "cannot copy the sha256sums (is the disk full?)"
+# The list the tree is checked against, and that verify checks later, is exactly the signed one.
+[ "$(digest_of "$tmp/sha256sums")" = "$tree_digest" ] || fail extract "the copied file list differs from the signed one"
+printf '%s\n' "$tree_digest" > "$tmp/tree_digest" || fail extract "cannot record the tree digest (is the disk full?)"
 
 step check_tree
 out=$(cd "$tmp" && sha256sum -c --quiet sha256sums 2>&1) || fail check_tree "files differ from the bundle: $out"
@@ -40,47 +92,70 @@ esac
 
 step place
 dest="$releases_dir/$version"
-if [ -e "$dest" ]; then
-  # Not active (pushing the active version is a no-op decided on the jump host): replace it
-  # with the tree just verified.
-  rm -rf "$dest.offgo-old" && mv "$dest" "$dest.offgo-old" || fail place "cannot move the old $dest aside"
+if [ -e "$dest" ] || [ -L "$dest" ]; then
+  if offgo_in_use "$dest"; then
+    # go_root runs this release, whose files no longer match the bundle: run from a
+    # hard-linked copy of the checked tree while the release is replaced, so Go never goes.
+    hop="$releases_dir/.offgo-hop-$version-$$"
+    rm -rf "$hop"
+    { cp -al "$tmp" "$hop" 2>/dev/null || { rm -rf "$hop" && cp -a "$tmp" "$hop"; }; } ||
+      fail place "cannot copy the new tree to $hop (is the disk full?)"
+    trap '' HUP INT TERM PIPE
+    relink "$hop/go" || fail place "cannot switch $go_root to $hop/go"
+    previous_target="$dest.offgo-old/go"
+  fi
+  rm -rf "$dest.offgo-old"
+  mv "$dest" "$dest.offgo-old" || fail place "cannot move the old $dest aside"
 fi
-mv "$tmp" "$dest" || fail place "cannot move the new tree to $dest"
+if ! mv "$tmp" "$dest"; then
+  [ -e "$dest.offgo-old" ] && mv "$dest.offgo-old" "$dest"
+  fail place "cannot move the new tree to $dest"
+fi
 tmp=
-rm -rf "$dest.offgo-old"
 
-if [ -d "$go_root" ] && [ ! -L "$go_root" ]; then
+if [ -n "$adopt_version" ]; then
   step adopt
   adopt_dest="$releases_dir/$adopt_version"
-  if [ ! -e "$adopt_dest/go" ]; then
+  if [ ! -d "$adopt_dest/go" ]; then
+    # The Go that runs now (a directory, or a link's target anywhere) becomes a release, so
+    # rollback can return to it. No bundle came with it: its own checksums are recorded.
+    [ -d "$go_root/" ] || fail adopt "$go_root no longer holds a Go tree"
     mkdir -p "$adopt_dest" || fail adopt "cannot create $adopt_dest"
-    cp -a "$go_root" "$adopt_dest/go.offgo-copy" || { rm -rf "$adopt_dest/go.offgo-copy"; fail adopt "cannot copy $go_root to $adopt_dest (is the disk full?)"; }
+    rm -rf "$adopt_dest/go.offgo-copy"
+    cp -a "$go_root/." "$adopt_dest/go.offgo-copy" ||
+      fail adopt "cannot copy $go_root to $adopt_dest (is the disk full?)"
+    tree_sums "$adopt_dest/go.offgo-copy" > "$adopt_dest/sha256sums.offgo-new" &&
+      digest_of "$adopt_dest/sha256sums.offgo-new" > "$adopt_dest/tree_digest.offgo-new" &&
+      echo >> "$adopt_dest/tree_digest.offgo-new" &&
+      mv -f "$adopt_dest/sha256sums.offgo-new" "$adopt_dest/sha256sums" &&
+      mv -f "$adopt_dest/tree_digest.offgo-new" "$adopt_dest/tree_digest" ||
+      fail adopt "cannot record checksums of the adopted tree (is the disk full?)"
     mv "$adopt_dest/go.offgo-copy" "$adopt_dest/go" || fail adopt "cannot place $adopt_dest/go"
-    # No bundle came with it: record its checksums as adopted, so verify can tell later changes.
-    (cd "$adopt_dest" && find go -type f -exec sha256sum {} + > sha256sums.offgo-new && mv sha256sums.offgo-new sha256sums) \
-      || fail adopt "cannot record checksums of the adopted tree (is the disk full?)"
   fi
 fi
 
 step switch
-ln -sfn "$dest/go" "$go_root.offgo-new" || fail switch "cannot create a link next to $go_root"
+mkdir -p "$(dirname "$profile_script")"
+printf '%s' "$profile" > "$profile_script.offgo-new" || fail switch "cannot write $profile_script.offgo-new"
+mkdir -p "$(dirname "$state_file")"
+printf '%s\n' "$state_json" > "$state_file.offgo-new" || fail switch "cannot write $state_file.offgo-new"
+mkdir -p "$(dirname "$go_root")"
+# From here until state.json is written the change completes: signals are ignored.
+trap '' HUP INT TERM PIPE
 if [ -d "$go_root" ] && [ ! -L "$go_root" ]; then
-  # The hand-installed tree is safe in releases/; move it aside for the instant of the switch.
-  mv "$go_root" "$go_root.offgo-adopted-$$" || fail switch "cannot move the hand-installed $go_root aside"
-  if ! mv -T "$go_root.offgo-new" "$go_root"; then
-    mv "$go_root.offgo-adopted-$$" "$go_root"
+  # A real directory can't be replaced by a link in one rename: it is adopted or recorded
+  # above; move it aside for the instant of the switch (clean_leftovers puts it back if
+  # this shell dies in between).
+  aside="$go_root.offgo-adopted-$$"
+  rm -rf "$aside"
+  mv "$go_root" "$aside" || fail switch "cannot move the hand-installed $go_root aside"
+  if ! relink "$dest/go"; then
+    mv "$aside" "$go_root"
     fail switch "cannot switch $go_root"
   fi
-  rm -rf "$go_root.offgo-adopted-$$"
 else
-  mv -T "$go_root.offgo-new" "$go_root" || fail switch "cannot switch $go_root"
+  relink "$dest/go" || fail switch "cannot switch $go_root"
 fi
-
-switch_back() {
-  if [ -n "$previous_target" ] && [ -d "$previous_target" ]; then
-    ln -sfn "$previous_target" "$go_root.offgo-new" && mv -T "$go_root.offgo-new" "$go_root" && echo "switched_back=$previous_target"
-  fi
-}
 
 step post_verify
 out=$("$go_root/bin/go" version 2>&1 | head -n 1)
@@ -90,21 +165,20 @@ case "$out" in
 esac
 
 step profile
-printf '%s' "$profile" > "$profile_script.offgo-new" && mv -f "$profile_script.offgo-new" "$profile_script" \
-  || { switch_back; fail profile "cannot write $profile_script"; }
+mv -f "$profile_script.offgo-new" "$profile_script" || { switch_back; fail profile "cannot write $profile_script"; }
 
 step state
-mkdir -p "$(dirname "$state_file")"
-printf '%s\n' "$state_json" > "$state_file.offgo-new" && mv -f "$state_file.offgo-new" "$state_file" \
-  || { switch_back; fail state "cannot write $state_file"; }
+mv -f "$state_file.offgo-new" "$state_file" || { switch_back; fail state "cannot write $state_file"; }
 
 step prune
 for old in $prune; do
   case "$old" in
-    */*|.*|"") continue ;;
+    */* | .* | "") continue ;;
   esac
-  [ "$releases_dir/$old/go" = "$(readlink "$go_root")" ] && continue
-  rm -rf "$releases_dir/$old" && echo "pruned=$old"
+  [ -e "$releases_dir/$old" ] || continue
+  offgo_in_use "$releases_dir/$old" && continue
+  rm -rf "$releases_dir/$old" && kv pruned "$old"
 done
+clean_leftovers
 rm -f "$tarball" "$sums"
-echo "done=1"
+kv done 1

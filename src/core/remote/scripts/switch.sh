@@ -1,10 +1,20 @@
 # Rollback: switches go_root to an installed release, checks it, and records the new state.
-# Runs under the host lock; switches back when the check after the switch fails.
+# Runs under the host lock; switches back when the check after the switch fails, saying
+# whether that worked (`switched_back` or `switch_back_failed`).
 LC_ALL=C; export LC_ALL
 GOTOOLCHAIN=local; export GOTOOLCHAIN
 umask 022
-step() { echo "step=$1"; }
-fail() { echo "fail=$1"; shift; printf 'why=%s\n' "$*" | head -c 4000; echo; exit 1; }
+step() { kv step "$1"; }
+fail() {
+  kv fail "$1"
+  shift
+  kv why "$(printf '%s' "$*" | head -c 4000)"
+  rm -f "$state_file.offgo-new" "$profile_script.offgo-new"
+  exit 1
+}
+
+step clean
+clean_leftovers
 
 step check_target
 [ -x "$target/bin/go" ] || fail check_target "$target/bin/go is missing: that release is not installed on the host"
@@ -14,27 +24,50 @@ case "$out" in
   *) fail check_target "$target/bin/go version printed: $out" ;;
 esac
 if [ -f "$target/../sha256sums" ]; then
+  if [ -f "$target/../tree_digest" ]; then
+    recorded=$(head -n 1 "$target/../tree_digest")
+    found=$(digest_of "$target/../sha256sums")
+    [ "$found" = "$recorded" ] || fail check_target "the file list of $version was edited after install: its digest is $found, $recorded was recorded"
+  fi
   out=$(cd "$target/.." && sha256sum -c --quiet sha256sums 2>&1) || fail check_target "files of $version differ from its bundle: $out"
 fi
 
 step switch
 previous_target=$(readlink "$go_root" 2>/dev/null)
 [ -d "$go_root" ] && [ ! -L "$go_root" ] && fail switch "$go_root is a hand-installed directory; push a bundle first so offgo manages it"
-ln -sfn "$target" "$go_root.offgo-new" && mv -T "$go_root.offgo-new" "$go_root" || fail switch "cannot switch $go_root"
+mkdir -p "$(dirname "$profile_script")"
+printf '%s' "$profile" > "$profile_script.offgo-new" || fail switch "cannot write $profile_script.offgo-new"
+mkdir -p "$(dirname "$state_file")"
+printf '%s\n' "$state_json" > "$state_file.offgo-new" || fail switch "cannot write $state_file.offgo-new"
+# From here until state.json is written the change completes: signals are ignored.
+trap '' HUP INT TERM PIPE
+relink "$target" || fail switch "cannot switch $go_root"
+
+switch_back() {
+  if [ -n "$previous_target" ] && relink "$previous_target"; then
+    back=$("$go_root/bin/go" version 2>&1 | head -n 1)
+    case $back in
+      "go version go"*) kv switched_back "$previous_target"; return 0 ;;
+    esac
+  fi
+  if [ -z "$previous_target" ]; then
+    kv switch_back_failed "$go_root was not a link before: it stays on $version"
+  else
+    kv switch_back_failed "could not switch $go_root back to a working $previous_target; it now runs: $(readlink "$go_root" 2>/dev/null)"
+  fi
+  return 1
+}
 
 step post_verify
 out=$("$go_root/bin/go" version 2>&1 | head -n 1)
 case "$out" in
   "go version $version "*) ;;
-  *)
-    [ -n "$previous_target" ] && ln -sfn "$previous_target" "$go_root.offgo-new" && mv -T "$go_root.offgo-new" "$go_root" && echo "switched_back=$previous_target"
-    fail post_verify "after the switch, go version printed: $out" ;;
+  *) switch_back; fail post_verify "after the switch, go version printed: $out" ;;
 esac
 
 step profile
-printf '%s' "$profile" > "$profile_script.offgo-new" && mv -f "$profile_script.offgo-new" "$profile_script" || fail profile "cannot write $profile_script"
+mv -f "$profile_script.offgo-new" "$profile_script" || { switch_back; fail profile "cannot write $profile_script"; }
 
 step state
-mkdir -p "$(dirname "$state_file")"
-printf '%s\n' "$state_json" > "$state_file.offgo-new" && mv -f "$state_file.offgo-new" "$state_file" || fail state "cannot write $state_file"
-echo "done=1"
+mv -f "$state_file.offgo-new" "$state_file" || { switch_back; fail state "cannot write $state_file"; }
+kv done 1

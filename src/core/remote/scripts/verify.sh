@@ -7,7 +7,13 @@ GOTOOLCHAIN=local; export GOTOOLCHAIN
 report() { kv check "$1"; kv ok "$2"; kv detail "$(printf '%s' "$3" | head -n 20 | tr '\n' '|' | head -c 2000)"; }
 
 target=$(readlink "$go_root" 2>/dev/null)
-if [ -L "$go_root" ] && [ -f "$target/../sha256sums" ]; then
+# The list itself must be the one installed (its digest was recorded then), or an edited list
+# could hide edited files.
+recorded=$(head -n 1 "$target/../tree_digest" 2>/dev/null)
+listed=$(sha256sum < "$target/../sha256sums" 2>/dev/null | cut -c 1-64)
+if [ -L "$go_root" ] && [ -f "$target/../sha256sums" ] && [ -n "$recorded" ] && [ "$listed" != "$recorded" ]; then
+  report tree 0 "$(dirname "$target")/sha256sums was edited after install: its digest is $listed, $recorded was recorded"
+elif [ -L "$go_root" ] && [ -f "$target/../sha256sums" ]; then
   out=$(cd "$target/.." && sha256sum -c --quiet sha256sums 2>&1)
   if [ $? -eq 0 ]; then report tree 1 "every file of $(dirname "$target")/go matches its bundle"; else report tree 0 "$out"; fi
 elif [ -d "$go_root" ] && [ ! -L "$go_root" ]; then
