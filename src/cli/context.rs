@@ -26,6 +26,7 @@ pub fn open(global: &GlobalArgs, selector: &str) -> Result<Context, u8> {
     };
     let options = EngineOptions {
         parallel: global.parallel.map(usize::from).unwrap_or(DEFAULT_PARALLEL),
+        fault: fault_plan()?,
         ..EngineOptions::default()
     };
     let inventory = Arc::new(inventory);
@@ -42,6 +43,14 @@ pub fn load_inventory(global: &GlobalArgs) -> Result<Inventory, u8> {
     let loaded =
         inventory::locate(global.inventory.as_deref()).and_then(|path| inventory::load(&path));
     loaded.map_err(|e| {
+        eprintln!("offgo-tui: {e}");
+        EXIT_USAGE
+    })
+}
+
+/// The test-only fault plan (see [`crate::cli::test_fault`]); a bad one is a usage error.
+pub fn fault_plan() -> Result<Option<Arc<crate::core::ssh::FaultPlan>>, u8> {
+    crate::cli::test_fault::plan().map_err(|e| {
         eprintln!("offgo-tui: {e}");
         EXIT_USAGE
     })

@@ -291,8 +291,13 @@ fn resume(global: &GlobalArgs, out: &Printer) -> u8 {
             return EXIT_USAGE;
         }
     };
+    let fault = match super::context::fault_plan() {
+        Ok(f) => f,
+        Err(code) => return code,
+    };
     let options = EngineOptions {
         parallel: global.parallel.map(usize::from).unwrap_or(DEFAULT_PARALLEL),
+        fault,
         ..EngineOptions::default()
     };
     let (engine, mut events) = Engine::new(Arc::clone(&inventory), options);

@@ -62,9 +62,13 @@ impl OpRun<'_> {
         let result = if retry {
             link.run(step, "sh -s", script.as_bytes())
         } else {
+            let faults = link.faults();
             link.run_lines(step, "sh -s", script.as_bytes(), |line| {
-                if let Some(step) = line.strip_prefix("step=") {
-                    self.step(step);
+                if let Some(name) = line.strip_prefix("step=") {
+                    self.step(name);
+                    if let Some(f) = &faults {
+                        f.point(&format!("{step} step={name}"));
+                    }
                 }
             })
         };
@@ -112,6 +116,7 @@ impl HostLock {
         }
         let pairs = key_values(&first);
         if value(&pairs, "locked") == Some("1") {
+            link.fault_point("lock");
             return Ok(Self { channel });
         }
         let mut rest = Vec::new();
