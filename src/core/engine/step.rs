@@ -63,6 +63,11 @@ impl OpRun<'_> {
             link.run(step, "sh -s", script.as_bytes())
         } else {
             let faults = link.faults();
+            let stop = faults
+                .as_ref()
+                .map(|f| f.script_prefix())
+                .unwrap_or_default();
+            let script = format!("{stop}{script}");
             link.run_lines(step, "sh -s", script.as_bytes(), |line| {
                 if let Some(name) = line.strip_prefix("step=") {
                     self.step(name);

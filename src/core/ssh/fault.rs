@@ -16,7 +16,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 /// Every how many upload chunks (of 256 KiB) a point is passed, besides the first chunk.
-pub const UPLOAD_POINT_EVERY: u64 = 64;
+pub const UPLOAD_POINT_EVERY: u64 = 128;
 
 /// What firing does, given the host, the point's index and its label.
 type Hook = Box<dyn Fn(&str, usize, &str) + Send + Sync>;
@@ -84,6 +84,17 @@ impl FaultPlan {
         }
     }
 
+    /// Where the fire falls among `host`'s coming points (1 = the next), if it is still to come.
+    fn coming(&self, host: &str) -> Option<usize> {
+        let at = self.at?;
+        if self.fired.load(Ordering::SeqCst) || self.host.as_deref().is_some_and(|h| h != host) {
+            return None;
+        }
+        let counters = self.counters.lock().unwrap_or_else(|e| e.into_inner());
+        let passed = counters.get(host).copied().unwrap_or(0);
+        at.checked_sub(passed).map(|n| n + 1)
+    }
+
     fn log_line(&self, host: &str, index: usize, label: &str, fired: bool) {
         let Some(path) = &self.log else { return };
         let what = if fired { "fired" } else { "passed" };
@@ -117,6 +128,24 @@ impl HostFaults {
     pub fn point(&self, label: &str) {
         self.plan.point(&self.host, label);
     }
+
+    /// Shell to put before a script whose `step=NAME` lines are points: when the fire falls
+    /// on one of them, the script stops itself (SIGSTOP) right after printing that line, so the
+    /// kill lands exactly at that step's start however slow the jump host is to react. Only
+    /// `step=` lines count (printed by `echo` or `kv`); every other point of the script comes
+    /// after it ends. Empty when the fire is not in reach.
+    pub fn script_prefix(&self) -> String {
+        let Some(left) = self.plan.coming(&self.host) else {
+            return String::new();
+        };
+        format!(
+            r#"offgo_fault_left={left}
+offgo_fault_step() {{ offgo_fault_left=$((offgo_fault_left - 1)); [ "$offgo_fault_left" -ne 0 ] || kill -STOP $$; }}
+echo() {{ command echo "$@"; case "$1" in step=*) offgo_fault_step ;; esac; }}
+printf() {{ command printf "$@"; [ "$1 $2" != '%s=%s\n step' ] || offgo_fault_step; }}
+"#
+        )
+    }
 }
 
 #[cfg(test)]
@@ -144,6 +173,44 @@ mod tests {
         b.point("step=extract");
         b.point("z");
         assert_eq!(*fired.lock().unwrap(), ["b 1 step=extract"]);
+        assert_eq!(b.script_prefix(), "", "fired already");
+    }
+
+    #[test]
+    fn a_script_stops_itself_at_the_step_line_that_fires() {
+        let plan = Arc::new(FaultPlan::new(None, Some(2), None, |_, _, _| {}));
+        let h = HostFaults::new(Arc::clone(&plan), "h");
+        h.point("preflight");
+        // Points 1 and 2 are this script's first two step lines: it stops after the second.
+        let script = format!(
+            "{}step() {{ echo \"step=$1\"; }}\nkv() {{ printf '%s=%s\\n' \"$1\" \"$2\"; }}\nstep one\nkv step two\necho never\n",
+            h.script_prefix()
+        );
+        let child = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(script)
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let pid = child.id();
+        // Stopped, not ended: wait for the state to show it.
+        let stopped = (0..500).any(|_| {
+            std::thread::sleep(std::time::Duration::from_millis(10));
+            std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|s| {
+                s.rsplit_once(')')
+                    .is_some_and(|(_, r)| r.trim_start().starts_with('T'))
+            })
+        });
+        // SAFETY: kill(2) on our own child.
+        unsafe { libc::kill(pid as i32, libc::SIGKILL) };
+        let out = child.wait_with_output().unwrap();
+        assert!(
+            stopped,
+            "the script did not stop itself: {:?} {:?}",
+            String::from_utf8_lossy(&out.stdout),
+            out.status
+        );
+        assert_eq!(String::from_utf8_lossy(&out.stdout), "step=one\nstep=two\n");
     }
 
     #[test]
