@@ -203,6 +203,7 @@ fn bench(n: usize, offgo: &Path) -> Vec<(String, Sample)> {
         parallel: PARALLEL,
         local_audit_log: state.path().join("audit.log"),
         worker_nice: 0,
+        fault: None,
     };
     let loaded = Arc::new(loaded);
     let mut cold = Vec::new();

@@ -247,6 +247,7 @@ fn a_probe_queued_behind_an_operation_sees_its_audit_line() {
         parallel: 8,
         local_audit_log: state.path().join("audit.log"),
         worker_nice: 0,
+        fault: None,
     };
     let (engine, mut events) = Engine::new(Arc::new(inv), options);
     let ids: Vec<usize> = (0..4).collect();

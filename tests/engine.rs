@@ -17,6 +17,7 @@ fn engine(fleet: &Fleet, state: &std::path::Path) -> (Engine, UnboundedReceiver<
         parallel: 8,
         local_audit_log: state.join("audit.log"),
         worker_nice: 0,
+        fault: None,
     };
     Engine::new(Arc::new(inv), options)
 }

@@ -25,7 +25,7 @@ pub fn open(global: &GlobalArgs, selector: &str) -> Result<Context, u8> {
             return Err(EXIT_USAGE);
         }
     };
-    let mut session = open_session(inventory, engine_options(global));
+    let mut session = open_session(inventory, engine_options(global)?);
     session.engine.accept_audit(global.accept_audit);
     Ok(Context {
         inventory: session.inventory,
@@ -36,15 +36,26 @@ pub fn open(global: &GlobalArgs, selector: &str) -> Result<Context, u8> {
 }
 
 /// What `--parallel` asks of the engine.
-pub fn engine_options(global: &GlobalArgs) -> EngineOptions {
-    EngineOptions {
+/// What `--parallel` (and, in tests only, `OFFGO_TEST_FAULT`) ask of the engine; on a bad
+/// fault plan the error is printed and the exit code returned.
+pub fn engine_options(global: &GlobalArgs) -> Result<EngineOptions, u8> {
+    Ok(EngineOptions {
         parallel: global.parallel.map(usize::from).unwrap_or(DEFAULT_PARALLEL),
+        fault: fault_plan()?,
         ..EngineOptions::default()
-    }
+    })
 }
 
 pub fn load_inventory(global: &GlobalArgs) -> Result<Inventory, u8> {
     find_and_load(global.inventory.as_deref()).map_err(|e| {
+        eprintln!("offgo-tui: {e}");
+        EXIT_USAGE
+    })
+}
+
+/// The test-only fault plan (see [`crate::cli::test_fault`]); a bad one is a usage error.
+pub fn fault_plan() -> Result<Option<Arc<crate::core::ssh::FaultPlan>>, u8> {
+    crate::cli::test_fault::plan().map_err(|e| {
         eprintln!("offgo-tui: {e}");
         EXIT_USAGE
     })

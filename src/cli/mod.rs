@@ -10,6 +10,7 @@ pub mod push;
 mod report;
 pub mod rollout;
 mod scan;
+pub mod test_fault;
 
 use std::process::ExitCode;
 

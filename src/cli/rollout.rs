@@ -236,11 +236,15 @@ fn resume(global: &GlobalArgs, out: &Printer) -> u8 {
             return EXIT_USAGE;
         }
     };
+    let options = match context::engine_options(global) {
+        Ok(options) => options,
+        Err(code) => return code,
+    };
     let Session {
         inventory,
         mut engine,
         mut events,
-    } = open_session(inventory, context::engine_options(global));
+    } = open_session(inventory, options);
     engine.accept_audit(global.accept_audit);
     let watch = match Watch::new() {
         Ok(w) => w,

@@ -164,6 +164,22 @@ impl HostHandle {
         }
     }
 
+    /// The listening `sshd` (the PID namespace's init with namespaces): every other process of
+    /// the host runs under it. `None` while stopped.
+    pub fn listener_pid(&self) -> Option<u32> {
+        self.pid().map(|pid| self.listener(pid))
+    }
+
+    /// Kills every process of the host except its listening `sshd`, as a crash would: open
+    /// connections are cut and the shells they ran (and their children) die mid-command.
+    /// With PID namespaces even orphans are caught (they belong to the listener); without,
+    /// a process that left its session is out of reach.
+    pub fn kill_remote_processes(&self) {
+        if let Some(listener) = self.listener_pid() {
+            sshd::kill_under(listener);
+        }
+    }
+
     /// Starts `sshd` again on the same port, waiting until it answers. No-op when running.
     pub fn start(&self) -> Result<(), FleetError> {
         let mut guard = self.child();

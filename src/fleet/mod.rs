@@ -94,3 +94,9 @@ pub use inventory::{ExtraHost, InventoryOptions};
 pub use layout::{APP_BIN_DIR, HOST_ROOTS};
 pub use local_fleet::{EmergencyStop, Fleet};
 pub use spec::{AppBinaries, FleetSpec, GoInstall, HostSpec, Isolation, Tmpfs};
+
+/// Kills every process under `pid` (a host's listening `sshd`, see
+/// [`HostHandle::listener_pid`]) as a crash would; for the fault-injection harness.
+pub fn kill_processes_under(pid: u32) {
+    sshd::kill_under(pid);
+}

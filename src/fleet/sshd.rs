@@ -224,6 +224,57 @@ pub(crate) fn kill_all(pids: &[u32]) {
     }
 }
 
+/// Kills every process under `pid` (not `pid` itself) as a crash would: first SIGSTOPs them
+/// until no new one appears (a stopped shell cannot start the next command), then SIGKILLs them
+/// until none is left alive. Zombies are left for their parent to reap.
+pub(crate) fn kill_under(pid: u32) {
+    let mut frozen: Vec<u32> = Vec::new();
+    for _ in 0..200 {
+        let new: Vec<u32> = live_descendants(pid)
+            .into_iter()
+            .filter(|p| !frozen.contains(p))
+            .collect();
+        if new.is_empty() {
+            break;
+        }
+        signal_all(&new, libc::SIGSTOP);
+        frozen.extend(new);
+    }
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !frozen.is_empty() && Instant::now() < deadline {
+        kill_all(&frozen);
+        std::thread::sleep(Duration::from_millis(2));
+        frozen = live_descendants(pid);
+    }
+}
+
+fn live_descendants(pid: u32) -> Vec<u32> {
+    descendants(pid)
+        .into_iter()
+        .filter(|&p| state_of(p).is_some_and(|s| s != 'Z' && s != 'X'))
+        .collect()
+}
+
+fn state_of(pid: u32) -> Option<char> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    stat.rsplit_once(')')?
+        .1
+        .split_whitespace()
+        .next()?
+        .chars()
+        .next()
+}
+
+fn signal_all(pids: &[u32], signal: libc::c_int) {
+    for &pid in pids {
+        if let Ok(pid) = libc::pid_t::try_from(pid) {
+            // SAFETY: kill has no memory preconditions; the pids are descendants of an sshd we
+            // started.
+            unsafe { libc::kill(pid, signal) };
+        }
+    }
+}
+
 /// Waits up to `grace` for a terminated `sshd` to exit, then kills it; always reaps it.
 pub(crate) fn reap(child: &mut Child, grace: Duration) {
     let deadline = Instant::now() + grace;

@@ -31,7 +31,7 @@ pub use report::{HostReport, LddGap, OffgoSummary};
 
 use crate::core::audit::AuditTrail;
 use crate::core::inventory::{HostId, Inventory};
-use crate::core::ssh::{ErrorKind, HostError, HostLink, HostWorker, Job, Limiter};
+use crate::core::ssh::{ErrorKind, FaultPlan, HostError, HostLink, HostWorker, Job, Limiter};
 
 /// Hosts worked on at once unless told otherwise.
 pub const DEFAULT_PARALLEL: usize = 64;
@@ -46,6 +46,8 @@ pub struct EngineOptions {
     /// Nice value added to each host worker thread. The console raises it so that dozens of
     /// workers doing key exchanges never take the CPU from the thread that draws the screen.
     pub worker_nice: i32,
+    /// Fault points for the fault-injection harness (tests/faults.rs); `None` everywhere else.
+    pub fault: Option<Arc<FaultPlan>>,
 }
 
 impl Default for EngineOptions {
@@ -54,6 +56,7 @@ impl Default for EngineOptions {
             parallel: DEFAULT_PARALLEL,
             local_audit_log: crate::core::xdg::local_audit_log(),
             worker_nice: 0,
+            fault: None,
         }
     }
 }
@@ -217,7 +220,9 @@ impl Engine {
             return;
         };
         if slot.is_none() {
-            match HostWorker::spawn(self.inventory.host(host).clone(), self.options.worker_nice) {
+            let config = self.inventory.host(host).clone();
+            let fault = self.options.fault.clone();
+            match HostWorker::spawn(config, self.options.worker_nice, fault) {
                 Ok(worker) => *slot = Some(worker),
                 Err(e) => {
                     tracing::error!(host, error = %e, "cannot start a worker thread");

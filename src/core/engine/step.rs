@@ -64,9 +64,18 @@ impl OpRun<'_> {
         let result = if retry {
             link.run(step, "sh -s", script.as_bytes())
         } else {
+            let faults = link.faults();
+            let stop = faults
+                .as_ref()
+                .map(|f| f.script_prefix())
+                .unwrap_or_default();
+            let script = format!("{stop}{script}");
             link.run_lines(step, "sh -s", script.as_bytes(), |line| {
-                if let Some(step) = line.strip_prefix("step=") {
-                    self.step(step);
+                if let Some(name) = line.strip_prefix("step=") {
+                    self.step(name);
+                    if let Some(f) = &faults {
+                        f.point(&format!("{step} step={name}"));
+                    }
                 }
             })
         };
@@ -114,6 +123,7 @@ impl HostLock {
         }
         let pairs = key_values(&first);
         if value(&pairs, "locked") == Some("1") {
+            link.fault_point("lock");
             return Ok(Self { channel });
         }
         // The lock script says one line more at most; a host saying more is not listened to.

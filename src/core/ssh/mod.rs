@@ -4,11 +4,13 @@
 pub mod connect;
 mod error;
 pub mod exec;
+pub mod fault;
 pub mod known_hosts;
 pub mod limiter;
 pub mod worker;
 
 pub use error::{ErrorKind, HostError};
 pub use exec::ExecOutput;
+pub use fault::FaultPlan;
 pub use limiter::{Limiter, Permit};
 pub use worker::{HostLink, HostWorker, Job};

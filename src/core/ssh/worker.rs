@@ -11,7 +11,9 @@ use ssh2::Session;
 use super::connect::connect;
 use super::error::HostError;
 use super::exec::{exec, exec_lines, exec_upload, ExecOutput};
+use super::fault::{FaultPlan, HostFaults, UPLOAD_POINT_EVERY};
 use crate::core::inventory::Host;
+use std::sync::Arc;
 
 /// The longest a read-only command (probe, pre-flight, verify) may run.
 pub const READ_ONLY_TIMEOUT: Duration = Duration::from_secs(120);
@@ -24,6 +26,8 @@ const WORKER_STACK: usize = 512 * 1024;
 pub struct HostLink {
     host: Host,
     session: Option<Session>,
+    /// Fault points for the fault-injection harness; `None` outside it.
+    faults: Option<HostFaults>,
 }
 
 impl HostLink {
@@ -31,6 +35,24 @@ impl HostLink {
         Self {
             host,
             session: None,
+            faults: None,
+        }
+    }
+
+    /// Makes this link pass the plan's fault points (see [`super::fault`]).
+    pub fn set_fault_plan(&mut self, plan: Option<Arc<FaultPlan>>) {
+        self.faults = plan.map(|p| HostFaults::new(p, &self.host.name));
+    }
+
+    /// The fault points, for a caller that passes points of its own while a command runs.
+    pub fn faults(&self) -> Option<HostFaults> {
+        self.faults.clone()
+    }
+
+    /// Passes a fault point (a no-op outside the fault harness).
+    pub fn fault_point(&self, label: &str) {
+        if let Some(f) = &self.faults {
+            f.point(label);
         }
     }
 
@@ -48,6 +70,17 @@ impl HostLink {
     /// out dead (the host rebooted, sshd restarted) is replaced once, transparently; a timeout
     /// is not retried.
     pub fn run(
+        &mut self,
+        what: &str,
+        command: &str,
+        stdin: &[u8],
+    ) -> Result<ExecOutput, HostError> {
+        let result = self.run_retried(what, command, stdin);
+        self.fault_point(what);
+        result
+    }
+
+    fn run_retried(
         &mut self,
         what: &str,
         command: &str,
@@ -98,10 +131,12 @@ impl HostLink {
         on_line: impl FnMut(&str),
     ) -> Result<ExecOutput, HostError> {
         let result = exec_lines(self.session()?, command, stdin, on_line);
-        result.map_err(|e| {
+        let result = result.map_err(|e| {
             self.session = None;
             e.into_host_error(what, self.host.command_timeout)
-        })
+        });
+        self.fault_point(what);
+        result
     }
 
     /// Streams `source` into `command`'s stdin. Never retried (uploads resume instead).
@@ -110,13 +145,26 @@ impl HostLink {
         what: &str,
         command: &str,
         source: &mut dyn std::io::Read,
-        progress: impl FnMut(u64),
+        mut progress: impl FnMut(u64),
     ) -> Result<ExecOutput, HostError> {
-        let result = exec_upload(self.session()?, command, source, progress);
-        result.map_err(|e| {
+        let faults = self.faults.clone();
+        let mut chunks = 0u64;
+        let result = exec_upload(self.session()?, command, source, |sent| {
+            progress(sent);
+            chunks += 1;
+            if let Some(f) = faults
+                .as_ref()
+                .filter(|_| (chunks - 1) % UPLOAD_POINT_EVERY == 0)
+            {
+                f.point(&format!("{what} chunk {chunks}"));
+            }
+        });
+        let result = result.map_err(|e| {
             self.session = None;
             e.into_host_error(what, self.host.command_timeout)
-        })
+        });
+        self.fault_point(&format!("{what} finished"));
+        result
     }
 
     /// The session, connecting first if there is none.
@@ -175,7 +223,11 @@ pub struct HostWorker {
 }
 
 impl HostWorker {
-    pub fn spawn(host: Host, nice: i32) -> std::io::Result<Self> {
+    pub fn spawn(
+        host: Host,
+        nice: i32,
+        fault_plan: Option<Arc<FaultPlan>>,
+    ) -> std::io::Result<Self> {
         let (jobs, inbox) = mpsc::channel::<Job>();
         let name = format!("host:{}", host.name);
         std::thread::Builder::new()
@@ -184,6 +236,7 @@ impl HostWorker {
             .spawn(move || {
                 lower_priority(nice);
                 let mut link = HostLink::new(host);
+                link.set_fault_plan(fault_plan);
                 loop {
                     match inbox.recv_timeout(KEEPALIVE_EVERY) {
                         Ok(job) => {
