@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use crate::cli::out::errln;
 use crate::cli::{GlobalArgs, EXIT_USAGE};
 use crate::core::engine::{Engine, EngineEvent, EngineOptions, DEFAULT_PARALLEL};
 use crate::core::inventory::{self, HostId, Inventory};
@@ -20,7 +21,7 @@ pub fn open(global: &GlobalArgs, selector: &str) -> Result<Context, u8> {
     let selected = match inventory::select(&inventory, selector) {
         Ok(ids) => ids,
         Err(e) => {
-            eprintln!("offgo-tui: --hosts {selector:?}: {e}");
+            errln!("offgo-tui: --hosts {selector:?}: {e}");
             return Err(EXIT_USAGE);
         }
     };
@@ -42,7 +43,7 @@ pub fn load_inventory(global: &GlobalArgs) -> Result<Inventory, u8> {
     let loaded =
         inventory::locate(global.inventory.as_deref()).and_then(|path| inventory::load(&path));
     loaded.map_err(|e| {
-        eprintln!("offgo-tui: {e}");
+        errln!("offgo-tui: {e}");
         EXIT_USAGE
     })
 }

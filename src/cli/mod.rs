@@ -5,6 +5,7 @@ mod audit;
 pub mod bundle;
 mod context;
 mod operate;
+mod out;
 mod print;
 pub mod push;
 mod report;

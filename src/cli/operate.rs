@@ -4,6 +4,7 @@
 use std::io::IsTerminal;
 
 use crate::cli::context::Context;
+use crate::cli::out::errln;
 use crate::cli::{print, EXIT_HOST_FAILED, EXIT_OK};
 use crate::core::engine::{EngineEvent, HostOutcome};
 
@@ -19,7 +20,7 @@ pub fn finish(mut ctx: Context, json: bool) -> u8 {
         match event {
             EngineEvent::OperationFinished { host, outcome, .. } => {
                 if live {
-                    eprintln!(
+                    errln!(
                         "{}: {}",
                         outcome.name,
                         if outcome.ok { "ok" } else { "FAILED" }
@@ -30,7 +31,7 @@ pub fn finish(mut ctx: Context, json: bool) -> u8 {
                 }
             }
             EngineEvent::StepStarted { host, step, .. } if live => {
-                eprintln!("{}: {step}", ctx.inventory.host(host).name);
+                errln!("{}: {step}", ctx.inventory.host(host).name);
             }
             EngineEvent::Progress {
                 host,
@@ -38,7 +39,7 @@ pub fn finish(mut ctx: Context, json: bool) -> u8 {
                 total,
                 bytes_per_sec,
             } if live && bytes == total => {
-                eprintln!(
+                errln!(
                     "{}: uploaded {} MiB at {} MiB/s",
                     ctx.inventory.host(host).name,
                     total >> 20,

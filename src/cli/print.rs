@@ -4,12 +4,13 @@ use std::io::{IsTerminal, Write};
 
 use serde::Serialize;
 
+use crate::cli::out::{errln, outln};
 use crate::core::engine::HostReport;
 
 pub fn json<T: Serialize>(value: &T) {
     match serde_json::to_string_pretty(value) {
-        Ok(text) => println!("{text}"),
-        Err(e) => eprintln!("offgo-tui: cannot encode JSON: {e}"),
+        Ok(text) => outln!("{text}"),
+        Err(e) => errln!("offgo-tui: cannot encode JSON: {e}"),
     }
 }
 
@@ -140,7 +141,7 @@ pub fn scan_table(reports: &[HostReport]) {
             ));
         }
     }
-    print!("{out}");
+    super::out::stdout(&out);
 }
 
 /// Results of push, verify or rollback, one line per host, then each failure in full.
@@ -197,5 +198,5 @@ pub fn outcome_table(outcomes: &[crate::core::engine::HostOutcome]) {
             out.push_str(&format!("{}: {note}\n", o.name));
         }
     }
-    print!("{out}");
+    super::out::stdout(&out);
 }

@@ -2,6 +2,7 @@
 //! inventory's policy before any host is contacted.
 
 use crate::cli::args::PushArgs;
+use crate::cli::out::errln;
 use crate::cli::{context, operate, GlobalArgs, EXIT_USAGE};
 use crate::core::bundle::{read_public_keys, Bundle};
 use crate::core::engine::PushBundle;
@@ -15,7 +16,7 @@ pub fn run(global: &GlobalArgs, args: &PushArgs) -> u8 {
     let bundle = match open_trusted(&args.bundle, &ctx.inventory.bundles) {
         Ok(bundle) => bundle,
         Err(message) => {
-            eprintln!("offgo-tui: {message}");
+            errln!("offgo-tui: {message}");
             return EXIT_USAGE;
         }
     };

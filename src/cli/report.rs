@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use serde_json::{json, Value};
 
 use crate::cli::args::ReportArgs;
+use crate::cli::out::{errln, outln};
 use crate::cli::{EXIT_OK, EXIT_USAGE};
 use crate::core::rollout::journal::{self, rollouts_dir, HostRecord};
 use crate::core::rollout::{Phase, Status};
@@ -18,7 +19,7 @@ pub fn run(args: &ReportArgs) -> u8 {
         None => match journal::list(&dir).into_iter().next() {
             Some(p) => p,
             None => {
-                eprintln!("offgo-tui: no rollout journal in {}", dir.display());
+                errln!("offgo-tui: no rollout journal in {}", dir.display());
                 return EXIT_USAGE;
             }
         },
@@ -26,7 +27,7 @@ pub fn run(args: &ReportArgs) -> u8 {
     let loaded = match journal::load(&path) {
         Ok(l) => l,
         Err(e) => {
-            eprintln!("offgo-tui: {e}");
+            errln!("offgo-tui: {e}");
             return EXIT_USAGE;
         }
     };
@@ -42,12 +43,12 @@ pub fn run(args: &ReportArgs) -> u8 {
         .and_then(|_| std::fs::write(out.join("report.md"), markdown(&report)));
     match written {
         Ok(()) => {
-            println!("{}", out.join("report.json").display());
-            println!("{}", out.join("report.md").display());
+            outln!("{}", out.join("report.json").display());
+            outln!("{}", out.join("report.md").display());
             EXIT_OK
         }
         Err(e) => {
-            eprintln!(
+            errln!(
                 "offgo-tui: cannot write the report into {}: {e}",
                 out.display()
             );

@@ -10,6 +10,7 @@ use serde_json::{json, Value};
 use tokio::signal::unix::{signal, Signal, SignalKind};
 
 use crate::cli::args::RolloutArgs;
+use crate::cli::out::{errln, outln};
 use crate::cli::{context, push, GlobalArgs, EXIT_HOST_FAILED, EXIT_OK, EXIT_USAGE};
 use crate::core::engine::{Engine, EngineEvent, EngineOptions, HostReport, DEFAULT_PARALLEL};
 use crate::core::inventory::{self, HostId, Inventory};
@@ -23,7 +24,7 @@ pub fn run(global: &GlobalArgs, args: &RolloutArgs) -> u8 {
         return resume(global, &out);
     }
     let Some(bundle_path) = args.bundle.clone() else {
-        eprintln!("offgo-tui: rollout needs --bundle (or --resume)");
+        errln!("offgo-tui: rollout needs --bundle (or --resume)");
         return EXIT_USAGE;
     };
     let mut ctx = match context::open(global, &args.hosts) {
@@ -33,14 +34,14 @@ pub fn run(global: &GlobalArgs, args: &RolloutArgs) -> u8 {
     let bundle = match push::open_trusted(&bundle_path, &ctx.inventory.bundles) {
         Ok(b) => b,
         Err(e) => {
-            eprintln!("offgo-tui: {e}");
+            errln!("offgo-tui: {e}");
             return EXIT_USAGE;
         }
     };
     let settings = match settings_for(&ctx.inventory, args, global) {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("offgo-tui: {e}");
+            errln!("offgo-tui: {e}");
             return EXIT_USAGE;
         }
     };
@@ -77,7 +78,7 @@ pub fn run(global: &GlobalArgs, args: &RolloutArgs) -> u8 {
     let mut driver = match Driver::create(request, &rollouts_dir()) {
         Ok(d) => d,
         Err(e) => {
-            eprintln!("offgo-tui: {e}");
+            errln!("offgo-tui: {e}");
             return EXIT_USAGE;
         }
     };
@@ -197,7 +198,7 @@ fn dry_run(
                 .map(|(i, _)| i)
                 .collect(),
             Err(e) => {
-                eprintln!("offgo-tui: --canary {sel:?}: {e}");
+                errln!("offgo-tui: --canary {sel:?}: {e}");
                 return EXIT_USAGE;
             }
         },
@@ -228,7 +229,7 @@ fn dry_run(
         }));
         return EXIT_OK;
     }
-    println!(
+    outln!(
         "Dry run: roll out {} to {} host(s), {} at a time; {}.",
         request.bundle.version,
         names.len(),
@@ -237,29 +238,29 @@ fn dry_run(
     );
     for b in &plan.batches {
         let hosts: Vec<&str> = b.hosts.iter().map(|&l| names[l].as_str()).collect();
-        println!("  {} ({}): {}", b.name, hosts.len(), hosts.join(", "));
+        outln!("  {} ({}): {}", b.name, hosts.len(), hosts.join(", "));
     }
     for (h, why) in &request.skipped {
-        println!("  skipped: {} ({why})", request.inventory.host(*h).name);
+        outln!("  skipped: {} ({why})", request.inventory.host(*h).name);
     }
     if !unreachable.is_empty() {
-        println!(
+        outln!(
             "  warning: unreachable now (they will fail unless they come back): {}",
             unreachable.join(", ")
         );
     }
-    println!("Each host, in order:");
+    outln!("Each host, in order:");
     for (i, s) in steps.iter().enumerate() {
-        println!("  {}. {s}", i + 1);
+        outln!("  {}. {s}", i + 1);
     }
-    println!("Nothing was changed.");
+    outln!("Nothing was changed.");
     EXIT_OK
 }
 
 fn resume(global: &GlobalArgs, out: &Printer) -> u8 {
     let unfinished = journal::newest_unfinished(&rollouts_dir());
     let Some((path, header)) = unfinished.map(|(path, loaded, _)| (path, loaded.header)) else {
-        eprintln!(
+        errln!(
             "offgo-tui: no unfinished rollout in {}",
             rollouts_dir().display()
         );
@@ -272,14 +273,14 @@ fn resume(global: &GlobalArgs, out: &Printer) -> u8 {
     let inventory = match inventory::load(&inventory_path) {
         Ok(i) => Arc::new(i),
         Err(e) => {
-            eprintln!("offgo-tui: {e}");
+            errln!("offgo-tui: {e}");
             return EXIT_USAGE;
         }
     };
     let bundle = match push::open_trusted(&header.bundle, &inventory.bundles) {
         Ok(b) if b.sha256 == header.bundle_sha256 => b,
         Ok(_) => {
-            eprintln!(
+            errln!(
                 "offgo-tui: {} is not the bundle rollout {} started with (sha256 differs)",
                 header.bundle.display(),
                 header.id
@@ -287,7 +288,7 @@ fn resume(global: &GlobalArgs, out: &Printer) -> u8 {
             return EXIT_USAGE;
         }
         Err(e) => {
-            eprintln!("offgo-tui: rollout {}: {e}", header.id);
+            errln!("offgo-tui: rollout {}: {e}", header.id);
             return EXIT_USAGE;
         }
     };
@@ -299,7 +300,7 @@ fn resume(global: &GlobalArgs, out: &Printer) -> u8 {
     let (mut driver, unknown) = match Driver::resume(&path, &inventory, bundle) {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("offgo-tui: {e}");
+            errln!("offgo-tui: {e}");
             return EXIT_USAGE;
         }
     };
@@ -353,9 +354,7 @@ fn drive(
         for update in std::mem::take(&mut pending) {
             if matches!(update, Update::WaitingForOperator) {
                 if std::io::stdin().is_terminal() && !out.json {
-                    eprintln!(
-                        "paused: press Enter to continue with the next batch (ctrl-c aborts)"
-                    );
+                    errln!("paused: press Enter to continue with the next batch (ctrl-c aborts)");
                     match runtime.block_on(wait_for_enter(&mut interrupt, &mut terminate)) {
                         Some(name) => {
                             pending.extend(abort(&mut driver, engine, out, name));
@@ -369,9 +368,7 @@ fn drive(
                 }
             }
             if let Update::JournalError(e) = &update {
-                eprintln!(
-                    "offgo-tui: cannot write the rollout journal ({e}); no new host will start"
-                );
+                errln!("offgo-tui: cannot write the rollout journal ({e}); no new host will start");
             }
             out.update(&update);
         }
@@ -429,7 +426,7 @@ impl Watch {
     /// Err: the exit code, the reason already printed.
     fn new() -> Result<Self, u8> {
         let fail = |e: std::io::Error| {
-            eprintln!("offgo-tui: cannot watch for ctrl-c: {e}");
+            errln!("offgo-tui: cannot watch for ctrl-c: {e}");
             EXIT_USAGE
         };
         let runtime = tokio::runtime::Builder::new_current_thread()
@@ -465,7 +462,7 @@ fn abort(driver: &mut Driver, engine: &Engine, out: &Printer, signal: &str) -> V
     let in_flight = in_flight_names(driver);
     out.line(json!({"event": "aborting", "signal": signal, "in_flight": in_flight}));
     if !out.json {
-        eprintln!(
+        errln!(
             "aborting: {} host(s) in flight finish, no new host starts; {signal} again stops \
              waiting (the journal keeps the rollout for `offgo-tui rollout --resume`)",
             in_flight.len()
@@ -547,9 +544,9 @@ struct Printer {
 impl Printer {
     fn line(&self, value: Value) {
         if self.json {
-            println!("{value}");
+            outln!("{value}");
         } else {
-            println!("{}", human(&value));
+            outln!("{}", human(&value));
         }
     }
 
