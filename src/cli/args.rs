@@ -75,9 +75,22 @@ pub struct HostsArgs {
 pub struct RollbackArgs {
     #[command(flatten)]
     pub hosts: HostsArgs,
-    /// A release still on the host, e.g. go1.21.13 (default: state.json's previous).
-    #[arg(long, value_name = "VERSION")]
+    /// A release still on the host, e.g. 1.21.13 or go1.21.13 (default: state.json's previous).
+    #[arg(long, value_name = "VERSION", value_parser = go_version)]
     pub to: Option<String>,
+}
+
+/// `--to 1.21.13` or `--to go1.21.13`, as Go names the release: `go1.21.13`. Anything else is
+/// a usage error before any host is contacted.
+fn go_version(text: &str) -> Result<String, String> {
+    let version = match text.strip_prefix("go") {
+        Some(_) => text.to_string(),
+        None => format!("go{text}"),
+    };
+    // One grammar for Go versions: the one official release file names are checked with.
+    crate::core::bundle::ReleaseName::from_tarball_name(&format!("{version}.linux-amd64.tar.gz"))
+        .map(|release| release.version)
+        .map_err(|_| "not a Go version: write it as 1.21.13 or go1.21.13".to_string())
 }
 
 #[derive(Debug, Subcommand)]
