@@ -13,6 +13,8 @@ pub struct Context {
     pub selected: Vec<HostId>,
     pub engine: Engine,
     pub events: UnboundedReceiver<EngineEvent>,
+    /// Hosts worked on at once.
+    pub parallel: usize,
 }
 
 /// Loads the inventory and selects hosts; on failure prints the error and returns the exit code.
@@ -29,6 +31,7 @@ pub fn open(global: &GlobalArgs, selector: &str) -> Result<Context, u8> {
         parallel: global.parallel.map(usize::from).unwrap_or(DEFAULT_PARALLEL),
         ..EngineOptions::default()
     };
+    let parallel = options.parallel;
     let inventory = Arc::new(inventory);
     let (engine, events) = Engine::new(Arc::clone(&inventory), options);
     Ok(Context {
@@ -36,6 +39,7 @@ pub fn open(global: &GlobalArgs, selector: &str) -> Result<Context, u8> {
         selected,
         engine,
         events,
+        parallel,
     })
 }
 

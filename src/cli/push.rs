@@ -20,8 +20,9 @@ pub fn run(global: &GlobalArgs, args: &PushArgs) -> u8 {
             return EXIT_USAGE;
         }
     };
-    ctx.engine.push(&ctx.selected, &bundle);
-    operate::finish(ctx, args.hosts.json)
+    operate::run(ctx, args.hosts.json, |engine, hosts| {
+        engine.push(hosts, &bundle)
+    })
 }
 
 /// Opens the bundle and applies the signature policy of `[bundles]`. Shared with the console.

@@ -7,10 +7,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::{json, Value};
-use tokio::signal::unix::{signal, Signal, SignalKind};
+use tokio::signal::unix::Signal;
 
 use crate::cli::args::RolloutArgs;
 use crate::cli::out::{errln, outln};
+use crate::cli::watch::{Watch, Woke};
 use crate::cli::{context, push, GlobalArgs, EXIT_HOST_FAILED, EXIT_OK, EXIT_USAGE};
 use crate::core::engine::{Engine, EngineEvent, EngineOptions, HostReport, DEFAULT_PARALLEL};
 use crate::core::inventory::{self, HostId, Inventory};
@@ -343,11 +344,7 @@ fn drive(
     out: &Printer,
     watch: Watch,
 ) -> u8 {
-    let Watch {
-        runtime,
-        mut interrupt,
-        mut terminate,
-    } = watch;
+    let mut watch = watch;
     let mut pending = first;
     let mut aborting = false;
     loop {
@@ -355,7 +352,12 @@ fn drive(
             if matches!(update, Update::WaitingForOperator) {
                 if std::io::stdin().is_terminal() && !out.json {
                     errln!("paused: press Enter to continue with the next batch (ctrl-c aborts)");
-                    match runtime.block_on(wait_for_enter(&mut interrupt, &mut terminate)) {
+                    let Watch {
+                        runtime,
+                        interrupt,
+                        terminate,
+                    } = &mut watch;
+                    match runtime.block_on(wait_for_enter(interrupt, terminate)) {
                         Some(name) => {
                             pending.extend(abort(&mut driver, engine, out, name));
                             aborting = true;
@@ -384,22 +386,12 @@ fn drive(
             continue;
         }
         let wait = driver.time_left().unwrap_or(Duration::from_secs(3600));
-        let next = runtime.block_on(async {
-            tokio::select! {
-                event = tokio::time::timeout(wait, events.recv()) => match event {
-                    Ok(Some(event)) => Next::Event(event),
-                    Ok(None) => Next::EngineGone,
-                    Err(_) => Next::PauseOver,
-                },
-                _ = interrupt.recv() => Next::Signal("SIGINT"),
-                _ = terminate.recv() => Next::Signal("SIGTERM"),
-            }
-        });
-        match next {
-            Next::Event(event) => pending.extend(driver.on_event(&event, engine)),
-            Next::EngineGone => return summary(&driver, out, EXIT_HOST_FAILED),
-            Next::PauseOver => pending.extend(driver.tick(engine)),
-            Next::Signal(name) if aborting => {
+        match watch.next(events, wait) {
+            Woke::Event(event) => pending.extend(driver.on_event(&event, engine)),
+            Woke::Closed => return summary(&driver, out, EXIT_HOST_FAILED),
+            // The wait for a timed pause ran out.
+            Woke::TimedOut => pending.extend(driver.tick(engine)),
+            Woke::Signal(name) if aborting => {
                 let cut = in_flight_names(&driver);
                 out.line(
                     json!({"event": "interrupted", "signal": name, "cut_short": cut,
@@ -407,55 +399,12 @@ fn drive(
                 );
                 return summary(&driver, out, EXIT_HOST_FAILED);
             }
-            Next::Signal(name) => {
+            Woke::Signal(name) => {
                 pending.extend(abort(&mut driver, engine, out, name));
                 aborting = true;
             }
         }
     }
-}
-
-/// The runtime the headless rollout waits on, and its watch for SIGINT and SIGTERM.
-struct Watch {
-    runtime: tokio::runtime::Runtime,
-    interrupt: Signal,
-    terminate: Signal,
-}
-
-impl Watch {
-    /// Err: the exit code, the reason already printed.
-    fn new() -> Result<Self, u8> {
-        let fail = |e: std::io::Error| {
-            errln!("offgo-tui: cannot watch for ctrl-c: {e}");
-            EXIT_USAGE
-        };
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .map_err(fail)?;
-        let (interrupt, terminate) = runtime
-            .block_on(async {
-                Ok::<_, std::io::Error>((
-                    signal(SignalKind::interrupt())?,
-                    signal(SignalKind::terminate())?,
-                ))
-            })
-            .map_err(fail)?;
-        Ok(Self {
-            runtime,
-            interrupt,
-            terminate,
-        })
-    }
-}
-
-/// What the headless rollout woke up for.
-enum Next {
-    Event(EngineEvent),
-    EngineGone,
-    /// The wait for a timed pause ran out.
-    PauseOver,
-    Signal(&'static str),
 }
 
 fn abort(driver: &mut Driver, engine: &Engine, out: &Printer, signal: &str) -> Vec<Update> {
