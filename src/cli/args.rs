@@ -127,12 +127,13 @@ pub struct PushArgs {
 
 #[derive(Debug, Args)]
 pub struct RolloutArgs {
-    /// The bundle (manifest or tarball). Not needed with --resume.
+    /// The bundle (manifest or tarball). Not needed with --resume; if given, it must be the
+    /// rollout's.
     #[arg(long, value_name = "B", required_unless_present = "resume")]
     pub bundle: Option<PathBuf>,
-    /// Hosts: names, globs (web-*), group:NAME, all; comma-separated.
-    #[arg(long, default_value = "all", value_name = "SEL")]
-    pub hosts: String,
+    /// Hosts: names, globs (web-*), group:NAME, all; comma-separated [default: all].
+    #[arg(long, value_name = "SEL")]
+    pub hosts: Option<String>,
     /// Canary hosts: a selector, or a count of first hosts.
     #[arg(long, value_name = "SEL|N")]
     pub canary: Option<String>,
@@ -154,8 +155,9 @@ pub struct RolloutArgs {
     /// Print the plan and the steps per host; touch nothing.
     #[arg(long)]
     pub dry_run: bool,
-    /// Continue the newest unfinished rollout from its journal.
-    #[arg(long, conflicts_with_all = ["bundle", "canary", "batches", "max_failures", "pause", "on_halt", "dry_run"])]
+    /// Continue the newest unfinished rollout from its journal. The run's own flags may be
+    /// repeated; each one given must match the journal.
+    #[arg(long, conflicts_with = "dry_run")]
     pub resume: bool,
     /// JSON lines, one per event; the last is a summary.
     #[arg(long)]

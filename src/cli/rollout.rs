@@ -2,6 +2,7 @@
 //! (JSON lines with `--json`), the last a summary. `--resume` continues the newest unfinished
 //! rollout from its journal after a crash.
 
+use std::collections::BTreeSet;
 use std::io::{BufRead, IsTerminal};
 use std::sync::Arc;
 use std::time::Duration;
@@ -15,20 +16,20 @@ use crate::cli::watch::{Watch, Woke};
 use crate::cli::{context, push, GlobalArgs, EXIT_HOST_FAILED, EXIT_OK, EXIT_USAGE};
 use crate::core::engine::{Engine, EngineEvent, EngineOptions, HostReport, DEFAULT_PARALLEL};
 use crate::core::inventory::{self, HostId, Inventory};
-use crate::core::rollout::journal::{self, rollouts_dir};
+use crate::core::rollout::journal::{self, rollouts_dir, Header};
 use crate::core::rollout::settings::{self, RolloutSettings};
 use crate::core::rollout::{Driver, Input, Note, Phase, RolloutRequest, Status, Update};
 
 pub fn run(global: &GlobalArgs, args: &RolloutArgs) -> u8 {
     let out = Printer { json: args.json };
     if args.resume {
-        return resume(global, &out);
+        return resume(global, args, &out);
     }
     let Some(bundle_path) = args.bundle.clone() else {
         errln!("offgo-tui: rollout needs --bundle (or --resume)");
         return EXIT_USAGE;
     };
-    let mut ctx = match context::open(global, &args.hosts) {
+    let mut ctx = match context::open(global, args.hosts.as_deref().unwrap_or("all")) {
         Ok(ctx) => ctx,
         Err(code) => return code,
     };
@@ -103,6 +104,15 @@ fn settings_for(
         s.apply_table(table)
             .map_err(|e| format!("{}: {e}", inventory.source.display()))?;
     }
+    apply_flags(&mut s, args)?;
+    if let Some(p) = global.parallel {
+        s.parallel = usize::from(p);
+    }
+    Ok(s)
+}
+
+/// The plan's flags over `s`.
+fn apply_flags(s: &mut RolloutSettings, args: &RolloutArgs) -> Result<(), String> {
     let flag = |name: &str, e: String| format!("--{name}: {e}");
     if let Some(c) = &args.canary {
         s.canary = Some(settings::parse_canary(c).map_err(|e| flag("canary", e))?);
@@ -122,10 +132,97 @@ fn settings_for(
     if let Some(a) = args.auto_rollback {
         s.auto_rollback = a;
     }
-    if let Some(p) = global.parallel {
-        s.parallel = usize::from(p);
+    Ok(())
+}
+
+/// What the flags given with `--resume` say differently from the journal of the rollout being
+/// resumed: each line names the flag, what it says and what the rollout has. `--parallel` is
+/// not compared: it is how fast, not what.
+fn differences(header: &Header, inventory: &Inventory, args: &RolloutArgs) -> Vec<String> {
+    let mut found = Vec::new();
+    if let Some(path) = &args.bundle {
+        match crate::core::bundle::Bundle::open(path) {
+            Ok(b) if b.sha256() == header.bundle_sha256 => {}
+            Ok(b) => found.push(format!(
+                "--bundle {} is {} (sha256 {}); the rollout's is {} (sha256 {}, {})",
+                path.display(),
+                b.go_version(),
+                b.sha256(),
+                header.version,
+                header.bundle_sha256,
+                header.bundle.display()
+            )),
+            Err(e) => found.push(format!("--bundle {}: {e}", path.display())),
+        }
     }
-    Ok(s)
+    if let Some(selector) = &args.hosts {
+        match inventory::select(inventory, selector) {
+            Ok(ids) => {
+                let given: BTreeSet<&str> = ids
+                    .iter()
+                    .map(|&h| inventory.host(h).name.as_str())
+                    .collect();
+                let journal: BTreeSet<&str> = header.hosts.iter().map(String::as_str).collect();
+                let list = |set: Vec<&&str>| {
+                    set.iter()
+                        .map(|s| s.to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                };
+                let extra = list(given.difference(&journal).collect());
+                let missing = list(journal.difference(&given).collect());
+                if !extra.is_empty() {
+                    found.push(format!(
+                        "--hosts {selector:?} selects {extra}, not in the rollout"
+                    ));
+                }
+                if !missing.is_empty() {
+                    found.push(format!(
+                        "--hosts {selector:?} leaves out {missing}, in the rollout"
+                    ));
+                }
+            }
+            Err(e) => found.push(format!("--hosts {selector:?}: {e}")),
+        }
+    }
+    let mut given = header.settings.clone();
+    if let Err(e) = apply_flags(&mut given, args) {
+        found.push(e);
+        return found;
+    }
+    let was = &header.settings;
+    let mut differs = |flag: &str, now: String, then: String| {
+        if now != then {
+            found.push(format!("--{flag} says {now}; the rollout has {then}"));
+        }
+    };
+    differs(
+        "canary",
+        format!("{:?}", given.canary),
+        format!("{:?}", was.canary),
+    );
+    differs(
+        "batches",
+        format!("{:?}", given.batches),
+        format!("{:?}", was.batches),
+    );
+    differs("max-failures", given.limit_text(), was.limit_text());
+    differs(
+        "pause",
+        format!("{:?}", given.pause),
+        format!("{:?}", was.pause),
+    );
+    differs(
+        "on-halt",
+        format!("{:?}", given.on_halt),
+        format!("{:?}", was.on_halt),
+    );
+    differs(
+        "auto-rollback",
+        given.auto_rollback.to_string(),
+        was.auto_rollback.to_string(),
+    );
+    found
 }
 
 /// Already on `version`: the probe found it active and recorded in state.json.
@@ -258,7 +355,7 @@ fn dry_run(
     EXIT_OK
 }
 
-fn resume(global: &GlobalArgs, out: &Printer) -> u8 {
+fn resume(global: &GlobalArgs, args: &RolloutArgs, out: &Printer) -> u8 {
     let unfinished = journal::newest_unfinished(&rollouts_dir());
     let Some((path, header)) = unfinished.map(|(path, loaded, _)| (path, loaded.header)) else {
         errln!(
@@ -278,6 +375,19 @@ fn resume(global: &GlobalArgs, out: &Printer) -> u8 {
             return EXIT_USAGE;
         }
     };
+    let differ = differences(&header, &inventory, args);
+    if !differ.is_empty() {
+        errln!(
+            "offgo-tui: rollout {} ({}) was not started with these flags:",
+            header.id,
+            path.display()
+        );
+        for line in &differ {
+            errln!("  {line}");
+        }
+        errln!("  hint: repeat the rollout's own flags with --resume, or give --resume alone");
+        return EXIT_USAGE;
+    }
     let bundle = match push::open_trusted(&header.bundle, &inventory.bundles) {
         Ok(b) if b.sha256 == header.bundle_sha256 => b,
         Ok(_) => {
