@@ -44,6 +44,9 @@ pub enum Command {
     /// Build, check and sign bundles (an official tarball plus manifest and sha256sums).
     Bundle(crate::cli::bundle::BundleArgs),
     /// Push a bundle: pre-flight, upload, verify, switch atomically; rolls itself back on failure.
+    ///
+    /// ctrl-c (or SIGTERM) aborts: hosts in flight finish, no new host starts, the results list
+    /// the hosts left out (exit 1). A second ctrl-c stops waiting at once.
     Push(PushArgs),
     /// Roll a bundle across the fleet: canary, batches, halting on failures; resumable.
     ///
@@ -53,8 +56,12 @@ pub enum Command {
     /// The evidence report of a rollout (JSON and Markdown).
     Report(ReportArgs),
     /// Check the active release: tree checksums, go version, env profile, ldd gaps, audit chain.
+    ///
+    /// ctrl-c (or SIGTERM) aborts as for push.
     Verify(HostsArgs),
     /// Switch back to the previous release (or --to VERSION), verified after the switch.
+    ///
+    /// ctrl-c (or SIGTERM) aborts as for push.
     Rollback(RollbackArgs),
     /// The audit trail.
     #[command(subcommand)]
