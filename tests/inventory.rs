@@ -89,6 +89,16 @@ invalid_inventories! {
         hint: give every host a unique name = \"web-01\"";
     missing_address => "tests/invalid_inventories/missing_address.toml:1:1: hosts[0].address: \
         missing `address`\n  hint: write the host's IP address or DNS name: address = \"10.0.3.11\"";
+    duplicate_group => "tests/invalid_inventories/duplicate_group.toml:5:9: groups.web: duplicate key\n  \
+        hint: each table may appear only once: merge the two blocks into one";
+    duplicate_table => "tests/invalid_inventories/duplicate_table.toml:5:2: defaults: duplicate key\n  \
+        hint: each table may appear only once: merge the two blocks into one";
+    no_hosts => "tests/invalid_inventories/no_hosts.toml: hosts: the inventory has no hosts\n  \
+        hint: add a [[hosts]] block with name and address for each host, e.g.\n    \
+        [[hosts]]\n    name = \"web-01\"\n    address = \"10.0.3.11\"";
+    empty_host_list => "tests/invalid_inventories/empty_host_list.toml:2:9: hosts: the host list is empty\n  \
+        hint: add a [[hosts]] block with name and address for each host, e.g.\n    \
+        [[hosts]]\n    name = \"web-01\"\n    address = \"10.0.3.11\"";
     bad_host_name => "tests/invalid_inventories/bad_host_name.toml:2:8: hosts[0].name: \
         host name \"web 01\" contains a space\n  hint: use letters, digits, '-', '_' or '.', e.g. \"web-01\"";
 }
@@ -244,5 +254,27 @@ fn locate_reads_the_environment_in_order() {
             "no inventory found; tried: --inventory (not given), $OFFGO_INVENTORY (not set)"
         ),
         "{err}"
+    );
+}
+
+/// The headless face of an inventory without hosts: a configuration error (exit 2) naming the
+/// file and what to add, not an empty success.
+#[test]
+fn scan_of_an_inventory_without_hosts_is_a_usage_error() {
+    let state = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_offgo-tui"))
+        .args(["scan", "--json", "--inventory"])
+        .arg(Path::new(FIXTURES).join("no_hosts.toml"))
+        .env("XDG_STATE_HOME", state.path())
+        .env("XDG_CONFIG_HOME", state.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(out.stdout.is_empty(), "no `[]`");
+    assert!(
+        stderr.contains("no_hosts.toml: hosts: the inventory has no hosts")
+            && stderr.contains("[[hosts]]"),
+        "{stderr}"
     );
 }

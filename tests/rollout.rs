@@ -465,3 +465,86 @@ fn kill_9_mid_batch_then_resume_finishes_every_host_verified() {
     let out = offgo(state.path(), &["rollout", "--resume", "--json"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn resume_takes_the_run_s_own_flags_and_names_those_that_differ() {
+    let fleet = start(
+        &FleetSpec::new()
+            .host(HostSpec::new("r0").go_managed("1.21.13"))
+            .host(HostSpec::new("r1").go_managed("1.21.13"))
+            .host(HostSpec::new("r2").go_managed("1.21.13")),
+    );
+    let state = tempfile::tempdir().unwrap();
+    let inv = inventory(&fleet, &InventoryOptions::new());
+    let flags = ["--hosts", "r0,r1", "--batches", "1", "--pause", "manual"];
+    let (lines, code) = rollout(state.path(), &inv, &flags);
+    assert_eq!(code, 1);
+    assert!(lines.iter().any(|l| l["event"] == "waiting"), "{lines:#?}");
+
+    // Flags that differ from the journal: each is named, nothing starts.
+    let other_dir = tempfile::tempdir().unwrap();
+    let other = build_bundle(&release("1.21.13"), other_dir.path());
+    let out = offgo(
+        state.path(),
+        &[
+            "rollout",
+            "--resume",
+            "--inventory",
+            inv.to_str().unwrap(),
+            "--bundle",
+            other.to_str().unwrap(),
+            "--hosts",
+            "all",
+            "--batches",
+            "2",
+            "--json",
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("was not started with these flags"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("is go1.21.13 (sha256"), "{stderr}");
+    assert!(
+        stderr.contains("--hosts \"all\" selects r2, not in the rollout"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("--batches says"), "{stderr}");
+    assert!(
+        !stderr.contains("--pause"),
+        "--pause was not given: {stderr}"
+    );
+    assert_eq!(
+        version(host(&fleet, "r1")),
+        "go version go1.21.13 linux/amd64"
+    );
+
+    // The same command line with --resume added resumes.
+    let mut args = vec![
+        "rollout",
+        "--resume",
+        "--inventory",
+        inv.to_str().unwrap(),
+        "--bundle",
+        bundle_1_22().to_str().unwrap(),
+        "--json",
+    ];
+    args.extend_from_slice(&flags);
+    let out = offgo(state.path(), &args);
+    let lines = events(&out);
+    assert_eq!(out.status.code(), Some(0), "{lines:#?}");
+    assert_eq!(lines[0]["event"], "resumed", "{lines:#?}");
+    for (name, expected) in [
+        ("r0", "go1.22.10"),
+        ("r1", "go1.22.10"),
+        ("r2", "go1.21.13"),
+    ] {
+        assert_eq!(
+            version(host(&fleet, name)),
+            format!("go version {expected} linux/amd64"),
+            "{name}"
+        );
+    }
+}

@@ -48,6 +48,9 @@ pub enum Command {
     /// Build, check and sign bundles (an official tarball plus manifest and sha256sums).
     Bundle(crate::cli::bundle::BundleArgs),
     /// Push a bundle: pre-flight, upload, verify, switch atomically; rolls itself back on failure.
+    ///
+    /// ctrl-c (or SIGTERM) aborts: hosts in flight finish, no new host starts, the results list
+    /// the hosts left out (exit 1). A second ctrl-c stops waiting at once.
     Push(PushArgs),
     /// Roll a bundle across the fleet: canary, batches, halting on failures; resumable.
     ///
@@ -57,8 +60,12 @@ pub enum Command {
     /// The evidence report of a rollout (JSON and Markdown).
     Report(ReportArgs),
     /// Check the active release: tree checksums, go version, env profile, ldd gaps, audit chain.
+    ///
+    /// ctrl-c (or SIGTERM) aborts as for push.
     Verify(HostsArgs),
     /// Switch back to the previous release (or --to VERSION), verified after the switch.
+    ///
+    /// ctrl-c (or SIGTERM) aborts as for push.
     Rollback(RollbackArgs),
     /// The audit trail.
     #[command(subcommand)]
@@ -79,9 +86,22 @@ pub struct HostsArgs {
 pub struct RollbackArgs {
     #[command(flatten)]
     pub hosts: HostsArgs,
-    /// A release still on the host, e.g. go1.21.13 (default: state.json's previous).
-    #[arg(long, value_name = "VERSION")]
+    /// A release still on the host, e.g. 1.21.13 or go1.21.13 (default: state.json's previous).
+    #[arg(long, value_name = "VERSION", value_parser = go_version)]
     pub to: Option<String>,
+}
+
+/// `--to 1.21.13` or `--to go1.21.13`, as Go names the release: `go1.21.13`. Anything else is
+/// a usage error before any host is contacted.
+fn go_version(text: &str) -> Result<String, String> {
+    let version = match text.strip_prefix("go") {
+        Some(_) => text.to_string(),
+        None => format!("go{text}"),
+    };
+    // One grammar for Go versions: the one official release file names are checked with.
+    crate::core::bundle::ReleaseName::from_tarball_name(&format!("{version}.linux-amd64.tar.gz"))
+        .map(|release| release.version)
+        .map_err(|_| "not a Go version: write it as 1.21.13 or go1.21.13".to_string())
 }
 
 #[derive(Debug, Subcommand)]
@@ -118,12 +138,13 @@ pub struct PushArgs {
 
 #[derive(Debug, Args)]
 pub struct RolloutArgs {
-    /// The bundle (manifest or tarball). Not needed with --resume.
+    /// The bundle (manifest or tarball). Not needed with --resume; if given, it must be the
+    /// rollout's.
     #[arg(long, value_name = "B", required_unless_present = "resume")]
     pub bundle: Option<PathBuf>,
-    /// Hosts: names, globs (web-*), group:NAME, all; comma-separated.
-    #[arg(long, default_value = "all", value_name = "SEL")]
-    pub hosts: String,
+    /// Hosts: names, globs (web-*), group:NAME, all; comma-separated [default: all].
+    #[arg(long, value_name = "SEL")]
+    pub hosts: Option<String>,
     /// Canary hosts: a selector, or a count of first hosts.
     #[arg(long, value_name = "SEL|N")]
     pub canary: Option<String>,
@@ -145,8 +166,9 @@ pub struct RolloutArgs {
     /// Print the plan and the steps per host; touch nothing.
     #[arg(long)]
     pub dry_run: bool,
-    /// Continue the newest unfinished rollout from its journal.
-    #[arg(long, conflicts_with_all = ["bundle", "canary", "batches", "max_failures", "pause", "on_halt", "dry_run"])]
+    /// Continue the newest unfinished rollout from its journal. The run's own flags may be
+    /// repeated; each one given must match the journal.
+    #[arg(long, conflicts_with = "dry_run")]
     pub resume: bool,
     /// JSON lines, one per event; the last is a summary.
     #[arg(long)]

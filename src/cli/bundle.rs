@@ -5,7 +5,6 @@
 //! object with `--json`.
 
 use std::fmt::Write as _;
-use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::SystemTime;
@@ -83,9 +82,8 @@ pub struct Outcome {
 /// Runs a bundle command and prints its output.
 pub fn run(command: BundleCommand, json: bool) -> ExitCode {
     let outcome = execute(command, json);
-    // A closed pipe (`| head`) is not worth a panic: the exit code still tells the result.
-    let _ = std::io::stdout().write_all(outcome.stdout.as_bytes());
-    let _ = std::io::stderr().write_all(outcome.stderr.as_bytes());
+    super::out::stdout(&outcome.stdout);
+    super::out::stderr(&outcome.stderr);
     ExitCode::from(outcome.exit)
 }
 

@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use crate::cli::out::errln;
 use crate::cli::{GlobalArgs, EXIT_USAGE};
 use crate::core::engine::{Engine, EngineEvent, EngineOptions, DEFAULT_PARALLEL};
 use crate::core::inventory::{self, HostId, Inventory};
@@ -13,6 +14,8 @@ pub struct Context {
     pub selected: Vec<HostId>,
     pub engine: Engine,
     pub events: UnboundedReceiver<EngineEvent>,
+    /// Hosts worked on at once.
+    pub parallel: usize,
 }
 
 /// Loads the inventory and selects hosts; on failure prints the error and returns the exit code.
@@ -21,21 +24,23 @@ pub fn open(global: &GlobalArgs, selector: &str) -> Result<Context, u8> {
     let selected = match inventory::select(&inventory, selector) {
         Ok(ids) => ids,
         Err(e) => {
-            eprintln!("offgo-tui: --hosts {selector:?}: {e}");
+            errln!("offgo-tui: --hosts {selector:?}: {e}");
             return Err(EXIT_USAGE);
         }
     };
-    let mut session = open_session(inventory, engine_options(global)?);
+    let options = engine_options(global)?;
+    let parallel = options.parallel;
+    let mut session = open_session(inventory, options);
     session.engine.accept_audit(global.accept_audit);
     Ok(Context {
         inventory: session.inventory,
         selected,
         engine: session.engine,
         events: session.events,
+        parallel,
     })
 }
 
-/// What `--parallel` asks of the engine.
 /// What `--parallel` (and, in tests only, `OFFGO_TEST_FAULT`) ask of the engine; on a bad
 /// fault plan the error is printed and the exit code returned.
 pub fn engine_options(global: &GlobalArgs) -> Result<EngineOptions, u8> {
@@ -48,7 +53,7 @@ pub fn engine_options(global: &GlobalArgs) -> Result<EngineOptions, u8> {
 
 pub fn load_inventory(global: &GlobalArgs) -> Result<Inventory, u8> {
     find_and_load(global.inventory.as_deref()).map_err(|e| {
-        eprintln!("offgo-tui: {e}");
+        errln!("offgo-tui: {e}");
         EXIT_USAGE
     })
 }
@@ -56,7 +61,7 @@ pub fn load_inventory(global: &GlobalArgs) -> Result<Inventory, u8> {
 /// The test-only fault plan (see [`crate::cli::test_fault`]); a bad one is a usage error.
 pub fn fault_plan() -> Result<Option<Arc<crate::core::ssh::FaultPlan>>, u8> {
     crate::cli::test_fault::plan().map_err(|e| {
-        eprintln!("offgo-tui: {e}");
+        errln!("offgo-tui: {e}");
         EXIT_USAGE
     })
 }

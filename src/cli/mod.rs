@@ -5,12 +5,15 @@ mod audit;
 pub mod bundle;
 mod context;
 mod operate;
+mod out;
 mod print;
 pub mod push;
 mod report;
 pub mod rollout;
+mod rollout_flags;
 mod scan;
 pub mod test_fault;
+mod watch;
 
 use std::process::ExitCode;
 
@@ -32,17 +35,13 @@ pub fn run(global: &GlobalArgs, command: Command) -> ExitCode {
         Command::Rollout(args) => rollout::run(global, &args),
         Command::Report(args) => report::run(&args),
         Command::Verify(args) => match context::open(global, &args.hosts) {
-            Ok(ctx) => {
-                ctx.engine.verify(&ctx.selected);
-                operate::finish(ctx, args.json)
-            }
+            Ok(ctx) => operate::run(ctx, args.json, |engine, hosts| engine.verify(hosts)),
             Err(code) => code,
         },
         Command::Rollback(args) => match context::open(global, &args.hosts.hosts) {
-            Ok(ctx) => {
-                ctx.engine.rollback(&ctx.selected, args.to.as_deref());
-                operate::finish(ctx, args.hosts.json)
-            }
+            Ok(ctx) => operate::run(ctx, args.hosts.json, |engine, hosts| {
+                engine.rollback(hosts, args.to.as_deref())
+            }),
             Err(code) => code,
         },
         Command::Audit(args::AuditCommand::Verify(args)) => audit::verify(global, &args),

@@ -4,6 +4,7 @@ use std::io::{IsTerminal, Write};
 
 use serde::Serialize;
 
+use crate::cli::out::{errln, outln};
 use crate::core::engine::HostReport;
 use crate::core::text::safe;
 
@@ -14,8 +15,8 @@ pub fn json<T: Serialize>(value: &T) {
         v
     });
     match value.and_then(|v| serde_json::to_string_pretty(&v)) {
-        Ok(text) => println!("{text}"),
-        Err(e) => eprintln!("offgo-tui: cannot encode JSON: {e}"),
+        Ok(text) => outln!("{text}"),
+        Err(e) => errln!("offgo-tui: cannot encode JSON: {e}"),
     }
 }
 
@@ -166,7 +167,7 @@ pub fn scan_table(reports: &[HostReport]) {
             ));
         }
     }
-    print!("{out}");
+    super::out::stdout(&out);
 }
 
 /// A table cell of host text: [`safe`], and short enough to keep the table readable.
@@ -238,5 +239,5 @@ pub fn outcome_table(outcomes: &[crate::core::engine::HostOutcome]) {
             out.push_str(&format!("{}: {}\n", safe(&o.name), safe(note)));
         }
     }
-    print!("{out}");
+    super::out::stdout(&out);
 }

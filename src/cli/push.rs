@@ -2,6 +2,7 @@
 //! policy ([`open_trusted`]) before any host is contacted.
 
 use crate::cli::args::PushArgs;
+use crate::cli::out::errln;
 use crate::cli::{context, operate, GlobalArgs, EXIT_USAGE};
 use crate::core::bundle::open_trusted;
 use crate::core::engine::PushBundle;
@@ -14,10 +15,11 @@ pub fn run(global: &GlobalArgs, args: &PushArgs) -> u8 {
     let bundle = match open_trusted(&args.bundle, &ctx.inventory.bundles) {
         Ok(trusted) => PushBundle::from(&trusted.bundle),
         Err(e) => {
-            eprintln!("offgo-tui: {e}");
+            errln!("offgo-tui: {e}");
             return EXIT_USAGE;
         }
     };
-    ctx.engine.push(&ctx.selected, &bundle);
-    operate::finish(ctx, args.hosts.json)
+    operate::run(ctx, args.hosts.json, |engine, hosts| {
+        engine.push(hosts, &bundle)
+    })
 }

@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use crate::cli::args::ReportArgs;
+use crate::cli::out::{errln, outln};
 use crate::cli::{EXIT_OK, EXIT_USAGE};
 use crate::core::rollout::journal::{self, rollouts_dir};
 use crate::core::rollout::RolloutReport;
@@ -15,7 +16,7 @@ pub fn run(args: &ReportArgs) -> u8 {
         None => match journal::list(&dir).into_iter().next() {
             Some(p) => p,
             None => {
-                eprintln!("offgo-tui: no rollout journal in {}", dir.display());
+                errln!("offgo-tui: no rollout journal in {}", dir.display());
                 return EXIT_USAGE;
             }
         },
@@ -23,7 +24,7 @@ pub fn run(args: &ReportArgs) -> u8 {
     let loaded = match journal::load(&path) {
         Ok(l) => l,
         Err(e) => {
-            eprintln!("offgo-tui: {e}");
+            errln!("offgo-tui: {e}");
             return EXIT_USAGE;
         }
     };
@@ -39,12 +40,12 @@ pub fn run(args: &ReportArgs) -> u8 {
         .and_then(|_| std::fs::write(out.join("report.md"), report.markdown()));
     match written {
         Ok(()) => {
-            println!("{}", out.join("report.json").display());
-            println!("{}", out.join("report.md").display());
+            outln!("{}", out.join("report.json").display());
+            outln!("{}", out.join("report.md").display());
             EXIT_OK
         }
         Err(e) => {
-            eprintln!(
+            errln!(
                 "offgo-tui: cannot write the report into {}: {e}",
                 out.display()
             );

@@ -5,9 +5,12 @@
 use std::io::{BufRead, IsTerminal};
 use std::time::Duration;
 
-use tokio::signal::unix::{signal, Signal, SignalKind};
+use tokio::signal::unix::Signal;
 
 use crate::cli::args::RolloutArgs;
+use crate::cli::out::{errln, outln};
+use crate::cli::rollout_flags::{differences, settings_for};
+use crate::cli::watch::{Watch, Woke};
 use crate::cli::{context, GlobalArgs, EXIT_HOST_FAILED, EXIT_OK, EXIT_USAGE};
 use crate::core::bundle::open_trusted;
 use crate::core::engine::steps::PushFacts;
@@ -15,7 +18,6 @@ use crate::core::engine::{Engine, EngineEvent, HostReport, PushBundle};
 use crate::core::inventory::{self, HostId, Inventory};
 use crate::core::rollout::event::{BatchNames, SkippedHost, RESUME_COMMAND};
 use crate::core::rollout::journal::{self, rollouts_dir};
-use crate::core::rollout::settings::{self, RolloutSettings};
 use crate::core::rollout::{
     preview, CanaryPick, Input, Preview, RolloutEvent, RolloutRequest, RolloutSession, Update,
 };
@@ -24,34 +26,34 @@ use crate::core::session::{open_session, Session};
 pub fn run(global: &GlobalArgs, args: &RolloutArgs) -> u8 {
     let out = Printer { json: args.json };
     if args.resume {
-        return resume(global, &out);
+        return resume(global, args, &out);
     }
     let Some(bundle_path) = args.bundle.clone() else {
-        eprintln!("offgo-tui: rollout needs --bundle (or --resume)");
+        errln!("offgo-tui: rollout needs --bundle (or --resume)");
         return EXIT_USAGE;
     };
-    let mut ctx = match context::open(global, &args.hosts) {
+    let mut ctx = match context::open(global, args.hosts.as_deref().unwrap_or("all")) {
         Ok(ctx) => ctx,
         Err(code) => return code,
     };
     let trusted = match open_trusted(&bundle_path, &ctx.inventory.bundles) {
         Ok(b) => b,
         Err(e) => {
-            eprintln!("offgo-tui: {e}");
+            errln!("offgo-tui: {e}");
             return EXIT_USAGE;
         }
     };
     let settings = match settings_for(&ctx.inventory, args, global) {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("offgo-tui: {e}");
+            errln!("offgo-tui: {e}");
             return EXIT_USAGE;
         }
     };
     let canary = match CanaryPick::resolve(&ctx.inventory, &settings) {
         Ok(c) => c,
         Err(e) => {
-            eprintln!("offgo-tui: {e}");
+            errln!("offgo-tui: {e}");
             return EXIT_USAGE;
         }
     };
@@ -85,7 +87,7 @@ pub fn run(global: &GlobalArgs, args: &RolloutArgs) -> u8 {
     let (session, updates) = match RolloutSession::start(request, &rollouts_dir(), &ctx.engine) {
         Ok(started) => started,
         Err(e) => {
-            eprintln!("offgo-tui: {e}");
+            errln!("offgo-tui: {e}");
             return EXIT_USAGE;
         }
     };
@@ -95,38 +97,6 @@ pub fn run(global: &GlobalArgs, args: &RolloutArgs) -> u8 {
 
 fn canonical(path: &std::path::Path) -> std::path::PathBuf {
     std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
-}
-
-/// The inventory's `[rollout]`, then the flags.
-fn settings_for(
-    inventory: &Inventory,
-    args: &RolloutArgs,
-    global: &GlobalArgs,
-) -> Result<RolloutSettings, String> {
-    let mut s = RolloutSettings::for_inventory(inventory)?;
-    let flag = |name: &str, e: String| format!("--{name}: {e}");
-    if let Some(c) = &args.canary {
-        s.canary = Some(settings::parse_canary(c).map_err(|e| flag("canary", e))?);
-    }
-    if let Some(b) = &args.batches {
-        s.batches = settings::parse_batches(b).map_err(|e| flag("batches", e))?;
-    }
-    if let Some(m) = &args.max_failures {
-        s.max_failures = settings::parse_limit(m).map_err(|e| flag("max-failures", e))?;
-    }
-    if let Some(p) = &args.pause {
-        s.pause = settings::parse_pause(p).map_err(|e| flag("pause", e))?;
-    }
-    if let Some(h) = &args.on_halt {
-        s.on_halt = settings::parse_on_halt(h).map_err(|e| flag("on-halt", e))?;
-    }
-    if let Some(a) = args.auto_rollback {
-        s.auto_rollback = a;
-    }
-    if let Some(p) = global.parallel {
-        s.parallel = usize::from(p);
-    }
-    Ok(s)
 }
 
 fn probe(
@@ -216,10 +186,10 @@ fn plan_event(session: &RolloutSession) -> RolloutEvent {
     }
 }
 
-fn resume(global: &GlobalArgs, out: &Printer) -> u8 {
+fn resume(global: &GlobalArgs, args: &RolloutArgs, out: &Printer) -> u8 {
     let unfinished = journal::newest_unfinished(&rollouts_dir());
     let Some((path, header)) = unfinished.map(|(path, loaded, _)| (path, loaded.header)) else {
-        eprintln!(
+        errln!(
             "offgo-tui: no unfinished rollout in {}",
             rollouts_dir().display()
         );
@@ -232,10 +202,23 @@ fn resume(global: &GlobalArgs, out: &Printer) -> u8 {
     let inventory = match inventory::load(&inventory_path) {
         Ok(i) => i,
         Err(e) => {
-            eprintln!("offgo-tui: {e}");
+            errln!("offgo-tui: {e}");
             return EXIT_USAGE;
         }
     };
+    let differ = differences(&header, &inventory, args);
+    if !differ.is_empty() {
+        errln!(
+            "offgo-tui: rollout {} ({}) was not started with these flags:",
+            header.id,
+            path.display()
+        );
+        for line in &differ {
+            errln!("  {line}");
+        }
+        errln!("  hint: repeat the rollout's own flags with --resume, or give --resume alone");
+        return EXIT_USAGE;
+    }
     let options = match context::engine_options(global) {
         Ok(options) => options,
         Err(code) => return code,
@@ -253,7 +236,7 @@ fn resume(global: &GlobalArgs, out: &Printer) -> u8 {
     let (session, resumed, updates) = match RolloutSession::resume(&path, &inventory, &engine) {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("offgo-tui: {e}");
+            errln!("offgo-tui: {e}");
             return EXIT_USAGE;
         }
     };
@@ -277,21 +260,20 @@ fn drive(
     out: &Printer,
     watch: Watch,
 ) -> u8 {
-    let Watch {
-        runtime,
-        mut interrupt,
-        mut terminate,
-    } = watch;
+    let mut watch = watch;
     let mut pending = first;
     let mut aborting = false;
     loop {
         for update in std::mem::take(&mut pending) {
             if matches!(update, Update::WaitingForOperator) {
                 if std::io::stdin().is_terminal() && !out.json {
-                    eprintln!(
-                        "paused: press Enter to continue with the next batch (ctrl-c aborts)"
-                    );
-                    match runtime.block_on(wait_for_enter(&mut interrupt, &mut terminate)) {
+                    errln!("paused: press Enter to continue with the next batch (ctrl-c aborts)");
+                    let Watch {
+                        runtime,
+                        interrupt,
+                        terminate,
+                    } = &mut watch;
+                    match runtime.block_on(wait_for_enter(interrupt, terminate)) {
                         Some(name) => {
                             pending.extend(abort(&mut session, engine, out, name));
                             aborting = true;
@@ -307,9 +289,7 @@ fn drive(
                 }
             }
             if let Update::JournalError(e) = &update {
-                eprintln!(
-                    "offgo-tui: cannot write the rollout journal ({e}); no new host will start"
-                );
+                errln!("offgo-tui: cannot write the rollout journal ({e}); no new host will start");
             }
             if let Some(event) = RolloutEvent::from_update(&update) {
                 out.event(&event);
@@ -327,22 +307,12 @@ fn drive(
             continue;
         }
         let wait = session.time_left().unwrap_or(Duration::from_secs(3600));
-        let next = runtime.block_on(async {
-            tokio::select! {
-                event = tokio::time::timeout(wait, events.recv()) => match event {
-                    Ok(Some(event)) => Next::Event(event),
-                    Ok(None) => Next::EngineGone,
-                    Err(_) => Next::PauseOver,
-                },
-                _ = interrupt.recv() => Next::Signal("SIGINT"),
-                _ = terminate.recv() => Next::Signal("SIGTERM"),
-            }
-        });
-        match next {
-            Next::Event(event) => pending.extend(session.on_event(&event, engine)),
-            Next::EngineGone => return summary(&session, out, EXIT_HOST_FAILED),
-            Next::PauseOver => pending.extend(session.tick(engine)),
-            Next::Signal(name) if aborting => {
+        match watch.next(events, wait) {
+            Woke::Event(event) => pending.extend(session.on_event(&event, engine)),
+            Woke::Closed => return summary(&session, out, EXIT_HOST_FAILED),
+            // The wait for a timed pause ran out.
+            Woke::TimedOut => pending.extend(session.tick(engine)),
+            Woke::Signal(name) if aborting => {
                 out.event(&RolloutEvent::Interrupted {
                     signal: name.into(),
                     cut_short: session.in_flight_names(),
@@ -350,55 +320,12 @@ fn drive(
                 });
                 return summary(&session, out, EXIT_HOST_FAILED);
             }
-            Next::Signal(name) => {
+            Woke::Signal(name) => {
                 pending.extend(abort(&mut session, engine, out, name));
                 aborting = true;
             }
         }
     }
-}
-
-/// The runtime the headless rollout waits on, and its watch for SIGINT and SIGTERM.
-struct Watch {
-    runtime: tokio::runtime::Runtime,
-    interrupt: Signal,
-    terminate: Signal,
-}
-
-impl Watch {
-    /// Err: the exit code, the reason already printed.
-    fn new() -> Result<Self, u8> {
-        let fail = |e: std::io::Error| {
-            eprintln!("offgo-tui: cannot watch for ctrl-c: {e}");
-            EXIT_USAGE
-        };
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .map_err(fail)?;
-        let (interrupt, terminate) = runtime
-            .block_on(async {
-                Ok::<_, std::io::Error>((
-                    signal(SignalKind::interrupt())?,
-                    signal(SignalKind::terminate())?,
-                ))
-            })
-            .map_err(fail)?;
-        Ok(Self {
-            runtime,
-            interrupt,
-            terminate,
-        })
-    }
-}
-
-/// What the headless rollout woke up for.
-enum Next {
-    Event(EngineEvent),
-    EngineGone,
-    /// The wait for a timed pause ran out.
-    PauseOver,
-    Signal(&'static str),
 }
 
 fn abort(
@@ -414,7 +341,7 @@ fn abort(
         in_flight,
     });
     if !out.json {
-        eprintln!(
+        errln!(
             "aborting: {count} host(s) in flight finish, no new host starts; {signal} again stops \
              waiting (the journal keeps the rollout for `{RESUME_COMMAND}`)"
         );
@@ -452,11 +379,11 @@ impl Printer {
         let event = &event;
         if self.json {
             match serde_json::to_string(event) {
-                Ok(line) => println!("{line}"),
-                Err(e) => eprintln!("offgo-tui: cannot print an event as JSON: {e}"),
+                Ok(line) => outln!("{line}"),
+                Err(e) => errln!("offgo-tui: cannot print an event as JSON: {e}"),
             }
         } else {
-            println!("{event}");
+            outln!("{event}");
         }
     }
 }

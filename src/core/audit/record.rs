@@ -40,15 +40,40 @@ impl AuditRecord {
 
 /// `user@host` of whoever runs offgo on this jump host.
 pub fn actor() -> String {
-    let user = std::env::var("USER")
-        .or_else(|_| std::env::var("LOGNAME"))
-        .unwrap_or_else(|_| "unknown".into());
+    let user = ["USER", "LOGNAME"]
+        .iter()
+        .filter_map(|name| std::env::var(name).ok())
+        .find(|user| !user.is_empty())
+        .unwrap_or_else(uid_user);
     let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
         .map(|h| h.trim().to_string())
         .ok()
         .filter(|h| !h.is_empty())
         .unwrap_or_else(|| "jumphost".into());
     format!("{user}@{host}")
+}
+
+/// The user name of this process's uid (cron jobs and `env -i` have no `$USER`), else `uidN`:
+/// the uid is always known, so the audit trail never says `unknown`.
+fn uid_user() -> String {
+    // SAFETY: getuid cannot fail.
+    let uid = unsafe { libc::getuid() };
+    let mut buf = vec![0 as libc::c_char; 4096];
+    // SAFETY: an all-zero passwd is a valid out-parameter (null pointers, zero ids).
+    let mut pwd: libc::passwd = unsafe { std::mem::zeroed() };
+    let mut found: *mut libc::passwd = std::ptr::null_mut();
+    // SAFETY: getpwuid_r writes into `pwd` and `buf` (its length passed) and sets `found` to
+    // `&mut pwd` or null; nothing outlives this call but what is copied out below.
+    let rc = unsafe { libc::getpwuid_r(uid, &mut pwd, buf.as_mut_ptr(), buf.len(), &mut found) };
+    if rc == 0 && !found.is_null() && !pwd.pw_name.is_null() {
+        // SAFETY: pw_name points into `buf`, NUL-terminated by getpwuid_r.
+        let name = unsafe { std::ffi::CStr::from_ptr(pwd.pw_name) };
+        let name = name.to_string_lossy();
+        if !name.is_empty() {
+            return name.into_owned();
+        }
+    }
+    format!("uid{uid}")
 }
 
 /// Now, RFC 3339 UTC with seconds.
@@ -64,4 +89,17 @@ pub fn entry_hash(record: &AuditRecord) -> String {
         ..record.clone()
     };
     line_hash(unchained.to_line().as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_uid_names_the_user_as_id_does() {
+        let id = std::process::Command::new("id")
+            .arg("-un")
+            .output()
+            .unwrap();
+        let expected = String::from_utf8_lossy(&id.stdout).trim().to_string();
+        assert_eq!(super::uid_user(), expected);
+    }
 }

@@ -83,6 +83,9 @@ pub fn parse(text: &str, source: &Path) -> Result<Inventory, InventoryError> {
     if let Some(value) = rollout {
         sections::check_rollout(&field(5, value))?;
     }
+    if hosts.is_empty() {
+        return Err(no_hosts(&doc, host_list));
+    }
     Ok(Inventory {
         source: source.to_path_buf(),
         hosts,
@@ -91,6 +94,21 @@ pub fn parse(text: &str, source: &Path) -> Result<Inventory, InventoryError> {
         bundles,
         rollout: rollout.and_then(|_| sections::raw_rollout(text)),
     })
+}
+
+/// An inventory without hosts is a mistake (a wrong file, a half-written one), never a fleet
+/// to scan: every command would succeed at doing nothing.
+fn no_hosts(doc: &Doc<'_>, host_list: Option<&Spanned<DeValue<'_>>>) -> InventoryError {
+    let err = match host_list {
+        Some(value) => doc.error(value.span(), "hosts", "the host list is empty"),
+        None => InventoryError::new("the inventory has no hosts")
+            .in_file(doc.file)
+            .key("hosts"),
+    };
+    err.hint(
+        "add a [[hosts]] block with name and address for each host, e.g.\n    \
+              [[hosts]]\n    name = \"web-01\"\n    address = \"10.0.3.11\"",
+    )
 }
 
 /// The inventory's directory, absolute, so resolved paths stay right if the process later

@@ -17,6 +17,9 @@ fn err(text: &str) -> String {
         .to_string()
 }
 
+/// Every inventory needs a host; tests about other tables append this one.
+const ONE_HOST: &str = "\n[[hosts]]\nname = \"a\"\naddress = \"10.0.0.1\"\n";
+
 fn host<'a>(inv: &'a Inventory, name: &str) -> &'a Host {
     inv.find(name)
         .map(|id| inv.host(id))
@@ -121,7 +124,7 @@ fn groups_are_listed_in_file_order_and_hosts_in_inventory_order() {
     assert_eq!(inv.groups, ["g1", "g2"]);
     let names: Vec<&str> = inv.hosts.iter().map(|h| h.name.as_str()).collect();
     assert_eq!(names, ["both", "reversed", "plain"]);
-    let inv = self::inv("[groups.zeta]\n[groups.alpha]\n");
+    let inv = self::inv(&format!("[groups.zeta]\n[groups.alpha]\n{ONE_HOST}"));
     assert_eq!(inv.groups, ["zeta", "alpha"]);
 }
 
@@ -160,8 +163,11 @@ fn local_paths_expand_tilde_and_are_relative_to_the_inventory() {
 
 #[test]
 fn an_inventory_named_without_a_directory_resolves_against_the_working_directory() {
-    let inv = parse("[bundles]\ndir = \"b\"\n", Path::new("offgo.toml"))
-        .unwrap_or_else(|e| panic!("{e}"));
+    let inv = parse(
+        &format!("[bundles]\ndir = \"b\"\n{ONE_HOST}"),
+        Path::new("offgo.toml"),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
     let cwd = std::env::current_dir().unwrap();
     assert_eq!(inv.bundles.dir, Some(cwd.join("b")));
 }
@@ -198,7 +204,7 @@ fn durations_take_units_or_bare_seconds() {
 #[test]
 fn console_refresh_can_be_turned_off() {
     let refresh = |v: &str| {
-        inv(&format!("[console]\nrefresh_interval = {v}\n"))
+        inv(&format!("[console]\nrefresh_interval = {v}\n{ONE_HOST}"))
             .console
             .refresh
     };
@@ -210,7 +216,7 @@ fn console_refresh_can_be_turned_off() {
 
 #[test]
 fn rollout_table_is_kept_raw() {
-    let inv = inv("[rollout]\ncanary = \"web-01\"\nbatches = [1, \"10%\", \"100%\"]\nparallel = 8\nauto_rollback = true\n");
+    let inv = inv(&format!("[rollout]\ncanary = \"web-01\"\nbatches = [1, \"10%\", \"100%\"]\nparallel = 8\nauto_rollback = true\n{ONE_HOST}"));
     let rollout = inv.rollout.unwrap();
     assert_eq!(
         rollout.get("canary").and_then(|v| v.as_str()),

@@ -13,12 +13,27 @@ pub(super) fn syntax_error(doc: &Doc<'_>, error: &toml::de::Error) -> InventoryE
             err = err.key(key);
         }
     }
-    let hint = if error.message().contains("duplicate key") {
+    let header = error
+        .span()
+        .and_then(|span| text_line(doc.text, span.start))
+        .is_some_and(|line| line.trim_start().starts_with('['));
+    let hint = if error.message().contains("duplicate key") && header {
+        "each table may appear only once: merge the two blocks into one"
+    } else if error.message().contains("duplicate key") {
         "each key may appear only once in a table: remove or rename one of them"
     } else {
         "fix the TOML syntax here: strings need quotes, lists use [ ], one `key = value` per line"
     };
     err.hint(hint)
+}
+
+/// The line that holds byte `offset`.
+fn text_line(text: &str, offset: usize) -> Option<&str> {
+    let line_no = text.as_bytes()[..offset.min(text.len())]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count();
+    text.lines().nth(line_no)
 }
 
 /// The dotted key an error at `offset` belongs to, e.g. `hosts[1].port`, read from the table
@@ -33,21 +48,27 @@ fn enclosing_key(text: &str, offset: usize) -> Option<String> {
         .count();
     let mut table: Option<String> = None;
     let mut arrays: HashMap<&str, usize> = HashMap::new();
-    for line in text.lines().take(line_no) {
+    // The broken line is read too: when it is a header (a table defined twice, an unclosed
+    // `[groups.web`), the key is the header's own, not the table above it.
+    for (i, line) in text.lines().take(line_no + 1).enumerate() {
         let line = line.trim();
-        if let Some(name) = line.strip_prefix("[[").and_then(|r| r.split("]]").next()) {
+        let header = if let Some(name) = line.strip_prefix("[[").and_then(|r| r.split("]]").next())
+        {
             let index = arrays.entry(name.trim()).or_insert(0);
-            table = Some(format!("{}[{index}]", name.trim()));
             *index += 1;
-        } else if let Some(name) = line.strip_prefix('[').and_then(|r| r.split(']').next()) {
-            table = Some(name.trim().to_owned());
+            Some(format!("{}[{}]", name.trim(), *index - 1))
+        } else {
+            line.strip_prefix('[')
+                .and_then(|r| r.split(']').next())
+                .map(|name| name.trim().to_owned())
+        };
+        match header {
+            Some(name) if i == line_no => return Some(name).filter(|n| !n.is_empty()),
+            Some(name) => table = Some(name),
+            None => {}
         }
     }
     let line = text.lines().nth(line_no).unwrap_or("").trim();
-    if line.starts_with('[') {
-        // The broken line is a header itself: the table above is not where the problem is.
-        return None;
-    }
     let key = line.split_once('=').map(|(k, _)| k.trim()).filter(|k| {
         !k.is_empty()
             && k.chars()
@@ -77,7 +98,14 @@ mod tests {
     #[test]
     fn top_level_keys_and_broken_headers() {
         assert_eq!(key_at("x = = 1\n", "= 1").as_deref(), Some("x"));
-        assert_eq!(key_at("[defaults]\n[groups.web\n", "[groups"), None);
+        assert_eq!(
+            key_at("[defaults]\n[groups.web\n", "[groups").as_deref(),
+            Some("groups.web")
+        );
+        assert_eq!(
+            key_at("[[hosts]]\n[[hosts]]\n[hosts]\n", "[hosts]\n").as_deref(),
+            Some("hosts")
+        );
         assert_eq!(key_at("\"unclosed\n", "unclosed"), None);
     }
 }
