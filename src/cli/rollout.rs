@@ -163,24 +163,8 @@ fn plan_event(session: &RolloutSession) -> RolloutEvent {
     RolloutEvent::Plan {
         rollout: h.id.clone(),
         version: h.version.clone(),
-        batches: h
-            .plan
-            .batches
-            .iter()
-            .map(|b| BatchNames {
-                name: b.name.clone(),
-                hosts: b.hosts.iter().map(|&l| h.hosts[l].clone()).collect(),
-            })
-            .collect(),
-        skipped: h
-            .plan
-            .skipped
-            .iter()
-            .map(|(l, why)| SkippedHost {
-                host: h.hosts[*l].clone(),
-                why: why.clone(),
-            })
-            .collect(),
+        batches: BatchNames::of(h),
+        skipped: SkippedHost::of(h),
         limit: h.settings.limit_text(),
         journal: session.journal_path().to_path_buf(),
     }

@@ -9,6 +9,7 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 
 use super::driver::Update;
+use super::journal::Header;
 use super::machine::Note;
 use super::summary::Summary;
 
@@ -24,6 +25,36 @@ pub struct BatchNames {
 pub struct SkippedHost {
     pub host: String,
     pub why: String,
+}
+
+impl BatchNames {
+    /// The journal's batches, by host name.
+    pub fn of(header: &Header) -> Vec<Self> {
+        header
+            .plan
+            .batches
+            .iter()
+            .map(|b| Self {
+                name: b.name.clone(),
+                hosts: b.hosts.iter().map(|&l| header.hosts[l].clone()).collect(),
+            })
+            .collect()
+    }
+}
+
+impl SkippedHost {
+    /// The journal's skipped hosts, by name.
+    pub fn of(header: &Header) -> Vec<Self> {
+        header
+            .plan
+            .skipped
+            .iter()
+            .map(|(l, why)| Self {
+                host: header.hosts[*l].clone(),
+                why: why.clone(),
+            })
+            .collect()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

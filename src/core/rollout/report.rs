@@ -112,26 +112,10 @@ impl RolloutReport {
                 signature: h.signature.clone(),
             },
             plan: PlanEvidence {
-                batches: h
-                    .plan
-                    .batches
-                    .iter()
-                    .map(|b| BatchNames {
-                        name: b.name.clone(),
-                        hosts: b.hosts.iter().map(|&l| h.hosts[l].clone()).collect(),
-                    })
-                    .collect(),
+                batches: BatchNames::of(h),
                 settings: h.settings.clone(),
                 limit: h.settings.limit_text(),
-                skipped: h
-                    .plan
-                    .skipped
-                    .iter()
-                    .map(|(l, why)| SkippedHost {
-                        host: h.hosts[*l].clone(),
-                        why: why.clone(),
-                    })
-                    .collect(),
+                skipped: SkippedHost::of(h),
             },
             status,
             halt_reason,
