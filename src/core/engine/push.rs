@@ -132,6 +132,16 @@ fn already_there(
     if pre.go_version.as_deref() != Some(bundle.version.as_str()) {
         return Ok(None);
     }
+    // A push cut short after its switch leaves the new Go running with state.json, the
+    // profile or incoming/ not yet settled: that push is finished, not skipped.
+    let recorded = pre.state.as_ref().and_then(|s| s.current.as_deref());
+    let managed = matches!(pre.go_root, GoRootKind::Symlink { .. });
+    if (managed && recorded != Some(bundle.version.as_str()))
+        || pre.tarball_size.is_some()
+        || pre.part_size.is_some()
+    {
+        return Ok(None);
+    }
     let script = ops::current_tree_script(&link.host().paths);
     let out = run.script(link, "preflight", &script, true)?;
     let pairs = key_values(&out.stdout);

@@ -200,6 +200,38 @@ fn read_capped(reader: &mut impl Read, cap: usize) -> Result<(Vec<u8>, bool), Tr
     }
 }
 
+/// How the command ended. A command killed by a signal has no exit status (sshd sends
+/// `exit-signal` instead) and libssh2 then reports 0: that is a failure, 128 + the signal's
+/// number as a shell says it, never a success.
+fn exit_status_of(channel: &ssh2::Channel) -> Result<i32, TransportError> {
+    let signal = channel.exit_signal().map_err(transport)?;
+    if let Some(name) = signal.exit_signal {
+        return Ok(128 + signal_number(&name));
+    }
+    channel.exit_status().map_err(transport)
+}
+
+/// The number of a signal as SSH names it (`KILL`, `TERM`, …; RFC 4254 §6.10).
+fn signal_number(name: &str) -> i32 {
+    match name {
+        "HUP" => 1,
+        "INT" => 2,
+        "QUIT" => 3,
+        "ILL" => 4,
+        "ABRT" => 6,
+        "FPE" => 8,
+        "KILL" => 9,
+        "SEGV" => 11,
+        "PIPE" => 13,
+        "ALRM" => 14,
+        "TERM" => 15,
+        "USR1" => 10,
+        "USR2" => 12,
+        // Any other signal still ended the command: not a success.
+        _ => 127,
+    }
+}
+
 /// Reads stderr (after stdout is drained), waits for the close and the exit status. When
 /// stdout was cut, the command is not waited for: the channel is closed on it.
 fn finish(
@@ -220,7 +252,7 @@ fn finish(
         -1
     } else {
         channel.wait_close().map_err(transport)?;
-        channel.exit_status().map_err(transport)?
+        exit_status_of(&channel)?
     };
     Ok(ExecOutput {
         stdout,

@@ -27,14 +27,16 @@ go_works() {
   return 1
 }
 
-# After a failed check past the switch: back to what ran before, proven by its `go version`.
+# After a failed check past the switch: back to what ran before, proven by its `go version`,
+# with the state.json that went with it.
 switch_back() {
-  if [ -n "$previous_target" ] && relink "$previous_target" && go_works; then
+  if [ -n "$previous_target" ] && relink "$previous_target" && restore_state && go_works; then
     kv switched_back "$previous_target"
     return 0
   fi
   aside="$go_root.offgo-adopted-$$"
-  if [ -d "$aside" ] && [ -L "$go_root" ] && rm -f "$go_root" && mv "$aside" "$go_root" && go_works; then
+  if [ -d "$aside" ] && [ -L "$go_root" ] && rm -f "$go_root" && mv "$aside" "$go_root" &&
+    restore_state && go_works; then
     kv switched_back "$go_root"
     return 0
   fi
@@ -139,8 +141,11 @@ mkdir -p "$(dirname "$profile_script")"
 printf '%s' "$profile" > "$profile_script.offgo-new" || fail switch "cannot write $profile_script.offgo-new"
 mkdir -p "$(dirname "$state_file")"
 printf '%s\n' "$state_json" > "$state_file.offgo-new" || fail switch "cannot write $state_file.offgo-new"
+keep_state || fail switch "cannot keep a copy of $state_file (is the disk full?)"
 mkdir -p "$(dirname "$go_root")"
-# From here until state.json is written the change completes: signals are ignored.
+# From here until state.json is written the change completes: signals are ignored. go_root and
+# state.json change together, one rename each, back to back: a crash leaves them agreeing but
+# for the instant between the two, which the next push repairs (it is no no-op then).
 trap '' HUP INT TERM PIPE
 if [ -d "$go_root" ] && [ ! -L "$go_root" ]; then
   # A real directory can't be replaced by a link in one rename: it is adopted or recorded
@@ -156,6 +161,9 @@ if [ -d "$go_root" ] && [ ! -L "$go_root" ]; then
 else
   relink "$dest/go" || fail switch "cannot switch $go_root"
 fi
+mv -f "$state_file.offgo-new" "$state_file" || { switch_back; fail switch "cannot write $state_file"; }
+# The profile names go_root, not a release: the same for every version.
+mv -f "$profile_script.offgo-new" "$profile_script" || { switch_back; fail switch "cannot write $profile_script"; }
 
 step post_verify
 out=$("$go_root/bin/go" version 2>&1 | head -n 1)
@@ -163,12 +171,6 @@ case "$out" in
   "go version $version "*) ;;
   *) switch_back; fail post_verify "after the switch, go version printed: $out" ;;
 esac
-
-step profile
-mv -f "$profile_script.offgo-new" "$profile_script" || { switch_back; fail profile "cannot write $profile_script"; }
-
-step state
-mv -f "$state_file.offgo-new" "$state_file" || { switch_back; fail state "cannot write $state_file"; }
 
 step prune
 for old in $prune; do
@@ -179,6 +181,7 @@ for old in $prune; do
   offgo_in_use "$releases_dir/$old" && continue
   rm -rf "$releases_dir/$old" && kv pruned "$old"
 done
+rm -f "$state_file.offgo-old"
 clean_leftovers
 rm -f "$tarball" "$sums"
 kv done 1

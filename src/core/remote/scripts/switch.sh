@@ -32,19 +32,8 @@ if [ -f "$target/../sha256sums" ]; then
   out=$(cd "$target/.." && sha256sum -c --quiet sha256sums 2>&1) || fail check_target "files of $version differ from its bundle: $out"
 fi
 
-step switch
-previous_target=$(readlink "$go_root" 2>/dev/null)
-[ -d "$go_root" ] && [ ! -L "$go_root" ] && fail switch "$go_root is a hand-installed directory; push a bundle first so offgo manages it"
-mkdir -p "$(dirname "$profile_script")"
-printf '%s' "$profile" > "$profile_script.offgo-new" || fail switch "cannot write $profile_script.offgo-new"
-mkdir -p "$(dirname "$state_file")"
-printf '%s\n' "$state_json" > "$state_file.offgo-new" || fail switch "cannot write $state_file.offgo-new"
-# From here until state.json is written the change completes: signals are ignored.
-trap '' HUP INT TERM PIPE
-relink "$target" || fail switch "cannot switch $go_root"
-
 switch_back() {
-  if [ -n "$previous_target" ] && relink "$previous_target"; then
+  if [ -n "$previous_target" ] && relink "$previous_target" && restore_state; then
     back=$("$go_root/bin/go" version 2>&1 | head -n 1)
     case $back in
       "go version go"*) kv switched_back "$previous_target"; return 0 ;;
@@ -58,16 +47,26 @@ switch_back() {
   return 1
 }
 
+step switch
+previous_target=$(readlink "$go_root" 2>/dev/null)
+[ -d "$go_root" ] && [ ! -L "$go_root" ] && fail switch "$go_root is a hand-installed directory; push a bundle first so offgo manages it"
+mkdir -p "$(dirname "$profile_script")"
+printf '%s' "$profile" > "$profile_script.offgo-new" || fail switch "cannot write $profile_script.offgo-new"
+mkdir -p "$(dirname "$state_file")"
+printf '%s\n' "$state_json" > "$state_file.offgo-new" || fail switch "cannot write $state_file.offgo-new"
+keep_state || fail switch "cannot keep a copy of $state_file (is the disk full?)"
+# From here the change completes: signals are ignored. go_root and state.json change together,
+# one rename each, back to back (the next rollback or push repairs the instant between).
+trap '' HUP INT TERM PIPE
+relink "$target" || fail switch "cannot switch $go_root"
+mv -f "$state_file.offgo-new" "$state_file" || { switch_back; fail switch "cannot write $state_file"; }
+mv -f "$profile_script.offgo-new" "$profile_script" || { switch_back; fail switch "cannot write $profile_script"; }
+
 step post_verify
 out=$("$go_root/bin/go" version 2>&1 | head -n 1)
 case "$out" in
   "go version $version "*) ;;
   *) switch_back; fail post_verify "after the switch, go version printed: $out" ;;
 esac
-
-step profile
-mv -f "$profile_script.offgo-new" "$profile_script" || { switch_back; fail profile "cannot write $profile_script"; }
-
-step state
-mv -f "$state_file.offgo-new" "$state_file" || { switch_back; fail state "cannot write $state_file"; }
+rm -f "$state_file.offgo-old"
 kv done 1
