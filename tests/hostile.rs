@@ -145,3 +145,22 @@ fn endless_output_is_cut_at_the_cap_and_the_session_stays_usable() {
     assert_eq!(out.stderr, b"done\n");
     assert!(out.success());
 }
+
+/// A remote command killed by a signal has no exit status: sshd sends `exit-signal` and
+/// libssh2 reports 0. That must read as a failure (an audit append killed half-way is not
+/// written), with the shell's 128 + signal number.
+#[test]
+fn a_command_killed_by_a_signal_is_a_failure() {
+    use offgo::core::ssh::HostLink;
+    let fleet = start(&FleetSpec::new().host(HostSpec::new("killed")));
+    let path = inventory(&fleet, &InventoryOptions::new());
+    let inv = offgo::core::inventory::load(&path).unwrap_or_else(|e| panic!("{e}"));
+    let mut link = HostLink::new(inv.hosts[0].clone());
+    let out = link.run("killed", "echo started; kill -9 $$", b"").unwrap();
+    assert_eq!(out.stdout, b"started\n");
+    assert!(!out.success(), "killed by SIGKILL, yet: {out:?}");
+    assert_eq!(out.exit_status, 128 + 9);
+    let out = link.run("terminated", "kill -TERM $$", b"").unwrap();
+    assert_eq!(out.exit_status, 128 + 15);
+    assert!(link.run("after", "true", b"").unwrap().success());
+}
