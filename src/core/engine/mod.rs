@@ -6,6 +6,7 @@
 
 mod artifact;
 mod event;
+mod host_state;
 mod outcome;
 #[cfg(test)]
 mod parse_properties;
@@ -16,6 +17,8 @@ mod report;
 mod rollback;
 mod step;
 pub mod steps;
+mod switch_plan;
+mod upload;
 mod verify;
 
 use std::path::PathBuf;

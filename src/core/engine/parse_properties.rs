@@ -6,8 +6,8 @@
 
 use proptest::prelude::*;
 
+use super::host_state::{new_state, prune_list};
 use super::preflight::{Preflight, PushBundle};
-use super::push::{new_state, prune_list};
 use super::verify::parse_checks;
 use crate::core::remote::probe::{GoRootKind, OffgoState};
 
