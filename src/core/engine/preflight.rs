@@ -79,13 +79,19 @@ fn kib(v: Option<&str>) -> Option<u64> {
         .and_then(|k| k.checked_mul(1024))
 }
 
+/// The pre-flight script's output did not reach its end marker (the script died, or a login
+/// script printed over it).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("pre-flight output incomplete")]
+pub struct PreflightIncomplete;
+
 impl Preflight {
-    pub fn parse(output: &[u8]) -> Result<Self, String> {
+    pub fn parse(output: &[u8]) -> Result<Self, PreflightIncomplete> {
         let pairs = key_values(output);
         if value(&pairs, "offgo_preflight") != Some("1")
             || value(&pairs, "preflight_end") != Some("1")
         {
-            return Err("pre-flight output incomplete".into());
+            return Err(PreflightIncomplete);
         }
         let go_root = match value(&pairs, "go_root_kind") {
             Some("symlink") => GoRootKind::Symlink {

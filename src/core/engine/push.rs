@@ -160,7 +160,7 @@ fn preflight(
     Preflight::parse(&out.stdout).map_err(|e| {
         StepError::refused(
             "preflight",
-            e,
+            e.to_string(),
             "see the host's output: hosts need sh, coreutils, tar, gzip",
         )
         .with_output(out.combined())

@@ -58,7 +58,8 @@ fn read_host(
     let script = ops::preflight_script(paths, "none", "none", under_lock);
     let out = run.script(link, "preflight", &script, !under_lock)?;
     Preflight::parse(&out.stdout).map_err(|e| {
-        StepError::refused("preflight", e, "see the host's output").with_output(out.combined())
+        StepError::refused("preflight", e.to_string(), "see the host's output")
+            .with_output(out.combined())
     })
 }
 

@@ -128,7 +128,7 @@ impl Driver {
         inventory: &Inventory,
         bundle: PushBundle,
     ) -> Result<(Self, Vec<HostId>), SessionError> {
-        let loaded = journal::load(path).map_err(SessionError::JournalUnreadable)?;
+        let loaded = journal::load(path)?;
         let header = loaded.header.clone();
         let mut ids = Vec::new();
         for name in &header.hosts {

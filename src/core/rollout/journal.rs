@@ -119,36 +119,56 @@ impl Journal {
 }
 
 /// A journal read back. A torn last line (the process died mid-write) is ignored.
+#[derive(Debug)]
 pub struct Loaded {
     pub header: Header,
     pub lines: Vec<Line>,
 }
 
-pub fn load(path: &Path) -> Result<Loaded, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+/// Why a journal could not be read back; each names the file (and line).
+#[derive(Debug, thiserror::Error)]
+pub enum JournalError {
+    #[error("cannot read {}: {source}", .path.display())]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{}:{line}: not a journal line: {source}", .path.display())]
+    Line {
+        path: PathBuf,
+        line: usize,
+        source: serde_json::Error,
+    },
+    #[error("{}: the first line is not a rollout plan", .path.display())]
+    NoPlan { path: PathBuf },
+}
+
+pub fn load(path: &Path) -> Result<Loaded, JournalError> {
+    let text = std::fs::read_to_string(path).map_err(|source| JournalError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
     let mut lines = Vec::new();
     let all: Vec<&str> = text.lines().collect();
     for (i, raw) in all.iter().enumerate() {
         match serde_json::from_str::<Line>(raw) {
             Ok(line) => lines.push(line),
             Err(_) if i + 1 == all.len() && !text.ends_with('\n') => {}
-            Err(e) => {
-                return Err(format!(
-                    "{}:{}: not a journal line: {e}",
-                    path.display(),
-                    i + 1
-                ))
+            Err(source) => {
+                return Err(JournalError::Line {
+                    path: path.to_path_buf(),
+                    line: i + 1,
+                    source,
+                })
             }
         }
     }
     let header = match lines.first() {
         Some(Line::Plan(h)) => (**h).clone(),
         _ => {
-            return Err(format!(
-                "{}: the first line is not a rollout plan",
-                path.display()
-            ))
+            return Err(JournalError::NoPlan {
+                path: path.to_path_buf(),
+            })
         }
     };
     Ok(Loaded { header, lines })
@@ -255,5 +275,24 @@ mod tests {
             vec![Input::Start]
         );
         assert_eq!(list(dir.path()), vec![path]);
+    }
+
+    #[test]
+    fn errors_name_the_file_and_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.jsonl");
+        let shown = |e: JournalError| e.to_string().replace(&path.display().to_string(), "J");
+        assert!(shown(load(&path).unwrap_err()).starts_with("cannot read J: "));
+        std::fs::write(
+            &path,
+            "{\"kind\":\"step\",\"at\":\"t\",\"host\":0,\"step\":\"x\"}\n",
+        )
+        .unwrap();
+        assert_eq!(
+            shown(load(&path).unwrap_err()),
+            "J: the first line is not a rollout plan"
+        );
+        std::fs::write(&path, "garbage\n{}\n").unwrap();
+        assert!(shown(load(&path).unwrap_err()).starts_with("J:1: not a journal line: "));
     }
 }

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use super::driver::{Driver, RolloutRequest, Update};
-use super::journal::{self, Header};
+use super::journal::{self, Header, JournalError};
 use super::machine::{Input, Rollout, Status};
 use super::summary::Summary;
 use crate::core::bundle::{open_trusted, BundleError};
@@ -26,8 +26,8 @@ pub enum SessionError {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("{0}")]
-    JournalUnreadable(String),
+    #[error(transparent)]
+    JournalUnreadable(#[from] JournalError),
     #[error("host {host} of rollout {rollout} is not in the inventory any more")]
     HostGone { host: String, rollout: String },
     #[error("rollout {rollout}: {source}")]
@@ -78,9 +78,7 @@ impl RolloutSession {
         inventory: &Inventory,
         engine: &Engine,
     ) -> Result<(Self, Resumed, Vec<Update>), SessionError> {
-        let header = journal::load(path)
-            .map_err(SessionError::JournalUnreadable)?
-            .header;
+        let header = journal::load(path)?.header;
         let trusted = open_trusted(&header.bundle, &inventory.bundles).map_err(|source| {
             SessionError::Bundle {
                 rollout: header.id.clone(),
