@@ -20,7 +20,7 @@ use super::terminal::TerminalGuard;
 use super::update::update_all;
 use super::view;
 use crate::core::bundle::open_trusted;
-use crate::core::engine::{Engine, EngineEvent, EngineOptions, Operation, PushBundle};
+use crate::core::engine::{Engine, EngineEvent, EngineOptions, GoRelease, Operation};
 use crate::core::inventory::Inventory;
 use crate::logging::{default_log_path, init_logging};
 
@@ -229,7 +229,7 @@ fn run_command(state: &mut Loop<'_>, command: Command) -> Option<Msg> {
         }
         Command::Push { hosts, bundle } => match open_trusted(&bundle, &inventory.bundles) {
             Ok(trusted) => {
-                let bundle = PushBundle::from(&trusted.bundle);
+                let bundle = GoRelease::from(&trusted.bundle);
                 tracing::info!(hosts = hosts.len(), version = %bundle.version, "push");
                 engine.push(&hosts, &bundle);
             }

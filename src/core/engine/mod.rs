@@ -6,6 +6,7 @@
 
 mod artifact;
 mod event;
+mod go_release;
 mod host_state;
 mod outcome;
 #[cfg(test)]
@@ -27,8 +28,10 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
 
 pub use event::EngineEvent;
+pub use go_release::GoRelease;
 pub use outcome::{Check, HostOutcome, Operation};
-pub use preflight::PushBundle;
+/// The name `cli/rollout.rs` still uses (another branch edits that file now).
+pub type PushBundle = GoRelease;
 pub use probe::unreachable_report;
 pub use report::{HostReport, LddGap, OffgoSummary};
 
@@ -156,7 +159,7 @@ impl Engine {
 
     /// Pushes `bundle` to `hosts`; emits `OperationStarted`, steps, progress and
     /// `OperationFinished` for each.
-    pub fn push(&self, hosts: &[HostId], bundle: &PushBundle) {
+    pub fn push(&self, hosts: &[HostId], bundle: &GoRelease) {
         let bundle = Arc::new(bundle.clone());
         self.operate(hosts, Operation::Push, move |link, run, ctx| {
             push::push_host(link, &bundle, run, ctx)

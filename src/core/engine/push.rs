@@ -1,9 +1,10 @@
 //! Push: pre-flight, lock, resumable upload, then install.sh (check, extract, verify, adopt,
 //! switch, post-verify, profile, state, prune) — and the audit line on both ends.
 
+use super::go_release::GoRelease;
 use super::host_state::{new_state, prune_list};
 use super::outcome::{HostOutcome, StepError};
-use super::preflight::{Preflight, PushBundle};
+use super::preflight::Preflight;
 use super::step::{audit_gate, audit_record, record, record_acceptance, HostLock, OpRun};
 use super::switch_plan::SwitchPlan;
 use super::upload::{resume_offset, upload};
@@ -14,7 +15,7 @@ use crate::core::ssh::HostLink;
 
 pub fn push_host(
     link: &mut HostLink,
-    bundle: &PushBundle,
+    bundle: &GoRelease,
     run: &OpRun<'_>,
     ctx: &OpContext,
 ) -> HostOutcome {
@@ -46,7 +47,7 @@ pub fn push_host(
     outcome
 }
 
-fn audit_detail(outcome: &HostOutcome, bundle: &PushBundle) -> String {
+fn audit_detail(outcome: &HostOutcome, bundle: &GoRelease) -> String {
     let from = outcome.from.as_deref().unwrap_or("none");
     let mut detail = format!(
         "{from} -> {} bundle sha256 {} tree digest {}",
@@ -63,7 +64,7 @@ fn audit_detail(outcome: &HostOutcome, bundle: &PushBundle) -> String {
 
 fn steps(
     link: &mut HostLink,
-    bundle: &PushBundle,
+    bundle: &GoRelease,
     run: &OpRun<'_>,
     ctx: &OpContext,
     outcome: &mut HostOutcome,
@@ -117,7 +118,7 @@ fn steps(
 /// file (offgo-managed or hand-installed): then the push has nothing to do and says so.
 fn already_there(
     link: &mut HostLink,
-    bundle: &PushBundle,
+    bundle: &GoRelease,
     run: &OpRun<'_>,
     pre: &Preflight,
 ) -> Result<Option<String>, StepError> {
@@ -169,7 +170,7 @@ fn preflight(
 
 fn install(
     link: &mut HostLink,
-    bundle: &PushBundle,
+    bundle: &GoRelease,
     run: &OpRun<'_>,
     ctx: &OpContext,
     pre: &Preflight,

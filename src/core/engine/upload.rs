@@ -6,8 +6,9 @@ use std::time::Instant;
 use sha2::{Digest, Sha256};
 
 use super::event::EngineEvent;
+use super::go_release::GoRelease;
 use super::outcome::StepError;
-use super::preflight::{Preflight, PushBundle};
+use super::preflight::Preflight;
 use super::step::{open_from, OpRun};
 use crate::core::remote::ops;
 use crate::core::remote::quote::sh_quote;
@@ -15,7 +16,7 @@ use crate::core::ssh::HostLink;
 
 /// Where to resume an interrupted upload: the partial file's length, once its bytes are
 /// proven identical to the start of the local tarball; else from scratch.
-pub(super) fn resume_offset(pre: &Preflight, bundle: &PushBundle) -> u64 {
+pub(super) fn resume_offset(pre: &Preflight, bundle: &GoRelease) -> u64 {
     let (Some(size), Some(remote_hash)) = (pre.part_size, pre.part_sha256.as_deref()) else {
         return 0;
     };
@@ -38,7 +39,7 @@ fn prefix_sha256(path: &std::path::Path, len: u64) -> std::io::Result<String> {
 
 pub(super) fn upload(
     link: &mut HostLink,
-    bundle: &PushBundle,
+    bundle: &GoRelease,
     run: &OpRun<'_>,
     paths: &crate::core::remote::RemotePaths,
     pre: &Preflight,

@@ -11,7 +11,7 @@ use super::machine::{Effect, Input, Note, Rollout};
 use super::plan::Plan;
 use super::preview::Preview;
 use super::session::SessionError;
-use crate::core::engine::{Engine, EngineEvent, HostOutcome, Operation, PushBundle};
+use crate::core::engine::{Engine, EngineEvent, GoRelease, HostOutcome, Operation};
 use crate::core::inventory::{HostId, Inventory};
 
 /// What the driver tells its face.
@@ -38,7 +38,7 @@ pub struct RolloutRequest<'a> {
     pub inventory_path: PathBuf,
     /// The plan, exactly as shown to the operator (plan dialog, `--dry-run`).
     pub preview: Preview,
-    pub bundle: PushBundle,
+    pub bundle: GoRelease,
     pub bundle_path: PathBuf,
     pub signature: String,
 }
@@ -50,7 +50,7 @@ pub struct Driver {
     /// Rollout-local host id → inventory host id.
     ids: Vec<HostId>,
     local: HashMap<HostId, usize>,
-    bundle: PushBundle,
+    bundle: GoRelease,
     expecting: HashMap<usize, Operation>,
     started: HashMap<usize, String>,
     pub timer: Option<Instant>,
@@ -126,7 +126,7 @@ impl Driver {
     pub fn resume(
         path: &Path,
         inventory: &Inventory,
-        bundle: PushBundle,
+        bundle: GoRelease,
     ) -> Result<(Self, Vec<HostId>), SessionError> {
         let loaded = journal::load(path)?;
         let header = loaded.header.clone();
@@ -154,7 +154,7 @@ impl Driver {
         header: Header,
         journal: Journal,
         ids: Vec<HostId>,
-        bundle: PushBundle,
+        bundle: GoRelease,
     ) -> Self {
         let local = ids.iter().enumerate().map(|(l, &h)| (h, l)).collect();
         Self {

@@ -11,7 +11,7 @@ use super::journal::{self, Header, JournalError};
 use super::machine::{Input, Rollout, Status};
 use super::summary::Summary;
 use crate::core::bundle::{open_trusted, BundleError};
-use crate::core::engine::{Engine, EngineEvent, PushBundle};
+use crate::core::engine::{Engine, EngineEvent, GoRelease};
 use crate::core::inventory::{HostId, Inventory};
 
 /// Why a rollout could not start or resume.
@@ -91,7 +91,7 @@ impl RolloutSession {
                 rollout: header.id.clone(),
             });
         }
-        let bundle = PushBundle::from(&trusted.bundle);
+        let bundle = GoRelease::from(&trusted.bundle);
         let (mut driver, unknown) = Driver::resume(path, inventory, bundle)?;
         let resumed = Resumed {
             journal: path.to_path_buf(),
