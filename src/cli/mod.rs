@@ -14,6 +14,8 @@ pub mod test_fault;
 
 use std::process::ExitCode;
 
+use crate::core::engine::ArtifactKind;
+
 pub use args::{Cli, Command, GlobalArgs};
 
 pub use crate::exit::{EXIT_HOST_FAILED, EXIT_OK, EXIT_USAGE};
@@ -33,14 +35,15 @@ pub fn run(global: &GlobalArgs, command: Command) -> ExitCode {
         Command::Report(args) => report::run(&args),
         Command::Verify(args) => match context::open(global, &args.hosts) {
             Ok(ctx) => {
-                ctx.engine.verify(&ctx.selected);
+                ctx.engine.verify(&ctx.selected, ArtifactKind::GoRelease);
                 operate::finish(ctx, args.json)
             }
             Err(code) => code,
         },
         Command::Rollback(args) => match context::open(global, &args.hosts.hosts) {
             Ok(ctx) => {
-                ctx.engine.rollback(&ctx.selected, args.to.as_deref());
+                ctx.engine
+                    .rollback(&ctx.selected, ArtifactKind::GoRelease, args.to.as_deref());
                 operate::finish(ctx, args.hosts.json)
             }
             Err(code) => code,

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use super::machine::Input;
 use super::plan::Plan;
 use super::settings::RolloutSettings;
+use crate::core::engine::ArtifactKind;
 
 /// Everything needed to resume or report a rollout without the console that started it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -19,7 +20,11 @@ pub struct Header {
     pub created: String,
     pub actor: String,
     pub inventory: PathBuf,
+    /// What the bundle installs (absent from journals older than artifact kinds: a Go release).
+    #[serde(default)]
+    pub artifact: ArtifactKind,
     pub bundle: PathBuf,
+    /// The artifact's id (a Go release: its version).
     pub version: String,
     pub bundle_sha256: String,
     pub signature: String,
@@ -231,14 +236,13 @@ mod tests {
     use crate::core::rollout::plan::plan;
     use crate::core::rollout::settings::BatchSize;
 
-    #[test]
-    fn round_trip_and_a_torn_last_line() {
-        let dir = tempfile::tempdir().unwrap();
-        let header = Header {
+    fn sample_header() -> Header {
+        Header {
             id: "r1".into(),
             created: "2026-11-22T05:00:00Z".into(),
             actor: "ops@jump".into(),
             inventory: "/etc/offgo.toml".into(),
+            artifact: ArtifactKind::GoRelease,
             bundle: "/media/go1.22.10.linux-amd64.offgo.toml".into(),
             version: "go1.22.10".into(),
             bundle_sha256: "ab".into(),
@@ -246,7 +250,13 @@ mod tests {
             hosts: vec!["a".into(), "b".into()],
             settings: RolloutSettings::default(),
             plan: plan(&[0, 1], &[], &[BatchSize::Count(1)], vec![]),
-        };
+        }
+    }
+
+    #[test]
+    fn round_trip_and_a_torn_last_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let header = sample_header();
         let mut j = Journal::create(dir.path(), &header).unwrap();
         j.append(&Line::Input {
             at: "t".into(),
@@ -275,6 +285,23 @@ mod tests {
             vec![Input::Start]
         );
         assert_eq!(list(dir.path()), vec![path]);
+    }
+
+    /// A journal written before artifact kinds (no `artifact` in its plan) is a Go release's,
+    /// and a new one says so.
+    #[test]
+    fn journals_without_an_artifact_kind_are_go_releases() {
+        // Today's plan line, less the key older versions did not write.
+        let mut plan = serde_json::to_value(Line::Plan(Box::new(sample_header()))).unwrap();
+        plan.as_object_mut().unwrap().remove("artifact").unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r0.jsonl");
+        std::fs::write(&path, format!("{plan}\n")).unwrap();
+        let header = load(&path).unwrap().header;
+        assert_eq!(header.artifact, ArtifactKind::GoRelease);
+        assert_eq!(header.version, "go1.22.10");
+        let line = serde_json::to_string(&Line::Plan(Box::new(header))).unwrap();
+        assert!(line.contains(r#""artifact":"go_release""#), "{line}");
     }
 
     #[test]

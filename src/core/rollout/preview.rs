@@ -89,7 +89,7 @@ pub fn preview<'r>(
     let mut unreachable = Vec::new();
     for &h in selected {
         let report = report_of(h);
-        if report.is_some_and(|r| r.on_target(bundle.version)) {
+        if report.is_some_and(|r| bundle.kind.on_target(r, bundle.version)) {
             skipped.push((h, format!("already on {}", bundle.version)));
             continue;
         }

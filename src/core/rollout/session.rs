@@ -10,8 +10,8 @@ use super::driver::{Driver, RolloutRequest, Update};
 use super::journal::{self, Header, JournalError};
 use super::machine::{Input, Rollout, Status};
 use super::summary::Summary;
-use crate::core::bundle::{open_trusted, BundleError};
-use crate::core::engine::{Engine, EngineEvent, GoRelease};
+use crate::core::bundle::BundleError;
+use crate::core::engine::{Artifact, Engine, EngineEvent};
 use crate::core::inventory::{HostId, Inventory};
 
 /// Why a rollout could not start or resume.
@@ -79,20 +79,20 @@ impl RolloutSession {
         engine: &Engine,
     ) -> Result<(Self, Resumed, Vec<Update>), SessionError> {
         let header = journal::load(path)?.header;
-        let trusted = open_trusted(&header.bundle, &inventory.bundles).map_err(|source| {
-            SessionError::Bundle {
-                rollout: header.id.clone(),
-                source,
-            }
-        })?;
-        if trusted.bundle.sha256() != header.bundle_sha256 {
+        let (artifact, _) =
+            Artifact::open_trusted(header.artifact, &header.bundle, &inventory.bundles).map_err(
+                |source| SessionError::Bundle {
+                    rollout: header.id.clone(),
+                    source,
+                },
+            )?;
+        if artifact.sha256() != header.bundle_sha256 {
             return Err(SessionError::BundleChanged {
                 bundle: header.bundle.clone(),
                 rollout: header.id.clone(),
             });
         }
-        let bundle = GoRelease::from(&trusted.bundle);
-        let (mut driver, unknown) = Driver::resume(path, inventory, bundle)?;
+        let (mut driver, unknown) = Driver::resume(path, inventory, artifact)?;
         let resumed = Resumed {
             journal: path.to_path_buf(),
             unknown: unknown.clone(),
@@ -121,7 +121,8 @@ impl RolloutSession {
         if let EngineEvent::HostProbed { host, report } = event {
             if let Some(i) = self.settling.iter().position(|h| h == host) {
                 self.settling.remove(i);
-                let on = report.on_target(&self.driver.header.version);
+                let header = &self.driver.header;
+                let on = header.artifact.on_target(report, &header.version);
                 updates.extend(self.driver.settle(*host, on, engine));
                 if self.settling.is_empty() {
                     updates.extend(go_on(&mut self.driver, engine));
