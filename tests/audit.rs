@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use common::*;
 use offgo::core::audit::AuditStatus;
-use offgo::core::engine::{Engine, EngineEvent, EngineOptions};
+use offgo::core::engine::{ArtifactKind, Engine, EngineEvent, EngineOptions};
 use offgo::core::inventory;
 use serde_json::Value;
 
@@ -252,14 +252,14 @@ fn a_probe_queued_behind_an_operation_sees_its_audit_line() {
     let (engine, mut events) = Engine::new(Arc::new(inv), options);
     let ids: Vec<usize> = (0..4).collect();
     let mut finished = 0;
-    engine.verify(&ids);
+    engine.verify(&ids, ArtifactKind::GoRelease);
     while finished < ids.len() {
         if let Some(EngineEvent::OperationFinished { .. }) = events.blocking_recv() {
             finished += 1;
         }
     }
     // Each probe is queued behind its host's verify, which writes an audit line on both ends.
-    engine.verify(&ids);
+    engine.verify(&ids, ArtifactKind::GoRelease);
     engine.probe(&ids);
     let (mut finished, mut probed) = (0, Vec::new());
     while finished < ids.len() || probed.len() < ids.len() {

@@ -17,6 +17,8 @@ mod watch;
 
 use std::process::ExitCode;
 
+use crate::core::engine::ArtifactKind;
+
 pub use args::{Cli, Command, GlobalArgs};
 
 pub use crate::exit::{EXIT_HOST_FAILED, EXIT_OK, EXIT_USAGE};
@@ -35,12 +37,14 @@ pub fn run(global: &GlobalArgs, command: Command) -> ExitCode {
         Command::Rollout(args) => rollout::run(global, &args),
         Command::Report(args) => report::run(&args),
         Command::Verify(args) => match context::open(global, &args.hosts) {
-            Ok(ctx) => operate::run(ctx, args.json, |engine, hosts| engine.verify(hosts)),
+            Ok(ctx) => operate::run(ctx, args.json, |engine, hosts| {
+                engine.verify(hosts, ArtifactKind::GoRelease)
+            }),
             Err(code) => code,
         },
         Command::Rollback(args) => match context::open(global, &args.hosts.hosts) {
             Ok(ctx) => operate::run(ctx, args.hosts.json, |engine, hosts| {
-                engine.rollback(hosts, args.to.as_deref())
+                engine.rollback(hosts, ArtifactKind::GoRelease, args.to.as_deref())
             }),
             Err(code) => code,
         },

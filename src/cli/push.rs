@@ -5,7 +5,7 @@ use crate::cli::args::PushArgs;
 use crate::cli::out::errln;
 use crate::cli::{context, operate, GlobalArgs, EXIT_USAGE};
 use crate::core::bundle::open_trusted;
-use crate::core::engine::PushBundle;
+use crate::core::engine::Artifact;
 
 pub fn run(global: &GlobalArgs, args: &PushArgs) -> u8 {
     let ctx = match context::open(global, &args.hosts.hosts) {
@@ -13,7 +13,7 @@ pub fn run(global: &GlobalArgs, args: &PushArgs) -> u8 {
         Err(code) => return code,
     };
     let bundle = match open_trusted(&args.bundle, &ctx.inventory.bundles) {
-        Ok(trusted) => PushBundle::from(&trusted.bundle),
+        Ok(trusted) => Artifact::from(&trusted.bundle),
         Err(e) => {
             errln!("offgo-tui: {e}");
             return EXIT_USAGE;

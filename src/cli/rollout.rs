@@ -14,7 +14,7 @@ use crate::cli::watch::{Watch, Woke};
 use crate::cli::{context, GlobalArgs, EXIT_HOST_FAILED, EXIT_OK, EXIT_USAGE};
 use crate::core::bundle::open_trusted;
 use crate::core::engine::steps::PushFacts;
-use crate::core::engine::{Engine, EngineEvent, HostReport, PushBundle};
+use crate::core::engine::{Artifact, Engine, EngineEvent, HostReport};
 use crate::core::inventory::{self, HostId, Inventory};
 use crate::core::rollout::event::{BatchNames, SkippedHost, RESUME_COMMAND};
 use crate::core::rollout::journal::{self, rollouts_dir};
@@ -75,7 +75,7 @@ pub fn run(global: &GlobalArgs, args: &RolloutArgs) -> u8 {
         inventory: &ctx.inventory,
         inventory_path: canonical(&ctx.inventory.source),
         preview: planned,
-        bundle: PushBundle::from(&trusted.bundle),
+        bundle: Artifact::from(&trusted.bundle),
         bundle_path: canonical(&bundle_path),
         signature: trusted.signature.to_string(),
     };

@@ -20,7 +20,7 @@ use super::terminal::TerminalGuard;
 use super::update::update_all;
 use super::view;
 use crate::core::bundle::open_trusted;
-use crate::core::engine::{Engine, EngineEvent, EngineOptions, Operation, PushBundle};
+use crate::core::engine::{Artifact, ArtifactKind, Engine, EngineEvent, EngineOptions, Operation};
 use crate::core::inventory::Inventory;
 use crate::logging::{default_log_path, init_logging};
 
@@ -229,8 +229,8 @@ fn run_command(state: &mut Loop<'_>, command: Command) -> Option<Msg> {
         }
         Command::Push { hosts, bundle } => match open_trusted(&bundle, &inventory.bundles) {
             Ok(trusted) => {
-                let bundle = PushBundle::from(&trusted.bundle);
-                tracing::info!(hosts = hosts.len(), version = %bundle.version, "push");
+                let bundle = Artifact::from(&trusted.bundle);
+                tracing::info!(hosts = hosts.len(), version = %bundle.id(), "push");
                 engine.push(&hosts, &bundle);
             }
             Err(error) => {
@@ -243,8 +243,8 @@ fn run_command(state: &mut Loop<'_>, command: Command) -> Option<Msg> {
                 });
             }
         },
-        Command::Verify(hosts) => engine.verify(&hosts),
-        Command::Rollback(hosts) => engine.rollback(&hosts, None),
+        Command::Verify(hosts) => engine.verify(&hosts, ArtifactKind::GoRelease),
+        Command::Rollback(hosts) => engine.rollback(&hosts, ArtifactKind::GoRelease, None),
         Command::StartRollout { preview, bundle } => {
             return Some(state.runner.start(engine, *preview, bundle))
         }

@@ -1,29 +1,138 @@
-//! From a bundle on the jump host to what the engine pushes and what the steps say of it.
+//! The seam between what offgo installs and how it gets there. Push, verify, rollback, the
+//! rollout machine and its journal hold an [`Artifact`] (or its [`ArtifactKind`]) and never look
+//! inside it; each kind brings its own host steps (remote scripts and the parsing of their
+//! output), its words for the step lists and its "already there" test.
+//!
+//! Today the one kind is a Go release. A new kind (a module cache, a Go application) adds a
+//! variant to both enums, its host functions next to `push.rs`/`verify.rs`/`rollback.rs`, and
+//! the arms below; the rollout code and the faces' flows stay as they are.
 
+use std::path::Path;
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use super::go_release::GoRelease;
+use super::step::OpRun;
 use super::steps::PushFacts;
-use super::PushBundle;
-use crate::core::bundle::Bundle;
+use super::{push, rollback, verify, HostOutcome, HostReport, OpContext};
+use crate::core::bundle::{open_trusted, Bundle, BundleError, SignatureStatus};
+use crate::core::inventory::BundleSettings;
+use crate::core::ssh::HostLink;
 
-impl From<&Bundle> for PushBundle {
-    fn from(bundle: &Bundle) -> Self {
-        PushBundle {
-            version: bundle.go_version().to_string(),
-            arch: bundle.arch().to_string(),
-            tarball: bundle.tarball_path().to_path_buf(),
-            tarball_name: bundle.tarball_name().to_string(),
-            size: bundle.size(),
-            sha256: bundle.sha256().to_string(),
-            sums: bundle.sums_path().to_path_buf(),
-            tree_digest: bundle.tree_digest().to_string(),
-            file_count: bundle.file_count(),
-            unpacked_size: bundle.unpacked_size(),
+/// Which kind of thing a bundle installs. Recorded in the rollout journal (`artifact`); a
+/// journal written before kinds existed is a Go release's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ArtifactKind {
+    /// A Go toolchain under `releases_dir`, switched in at `go_root`.
+    #[default]
+    GoRelease,
+}
+
+/// What a push installs on a host, with everything its steps need.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Artifact {
+    GoRelease(GoRelease),
+}
+
+/// One host operation as the engine runs it on a host's worker.
+pub(super) type HostOp =
+    Arc<dyn Fn(&mut HostLink, &OpRun<'_>, &OpContext) -> HostOutcome + Send + Sync>;
+
+impl Artifact {
+    /// Opens the bundle at `path` as a `kind` artifact, under the inventory's trust policy.
+    pub fn open_trusted(
+        kind: ArtifactKind,
+        path: &Path,
+        settings: &BundleSettings,
+    ) -> Result<(Self, SignatureStatus), BundleError> {
+        match kind {
+            ArtifactKind::GoRelease => {
+                let trusted = open_trusted(path, settings)?;
+                Ok((Self::from(&trusted.bundle), trusted.signature))
+            }
         }
+    }
+
+    pub fn kind(&self) -> ArtifactKind {
+        match self {
+            Self::GoRelease(_) => ArtifactKind::GoRelease,
+        }
+    }
+
+    /// What the operator calls it and what a host records as current: `go1.22.10`.
+    pub fn id(&self) -> &str {
+        match self {
+            Self::GoRelease(release) => &release.version,
+        }
+    }
+
+    /// The bundle tarball's sha256: a resumed rollout must push the very same bytes.
+    pub fn sha256(&self) -> &str {
+        match self {
+            Self::GoRelease(release) => &release.sha256,
+        }
+    }
+
+    /// What the step lists say of it.
+    pub fn facts(&self) -> PushFacts<'_> {
+        match self {
+            Self::GoRelease(r) => PushFacts {
+                kind: ArtifactKind::GoRelease,
+                version: &r.version,
+                arch: &r.arch,
+                size: r.size,
+                sha256: &r.sha256,
+                file_count: r.file_count,
+            },
+        }
+    }
+
+    pub(super) fn push_op(&self) -> HostOp {
+        match self {
+            Self::GoRelease(release) => {
+                let release = release.clone();
+                Arc::new(move |link, run, ctx| push::push_host(link, &release, run, ctx))
+            }
+        }
+    }
+}
+
+impl ArtifactKind {
+    /// Whether a host's last probe shows it already on the artifact `id`: a rollout skips such
+    /// a host; a resume settles it as done.
+    pub fn on_target(self, report: &HostReport, id: &str) -> bool {
+        match self {
+            Self::GoRelease => report.on_target(id),
+        }
+    }
+
+    pub(super) fn verify_op(self) -> HostOp {
+        match self {
+            Self::GoRelease => Arc::new(verify::verify_host),
+        }
+    }
+
+    pub(super) fn rollback_op(self, to: Option<String>) -> HostOp {
+        match self {
+            Self::GoRelease => Arc::new(move |link, run, ctx| {
+                rollback::rollback_host(link, to.as_deref(), run, ctx)
+            }),
+        }
+    }
+}
+
+impl From<&Bundle> for Artifact {
+    fn from(bundle: &Bundle) -> Self {
+        Self::GoRelease(GoRelease::from(bundle))
     }
 }
 
 impl<'a> From<&'a Bundle> for PushFacts<'a> {
     fn from(bundle: &'a Bundle) -> Self {
         PushFacts {
+            kind: ArtifactKind::GoRelease,
             version: bundle.go_version(),
             arch: bundle.arch(),
             size: bundle.size(),

@@ -6,6 +6,8 @@
 
 mod artifact;
 mod event;
+mod go_release;
+mod host_state;
 mod outcome;
 #[cfg(test)]
 mod parse_properties;
@@ -16,6 +18,8 @@ mod report;
 mod rollback;
 mod step;
 pub mod steps;
+mod switch_plan;
+mod upload;
 mod verify;
 
 use std::path::PathBuf;
@@ -23,9 +27,10 @@ use std::sync::{Arc, Mutex};
 
 use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
 
+pub use artifact::{Artifact, ArtifactKind};
 pub use event::EngineEvent;
+pub use go_release::GoRelease;
 pub use outcome::{Check, HostOutcome, Operation};
-pub use preflight::PushBundle;
 pub use probe::unreachable_report;
 pub use report::{HostReport, LddGap, OffgoSummary};
 
@@ -151,25 +156,28 @@ impl Engine {
         }
     }
 
-    /// Pushes `bundle` to `hosts`; emits `OperationStarted`, steps, progress and
+    /// Pushes `artifact` to `hosts`; emits `OperationStarted`, steps, progress and
     /// `OperationFinished` for each.
-    pub fn push(&self, hosts: &[HostId], bundle: &PushBundle) {
-        let bundle = Arc::new(bundle.clone());
+    pub fn push(&self, hosts: &[HostId], artifact: &Artifact) {
+        let op = artifact.push_op();
         self.operate(hosts, Operation::Push, move |link, run, ctx| {
-            push::push_host(link, &bundle, run, ctx)
+            op(link, run, ctx)
         });
     }
 
-    /// Verifies the active release on `hosts`.
-    pub fn verify(&self, hosts: &[HostId]) {
-        self.operate(hosts, Operation::Verify, verify::verify_host);
+    /// Verifies the active `kind` artifact on `hosts`.
+    pub fn verify(&self, hosts: &[HostId], kind: ArtifactKind) {
+        let op = kind.verify_op();
+        self.operate(hosts, Operation::Verify, move |link, run, ctx| {
+            op(link, run, ctx)
+        });
     }
 
-    /// Rolls `hosts` back to their previous release, or to `to`.
-    pub fn rollback(&self, hosts: &[HostId], to: Option<&str>) {
-        let to = to.map(str::to_string);
+    /// Rolls `hosts` back to their previous `kind` artifact, or to `to`.
+    pub fn rollback(&self, hosts: &[HostId], kind: ArtifactKind, to: Option<&str>) {
+        let op = kind.rollback_op(to.map(str::to_string));
         self.operate(hosts, Operation::Rollback, move |link, run, ctx| {
-            rollback::rollback_host(link, to.as_deref(), run, ctx)
+            op(link, run, ctx)
         });
     }
 

@@ -6,8 +6,9 @@
 
 use proptest::prelude::*;
 
-use super::preflight::{Preflight, PushBundle};
-use super::push::{new_state, prune_list};
+use super::go_release::GoRelease;
+use super::host_state::{new_state, prune_list};
+use super::preflight::Preflight;
 use super::verify::parse_checks;
 use crate::core::remote::probe::{GoRootKind, OffgoState};
 
@@ -101,14 +102,14 @@ fn preflight_soup() -> impl Strategy<Value = Vec<u8>> {
     })
 }
 
-fn bundle() -> impl Strategy<Value = PushBundle> {
+fn bundle() -> impl Strategy<Value = GoRelease> {
     (
         "go1\\.[0-9]{1,2}\\.[0-9]{1,2}",
         proptest::sample::select(vec!["amd64", "arm64", "386", "armv6l", "riscv64"]),
         any::<u64>(),
         proptest::option::of(any::<u64>()),
     )
-        .prop_map(|(version, arch, size, unpacked_size)| PushBundle {
+        .prop_map(|(version, arch, size, unpacked_size)| GoRelease {
             tarball_name: format!("{version}.linux-{arch}.tar.gz"),
             tarball: format!("/b/{version}.linux-{arch}.tar.gz").into(),
             sums: format!("/b/{version}.linux-{arch}.sha256sums").into(),
@@ -216,7 +217,7 @@ fn preflight_output(p: &Preflight) -> String {
 }
 
 /// Everything the push and rollback steps decide from a pre-flight: no input makes it panic.
-fn decide(pre: &Preflight, bundle: &PushBundle, resume_from: u64) {
+fn decide(pre: &Preflight, bundle: &GoRelease, resume_from: u64) {
     let _ = pre.current_version();
     let _ = pre.check(bundle);
     let _ = pre.check_space(bundle, resume_from);
@@ -270,8 +271,8 @@ proptest! {
 
 // Regressions: inputs the properties above found, kept as plain tests.
 
-fn small_bundle() -> PushBundle {
-    PushBundle {
+fn small_bundle() -> GoRelease {
+    GoRelease {
         version: "go1.22.10".into(),
         arch: "amd64".into(),
         tarball: "/b/go1.22.10.linux-amd64.tar.gz".into(),

@@ -1,56 +1,13 @@
 //! Pre-flight of a push: what the host has and whether the bundle can go there, decided before
 //! anything on the host changes.
 
+use super::go_release::GoRelease;
 use super::outcome::StepError;
 use crate::core::bundle::goarch_matches_uname;
 use crate::core::remote::ops::{key_values, value, values};
 use crate::core::remote::probe::{
     parse_state, version_from_go_version, GoRootKind, GoVersion, OffgoState, StateRead,
 };
-
-/// The bundle as the engine needs it for a push.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PushBundle {
-    /// `go1.22.10`.
-    pub version: String,
-    /// Go's name for the architecture: `amd64`, `arm64`, …
-    pub arch: String,
-    pub tarball: std::path::PathBuf,
-    /// `go1.22.10.linux-amd64.tar.gz`.
-    pub tarball_name: String,
-    pub size: u64,
-    pub sha256: String,
-    /// The `sha256sums` sidecar.
-    pub sums: std::path::PathBuf,
-    /// The manifest's digest of the sidecar (the signature covers it): checked before the
-    /// upload here and again by the host before it uses the uploaded list.
-    pub tree_digest: String,
-    /// Lines of the sidecar, as the manifest says.
-    pub file_count: u64,
-    /// Bytes of the extracted tree, when the manifest says.
-    pub unpacked_size: Option<u64>,
-}
-
-impl PushBundle {
-    /// Space the extracted tree needs: the manifest's figure, else a generous guess (Go
-    /// release tarballs unpack to about four times their size).
-    pub fn unpacked_estimate(&self) -> u64 {
-        self.unpacked_size.unwrap_or(self.size.saturating_mul(5))
-    }
-
-    /// The sidecar on disk is the one the manifest covers (the same check as `bundle verify`).
-    pub fn check_sums(&self) -> Result<(), StepError> {
-        crate::core::bundle::sums::check(&self.sums, &self.tree_digest, self.file_count)
-            .map(|_| ())
-            .map_err(|e| {
-                StepError::refused(
-                    "check_bundle",
-                    format!("the bundle's sha256sums is not the signed list: {e}"),
-                    "rebuild the bundle from the official tarball (`offgo-tui bundle verify` shows what differs); nothing was sent to the host",
-                )
-            })
-    }
-}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Preflight {
@@ -79,13 +36,19 @@ fn kib(v: Option<&str>) -> Option<u64> {
         .and_then(|k| k.checked_mul(1024))
 }
 
+/// The pre-flight script's output did not reach its end marker (the script died, or a login
+/// script printed over it).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("pre-flight output incomplete")]
+pub struct PreflightIncomplete;
+
 impl Preflight {
-    pub fn parse(output: &[u8]) -> Result<Self, String> {
+    pub fn parse(output: &[u8]) -> Result<Self, PreflightIncomplete> {
         let pairs = key_values(output);
         if value(&pairs, "offgo_preflight") != Some("1")
             || value(&pairs, "preflight_end") != Some("1")
         {
-            return Err("pre-flight output incomplete".into());
+            return Err(PreflightIncomplete);
         }
         let go_root = match value(&pairs, "go_root_kind") {
             Some("symlink") => GoRootKind::Symlink {
@@ -147,7 +110,7 @@ impl Preflight {
     }
 
     /// Everything that must hold before a host is touched.
-    pub fn check(&self, bundle: &PushBundle) -> Result<(), StepError> {
+    pub fn check(&self, bundle: &GoRelease) -> Result<(), StepError> {
         let refuse =
             |message: String, hint: &str| Err(StepError::refused("preflight", message, hint));
         if let Some(owner) = &self.busy {
@@ -186,7 +149,7 @@ impl Preflight {
     }
 
     /// Free space for the upload still to send, the extracted tree and an adopted tree.
-    pub fn check_space(&self, bundle: &PushBundle, resume_from: u64) -> Result<(), StepError> {
+    pub fn check_space(&self, bundle: &GoRelease, resume_from: u64) -> Result<(), StepError> {
         let upload = bundle.size.saturating_sub(resume_from);
         // Saturating: sizes come from the host and the manifest; "more than there can be" is
         // what an overflow means here, and it must not wrap into "enough space".
@@ -230,8 +193,8 @@ impl Preflight {
 mod tests {
     use super::*;
 
-    fn bundle() -> PushBundle {
-        PushBundle {
+    fn bundle() -> GoRelease {
+        GoRelease {
             version: "go1.22.10".into(),
             arch: "amd64".into(),
             tarball: "/b/go1.22.10.linux-amd64.tar.gz".into(),

@@ -1,28 +1,21 @@
 //! Push: pre-flight, lock, resumable upload, then install.sh (check, extract, verify, adopt,
 //! switch, post-verify, profile, state, prune) — and the audit line on both ends.
 
-use std::time::Instant;
-
-use sha2::{Digest, Sha256};
-
-use super::event::EngineEvent;
+use super::go_release::GoRelease;
+use super::host_state::{new_state, prune_list};
 use super::outcome::{HostOutcome, StepError};
-use super::preflight::{Preflight, PushBundle};
-use super::step::{
-    audit_gate, audit_record, open_from, record, record_acceptance, HostLock, OpRun,
-};
+use super::preflight::Preflight;
+use super::step::{audit_gate, audit_record, record, record_acceptance, HostLock, OpRun};
+use super::switch_plan::SwitchPlan;
+use super::upload::{resume_offset, upload};
 use super::OpContext;
 use crate::core::remote::ops::{self, key_values, value, values, InstallInputs};
 use crate::core::remote::probe::GoRootKind;
-use crate::core::remote::quote::sh_quote;
 use crate::core::ssh::HostLink;
-
-/// How many history entries state.json keeps.
-const HISTORY_KEPT: usize = 50;
 
 pub fn push_host(
     link: &mut HostLink,
-    bundle: &PushBundle,
+    bundle: &GoRelease,
     run: &OpRun<'_>,
     ctx: &OpContext,
 ) -> HostOutcome {
@@ -54,7 +47,7 @@ pub fn push_host(
     outcome
 }
 
-fn audit_detail(outcome: &HostOutcome, bundle: &PushBundle) -> String {
+fn audit_detail(outcome: &HostOutcome, bundle: &GoRelease) -> String {
     let from = outcome.from.as_deref().unwrap_or("none");
     let mut detail = format!(
         "{from} -> {} bundle sha256 {} tree digest {}",
@@ -71,7 +64,7 @@ fn audit_detail(outcome: &HostOutcome, bundle: &PushBundle) -> String {
 
 fn steps(
     link: &mut HostLink,
-    bundle: &PushBundle,
+    bundle: &GoRelease,
     run: &OpRun<'_>,
     ctx: &OpContext,
     outcome: &mut HostOutcome,
@@ -125,7 +118,7 @@ fn steps(
 /// file (offgo-managed or hand-installed): then the push has nothing to do and says so.
 fn already_there(
     link: &mut HostLink,
-    bundle: &PushBundle,
+    bundle: &GoRelease,
     run: &OpRun<'_>,
     pre: &Preflight,
 ) -> Result<Option<String>, StepError> {
@@ -178,124 +171,16 @@ fn preflight(
     Preflight::parse(&out.stdout).map_err(|e| {
         StepError::refused(
             "preflight",
-            e,
+            e.to_string(),
             "see the host's output: hosts need sh, coreutils, tar, gzip",
         )
         .with_output(out.combined())
     })
 }
 
-/// Where to resume an interrupted upload: the partial file's length, once its bytes are
-/// proven identical to the start of the local tarball; else from scratch.
-fn resume_offset(pre: &Preflight, bundle: &PushBundle) -> u64 {
-    let (Some(size), Some(remote_hash)) = (pre.part_size, pre.part_sha256.as_deref()) else {
-        return 0;
-    };
-    if size == 0 || size > bundle.size {
-        return 0;
-    }
-    match prefix_sha256(&bundle.tarball, size) {
-        Ok(local) if local == remote_hash => size,
-        _ => 0,
-    }
-}
-
-fn prefix_sha256(path: &std::path::Path, len: u64) -> std::io::Result<String> {
-    use std::io::Read;
-    let mut reader = open_from(path, 0)?.take(len);
-    let mut hasher = Sha256::new();
-    std::io::copy(&mut reader, &mut hasher)?;
-    Ok(hex::encode(hasher.finalize()))
-}
-
-fn upload(
-    link: &mut HostLink,
-    bundle: &PushBundle,
-    run: &OpRun<'_>,
-    paths: &crate::core::remote::RemotePaths,
-    pre: &Preflight,
-    resume_from: u64,
-) -> Result<(), StepError> {
-    // Streamed like the tarball: read into memory it would cost ~1 MiB per host at once.
-    let mut sums = open_from(&bundle.sums, 0).map_err(|e| {
-        StepError::refused(
-            "upload",
-            format!("cannot read {}: {e}", bundle.sums.display()),
-            "rebuild the bundle",
-        )
-    })?;
-    let sums_path = ops::incoming_sums(paths, &bundle.version);
-    let started = Instant::now();
-    let result = link.upload(
-        "upload",
-        &format!("cat > {}", sh_quote(&sums_path)),
-        &mut sums,
-        |_| {},
-    );
-    run.command("upload sha256sums", started, &result);
-    expect_success("upload", result)?;
-    if pre.tarball_size == Some(bundle.size) {
-        // A complete upload from an earlier attempt; install.sh checks its sha256 anyway.
-        return Ok(());
-    }
-    let part = ops::incoming_part(paths, &bundle.tarball_name);
-    let tarball = ops::incoming_tarball(paths, &bundle.tarball_name);
-    let redirect = if resume_from > 0 { ">>" } else { ">" };
-    let command = format!(
-        "cat {redirect} {p} && mv -f {p} {t}",
-        p = sh_quote(&part),
-        t = sh_quote(&tarball)
-    );
-    let mut source = open_from(&bundle.tarball, resume_from).map_err(|e| {
-        StepError::refused(
-            "upload",
-            format!("cannot read {}: {e}", bundle.tarball.display()),
-            "check the bundle",
-        )
-    })?;
-    let started = Instant::now();
-    let mut last_report = Instant::now();
-    let total = bundle.size;
-    let result = link.upload("upload", &command, &mut source, |sent| {
-        let done = resume_from + sent;
-        if last_report.elapsed().as_millis() >= 100 || done == total {
-            last_report = Instant::now();
-            let secs = started.elapsed().as_secs_f64().max(0.001);
-            let _ = run.events.send(EngineEvent::Progress {
-                host: run.host,
-                bytes: done,
-                total,
-                bytes_per_sec: (sent as f64 / secs) as u64,
-            });
-        }
-    });
-    run.command("upload tarball", started, &result);
-    expect_success("upload", result)
-}
-
-fn expect_success(
-    step: &str,
-    result: Result<crate::core::ssh::ExecOutput, crate::core::ssh::HostError>,
-) -> Result<(), StepError> {
-    let out = result.map_err(|e| StepError::new(step, e))?;
-    if out.success() {
-        return Ok(());
-    }
-    Err(StepError::refused(
-        step,
-        format!(
-            "{step} failed (exit {}): {}",
-            out.exit_status,
-            out.combined().trim()
-        ),
-        "is the disk full? free space on the host and retry: the upload resumes",
-    )
-    .with_output(out.combined()))
-}
-
 fn install(
     link: &mut HostLink,
-    bundle: &PushBundle,
+    bundle: &GoRelease,
     run: &OpRun<'_>,
     ctx: &OpContext,
     pre: &Preflight,
@@ -377,146 +262,5 @@ fn install_hint(step: &str) -> &'static str {
         "check_tree" => "the extracted files differ from the bundle: check the bundle with `offgo-tui bundle verify`",
         "check_go_version" => "the release does not run on this host: check its architecture and libc",
         _ => "see the host's output; the active Go is untouched unless the output says otherwise",
-    }
-}
-
-/// How go_root changes on this host: what to adopt into releases/ first, what to switch back to,
-/// and the `previous` state.json records — always a release rollback can reach, never the
-/// version being installed.
-struct SwitchPlan {
-    adopt_version: String,
-    previous_target: String,
-    previous: Option<String>,
-}
-
-impl SwitchPlan {
-    fn new(pre: &Preflight, paths: &crate::core::remote::RemotePaths, version: &str) -> Self {
-        let reachable = |v: &String| v != version && pre.releases.contains(v);
-        let recorded = || {
-            let state = pre.state.as_ref();
-            let current = state.and_then(|s| s.current.clone()).filter(reachable);
-            current.or_else(|| state.and_then(|s| s.previous.clone()).filter(reachable))
-        };
-        let running = pre.go_version.clone();
-        let (adopt_version, previous_target, previous) = match (&pre.go_root, running) {
-            // Another version runs from a directory: adopted, rollback returns to the copy.
-            (GoRootKind::Directory, Some(v)) if v != version => {
-                (v.clone(), paths.release_go_dir(&v), Some(v))
-            }
-            // Kept, though nothing proves it runs: no rollback target.
-            (GoRootKind::Directory, None) => ("go-adopted".to_string(), String::new(), None),
-            // A managed release, or a link anywhere to another version (adopted first): switch
-            // back restores the link as it was.
-            (GoRootKind::Symlink { target }, Some(v)) if v != version => {
-                let adopt = if *target == paths.release_go_dir(&v) {
-                    String::new()
-                } else {
-                    v.clone()
-                };
-                (adopt, target.clone(), Some(v))
-            }
-            // This version already runs but its files differ: it is replaced; switch back
-            // restores what ran.
-            (GoRootKind::Symlink { target }, Some(_)) => {
-                (String::new(), target.clone(), recorded())
-            }
-            (GoRootKind::Directory, Some(_)) => (String::new(), String::new(), recorded()),
-            // No working Go (missing, a file, a dangling or broken link): back means the
-            // release state.json knew, if it is still there.
-            _ => {
-                let previous = recorded();
-                let target = previous
-                    .as_deref()
-                    .map(|v| paths.release_go_dir(v))
-                    .unwrap_or_default();
-                (String::new(), target, previous)
-            }
-        };
-        Self {
-            adopt_version,
-            previous_target,
-            previous,
-        }
-    }
-}
-
-/// state.json after switching to `current` (DESIGN.md: current, previous, history).
-pub fn new_state(
-    pre: &Preflight,
-    current: &str,
-    previous: Option<&str>,
-    action: &str,
-    actor: &str,
-) -> String {
-    let mut history = pre
-        .state
-        .as_ref()
-        .map(|s| s.history.clone())
-        .unwrap_or_default();
-    history.push(serde_json::json!({
-        "ts": crate::core::audit::record::now_rfc3339(),
-        "action": action,
-        "from": previous,
-        "to": current,
-        "actor": actor,
-    }));
-    let skip = history.len().saturating_sub(HISTORY_KEPT);
-    let history: Vec<_> = history.into_iter().skip(skip).collect();
-    serde_json::json!({ "current": current, "previous": previous, "history": history }).to_string()
-}
-
-/// Releases to remove after a successful switch: keep the new one, the previous one, and the
-/// newest others up to `keep` in all.
-pub fn prune_list(
-    present: &[String],
-    new: &str,
-    previous: Option<&str>,
-    keep: usize,
-) -> Vec<String> {
-    let mut kept = vec![new.to_string()];
-    if let Some(p) = previous {
-        if p != new {
-            kept.push(p.to_string());
-        }
-    }
-    let mut prune = Vec::new();
-    for name in present {
-        if kept.contains(name) {
-            continue;
-        }
-        if kept.len() < keep.max(1) {
-            kept.push(name.clone());
-        } else {
-            prune.push(name.clone());
-        }
-    }
-    prune
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn names(v: &[&str]) -> Vec<String> {
-        v.iter().map(|s| s.to_string()).collect()
-    }
-
-    #[test]
-    fn prune_keeps_new_previous_and_newest() {
-        let present = names(&["go1.23.1", "go1.22.10", "go1.21.13", "go1.20.1"]);
-        assert_eq!(
-            prune_list(&present, "go1.23.1", Some("go1.20.1"), 3),
-            names(&["go1.21.13"])
-        );
-        assert_eq!(
-            prune_list(&present, "go1.23.1", Some("go1.22.10"), 2),
-            names(&["go1.21.13", "go1.20.1"])
-        );
-        assert!(prune_list(&present, "go1.23.1", None, 10).is_empty());
-        // keep = 1 still keeps the previous release: rollback may need it.
-        assert_eq!(
-            prune_list(&present, "go1.23.1", Some("go1.22.10"), 1),
-            names(&["go1.21.13", "go1.20.1"])
-        );
     }
 }

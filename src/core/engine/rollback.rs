@@ -1,9 +1,10 @@
 //! Rollback: switch go_root to the previous release (or a named one still on the host), check
 //! it after the switch, and record it.
 
+use super::host_state::new_state;
 use super::outcome::{HostOutcome, StepError};
 use super::preflight::Preflight;
-use super::push::{new_state, switch_back_notes};
+use super::push::switch_back_notes;
 use super::step::{audit_gate, audit_record, record, record_acceptance, HostLock, OpRun};
 use super::OpContext;
 use crate::core::remote::ops::{self, key_values, value};
@@ -57,7 +58,8 @@ fn read_host(
     let script = ops::preflight_script(paths, "none", "none", under_lock);
     let out = run.script(link, "preflight", &script, !under_lock)?;
     Preflight::parse(&out.stdout).map_err(|e| {
-        StepError::refused("preflight", e, "see the host's output").with_output(out.combined())
+        StepError::refused("preflight", e.to_string(), "see the host's output")
+            .with_output(out.combined())
     })
 }
 

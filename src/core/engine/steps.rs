@@ -2,13 +2,14 @@
 //! confirm dialogs, the rollout plan and `rollout --dry-run` all list these, so the words an
 //! operator approves are the same wherever they approve them.
 
-use super::Operation;
+use super::{ArtifactKind, Operation};
 use crate::core::units::human_bytes;
 
-/// What the push steps say of the bundle being pushed.
+/// What the push steps say of the artifact being pushed.
 #[derive(Debug, Clone, Copy)]
 pub struct PushFacts<'a> {
-    /// `go1.22.10`.
+    pub kind: ArtifactKind,
+    /// The artifact's id: `go1.22.10`.
     pub version: &'a str,
     /// Go's name: `amd64`.
     pub arch: &'a str,
@@ -33,14 +34,23 @@ pub fn steps(op: Operation, bundle: Option<&PushFacts<'_>>) -> Vec<String> {
 pub fn rollout_steps(bundle: &PushFacts<'_>, auto_rollback: bool) -> Vec<String> {
     let mut steps = push(bundle);
     if auto_rollback {
-        steps.push(
-            "verify (tree, go version, profile, state, ldd, audit); roll back if it fails".into(),
-        );
+        steps.push(match bundle.kind {
+            ArtifactKind::GoRelease => {
+                "verify (tree, go version, profile, state, ldd, audit); roll back if it fails"
+                    .into()
+            }
+        });
     }
     steps
 }
 
 fn push(b: &PushFacts<'_>) -> Vec<String> {
+    match b.kind {
+        ArtifactKind::GoRelease => push_go_release(b),
+    }
+}
+
+fn push_go_release(b: &PushFacts<'_>) -> Vec<String> {
     let v = b.version;
     let sha = b.sha256.get(..12).unwrap_or(b.sha256);
     vec![

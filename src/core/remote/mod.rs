@@ -6,6 +6,7 @@ pub mod go_version;
 pub mod ops;
 pub mod paths;
 pub mod probe;
+mod probe_parse;
 pub mod quote;
 
 pub use paths::RemotePaths;

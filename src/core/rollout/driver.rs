@@ -11,7 +11,7 @@ use super::machine::{Effect, Input, Note, Rollout};
 use super::plan::Plan;
 use super::preview::Preview;
 use super::session::SessionError;
-use crate::core::engine::{Engine, EngineEvent, HostOutcome, Operation, PushBundle};
+use crate::core::engine::{Artifact, Engine, EngineEvent, HostOutcome, Operation};
 use crate::core::inventory::{HostId, Inventory};
 
 /// What the driver tells its face.
@@ -38,7 +38,8 @@ pub struct RolloutRequest<'a> {
     pub inventory_path: PathBuf,
     /// The plan, exactly as shown to the operator (plan dialog, `--dry-run`).
     pub preview: Preview,
-    pub bundle: PushBundle,
+    /// What the bundle at `bundle_path` installs.
+    pub bundle: Artifact,
     pub bundle_path: PathBuf,
     pub signature: String,
 }
@@ -50,7 +51,7 @@ pub struct Driver {
     /// Rollout-local host id → inventory host id.
     ids: Vec<HostId>,
     local: HashMap<HostId, usize>,
-    bundle: PushBundle,
+    artifact: Artifact,
     expecting: HashMap<usize, Operation>,
     started: HashMap<usize, String>,
     pub timer: Option<Instant>,
@@ -100,9 +101,10 @@ impl Driver {
             created: now(),
             actor: crate::core::audit::record::actor(),
             inventory: inventory_path,
+            artifact: bundle.kind(),
             bundle: bundle_path,
-            version: bundle.version.clone(),
-            bundle_sha256: bundle.sha256.clone(),
+            version: bundle.id().to_string(),
+            bundle_sha256: bundle.sha256().to_string(),
             signature,
             hosts: names,
             settings: settings.clone(),
@@ -126,9 +128,9 @@ impl Driver {
     pub fn resume(
         path: &Path,
         inventory: &Inventory,
-        bundle: PushBundle,
+        artifact: Artifact,
     ) -> Result<(Self, Vec<HostId>), SessionError> {
-        let loaded = journal::load(path).map_err(SessionError::JournalUnreadable)?;
+        let loaded = journal::load(path)?;
         let header = loaded.header.clone();
         let mut ids = Vec::new();
         for name in &header.hosts {
@@ -144,7 +146,7 @@ impl Driver {
             source,
         })?;
         Ok((
-            Self::assemble(machine, header, journal, ids, bundle),
+            Self::assemble(machine, header, journal, ids, artifact),
             unknown,
         ))
     }
@@ -154,7 +156,7 @@ impl Driver {
         header: Header,
         journal: Journal,
         ids: Vec<HostId>,
-        bundle: PushBundle,
+        artifact: Artifact,
     ) -> Self {
         let local = ids.iter().enumerate().map(|(l, &h)| (h, l)).collect();
         Self {
@@ -163,7 +165,7 @@ impl Driver {
             journal,
             ids,
             local,
-            bundle,
+            artifact,
             expecting: HashMap::new(),
             started: HashMap::new(),
             timer: None,
@@ -268,9 +270,9 @@ impl Driver {
         self.started.insert(l, now());
         let host = self.ids[l];
         match op {
-            Operation::Push => engine.push(&[host], &self.bundle),
-            Operation::Verify => engine.verify(&[host]),
-            Operation::Rollback => engine.rollback(&[host], None),
+            Operation::Push => engine.push(&[host], &self.artifact),
+            Operation::Verify => engine.verify(&[host], self.artifact.kind()),
+            Operation::Rollback => engine.rollback(&[host], self.artifact.kind(), None),
         }
     }
 

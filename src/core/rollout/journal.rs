@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use super::machine::Input;
 use super::plan::Plan;
 use super::settings::RolloutSettings;
+use crate::core::engine::ArtifactKind;
 
 /// Everything needed to resume or report a rollout without the console that started it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -19,7 +20,11 @@ pub struct Header {
     pub created: String,
     pub actor: String,
     pub inventory: PathBuf,
+    /// What the bundle installs (absent from journals older than artifact kinds: a Go release).
+    #[serde(default)]
+    pub artifact: ArtifactKind,
     pub bundle: PathBuf,
+    /// The artifact's id (a Go release: its version).
     pub version: String,
     pub bundle_sha256: String,
     pub signature: String,
@@ -119,36 +124,56 @@ impl Journal {
 }
 
 /// A journal read back. A torn last line (the process died mid-write) is ignored.
+#[derive(Debug)]
 pub struct Loaded {
     pub header: Header,
     pub lines: Vec<Line>,
 }
 
-pub fn load(path: &Path) -> Result<Loaded, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+/// Why a journal could not be read back; each names the file (and line).
+#[derive(Debug, thiserror::Error)]
+pub enum JournalError {
+    #[error("cannot read {}: {source}", .path.display())]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{}:{line}: not a journal line: {source}", .path.display())]
+    Line {
+        path: PathBuf,
+        line: usize,
+        source: serde_json::Error,
+    },
+    #[error("{}: the first line is not a rollout plan", .path.display())]
+    NoPlan { path: PathBuf },
+}
+
+pub fn load(path: &Path) -> Result<Loaded, JournalError> {
+    let text = std::fs::read_to_string(path).map_err(|source| JournalError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
     let mut lines = Vec::new();
     let all: Vec<&str> = text.lines().collect();
     for (i, raw) in all.iter().enumerate() {
         match serde_json::from_str::<Line>(raw) {
             Ok(line) => lines.push(line),
             Err(_) if i + 1 == all.len() && !text.ends_with('\n') => {}
-            Err(e) => {
-                return Err(format!(
-                    "{}:{}: not a journal line: {e}",
-                    path.display(),
-                    i + 1
-                ))
+            Err(source) => {
+                return Err(JournalError::Line {
+                    path: path.to_path_buf(),
+                    line: i + 1,
+                    source,
+                })
             }
         }
     }
     let header = match lines.first() {
         Some(Line::Plan(h)) => (**h).clone(),
         _ => {
-            return Err(format!(
-                "{}: the first line is not a rollout plan",
-                path.display()
-            ))
+            return Err(JournalError::NoPlan {
+                path: path.to_path_buf(),
+            })
         }
     };
     Ok(Loaded { header, lines })
@@ -211,14 +236,13 @@ mod tests {
     use crate::core::rollout::plan::plan;
     use crate::core::rollout::settings::BatchSize;
 
-    #[test]
-    fn round_trip_and_a_torn_last_line() {
-        let dir = tempfile::tempdir().unwrap();
-        let header = Header {
+    fn sample_header() -> Header {
+        Header {
             id: "r1".into(),
             created: "2026-11-22T05:00:00Z".into(),
             actor: "ops@jump".into(),
             inventory: "/etc/offgo.toml".into(),
+            artifact: ArtifactKind::GoRelease,
             bundle: "/media/go1.22.10.linux-amd64.offgo.toml".into(),
             version: "go1.22.10".into(),
             bundle_sha256: "ab".into(),
@@ -226,7 +250,13 @@ mod tests {
             hosts: vec!["a".into(), "b".into()],
             settings: RolloutSettings::default(),
             plan: plan(&[0, 1], &[], &[BatchSize::Count(1)], vec![]),
-        };
+        }
+    }
+
+    #[test]
+    fn round_trip_and_a_torn_last_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let header = sample_header();
         let mut j = Journal::create(dir.path(), &header).unwrap();
         j.append(&Line::Input {
             at: "t".into(),
@@ -255,5 +285,41 @@ mod tests {
             vec![Input::Start]
         );
         assert_eq!(list(dir.path()), vec![path]);
+    }
+
+    /// A journal written before artifact kinds (no `artifact` in its plan) is a Go release's,
+    /// and a new one says so.
+    #[test]
+    fn journals_without_an_artifact_kind_are_go_releases() {
+        // Today's plan line, less the key older versions did not write.
+        let mut plan = serde_json::to_value(Line::Plan(Box::new(sample_header()))).unwrap();
+        plan.as_object_mut().unwrap().remove("artifact").unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r0.jsonl");
+        std::fs::write(&path, format!("{plan}\n")).unwrap();
+        let header = load(&path).unwrap().header;
+        assert_eq!(header.artifact, ArtifactKind::GoRelease);
+        assert_eq!(header.version, "go1.22.10");
+        let line = serde_json::to_string(&Line::Plan(Box::new(header))).unwrap();
+        assert!(line.contains(r#""artifact":"go_release""#), "{line}");
+    }
+
+    #[test]
+    fn errors_name_the_file_and_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.jsonl");
+        let shown = |e: JournalError| e.to_string().replace(&path.display().to_string(), "J");
+        assert!(shown(load(&path).unwrap_err()).starts_with("cannot read J: "));
+        std::fs::write(
+            &path,
+            "{\"kind\":\"step\",\"at\":\"t\",\"host\":0,\"step\":\"x\"}\n",
+        )
+        .unwrap();
+        assert_eq!(
+            shown(load(&path).unwrap_err()),
+            "J: the first line is not a rollout plan"
+        );
+        std::fs::write(&path, "garbage\n{}\n").unwrap();
+        assert!(shown(load(&path).unwrap_err()).starts_with("J:1: not a journal line: "));
     }
 }

@@ -1,6 +1,8 @@
 //! Table-driven tests of the rollout machine, driven by a simulated fleet: pushes succeed unless
 //! the host is listed as failing.
 
+use std::time::Duration;
+
 use super::*;
 use crate::core::rollout::plan::plan;
 use crate::core::rollout::settings::BatchSize::{Count, Percent};

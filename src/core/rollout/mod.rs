@@ -4,6 +4,7 @@
 
 pub mod driver;
 pub mod event;
+mod inputs;
 pub mod journal;
 pub mod machine;
 pub mod plan;

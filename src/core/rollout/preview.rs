@@ -6,7 +6,15 @@ use super::plan::{plan, Plan};
 use super::settings::{Canary, RolloutSettings};
 use crate::core::engine::steps::{rollout_steps, PushFacts};
 use crate::core::engine::HostReport;
-use crate::core::inventory::{self, HostId, Inventory};
+use crate::core::inventory::{self, HostId, Inventory, SelectorError};
+
+/// A `canary = "selector"` that selects nothing valid; the message names the selector.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("canary {selector:?}: {source}")]
+pub struct CanaryError {
+    pub selector: String,
+    pub source: SelectorError,
+}
 
 /// `canary` of the settings, resolved against the inventory once.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -21,14 +29,18 @@ pub enum CanaryPick {
 
 impl CanaryPick {
     /// Resolves a `canary = "selector"`; the error says which selector failed.
-    pub fn resolve(inventory: &Inventory, settings: &RolloutSettings) -> Result<Self, String> {
+    pub fn resolve(inventory: &Inventory, settings: &RolloutSettings) -> Result<Self, CanaryError> {
         Ok(match &settings.canary {
             None => Self::None,
             Some(Canary::Count(n)) => Self::First(*n),
-            Some(Canary::Hosts(selector)) => Self::Hosts(
-                inventory::select(inventory, selector)
-                    .map_err(|e| format!("canary {selector:?}: {e}"))?,
-            ),
+            Some(Canary::Hosts(selector)) => {
+                Self::Hosts(inventory::select(inventory, selector).map_err(|source| {
+                    CanaryError {
+                        selector: selector.clone(),
+                        source,
+                    }
+                })?)
+            }
         })
     }
 
@@ -77,7 +89,7 @@ pub fn preview<'r>(
     let mut unreachable = Vec::new();
     for &h in selected {
         let report = report_of(h);
-        if report.is_some_and(|r| r.on_target(bundle.version)) {
+        if report.is_some_and(|r| bundle.kind.on_target(r, bundle.version)) {
             skipped.push((h, format!("already on {}", bundle.version)));
             continue;
         }

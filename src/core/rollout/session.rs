@@ -7,11 +7,11 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use super::driver::{Driver, RolloutRequest, Update};
-use super::journal::{self, Header};
+use super::journal::{self, Header, JournalError};
 use super::machine::{Input, Rollout, Status};
 use super::summary::Summary;
-use crate::core::bundle::{open_trusted, BundleError};
-use crate::core::engine::{Engine, EngineEvent, PushBundle};
+use crate::core::bundle::BundleError;
+use crate::core::engine::{Artifact, Engine, EngineEvent};
 use crate::core::inventory::{HostId, Inventory};
 
 /// Why a rollout could not start or resume.
@@ -26,8 +26,8 @@ pub enum SessionError {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("{0}")]
-    JournalUnreadable(String),
+    #[error(transparent)]
+    JournalUnreadable(#[from] JournalError),
     #[error("host {host} of rollout {rollout} is not in the inventory any more")]
     HostGone { host: String, rollout: String },
     #[error("rollout {rollout}: {source}")]
@@ -78,23 +78,21 @@ impl RolloutSession {
         inventory: &Inventory,
         engine: &Engine,
     ) -> Result<(Self, Resumed, Vec<Update>), SessionError> {
-        let header = journal::load(path)
-            .map_err(SessionError::JournalUnreadable)?
-            .header;
-        let trusted = open_trusted(&header.bundle, &inventory.bundles).map_err(|source| {
-            SessionError::Bundle {
-                rollout: header.id.clone(),
-                source,
-            }
-        })?;
-        if trusted.bundle.sha256() != header.bundle_sha256 {
+        let header = journal::load(path)?.header;
+        let (artifact, _) =
+            Artifact::open_trusted(header.artifact, &header.bundle, &inventory.bundles).map_err(
+                |source| SessionError::Bundle {
+                    rollout: header.id.clone(),
+                    source,
+                },
+            )?;
+        if artifact.sha256() != header.bundle_sha256 {
             return Err(SessionError::BundleChanged {
                 bundle: header.bundle.clone(),
                 rollout: header.id.clone(),
             });
         }
-        let bundle = PushBundle::from(&trusted.bundle);
-        let (mut driver, unknown) = Driver::resume(path, inventory, bundle)?;
+        let (mut driver, unknown) = Driver::resume(path, inventory, artifact)?;
         let resumed = Resumed {
             journal: path.to_path_buf(),
             unknown: unknown.clone(),
@@ -123,7 +121,8 @@ impl RolloutSession {
         if let EngineEvent::HostProbed { host, report } = event {
             if let Some(i) = self.settling.iter().position(|h| h == host) {
                 self.settling.remove(i);
-                let on = report.on_target(&self.driver.header.version);
+                let header = &self.driver.header;
+                let on = header.artifact.on_target(report, &header.version);
                 updates.extend(self.driver.settle(*host, on, engine));
                 if self.settling.is_empty() {
                     updates.extend(go_on(&mut self.driver, engine));

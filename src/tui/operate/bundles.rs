@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use crate::core::bundle::{find_bundles, Bundle, SignatureStatus, TrustPolicy};
 use crate::core::engine::steps::PushFacts;
+use crate::core::engine::ArtifactKind;
 use crate::core::inventory::{BundleSettings, Inventory};
 
 /// What the picker shows of a bundle that opened.
@@ -44,6 +45,7 @@ impl BundleInfo {
     /// What the step lists say of this bundle.
     pub fn push_facts(&self) -> PushFacts<'_> {
         PushFacts {
+            kind: ArtifactKind::GoRelease,
             version: &self.version,
             arch: &self.arch,
             size: self.size,

@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::core::bundle::open_trusted;
-use crate::core::engine::{Engine, EngineEvent, PushBundle};
+use crate::core::engine::{Artifact, Engine, EngineEvent};
 use crate::core::inventory::Inventory;
 use crate::core::rollout::journal::{self, rollouts_dir};
 use crate::core::rollout::{Input, Preview, RolloutRequest, RolloutSession, SessionError, Update};
@@ -74,7 +74,7 @@ impl Runner {
             inventory,
             inventory_path: canonical(&inventory.source),
             preview,
-            bundle: PushBundle::from(&trusted.bundle),
+            bundle: Artifact::from(&trusted.bundle),
             bundle_path: canonical(&bundle_path),
             signature: trusted.signature.to_string(),
         };

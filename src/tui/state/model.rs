@@ -281,6 +281,7 @@ pub fn rollout_settings(inventory: &Inventory) -> Result<RolloutSettings, String
 /// The hosts a `canary = "selector"` setting names (a count is resolved against the plan).
 fn rollout_canary(inventory: &Inventory) -> CanaryPick {
     rollout_settings(inventory)
-        .and_then(|s| CanaryPick::resolve(inventory, &s))
+        .ok()
+        .and_then(|s| CanaryPick::resolve(inventory, &s).ok())
         .unwrap_or_default()
 }
