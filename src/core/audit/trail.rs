@@ -87,11 +87,7 @@ impl AuditTrail {
         let (ts, action) = (record.ts.clone(), record.action.clone());
         let index_dir = &self.index_dir;
         let (line, _) = self.log.append_then(record, |before, number| {
-            let marker = index_dir.join(LEGACY_MARKER);
-            if !marker.exists() {
-                std::fs::create_dir_all(index_dir)?;
-                std::fs::write(&marker, format!("{}\n", line_count(before)))?;
-            }
+            mark_legacy_end(index_dir, before)?;
             // The host's first entry of its own carries its old lines along (read once).
             let mut seed = Vec::new();
             if index::stamp(&index_dir.join(id.file_name())).is_none() {
@@ -109,6 +105,17 @@ impl AuditTrail {
         Ok(line)
     }
 
+    /// Appends `record` to the log only: an entry the host may not have got (its append failed
+    /// or was cut short), so it is never expected in the host's log. The legacy marker is set
+    /// first, so the line is never read later as an older offgo's line, expected by name.
+    pub fn append_unexpected(&self, record: AuditRecord) -> std::io::Result<String> {
+        let index_dir = &self.index_dir;
+        let (line, _) = self
+            .log
+            .append_then(record, |before, _| mark_legacy_end(index_dir, before))?;
+        Ok(line)
+    }
+
     fn legacy(&self) -> &HashMap<String, Vec<RecordedEntry>> {
         self.legacy.get_or_init(|| {
             let Ok(bytes) = std::fs::read(self.log.path()) else {
@@ -118,6 +125,17 @@ impl AuditTrail {
             legacy_entries(&bytes, count)
         })
     }
+}
+
+/// Marks where an older offgo's lines end (the log as it is before the first line this offgo
+/// writes), once.
+fn mark_legacy_end(index_dir: &Path, before: &[u8]) -> std::io::Result<()> {
+    let marker = index_dir.join(LEGACY_MARKER);
+    if !marker.exists() {
+        std::fs::create_dir_all(index_dir)?;
+        std::fs::write(&marker, format!("{}\n", line_count(before)))?;
+    }
+    Ok(())
 }
 
 /// The marker's count, or every line when there is no marker yet (no new-style line written).
@@ -186,6 +204,19 @@ mod tests {
         assert_eq!((rs.entries[0].jump_line, rp.entries[0].jump_line), (1, 2));
         assert_eq!(rp.entries[0].action, "verify");
         assert_eq!(staging.log().verify().unwrap().broken, None);
+    }
+
+    /// A host whose append failed: the jump host keeps the line, but never expects it on the
+    /// host, not even later as an older offgo's line read by name.
+    #[test]
+    fn an_entry_the_host_may_not_have_is_never_expected() {
+        let dir = tempfile::tempdir().unwrap();
+        let trail = AuditTrail::new(dir.path().join("audit.log"), Path::new("/inv/a.toml"));
+        let id = trail.identity("web-01", "SHA256:k");
+        trail.append_unexpected(rec("web-01", "push")).unwrap();
+        let again = AuditTrail::new(dir.path().join("audit.log"), Path::new("/inv/a.toml"));
+        assert!(again.recorded(&id).entries.is_empty());
+        assert_eq!(again.log().verify().unwrap().entries, 1);
     }
 
     #[test]

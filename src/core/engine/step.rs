@@ -206,7 +206,7 @@ fn record_as(
     // An entry the host may not have got is logged here but never expected on the host.
     let written = match (on_host, host_identity(link, trail)) {
         (true, Ok(id)) => trail.append(&id, record, kind),
-        _ => trail.log().append(record),
+        _ => trail.append_unexpected(record),
     };
     if let Err(e) = written {
         notes.push(format!(

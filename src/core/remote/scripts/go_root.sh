@@ -10,19 +10,20 @@ relink() {
     mv -T "$go_root.offgo-new" "$go_root"
 }
 
-# keep_state: a copy of state.json as it is before a switch, for a switch back to restore.
+# keep_state: state.json as it is before a switch, kept in this shell (no file a crash could
+# leave behind), for a switch back to restore.
 keep_state() {
+  offgo_had_state=
   if [ -f "$state_file" ]; then
-    cp -p "$state_file" "$state_file.offgo-old"
-  else
-    rm -f "$state_file.offgo-old"
+    offgo_old_state=$(cat "$state_file") && offgo_had_state=1
   fi
 }
 
 # restore_state: state.json as it was before the switch (none, when there was none).
 restore_state() {
-  if [ -f "$state_file.offgo-old" ]; then
-    mv -f "$state_file.offgo-old" "$state_file"
+  if [ -n "$offgo_had_state" ]; then
+    printf '%s\n' "$offgo_old_state" > "$state_file.offgo-new" &&
+      mv -f "$state_file.offgo-new" "$state_file"
   else
     rm -f "$state_file"
   fi
@@ -48,8 +49,7 @@ clean_leftovers() {
   fi
   for c in "$go_root.offgo-new" "$go_root".offgo-adopted-* \
     "$releases_dir"/.offgo-* "$releases_dir"/*.offgo-old "$releases_dir"/*/go.offgo-copy \
-    "$releases_dir"/*/*.offgo-new "$state_file.offgo-new" "$state_file.offgo-old" \
-    "$profile_script.offgo-new"; do
+    "$releases_dir"/*/*.offgo-new "$state_file.offgo-new" "$profile_script.offgo-new"; do
     [ -e "$c" ] || [ -L "$c" ] || continue
     # A link is only a name: removing it never touches what it points at.
     [ ! -L "$c" ] && offgo_in_use "$c" && continue

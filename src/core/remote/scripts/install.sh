@@ -181,7 +181,6 @@ for old in $prune; do
   offgo_in_use "$releases_dir/$old" && continue
   rm -rf "$releases_dir/$old" && kv pruned "$old"
 done
-rm -f "$state_file.offgo-old"
 clean_leftovers
 rm -f "$tarball" "$sums"
 kv done 1

@@ -68,5 +68,4 @@ case "$out" in
   "go version $version "*) ;;
   *) switch_back; fail post_verify "after the switch, go version printed: $out" ;;
 esac
-rm -f "$state_file.offgo-old"
 kv done 1
