@@ -581,8 +581,7 @@ pub fn report(name: &str, results: &[PointResult], started: std::time::Instant) 
     );
     assert!(
         failed.is_empty(),
-        "{name}: {} of {} fault points left a bad state (known failures on main until the \
-         `install` branch lands; see the lines below):\n{}",
+        "{name}: {} of {} fault points left a bad state (see the lines below):\n{}",
         failed.len(),
         results.len(),
         failed
@@ -642,7 +641,7 @@ pub fn run_rollout_faults() {
         "upload finished",
         "install step=extract",
         "install step=switch",
-        "install step=state",
+        "install step=post_verify",
         "audit",
     ];
     let chosen: Vec<Point> = wanted

@@ -186,7 +186,13 @@ fn record_as(
         .unwrap_or(&line)
         .to_string();
     let script = ops::audit_append_script(&link.host().paths, &head);
-    let on_host = match link.run_lines("audit", "sh -s", script.as_bytes(), |_| {}) {
+    // A connection lost on the way is tried once more on a fresh one (the append script does
+    // not write an entry twice): a change must not go unrecorded on its host for a dropped link.
+    let appended = match link.run_lines("audit", "sh -s", script.as_bytes(), |_| {}) {
+        Err(_) => link.run_lines("audit", "sh -s", script.as_bytes(), |_| {}),
+        done => done,
+    };
+    let on_host = match appended {
         Ok(out) if out.success() => true,
         Ok(out) => {
             notes.push(format!(

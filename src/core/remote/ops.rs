@@ -275,6 +275,47 @@ mod tests {
         assert_eq!(value(&pairs, "switched_back"), None);
     }
 
+    /// An append cut short after it wrote its line is tried again: the entry is not written
+    /// twice, and the chain holds.
+    #[test]
+    fn the_audit_append_never_writes_an_entry_twice() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = dir.path().join("log/audit.log");
+        let paths = RemotePaths {
+            audit_log: log.display().to_string(),
+            ..RemotePaths::default()
+        };
+        let run = |head: &str| {
+            let out = Command::new("sh")
+                .arg("-c")
+                .arg(audit_append_script(&paths, head))
+                .output()
+                .unwrap();
+            assert!(out.status.success(), "{out:?}");
+        };
+        let head = |ts: &str| {
+            let record = crate::core::audit::AuditRecord {
+                ts: ts.into(),
+                actor: "ops@jump".into(),
+                host: "web-01".into(),
+                action: "push".into(),
+                target: "go1.22.10".into(),
+                result: "ok".into(),
+                detail: String::new(),
+                prev: String::new(),
+            };
+            let line = record.to_line();
+            line.strip_suffix("\"prev\":\"\"}").unwrap().to_string()
+        };
+        run(&head("1"));
+        run(&head("2"));
+        run(&head("2"));
+        let text = std::fs::read_to_string(&log).unwrap();
+        assert_eq!(text.lines().count(), 2, "{text}");
+        let check = crate::core::audit::chain::verify_chain(text.as_bytes(), false);
+        assert_eq!(check.broken, None);
+    }
+
     #[test]
     fn every_script_is_valid_sh() {
         let p = RemotePaths::default();
