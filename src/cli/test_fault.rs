@@ -57,14 +57,43 @@ fn parse(spec: &str) -> Result<FaultPlan, String> {
     if at.is_some() && kill.is_empty() {
         return Err("at= needs kill=PID,… (the hosts' listening sshds)".into());
     }
+    let crashed = log.as_ref().map(|l| crashed_marker(l));
     Ok(FaultPlan::new(host, at, log, move |_, _, _| {
+        if crash {
+            crash_with(&kill, crashed.as_deref());
+        }
         for &pid in &kill {
             crate::fleet::kill_processes_under(pid);
         }
-        if crash {
-            std::process::exit(CRASH_EXIT);
-        }
     }))
+}
+
+/// A crashed jump host observes nothing after the crash: this process ends at once, and a
+/// forked child kills the hosts' remote processes after it is gone (were they killed first,
+/// the other hosts' workers would see their commands die and journal failures a real crash
+/// never writes).
+/// Where a crash says its remote kills are done: `LOG.crashed` beside the points log.
+pub fn crashed_marker(log: &std::path::Path) -> PathBuf {
+    log.with_extension("crashed")
+}
+
+fn crash_with(kill: &[u32], done: Option<&std::path::Path>) -> ! {
+    // SAFETY: fork(2); the child only reads /proc, sends signals and _exits (glibc keeps malloc
+    // usable after fork), the parent exits at once.
+    let pid = unsafe { libc::fork() };
+    if pid == 0 {
+        // Give the parent time to die before the remote processes do.
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        for &pid in kill {
+            crate::fleet::kill_processes_under(pid);
+        }
+        if let Some(done) = done {
+            let _ = std::fs::write(done, "done\n");
+        }
+        // SAFETY: _exit(2) in the forked child: no atexit handlers of the parent run.
+        unsafe { libc::_exit(0) };
+    }
+    std::process::exit(CRASH_EXIT);
 }
 
 #[cfg(test)]

@@ -698,6 +698,15 @@ fn rollout_point(inv: &Path, hosts: &[&HostHandle], args: &[String], point: &Poi
     let log = state.path().join("points");
     let spec = fault_spec(target, point.index, hosts, "crash", &log);
     let out = run(state.path(), inv, &args, Some(&spec));
+    // The crashed jump host's forked killer ends the hosts' remote processes after it is gone.
+    let crashed = log.with_extension("crashed");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while out.status.code() == Some(CRASH_EXIT)
+        && !crashed.exists()
+        && std::time::Instant::now() < deadline
+    {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
     let mut problems = Vec::new();
     let faulted = format!("exit {:?}", out.status.code());
     if out.status.code() != Some(CRASH_EXIT) || !fired(&log, target, point.index) {

@@ -97,16 +97,32 @@ impl RolloutSession {
             journal: path.to_path_buf(),
             unknown: unknown.clone(),
         };
-        let updates = if unknown.is_empty() {
-            go_on(&mut driver, engine)
+        // While the rollout may still start hosts, a host cut short is pushed again: the push
+        // itself finds out what is left to do (on the version by its files and settled: a
+        // no-op; switched but not settled, or not switched: it finishes or redoes the change,
+        // cleans up and audits it on both ends). A probe alone would leave an unaudited change
+        // behind. A halted or aborted rollout starts nothing: its hosts are settled by a probe.
+        let can_start = matches!(
+            driver.machine.status,
+            Status::NotStarted
+                | Status::Running
+                | Status::Paused
+                | Status::PausedBetweenBatches { .. }
+        );
+        let mut updates = Vec::new();
+        let mut settling = Vec::new();
+        if unknown.is_empty() {
+            updates.extend(go_on(&mut driver, engine));
+        } else if can_start {
+            for &host in &unknown {
+                updates.extend(driver.settle(host, false, engine));
+            }
+            updates.extend(go_on(&mut driver, engine));
         } else {
             engine.probe(&unknown);
-            Vec::new()
-        };
-        let session = Self {
-            driver,
-            settling: unknown,
-        };
+            settling = unknown;
+        }
+        let session = Self { driver, settling };
         Ok((session, resumed, updates))
     }
 
