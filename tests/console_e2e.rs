@@ -333,6 +333,61 @@ fn at_80x24_the_detail_opens_on_enter_and_the_console_quits_cleanly() {
 }
 
 #[test]
+fn bang_opens_a_shell_on_the_selected_host_and_exit_brings_the_console_back() {
+    let console = Console::new(120, 40);
+    console.open();
+    console.wait_until_probed();
+    console.filter("web-01");
+    console.tmux.keys(&["!"]);
+    // Keys typed before ssh has the terminal would go to the console: wait for the prompt.
+    console
+        .tmux
+        .wait_for("the remote shell's prompt", REDRAW, |s| {
+            s.lines().any(|l| {
+                l.contains('@') && (l.trim_end().ends_with('#') || l.trim_end().ends_with('$'))
+            })
+        });
+    // The system ssh logged in to web-01 with the inventory's key and known_hosts: the login
+    // says which port it came in on. The arithmetic proves a shell ran it, not an echo.
+    let port = console.port("web-01");
+    console
+        .tmux
+        .run("echo \"shell-on-$((6*7)) $SSH_CONNECTION\"");
+    console.tmux.wait_for("the shell on web-01", REDRAW, |s| {
+        s.lines()
+            .any(|l| l.starts_with("shell-on-42 ") && l.trim_end().ends_with(&format!(" {port}")))
+    });
+    assert!(
+        !console.tmux.alternate_screen(),
+        "the console gave the terminal to ssh"
+    );
+    // Ctrl-c belongs to the shell: it interrupts the remote command, not the console.
+    console.tmux.run("sleep 30");
+    std::thread::sleep(Duration::from_millis(500));
+    console.tmux.keys(&["C-c"]);
+    console.tmux.run("echo still-here-$((1+1))");
+    console
+        .tmux
+        .wait_for("the shell after ctrl-c", REDRAW, |s| {
+            s.contains("still-here-2")
+        });
+    console.tmux.run("exit 3");
+    let screen = console.tmux.wait_for("the console back", REDRAW, |s| {
+        s.contains("web-01: shell ended (exit 3)") && s.contains("q quit")
+    });
+    assert!(screen.contains("1/6 hosts"), "{}", tmux::framed(&screen));
+    assert!(
+        console.tmux.alternate_screen(),
+        "the console has the screen again"
+    );
+    // The keys work again.
+    console.tmux.keys(&["?"]);
+    console.tmux.wait_for_text("in the filter", REDRAW);
+    console.tmux.keys(&["Escape"]);
+    console.quit();
+}
+
+#[test]
 fn a_panic_in_a_worker_thread_restores_the_terminal_and_fails_loudly() {
     let console = Console::new(120, 40);
     // No waiting for the first frame: the panic follows it within a second, and a busy machine

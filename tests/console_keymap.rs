@@ -187,7 +187,8 @@ fn push_and_rollback_are_flagged_dangerous_everywhere_they_show() {
             Action::RolloutStart,
             Action::RolloutContinue,
             Action::RolloutRetry,
-            Action::RolloutRollBack
+            Action::RolloutRollBack,
+            Action::Shell
         ]
     );
     assert!(!Action::Verify.is_dangerous());

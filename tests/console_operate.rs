@@ -297,7 +297,7 @@ fn hosts_busy_with_an_operation_are_left_out() {
 fn read_only_keys_do_nothing_and_verify_still_works() {
     let mut m = fleet(true);
     for c in ['p', 'r'] {
-        let commands = press(&mut m, &c.to_string());
+        let commands = without_redraw(press(&mut m, &c.to_string()));
         assert!(commands.is_empty(), "{c}: {commands:?}");
         assert!(m.dialog().is_none(), "{c}");
     }
@@ -319,6 +319,42 @@ fn read_only_keys_do_nothing_and_verify_still_works() {
         without_redraw(press(&mut m, "y")),
         [Command::Verify(vec![0])]
     );
+}
+
+#[test]
+fn a_key_a_read_only_console_refuses_says_so_in_the_footer_for_a_moment() {
+    let mut m = fleet(true);
+    press(&mut m, "p");
+    let flash = m.flash.clone().expect("p flashes in read-only");
+    assert_eq!(flash.text, "read-only console: push (p) is refused");
+    let screen = offgo::tui::testing::draw(&m);
+    let footer: String = {
+        let buffer = screen.backend().buffer();
+        let width = buffer.area.width as usize;
+        let last = buffer.content.len() - width;
+        buffer.content[last..].iter().map(|c| c.symbol()).collect()
+    };
+    assert!(
+        footer.contains("read-only console: push (p) is refused"),
+        "{footer}"
+    );
+    // A key bound in read-only mode does not flash; the flash goes after a few seconds.
+    press(&mut m, "j");
+    for _ in 0..7 {
+        update(
+            &mut m,
+            Msg::Tick {
+                elapsed: std::time::Duration::from_millis(500),
+                at: offgo::tui::testing::Stamp::at(0),
+            },
+        );
+    }
+    assert!(m.flash.is_none(), "{:?}", m.flash);
+    // Not read-only: nothing flashes, p opens the picker.
+    let mut rw = fleet(false);
+    press(&mut rw, "p");
+    assert!(rw.flash.is_none());
+    assert!(rw.dialog().is_some());
 }
 
 #[test]

@@ -20,7 +20,7 @@ use offgo::core::rollout::{plan, Input, Rollout, RolloutSettings};
 use offgo::tui::testing::update;
 use offgo::tui::testing::Model;
 use offgo::tui::testing::RolloutSnapshot;
-use offgo::tui::testing::{Body, Dialog};
+use offgo::tui::testing::{Body, Dialog, RolloutAsk, RolloutWord};
 use offgo::tui::testing::{Command, Msg, Stamp};
 
 /// Every visible host, `R`, the bundles listed, the first bundle picked.
@@ -195,16 +195,47 @@ fn rollout_inputs(model: &mut Model, text: &str) -> Vec<Input> {
         .collect()
 }
 
+fn asked(model: &Model) -> RolloutAsk {
+    match model.dialog() {
+        Some(Dialog::RolloutAsk(asked)) => asked.clone(),
+        other => panic!("no question open: {other:?}"),
+    }
+}
+
 #[test]
-fn pause_continue_retry_roll_back_and_abort_reach_the_driver() {
+fn pause_acts_and_retry_roll_back_and_abort_ask_first_then_reach_the_driver() {
     let mut model = halted(80, 24);
     assert_eq!(rollout_inputs(&mut model, "P"), [Input::Pause]);
-    assert_eq!(rollout_inputs(&mut model, "c"), [Input::Continue]);
-    assert_eq!(rollout_inputs(&mut model, "t"), [Input::Retry(vec![1, 3])]);
+    assert!(
+        model.dialog().is_none(),
+        "pause starts nothing: no question"
+    );
+
+    // Retry: the question lists exactly the failed hosts and says why those; y sends it.
+    assert!(rollout_inputs(&mut model, "t").is_empty(), "t asks first");
+    let retry = asked(&model);
+    assert_eq!(retry.word, RolloutWord::Retry);
+    assert_eq!(retry.hosts, vec![1, 3]);
+    assert_eq!(retry.names, vec!["web-02", "web-04"]);
+    assert!(
+        retry.why.contains("every host that failed"),
+        "{}",
+        retry.why
+    );
+    assert_eq!(rollout_inputs(&mut model, "y"), [Input::Retry(vec![1, 3])]);
+    assert!(model.dialog().is_none());
+
+    // Roll back: n runs nothing; asked again, y sends it.
+    assert!(rollout_inputs(&mut model, "b").is_empty(), "b asks first");
+    assert_eq!(asked(&model).word, RolloutWord::RollBack);
+    assert!(rollout_inputs(&mut model, "n").is_empty());
+    assert!(model.dialog().is_none());
+    assert!(rollout_inputs(&mut model, "b").is_empty());
     assert_eq!(
-        rollout_inputs(&mut model, "b"),
+        rollout_inputs(&mut model, "y"),
         [Input::RollBack(vec![1, 3])]
     );
+
     // Abort asks first; n leaves it running.
     assert!(rollout_inputs(&mut model, "A").is_empty());
     assert_eq!(model.dialog(), Some(&Dialog::AbortRollout));
@@ -214,10 +245,82 @@ fn pause_continue_retry_roll_back_and_abort_reach_the_driver() {
 }
 
 #[test]
+fn continue_on_a_halt_over_its_limit_says_why_and_sends_nothing() {
+    let mut model = halted(80, 24);
+    assert!(rollout_inputs(&mut model, "c").is_empty());
+    assert!(model.dialog().is_none(), "nothing to ask: it cannot go on");
+    let said = model
+        .log
+        .last(1)
+        .map(|e| e.text.clone())
+        .collect::<String>();
+    // Hosts are still in flight: it is halting, and says what comes after.
+    assert!(said.contains("halting (batch 2: "), "{said}");
+    assert!(said.contains("hosts in flight finish first"), "{said}");
+}
+
+/// The canary passed and the rollout waits for the operator before the next batch.
+fn paused_between_batches() -> Model {
+    let settings = RolloutSettings {
+        batches: vec![BatchSize::Count(1), BatchSize::Percent(100.0)],
+        parallel: 5,
+        max_failures: Limit::Count(0),
+        pause: Pause::Manual,
+        auto_rollback: false,
+        ..RolloutSettings::default()
+    };
+    let local: Vec<usize> = (0..4).collect();
+    let mut machine = Rollout::new(plan(&local, &[], &settings.batches, vec![]), settings);
+    machine.handle(Input::Start);
+    machine.handle(Input::PushDone {
+        host: 0,
+        ok: true,
+        changed: true,
+        step: None,
+        error: None,
+    });
+    let mut snapshot = halted_snapshot();
+    snapshot.names.truncate(4);
+    snapshot.ids.truncate(4);
+    snapshot.machine = machine;
+    let mut model = sample::healthy_fleet().model(80, 24);
+    update(&mut model, Msg::Rollout(Box::new(snapshot)));
+    model.body = Body::Rollout;
+    model
+}
+
+#[test]
+fn continue_lists_the_hosts_the_next_batch_starts() {
+    let mut model = paused_between_batches();
+    assert!(
+        matches!(
+            model.rollout.as_ref().unwrap().machine.status,
+            offgo::core::rollout::Status::PausedBetweenBatches { .. }
+        ),
+        "{:?}",
+        model.rollout.as_ref().unwrap().machine.status
+    );
+    assert!(rollout_inputs(&mut model, "c").is_empty(), "c asks first");
+    let next = asked(&model);
+    assert_eq!(next.word, RolloutWord::Continue);
+    assert_eq!(next.hosts, vec![1, 2, 3]);
+    assert!(next.why.contains("starts next"), "{}", next.why);
+    assert_eq!(rollout_inputs(&mut model, "y"), [Input::Continue]);
+}
+
+#[test]
 fn marked_failed_hosts_narrow_retry_to_them() {
     let mut model = halted(80, 24);
     model.rows[3].marked = true;
-    assert_eq!(rollout_inputs(&mut model, "t"), [Input::Retry(vec![3])]);
+    assert!(rollout_inputs(&mut model, "t").is_empty());
+    let retry = asked(&model);
+    assert_eq!(retry.hosts, vec![3]);
+    assert!(
+        retry.why.contains("1 marked host(s) among the 2"),
+        "{}",
+        retry.why
+    );
+    assert_eq!(rollout_inputs(&mut model, "y"), [Input::Retry(vec![3])]);
 }
 
 #[test]
@@ -228,8 +331,100 @@ fn an_unfinished_rollout_is_shown_and_c_asks_to_resume_it() {
     update(&mut model, Msg::Rollout(Box::new(snapshot)));
     assert!(model.rollout_open(), "shown at once");
     let commands = keys(&mut model, "c");
+    assert!(!commands.contains(&Command::ResumeRollout), "c asks first");
+    let resume = asked(&model);
+    assert_eq!(resume.word, RolloutWord::Resume);
+    // web-05 was uploading when the journal ended; web-06 never started.
+    assert_eq!(resume.names, vec!["web-05", "web-06"]);
+    let commands = keys(&mut model, "y");
     assert!(commands.contains(&Command::ResumeRollout));
     assert!(rollout_inputs(&mut model, "t").is_empty(), "not driven yet");
+}
+
+/// Fifty failed hosts: more than any dialog at 80×24 can list.
+fn many_failed(width: u16, height: u16) -> Model {
+    let settings = RolloutSettings {
+        batches: vec![BatchSize::Percent(100.0)],
+        parallel: 50,
+        max_failures: Limit::Count(100),
+        pause: Pause::None,
+        auto_rollback: false,
+        ..RolloutSettings::default()
+    };
+    let local: Vec<usize> = (0..50).collect();
+    let mut machine = Rollout::new(plan(&local, &[], &settings.batches, vec![]), settings);
+    machine.handle(Input::Start);
+    for host in 0..50 {
+        machine.handle(Input::PushDone {
+            host,
+            ok: false,
+            changed: false,
+            step: Some("preflight".into()),
+            error: Some("disk_full: releases need 221 MiB, 20 MiB free".into()),
+        });
+    }
+    let mut snapshot = halted_snapshot();
+    snapshot.names = (1..=50).map(|i| format!("db-{i:02}")).collect();
+    snapshot.ids = (0..50).map(|i| i % 8).collect();
+    snapshot.machine = machine;
+    let mut model = sample::healthy_fleet().model(width, height);
+    update(&mut model, Msg::Rollout(Box::new(snapshot)));
+    model.body = Body::Rollout;
+    model
+}
+
+#[test]
+fn snapshots_of_the_questions_behind_t_b_and_c() {
+    snapshot!("rollout_ask_retry", |w, h| {
+        let mut model = halted(w, h);
+        keys(&mut model, "t");
+        model
+    });
+    snapshot!("rollout_ask_roll_back_marked", |w, h| {
+        let mut model = halted(w, h);
+        model.rows[1].marked = true;
+        keys(&mut model, "b");
+        model
+    });
+    snapshot!("rollout_ask_continue", |w, h| {
+        let mut model = paused_between_batches();
+        update(
+            &mut model,
+            Msg::Resize {
+                width: w,
+                height: h,
+            },
+        );
+        keys(&mut model, "c");
+        model
+    });
+    snapshot!("rollout_ask_many_hosts", |w, h| {
+        let mut model = many_failed(w, h);
+        keys(&mut model, "t");
+        model
+    });
+}
+
+#[test]
+fn a_long_host_list_scrolls_and_always_says_how_many() {
+    let mut model = many_failed(80, 24);
+    keys(&mut model, "t");
+    let screen = screen::text(&draw(&model));
+    assert!(screen.contains("hosts (50)"), "{screen}");
+    assert!(screen.contains("db-01"), "{screen}");
+    assert!(screen.contains("more of 50"), "{screen}");
+    // The frame measured how far the list scrolls; j moves it.
+    keys(&mut model, "jjj");
+    assert_eq!(asked(&model).scroll, 3);
+    let screen = screen::text(&draw(&model));
+    assert!(!screen.contains("db-01 "), "{screen}");
+    assert!(screen.contains("db-04"), "{screen}");
+    // A tiny terminal still shows the count and the first name.
+    let mut tiny = many_failed(40, 8);
+    keys(&mut tiny, "t");
+    let screen = screen::text(&draw(&tiny));
+    assert!(screen.contains("db-01"), "{screen}");
+    assert!(screen.contains("of 50"), "{screen}");
 }
 
 #[test]

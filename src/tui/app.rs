@@ -5,12 +5,12 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crossterm::event::{Event, EventStream};
-use futures_util::{FutureExt, StreamExt};
+use crossterm::event::Event;
 use tokio::signal::unix::{signal, SignalKind};
 use tokio::sync::mpsc::UnboundedReceiver;
 
 use super::input::action::Action;
+use super::keys::TerminalInput;
 use super::msg::{Command, Msg, Stamp};
 use super::operate::bundles;
 use super::options::ConsoleOptions;
@@ -21,8 +21,9 @@ use super::update::update_all;
 use super::view;
 use crate::core::bundle::open_trusted;
 use crate::core::engine::{Artifact, ArtifactKind, Engine, EngineEvent, EngineOptions, Operation};
-use crate::core::inventory::Inventory;
+use crate::core::inventory::{HostId, Inventory};
 use crate::logging::{default_log_path, init_logging};
+use std::os::unix::process::CommandExt;
 
 /// At most ~30 frames a second: enough to look live, little enough to leave the CPU to the
 /// SSH workers.
@@ -124,7 +125,7 @@ async fn event_loop(
     // and the caller gets control back to drop what it holds.
     let mut terminate = signal(SignalKind::terminate())?;
     let mut hangup = signal(SignalKind::hangup())?;
-    let mut keys = EventStream::new();
+    let mut keys = TerminalInput::start()?;
     let mut ticker = tokio::time::interval(TICK);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut last_tick = Instant::now();
@@ -152,6 +153,10 @@ async fn event_loop(
             match command {
                 Command::Redraw => dirty = true,
                 Command::Quit => return Ok(()),
+                Command::Shell(host) => {
+                    pending.push(shell(guard, &keys, state.engine, host)?);
+                    dirty = true;
+                }
                 other => pending.extend(run_command(state, other)),
             }
         }
@@ -167,7 +172,12 @@ async fn event_loop(
             // A command answered at once (a bundle listing): apply it before waiting.
             continue;
         }
-        let next_frame = last_frame.map_or_else(Instant::now, |t| t + FRAME);
+        // A key is drawn at once: keys come at a human pace, and the frame cap is there for
+        // floods of engine events, not for the operator's typing.
+        let next_frame = match (key_at, last_frame) {
+            (Some(_), _) | (_, None) => Instant::now(),
+            (None, Some(t)) => t + FRAME,
+        };
         if dirty && Instant::now() >= next_frame {
             let draw_started = Instant::now();
             let mut measured = None;
@@ -211,7 +221,7 @@ async fn event_loop(
             _ = hangup.recv() => pending.push(Msg::Terminate),
             _ = tokio::time::sleep_until(next_frame.into()), if dirty => {}
         }
-        drain_ready(&mut pending, state, &mut events, &mut keys)?;
+        drain_ready(&mut pending, state, &mut events, &mut keys, &mut key_at)?;
     }
 }
 
@@ -250,9 +260,78 @@ fn run_command(state: &mut Loop<'_>, command: Command) -> Option<Msg> {
         }
         Command::RolloutInput(input) => return state.runner.input(engine, input),
         Command::ResumeRollout => return Some(state.runner.resume(engine)),
-        Command::Redraw | Command::Quit => {}
+        Command::Redraw | Command::Quit | Command::Shell(_) => {}
     }
     None
+}
+
+/// Suspends the console for an interactive `ssh` on `host`: the key reader stops reading,
+/// the terminal goes back to the shell's state, and both come back when ssh exits. Ctrl-c
+/// meanwhile belongs to ssh, not to the console.
+fn shell(
+    guard: &mut TerminalGuard,
+    keys: &TerminalInput,
+    engine: &Engine,
+    host: HostId,
+) -> color_eyre::Result<Msg> {
+    let inventory = engine.inventory();
+    let argv = crate::core::ssh::openssh::shell_command(inventory.host(host));
+    tracing::info!(host = %inventory.host(host).name, "shell");
+    keys.park();
+    let ran = guard.lend(|| {
+        let _quiet = IgnoreInterrupts::new();
+        tokio::task::block_in_place(|| {
+            let mut command = std::process::Command::new(&argv[0]);
+            command.args(&argv[1..]);
+            // SAFETY: pre_exec runs in the forked child before exec; signal(2) is
+            // async-signal-safe. The child gets the default dispositions back.
+            unsafe {
+                command.pre_exec(|| {
+                    libc::signal(libc::SIGINT, libc::SIG_DFL);
+                    libc::signal(libc::SIGQUIT, libc::SIG_DFL);
+                    libc::signal(libc::SIGTSTP, libc::SIG_DFL);
+                    Ok(())
+                });
+            }
+            command.status()
+        })
+    });
+    keys.unpark();
+    let outcome = match ran? {
+        Ok(status) => match status.code() {
+            Some(code) => format!("exit {code}"),
+            None => "killed by a signal".to_string(),
+        },
+        Err(e) => format!("ssh did not start: {e}"),
+    };
+    tracing::info!(host = %inventory.host(host).name, %outcome, "shell ended");
+    Ok(Msg::ShellEnded { host, outcome })
+}
+
+/// While a child has the terminal, the console ignores the keyboard's signals (the child gets
+/// them); dropping this puts the console's own handling back.
+struct IgnoreInterrupts {
+    previous: [(libc::c_int, libc::sighandler_t); 3],
+}
+
+impl IgnoreInterrupts {
+    fn new() -> Self {
+        let mut previous = [(libc::SIGINT, 0), (libc::SIGQUIT, 0), (libc::SIGTSTP, 0)];
+        for (signal, old) in &mut previous {
+            // SAFETY: signal(2) with SIG_IGN; the old disposition is put back on drop.
+            *old = unsafe { libc::signal(*signal, libc::SIG_IGN) };
+        }
+        Self { previous }
+    }
+}
+
+impl Drop for IgnoreInterrupts {
+    fn drop(&mut self) {
+        for (signal, old) in self.previous {
+            // SAFETY: restores the disposition saved in `new`.
+            unsafe { libc::signal(signal, old) };
+        }
+    }
 }
 
 /// Takes whatever else is already waiting, without waiting, so it is applied and drawn once.
@@ -260,16 +339,20 @@ fn drain_ready(
     pending: &mut Vec<Msg>,
     state: &mut Loop<'_>,
     events: &mut UnboundedReceiver<EngineEvent>,
-    keys: &mut EventStream,
+    keys: &mut TerminalInput,
+    key_at: &mut Option<Instant>,
 ) -> color_eyre::Result<()> {
     while pending.len() < MAX_BATCH {
         let Ok(event) = events.try_recv() else { break };
         state.engine_event(event, pending);
     }
     while pending.len() < MAX_BATCH {
-        match keys.next().now_or_never() {
-            Some(Some(event)) => pending.extend(terminal_msg(event?)),
-            _ => break,
+        match keys.ready() {
+            Some(event) => {
+                key_at.get_or_insert_with(Instant::now);
+                pending.extend(terminal_msg(event?));
+            }
+            None => break,
         }
     }
     Ok(())

@@ -9,6 +9,7 @@
 
 mod app;
 mod input;
+mod keys;
 mod launch;
 mod layout;
 mod logs;

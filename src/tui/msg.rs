@@ -51,6 +51,11 @@ pub enum Msg {
     RolloutRefused(String),
     /// What the frame just drawn measured (the scroll limits), fed back after each draw.
     Measured(Measured),
+    /// The shell on `host` ended: how (exit status, or why it could not start).
+    ShellEnded {
+        host: HostId,
+        outcome: String,
+    },
     /// SIGTERM or SIGHUP: leave like `q` does.
     Terminate,
 }
@@ -80,6 +85,9 @@ pub enum Command {
     RolloutInput(Input),
     /// Resume the unfinished rollout shown at start-up.
     ResumeRollout,
+    /// Suspend the console and run an interactive `ssh` on the host; answers with
+    /// [`Msg::ShellEnded`].
+    Shell(HostId),
     /// Something on screen changed: draw (coalesced with other redraws, at a capped rate).
     Redraw,
     Quit,

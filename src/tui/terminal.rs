@@ -69,6 +69,22 @@ impl TerminalGuard {
         &mut self.terminal
     }
 
+    /// Hands the terminal to `run` (a child process such as a shell on a host) as the shell
+    /// left it — cooked mode, main screen, cursor shown — and takes it back afterwards, the
+    /// screen cleared so the next frame is drawn whole.
+    pub fn lend<T>(&mut self, run: impl FnOnce() -> T) -> std::io::Result<T> {
+        {
+            let _screen = screen_lock();
+            restore();
+        }
+        let result = run();
+        enable_raw_mode()?;
+        ACTIVE.store(true, Ordering::SeqCst);
+        execute!(stdout(), EnterAlternateScreen, Hide)?;
+        self.terminal.clear()?;
+        Ok(result)
+    }
+
     pub fn draw(&mut self, render: impl FnOnce(&mut ratatui::Frame)) -> std::io::Result<()> {
         let _screen = screen_lock();
         if ACTIVE.load(Ordering::SeqCst) {

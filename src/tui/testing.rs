@@ -10,7 +10,7 @@ pub use super::input::keymap::{self, Key, Keymap, Scope};
 pub use super::logs::events::Level;
 pub use super::msg::{Command, Msg, Stamp};
 pub use super::operate::bundles::{self, BundleChoice, BundleInfo};
-pub use super::operate::dialog::Dialog;
+pub use super::operate::dialog::{Dialog, RolloutAsk, RolloutWord};
 pub use super::operate::operation::Phase;
 pub use super::options::no_color_requested;
 pub use super::rollout::state::RolloutSnapshot;

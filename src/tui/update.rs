@@ -14,7 +14,7 @@ use super::operate::dialog::Dialog;
 use super::operate::update as operate;
 use super::rollout::update::{self as roll, Operator};
 use super::state::fold::{self, change_row, Followup};
-use super::state::model::{Focus, Model};
+use super::state::model::{Flash, Focus, Model};
 use super::state::overlay::{Body, Overlay};
 use crate::core::engine::Operation;
 use crate::core::inventory::HostId;
@@ -96,6 +96,14 @@ fn apply(model: &mut Model, msg: Msg, fx: &mut Effects) {
             fx.redraw = true;
         }
         Msg::Measured(frame) => model.measured.update(frame),
+        Msg::ShellEnded { host, outcome } => {
+            let name = model.rows.get(host).map_or("?", |r| r.name.as_str());
+            let text = format!("{name}: shell ended ({outcome}); re-probing it");
+            model.log.push(model.clock, Level::Info, text);
+            // Whatever was done by hand there shows in the table at once.
+            fx.reprobe.push(host);
+            fx.redraw = true;
+        }
         Msg::Terminate => fx.commands.push(Command::Quit),
     }
 }
@@ -109,6 +117,15 @@ fn on_key(model: &mut Model, event: KeyEvent, fx: &mut Effects) {
         on_action(model, action, fx);
     } else if scope == Scope::Filter {
         edit_filter(model, event, fx);
+    } else if let Some(action) = model.keymap.refused(scope, key) {
+        // k9s flashes "read-only": a key that does nothing says why.
+        let text = format!(
+            "read-only console: {} ({}) is refused",
+            action.hint(),
+            key.label()
+        );
+        model.flash = Some(Flash::new(text));
+        fx.redraw = true;
     }
 }
 
@@ -185,6 +202,7 @@ fn on_action(model: &mut Model, action: Action, fx: &mut Effects) {
         Action::RolloutRollBack => roll::input(model, Operator::RollBack, &mut fx.commands),
         Action::BucketPick => roll::pick_bucket(model),
         Action::CommandLog => model.commands.mode = model.commands.mode.next(),
+        Action::Shell => shell(model, fx),
         // Dialog keys with no dialog open (sent by other means than a key): nothing to do.
         Action::Pick | Action::Confirm | Action::Cancel => {}
     }
@@ -201,6 +219,7 @@ fn on_dialog_action(model: &mut Model, action: Action, fx: &mut Effects) {
         Action::Confirm => match model.take_dialog() {
             Some(Dialog::Rollout(plan)) => roll::confirm(model, plan, &mut fx.commands),
             Some(Dialog::AbortRollout) => roll::input(model, Operator::Abort, &mut fx.commands),
+            Some(Dialog::RolloutAsk(asked)) => roll::send(model, asked, &mut fx.commands),
             other => {
                 if let Some(dialog) = other {
                     model.open_dialog(dialog);
@@ -237,12 +256,39 @@ fn on_dialog_action(model: &mut Model, action: Action, fx: &mut Effects) {
         | Action::RolloutRetry
         | Action::RolloutRollBack
         | Action::BucketPick
-        | Action::CommandLog => {}
+        | Action::CommandLog
+        | Action::Shell => {}
     }
+}
+
+/// `!`: the selected host's shell, unless the console is read-only.
+fn shell(model: &mut Model, fx: &mut Effects) {
+    let at = model.clock;
+    if model.settings.read_only {
+        let text = "read-only console: no shell on hosts";
+        model.log.push(at, Level::Warn, text.to_string());
+        return;
+    }
+    let Some(row) = model.selected.and_then(|id| model.rows.get(id)) else {
+        model
+            .log
+            .push(at, Level::Info, "shell: no host selected".into());
+        return;
+    };
+    let text = format!("{}: shell (the console is back when it exits)", row.name);
+    model.log.push(at, Level::Info, text);
+    fx.commands.push(Command::Shell(row.id));
 }
 
 fn on_tick(model: &mut Model, elapsed: Duration, at: Stamp, fx: &mut Effects) {
     model.clock = at;
+    if let Some(flash) = &mut model.flash {
+        flash.left = flash.left.saturating_sub(elapsed);
+        if flash.left.is_zero() {
+            model.flash = None;
+            fx.redraw = true;
+        }
+    }
     if let Some(rollout) = &mut model.rollout {
         if rollout.is_active() {
             rollout.tick(elapsed);

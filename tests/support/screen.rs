@@ -36,3 +36,15 @@ pub fn keys(model: &mut Model, text: &str) -> Vec<Command> {
         .flat_map(|c| key(model, KeyCode::Char(c)))
         .collect()
 }
+
+/// The screen's text, row by row.
+pub fn text(terminal: &Terminal<TestBackend>) -> String {
+    let buffer = terminal.backend().buffer();
+    let width = buffer.area.width as usize;
+    buffer
+        .content
+        .chunks(width.max(1))
+        .map(|row| row.iter().map(|c| c.symbol()).collect::<String>())
+        .collect::<Vec<_>>()
+        .join("\n")
+}

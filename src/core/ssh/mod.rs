@@ -7,6 +7,7 @@ pub mod exec;
 pub mod fault;
 pub mod known_hosts;
 pub mod limiter;
+pub mod openssh;
 pub mod worker;
 
 pub use error::{ErrorKind, HostError};

@@ -54,6 +54,8 @@ pub enum Action {
     BucketPick,
     /// Cycle the command log pane: the selected host's commands, every host's, hidden.
     CommandLog,
+    /// Dangerous: suspend the console for an interactive `ssh` on the selected host.
+    Shell,
     /// Internal: the start-up probe and the periodic auto-refresh. Re-probes every host that is
     /// not already being probed, whatever is marked.
     Refresh,
@@ -61,7 +63,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, for checks that each one is reachable and described.
-    pub const ALL: [Action; 33] = [
+    pub const ALL: [Action; 34] = [
         Action::Up,
         Action::Down,
         Action::PageUp,
@@ -94,6 +96,7 @@ impl Action {
         Action::RolloutRollBack,
         Action::BucketPick,
         Action::CommandLog,
+        Action::Shell,
         Action::Refresh,
     ];
 
@@ -103,8 +106,9 @@ impl Action {
         matches!(self, Action::Refresh)
     }
 
-    /// Dangerous actions change hosts. They are drawn in the danger colour, always go through
-    /// a confirm dialog, and `--read-only` takes them out of the keymap altogether.
+    /// Dangerous actions change hosts (or, a shell, hand the operator the means to). They are
+    /// drawn in the danger colour, those that act go through a confirm dialog, and
+    /// `--read-only` takes them out of the keymap altogether.
     pub fn is_dangerous(self) -> bool {
         matches!(
             self,
@@ -114,6 +118,7 @@ impl Action {
                 | Action::RolloutContinue
                 | Action::RolloutRetry
                 | Action::RolloutRollBack
+                | Action::Shell
         )
     }
 
@@ -149,13 +154,18 @@ impl Action {
             Action::RolloutView => "show or hide the rollout view",
             Action::RolloutPause => "pause the rollout: running hosts finish, no new one starts",
             Action::RolloutContinue => {
-                "continue the rollout past a pause (or resume one found unfinished)"
+                "continue past a pause or a lifted halt; resume an unfinished one (asks first)"
             }
             Action::RolloutAbort => "abort the rollout (asks first): running hosts finish",
-            Action::RolloutRetry => "push the failed hosts again (the marked ones, if any)",
-            Action::RolloutRollBack => "roll the failed hosts back (the marked ones, if any)",
+            Action::RolloutRetry => {
+                "push the failed hosts again (the marked ones, if any; asks first)"
+            }
+            Action::RolloutRollBack => {
+                "roll the failed hosts back (the marked ones, if any; asks first)"
+            }
             Action::BucketPick => "show and mark exactly the highlighted failure bucket's hosts",
             Action::CommandLog => "command log: the selected host's, every host's, hidden",
+            Action::Shell => "a shell on the selected host (the system ssh; exit returns)",
             Action::Refresh => "re-probe every host (start-up and auto-refresh)",
         }
     }
@@ -193,6 +203,7 @@ impl Action {
             Action::RolloutRollBack => "roll back failed",
             Action::BucketPick => "show bucket",
             Action::CommandLog => "commands",
+            Action::Shell => "shell",
             Action::Refresh => "refresh",
         }
     }

@@ -41,6 +41,7 @@ pub const DEFAULT_BINDINGS: &[Binding] = &[
     bind(Table, &[Key::char('R')], Action::RolloutStart, true),
     bind(Table, &[Key::char('o')], Action::RolloutView, true),
     bind(Table, &[Key::char('@')], Action::CommandLog, false),
+    bind(Table, &[Key::char('!')], Action::Shell, false),
     bind(
         Table,
         &[Key::plain(K::Enter), Key::plain(K::Tab)],

@@ -42,6 +42,8 @@ pub enum KeymapError {
 pub struct Keymap {
     bindings: Vec<Binding>,
     index: HashMap<(Scope, Key), Action>,
+    /// Keys a read-only console leaves unbound, so it can say why they do nothing.
+    refused: HashMap<(Scope, Key), Action>,
 }
 
 impl Default for Keymap {
@@ -75,7 +77,15 @@ impl Keymap {
     /// The default keymap, or its read-only cut.
     pub fn for_mode(read_only: bool) -> Self {
         if read_only {
-            Self::build(&read_only_bindings()).0
+            let mut keymap = Self::build(&read_only_bindings()).0;
+            for binding in DEFAULT_BINDINGS {
+                for key in binding.keys {
+                    if !keymap.index.contains_key(&(binding.scope, *key)) {
+                        keymap.refused.insert((binding.scope, *key), binding.action);
+                    }
+                }
+            }
+            keymap
         } else {
             Self::default()
         }
@@ -115,6 +125,7 @@ impl Keymap {
             Self {
                 bindings: kept,
                 index,
+                refused: HashMap::new(),
             },
             errors,
         )
@@ -122,6 +133,11 @@ impl Keymap {
 
     pub fn lookup(&self, scope: Scope, key: Key) -> Option<Action> {
         self.index.get(&(scope, key)).copied()
+    }
+
+    /// What `key` would do in `scope` were the console not read-only.
+    pub fn refused(&self, scope: Scope, key: Key) -> Option<Action> {
+        self.refused.get(&(scope, key)).copied()
     }
 
     pub fn bindings(&self) -> &[Binding] {

@@ -16,6 +16,42 @@ pub enum Dialog {
     Rollout(RolloutConfirm),
     /// Abort the running rollout? In-flight hosts finish, no new host starts.
     AbortRollout,
+    /// Retry, roll back or continue a rollout: on exactly which hosts, and why those.
+    RolloutAsk(RolloutAsk),
+}
+
+/// What `t`, `b` and `c` in the rollout view ask before they act.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RolloutWord {
+    Retry,
+    RollBack,
+    Continue,
+    Resume,
+}
+
+impl RolloutWord {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RolloutWord::Retry => "retry",
+            RolloutWord::RollBack => "roll back",
+            RolloutWord::Continue => "continue",
+            RolloutWord::Resume => "resume",
+        }
+    }
+}
+
+/// The question behind `t`, `b` or `c`: what the rollout will do and on which hosts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RolloutAsk {
+    pub word: RolloutWord,
+    /// Rollout-local ids of the hosts it acts on (retry, roll back) or will start next.
+    pub hosts: Vec<usize>,
+    /// Their names, in the same order.
+    pub names: Vec<String>,
+    /// Why these hosts: "the 2 marked failed hosts", "every failed host", "batch 3's".
+    pub why: String,
+    /// First host line shown, when the list is longer than the dialog.
+    pub scroll: usize,
 }
 
 /// What the picked bundle is for.

@@ -101,6 +101,9 @@ pub fn step(model: &mut Model, delta: isize) {
         Some(Dialog::Rollout(plan)) => {
             plan.scroll = (plan.scroll as isize + delta).clamp(0, rollout_max as isize) as usize;
         }
+        Some(Dialog::RolloutAsk(asked)) => {
+            asked.scroll = (asked.scroll as isize + delta).clamp(0, max as isize) as usize;
+        }
         Some(Dialog::AbortRollout) | None => {}
     }
 }
@@ -135,6 +138,7 @@ pub fn cancel(model: &mut Model) {
         Dialog::Picker(p) if p.purpose == PickFor::Rollout => "rollout",
         Dialog::Rollout(_) => "rollout",
         Dialog::AbortRollout => "abort",
+        Dialog::RolloutAsk(a) => a.word.as_str(),
         Dialog::Picker(_) => Operation::Push.as_str(),
         Dialog::Confirm(c) => c.op.as_str(),
     };

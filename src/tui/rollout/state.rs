@@ -176,6 +176,21 @@ impl RolloutState {
             .collect()
     }
 
+    /// Hosts not settled yet, in plan order: still to start, or in flight when the journal
+    /// ended (resuming pushes those again).
+    pub fn unsettled_local(&self) -> Vec<usize> {
+        self.machine
+            .plan
+            .batches
+            .iter()
+            .flat_map(|b| b.hosts.iter().copied())
+            .filter(|h| match self.machine.phases.get(h) {
+                None | Some(Phase::Pending) => true,
+                Some(p) => p.in_flight(),
+            })
+            .collect()
+    }
+
     /// Failures with inventory host ids, in rollout order.
     pub fn failures(&self) -> Vec<Failure> {
         self.machine

@@ -3,11 +3,11 @@
 //! loop), and the driver's state folded back in.
 
 use crate::core::inventory::HostId;
-use crate::core::rollout::{preview, Input, Note, Update};
+use crate::core::rollout::{preview, Input, Note, Phase, Status, Update};
 use crate::tui::logs::events::Level;
 use crate::tui::msg::Command;
 use crate::tui::operate::bundles::BundleInfo;
-use crate::tui::operate::dialog::{Dialog, Picker, RolloutConfirm};
+use crate::tui::operate::dialog::{Dialog, Picker, RolloutAsk, RolloutConfirm, RolloutWord};
 use crate::tui::rollout::state::{RolloutSnapshot, RolloutState};
 use crate::tui::state::model::Model;
 use crate::tui::state::overlay::Body;
@@ -109,7 +109,9 @@ pub fn confirm(model: &mut Model, dialog: RolloutConfirm, commands: &mut Vec<Com
     });
 }
 
-/// Pause, continue, retry, roll back: the operator's word for the driver.
+/// Pause, continue, retry, roll back: the operator's word for the driver. Pause acts at once
+/// (it starts nothing); continue, retry and roll back start work on hosts, so they first show
+/// exactly which hosts and why those (`y` sends them, see [`send`]).
 pub fn input(model: &mut Model, which: Operator, commands: &mut Vec<Command>) {
     let at = model.clock;
     if model.settings.read_only {
@@ -127,39 +129,152 @@ pub fn input(model: &mut Model, which: Operator, commands: &mut Vec<Command>) {
     };
     if rollout.resumable {
         if which == Operator::Continue {
-            model
-                .log
-                .push(at, Level::Info, format!("resuming rollout {}", rollout.id));
-            commands.push(Command::ResumeRollout);
+            let hosts = rollout.unsettled_local();
+            let why = format!(
+                "rollout {} did not finish: these hosts were still to do or cut short \
+                 (a host cut short is pushed again; one already on {} is left as it is)",
+                rollout.id, rollout.version
+            );
+            ask(model, RolloutWord::Resume, hosts, why);
         } else {
             let text = "this rollout is not running yet: c resumes it first";
             model.log.push(at, Level::Info, text.to_string());
         }
         return;
     }
-    let input = match which {
-        Operator::Pause => Input::Pause,
-        Operator::Continue => Input::Continue,
-        Operator::Abort => Input::Abort,
+    match which {
+        Operator::Pause => send_input(model, Input::Pause, which, commands),
+        Operator::Abort => send_input(model, Input::Abort, which, commands),
+        Operator::Continue => match continue_targets(rollout) {
+            Ok((hosts, why)) => ask(model, RolloutWord::Continue, hosts, why),
+            Err(text) => model.log.push(at, Level::Info, format!("rollout: {text}")),
+        },
         Operator::Retry | Operator::RollBack => {
-            let hosts = failed_targets(model);
+            let (hosts, why) = failed_targets(model);
             if hosts.is_empty() {
                 model
                     .log
                     .push(at, Level::Info, "rollout: no failed host to act on".into());
                 return;
             }
-            if which == Operator::Retry {
-                Input::Retry(hosts)
+            let word = if which == Operator::Retry {
+                RolloutWord::Retry
             } else {
-                Input::RollBack(hosts)
+                RolloutWord::RollBack
+            };
+            ask(model, word, hosts, why);
+        }
+    }
+}
+
+fn ask(model: &mut Model, word: RolloutWord, hosts: Vec<usize>, why: String) {
+    let Some(rollout) = &model.rollout else {
+        return;
+    };
+    let names = hosts.iter().map(|&l| rollout.name(l).to_string()).collect();
+    model.open_dialog(Dialog::RolloutAsk(RolloutAsk {
+        word,
+        hosts,
+        names,
+        why,
+        scroll: 0,
+    }));
+}
+
+/// `y` on the question: the word goes to the driver, on the hosts the dialog listed.
+pub fn send(model: &mut Model, asked: RolloutAsk, commands: &mut Vec<Command>) {
+    if model.settings.read_only {
+        return;
+    }
+    match asked.word {
+        RolloutWord::Resume => {
+            let text = format!(
+                "resuming rollout {}",
+                model.rollout.as_ref().map_or("", |r| r.id.as_str())
+            );
+            model.log.push(model.clock, Level::Info, text);
+            commands.push(Command::ResumeRollout);
+        }
+        RolloutWord::Continue => {
+            send_input(model, Input::Continue, Operator::Continue, commands);
+        }
+        RolloutWord::Retry => {
+            send_input(model, Input::Retry(asked.hosts), Operator::Retry, commands);
+        }
+        RolloutWord::RollBack => {
+            let input = Input::RollBack(asked.hosts);
+            send_input(model, input, Operator::RollBack, commands);
+        }
+    }
+}
+
+fn send_input(model: &mut Model, input: Input, which: Operator, commands: &mut Vec<Command>) {
+    model.log.push(
+        model.clock,
+        Level::Info,
+        format!("rollout: {}", which.as_str()),
+    );
+    commands.push(Command::RolloutInput(input));
+}
+
+/// The hosts `c` will start next, and why those; or why there is nothing to continue.
+fn continue_targets(rollout: &RolloutState) -> Result<(Vec<usize>, String), String> {
+    let machine = &rollout.machine;
+    let next = machine
+        .plan
+        .batches
+        .iter()
+        .find(|b| b.hosts.iter().any(|h| is_pending(machine, *h)));
+    let pending = |b: &crate::core::rollout::Batch| -> Vec<usize> {
+        b.hosts
+            .iter()
+            .copied()
+            .filter(|h| is_pending(machine, *h))
+            .collect()
+    };
+    match &machine.status {
+        Status::PausedBetweenBatches { .. } | Status::Paused => match next {
+            Some(batch) => Ok((
+                pending(batch),
+                format!("{} starts next: its hosts not yet done", batch.name),
+            )),
+            None => Ok((
+                Vec::new(),
+                "no host is left to start: continuing finishes the rollout".into(),
+            )),
+        },
+        Status::Halted { .. } => {
+            let (over, arithmetic) = machine.limit_check();
+            if over {
+                return Err(format!(
+                    "halted and still over its failure limit ({arithmetic}): retry (t) or \
+                     roll back (b) the failed hosts first"
+                ));
+            }
+            match next {
+                Some(batch) => Ok((
+                    pending(batch),
+                    format!(
+                        "the halt is lifted ({arithmetic}); {} goes on with these hosts",
+                        batch.name
+                    ),
+                )),
+                None => Err("halted with no host left to start".into()),
             }
         }
-    };
-    model
-        .log
-        .push(at, Level::Info, format!("rollout: {}", which.as_str()));
-    commands.push(Command::RolloutInput(input));
+        Status::Running => Err("the rollout is running: nothing to continue".into()),
+        Status::Halting { reason } => Err(format!(
+            "halting ({reason}): the hosts in flight finish first; then retry (t) or roll \
+             back (b) the failed hosts"
+        )),
+        Status::NotStarted | Status::Aborting | Status::Done { .. } => {
+            Err(format!("{}: nothing to continue", rollout.status_text()))
+        }
+    }
+}
+
+fn is_pending(machine: &crate::core::rollout::Rollout, host: usize) -> bool {
+    matches!(machine.phases.get(&host), Some(Phase::Pending) | None)
 }
 
 /// What the operator can tell a rollout.
@@ -184,10 +299,11 @@ impl Operator {
     }
 }
 
-/// Failed hosts (rollout-local ids): the marked ones if any failed host is marked, else all.
-fn failed_targets(model: &Model) -> Vec<usize> {
+/// Failed hosts (rollout-local ids): the marked ones if any failed host is marked, else all;
+/// with the reason the dialog gives for them.
+fn failed_targets(model: &Model) -> (Vec<usize>, String) {
     let Some(rollout) = &model.rollout else {
-        return Vec::new();
+        return (Vec::new(), String::new());
     };
     let failed = rollout.failed_local();
     let marked: Vec<usize> = failed
@@ -202,9 +318,18 @@ fn failed_targets(model: &Model) -> Vec<usize> {
         })
         .collect();
     if marked.is_empty() {
-        failed
+        let why = format!(
+            "every host that failed in the rollout ({}); mark some in the table to narrow it",
+            failed.len()
+        );
+        (failed, why)
     } else {
-        marked
+        let why = format!(
+            "the {} marked host(s) among the {} that failed",
+            marked.len(),
+            failed.len()
+        );
+        (marked, why)
     }
 }
 

@@ -25,6 +25,25 @@ use crate::tui::state::summary::FleetSummary;
 use crate::tui::table::filter::Filter;
 use crate::tui::table::sort::Sort;
 
+/// A footer message and how long it stays.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Flash {
+    pub text: String,
+    pub left: Duration,
+}
+
+impl Flash {
+    /// Long enough to read, short enough not to hide the key hints for long.
+    pub const SHOWN: Duration = Duration::from_secs(3);
+
+    pub fn new(text: impl Into<String>) -> Self {
+        Self {
+            text: text.into(),
+            left: Self::SHOWN,
+        }
+    }
+}
+
 /// How the console was started, as far as the screen is concerned.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ModelSettings {
@@ -104,6 +123,9 @@ pub struct Model {
     pub rollout_canary: CanaryPick,
     /// Every remote command offgo ran.
     pub commands: CommandLog,
+    /// A short word in the footer that outshines the key hints for a moment (a key a
+    /// read-only console refuses).
+    pub flash: Option<Flash>,
     /// A failure bucket chosen in the rollout view: the table shows exactly these hosts.
     pub only: Option<Vec<HostId>>,
     /// Rows changed since the last sort; see [`Model::settle`].
@@ -151,6 +173,7 @@ impl Model {
             rollout_settings: rollout_settings(inventory),
             rollout_canary: rollout_canary(inventory),
             commands: CommandLog::default(),
+            flash: None,
             only: None,
             needs_sort: true,
             needs_filter: true,

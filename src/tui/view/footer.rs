@@ -24,6 +24,9 @@ pub fn render(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {
         let x = area.x + 1 + (input.visual_cursor().saturating_sub(scroll)) as u16;
         frame.set_cursor_position(Position::new(x.min(area.right().saturating_sub(1)), area.y));
     }
+    if let Some(flash) = &model.flash {
+        spans.push(Span::styled(format!(" {} ", flash.text), theme.warn()));
+    }
     let mut used: usize = spans.iter().map(|s| s.width()).sum();
     for hint in model.keymap.footer_hints(scope) {
         let keys = format!(" {}", hint.keys);

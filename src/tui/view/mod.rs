@@ -12,6 +12,7 @@ mod operation;
 mod picker;
 mod popup;
 mod rollout;
+mod rollout_ask;
 mod rollout_confirm;
 mod table;
 pub mod theme;
@@ -62,6 +63,9 @@ pub fn render(model: &Model, frame: &mut Frame) -> Measured {
             measured.plan = Some(rollout_confirm::render(model, plan, &theme, frame, screen));
         }
         Some(Dialog::AbortRollout) => rollout_confirm::render_abort(model, &theme, frame, screen),
+        Some(Dialog::RolloutAsk(asked)) => {
+            measured.confirm = Some(rollout_ask::render(model, asked, &theme, frame, screen));
+        }
         None => {}
     }
     measured
