@@ -9,8 +9,9 @@ use super::step::{audit_gate, audit_record, record, record_acceptance, HostLock,
 use super::switch_plan::SwitchPlan;
 use super::upload::{resume_offset, upload};
 use super::OpContext;
+use crate::core::audit::fetch::{fetch_script, parse_fetch};
 use crate::core::remote::ops::{self, key_values, value, values, InstallInputs};
-use crate::core::remote::probe::GoRootKind;
+use crate::core::remote::probe::{AuditLogRead, GoRootKind};
 use crate::core::ssh::HostLink;
 
 pub fn push_host(
@@ -80,6 +81,9 @@ fn steps(
     first.check(bundle)?;
     if let Some(note) = already_there(link, bundle, run, &first)? {
         outcome.notes.push(note);
+        if matches!(first.go_root, GoRootKind::Symlink { .. }) {
+            record_unrecorded_switch(link, bundle, run, ctx, outcome, locked)?;
+        }
         return Ok(());
     }
 
@@ -112,6 +116,66 @@ fn steps(
     run.step("install");
     outcome.changed = true;
     install(link, bundle, run, ctx, &pre, outcome)
+}
+
+/// A managed host already on the version whose audit log does not say so: a push was cut
+/// short between its switch and its audit line. The change happened, so it is recorded now
+/// (on both ends, under the lock) rather than left out of the trail by a "nothing to do".
+fn record_unrecorded_switch(
+    link: &mut HostLink,
+    bundle: &GoRelease,
+    run: &OpRun<'_>,
+    ctx: &OpContext,
+    outcome: &mut HostOutcome,
+    locked: &mut bool,
+) -> Result<(), StepError> {
+    let path = link.host().paths.audit_log.clone();
+    let out = run.script(link, "preflight", &fetch_script(&path), true)?;
+    let read = parse_fetch(&out.stdout).map_err(|e| {
+        StepError::refused(
+            "preflight",
+            format!("cannot read the host's audit log {path}: {e}"),
+            "see the host's output",
+        )
+        .with_output(out.combined())
+    })?;
+    if last_entry_is_on(&read, &bundle.version) {
+        return Ok(());
+    }
+    run.step("lock");
+    let _lock = HostLock::acquire(link, &ctx.actor)?;
+    *locked = true;
+    let detail = format!(
+        "{} is active but the host's audit log does not record the change to it (a push cut \
+         short after its switch): recorded now",
+        bundle.version
+    );
+    let entry = audit_record(
+        &link.host().name.clone(),
+        &ctx.actor,
+        "push",
+        &bundle.version,
+        true,
+        detail.clone(),
+    );
+    outcome.notes.push(detail);
+    outcome.notes.extend(record(link, &ctx.trail, entry));
+    outcome.changed = true;
+    Ok(())
+}
+
+/// Whether the log's newest change that took (a push, rollback or switch that went through)
+/// is the change to `version`.
+fn last_entry_is_on(read: &AuditLogRead, version: &str) -> bool {
+    let AuditLogRead::Present { bytes, .. } = read else {
+        return false;
+    };
+    bytes
+        .split(|&b| b == b'\n')
+        .rev()
+        .filter_map(|l| serde_json::from_slice::<crate::core::audit::AuditRecord>(l).ok())
+        .find(|r| r.result == "ok" && matches!(r.action.as_str(), "push" | "rollback" | "switch"))
+        .is_some_and(|r| r.target == version)
 }
 
 /// When go_root already runs the bundle's version, whether its files are the bundle's, file for
@@ -262,5 +326,51 @@ fn install_hint(step: &str) -> &'static str {
         "check_tree" => "the extracted files differ from the bundle: check the bundle with `offgo-tui bundle verify`",
         "check_go_version" => "the release does not run on this host: check its architecture and libc",
         _ => "see the host's output; the active Go is untouched unless the output says otherwise",
+    }
+}
+
+#[cfg(test)]
+mod recorded_tests {
+    use super::*;
+
+    fn log(entries: &[(&str, &str, &str)]) -> AuditLogRead {
+        let text: String = entries
+            .iter()
+            .map(|(action, target, result)| {
+                format!(
+                    "{{\"ts\":\"t\",\"actor\":\"a\",\"host\":\"h\",\"action\":\"{action}\",\
+                     \"target\":\"{target}\",\"result\":\"{result}\",\"detail\":\"\",\"prev\":\"\"}}\n"
+                )
+            })
+            .collect();
+        AuditLogRead::Present {
+            bytes: text.into_bytes(),
+            lines: entries.len(),
+            truncated: false,
+        }
+    }
+
+    #[test]
+    fn the_newest_change_that_took_decides_whether_the_active_version_is_recorded() {
+        let v = "go1.22.10";
+        assert!(last_entry_is_on(
+            &log(&[("push", v, "ok"), ("verify", v, "ok")]),
+            v
+        ));
+        assert!(!last_entry_is_on(
+            &log(&[("push", v, "ok"), ("rollback", "go1.21.13", "ok")]),
+            v
+        ));
+        // A push that failed (and switched back) is not the change that took.
+        assert!(!last_entry_is_on(
+            &log(&[("push", "go1.21.13", "ok"), ("push", v, "failed")]),
+            v
+        ));
+        assert!(last_entry_is_on(
+            &log(&[("push", v, "ok"), ("push", "go1.23.9", "failed")]),
+            v
+        ));
+        assert!(!last_entry_is_on(&log(&[("verify", v, "ok")]), v));
+        assert!(!last_entry_is_on(&AuditLogRead::Missing, v));
     }
 }
