@@ -85,8 +85,8 @@ impl RolloutReport {
                     records.iter().copied().filter(|r| r.host == l).collect();
                 let outcome = match machine.phases.get(&l) {
                     Some(Phase::Succeeded { .. }) => HostResult::Succeeded,
+                    Some(p) if p.rolled_back() => HostResult::RolledBack,
                     Some(Phase::Failed { .. }) => HostResult::Failed,
-                    Some(Phase::RolledBack { .. }) => HostResult::RolledBack,
                     Some(Phase::Pending) => HostResult::Untouched,
                     Some(_) => HostResult::Unknown,
                     None => HostResult::Skipped,
@@ -151,11 +151,7 @@ impl RolloutReport {
         }
         md.push_str("\n## Hosts\n\n| host | outcome | before | after | started | finished | failure |\n| --- | --- | --- | --- | --- | --- | --- |\n");
         for h in &self.hosts {
-            let failure = h
-                .failures
-                .last()
-                .map(|f| format!("{} at {}: {}", f.op, or_dash(&f.step), or_dash(&f.error)))
-                .unwrap_or_default();
+            let failure = h.failure_text();
             md.push_str(&format!(
                 "| {} | {} | {} | {} | {} | {} | {} |\n",
                 h.name,
@@ -172,6 +168,33 @@ impl RolloutReport {
 }
 
 impl HostEvidence {
+    /// The last failure and what came of it: `verify at ldd: … → rolled back` when a
+    /// rollback followed it, so the reason stays next to the rollback's result.
+    pub fn failure_text(&self) -> String {
+        let or_dash = |v: &Option<String>| v.clone().unwrap_or_else(|| "—".into());
+        let describe =
+            |f: &Failure| format!("{} at {}: {}", f.op, or_dash(&f.step), or_dash(&f.error));
+        let Some(last) = self.failures.last() else {
+            return String::new();
+        };
+        if last.op == "rollback" {
+            return match self.failures.iter().rev().nth(1) {
+                Some(cause) => format!(
+                    "{} → rollback failed: {}",
+                    describe(cause),
+                    or_dash(&last.error)
+                ),
+                None => describe(last),
+            };
+        }
+        let mut text = describe(last);
+        // Timestamps are RFC 3339 in UTC: they sort as text.
+        if self.rollbacks.iter().any(|r| r.ok && r.at >= last.at) {
+            text.push_str(" → rolled back");
+        }
+        text
+    }
+
     fn of(name: &str, outcome: HostResult, mine: &[&HostRecord]) -> Self {
         let push = mine.iter().find(|r| r.op == "push");
         let before = push.and_then(|r| r.from.clone());

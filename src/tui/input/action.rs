@@ -54,6 +54,9 @@ pub enum Action {
     BucketPick,
     /// Cycle the command log pane: the selected host's commands, every host's, hidden.
     CommandLog,
+    /// Show or hide the output pane: the host's last operations, each command with its exit
+    /// status, time and what it printed.
+    OutputPane,
     /// Internal: the start-up probe and the periodic auto-refresh. Re-probes every host that is
     /// not already being probed, whatever is marked.
     Refresh,
@@ -61,7 +64,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, for checks that each one is reachable and described.
-    pub const ALL: [Action; 33] = [
+    pub const ALL: [Action; 34] = [
         Action::Up,
         Action::Down,
         Action::PageUp,
@@ -94,6 +97,7 @@ impl Action {
         Action::RolloutRollBack,
         Action::BucketPick,
         Action::CommandLog,
+        Action::OutputPane,
         Action::Refresh,
     ];
 
@@ -156,6 +160,7 @@ impl Action {
             Action::RolloutRollBack => "roll the failed hosts back (the marked ones, if any)",
             Action::BucketPick => "show and mark exactly the highlighted failure bucket's hosts",
             Action::CommandLog => "command log: the selected host's, every host's, hidden",
+            Action::OutputPane => "show or hide the host's output: commands, exit, stdout, stderr",
             Action::Refresh => "re-probe every host (start-up and auto-refresh)",
         }
     }
@@ -193,6 +198,7 @@ impl Action {
             Action::RolloutRollBack => "roll back failed",
             Action::BucketPick => "show bucket",
             Action::CommandLog => "commands",
+            Action::OutputPane => "output",
             Action::Refresh => "refresh",
         }
     }
