@@ -235,3 +235,76 @@ impl HostEvidence {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn failure(op: &str, step: &str, error: &str, at: &str) -> Failure {
+        Failure {
+            op: op.into(),
+            step: Some(step.into()),
+            error: Some(error.into()),
+            at: at.into(),
+        }
+    }
+
+    fn rollback(ok: bool, at: &str) -> RollbackEvidence {
+        RollbackEvidence {
+            ok,
+            from: Some("go1.23.4".into()),
+            to: Some("go1.22.10".into()),
+            at: at.into(),
+        }
+    }
+
+    fn host(failures: Vec<Failure>, rollbacks: Vec<RollbackEvidence>) -> HostEvidence {
+        HostEvidence {
+            name: "web-03".into(),
+            outcome: HostResult::RolledBack,
+            before: None,
+            after: None,
+            started: None,
+            finished: None,
+            failures,
+            rollbacks,
+            notes: vec![],
+        }
+    }
+
+    #[test]
+    fn the_failure_column_keeps_the_reason_next_to_the_rollback() {
+        let verify = failure(
+            "verify",
+            "ldd",
+            "missing libofgo.so.1",
+            "2026-01-01T10:00:05Z",
+        );
+        let rolled = host(
+            vec![verify.clone()],
+            vec![rollback(true, "2026-01-01T10:00:09Z")],
+        );
+        assert_eq!(
+            rolled.failure_text(),
+            "verify at ldd: missing libofgo.so.1 → rolled back"
+        );
+        let failed_too = host(
+            vec![
+                verify.clone(),
+                failure("rollback", "switch", "no previous", "2026-01-01T10:00:09Z"),
+            ],
+            vec![rollback(false, "2026-01-01T10:00:09Z")],
+        );
+        assert_eq!(
+            failed_too.failure_text(),
+            "verify at ldd: missing libofgo.so.1 → rollback failed: no previous"
+        );
+        // A rollback before the failure is not its result.
+        let earlier = host(vec![verify], vec![rollback(true, "2026-01-01T09:00:00Z")]);
+        assert_eq!(
+            earlier.failure_text(),
+            "verify at ldd: missing libofgo.so.1"
+        );
+        assert_eq!(host(vec![], vec![]).failure_text(), "");
+    }
+}
