@@ -22,7 +22,7 @@ const QUIT: Duration = Duration::from_secs(30);
 const HOSTS: [(&str, &str); 6] = [
     ("web-01", "go1.21.13"),
     ("web-02", "go1.22.10"),
-    ("web-03", "-"), // stopped: refused
+    ("web-03", "unknown"), // stopped: refused
     ("db-01", "go1.22.10"),
     ("db-02", "none"),
     ("build-01", "go1.21.13"),
