@@ -235,7 +235,8 @@ fn modes_off(modes: &std::collections::BTreeMap<String, bool>) -> Vec<String> {
 
 #[test]
 fn the_console_shows_the_fleet_filters_details_helps_and_quits_cleanly() {
-    let console = Console::new(120, 64);
+    // Tall enough for the whole help on one screen.
+    let console = Console::new(120, 80);
     console.open();
     let screen = console.wait_until_probed();
     assert!(screen.contains("6/6 hosts"), "{}", tmux::framed(&screen));
