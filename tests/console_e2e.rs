@@ -22,7 +22,7 @@ const QUIT: Duration = Duration::from_secs(30);
 const HOSTS: [(&str, &str); 6] = [
     ("web-01", "go1.21.13"),
     ("web-02", "go1.22.10"),
-    ("web-03", "-"), // stopped: refused
+    ("web-03", "unknown"), // stopped: refused
     ("db-01", "go1.22.10"),
     ("db-02", "none"),
     ("build-01", "go1.21.13"),
@@ -235,7 +235,8 @@ fn modes_off(modes: &std::collections::BTreeMap<String, bool>) -> Vec<String> {
 
 #[test]
 fn the_console_shows_the_fleet_filters_details_helps_and_quits_cleanly() {
-    let console = Console::new(120, 64);
+    // Tall enough for the whole help on one screen.
+    let console = Console::new(120, 80);
     console.open();
     let screen = console.wait_until_probed();
     assert!(screen.contains("6/6 hosts"), "{}", tmux::framed(&screen));

@@ -590,6 +590,7 @@ fn late_and_stray_operation_events_are_harmless() {
             label: "install".into(),
             exit_status: None,
             elapsed: Duration::ZERO,
+            output: Default::default(),
         }),
     );
     assert!(last_log(&m).1.contains("#99"));

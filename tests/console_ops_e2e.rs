@@ -2,7 +2,8 @@
 //! sshd fleet on loopback, with a real go1.22.10 bundle. A push picked and confirmed by keys
 //! lands on the marked hosts only (checked with the real OpenSSH client); a rollout over a fleet
 //! with a disk-full host shows that host in a "disk full" failure bucket, Enter on the bucket
-//! narrows the table to it, and `t` retries it, which fails again the same way.
+//! narrows the table to it, and `t` retries it, which fails again the same way; a rollout halted
+//! by that host shows the host's own output two keys from the table (`o`, `O`).
 
 mod common;
 
@@ -388,5 +389,65 @@ fn a_rollout_shows_the_disk_full_host_in_its_bucket_and_a_retry_fails_it_again()
             framed(&screen)
         );
     }
+    console.quit();
+}
+
+#[test]
+fn a_rollout_halted_by_a_full_disk_shows_the_host_s_output_two_keys_from_the_table() {
+    // r-02's /opt is a 40 MiB tmpfs: its preflight refuses, and with no failure allowed the
+    // rollout halts.
+    let spec = FleetSpec::new()
+        .host(HostSpec::new("r-01").go_managed("1.21.13"))
+        .host(HostSpec::new("r-02").go_manual("1.21.13").tmpfs("/opt", 40));
+    let rollout = "[rollout]\nbatches = [\"100%\"]\nmax_failures = 0\nparallel = 2\n";
+    let console = Console::open(&spec, rollout, 160, 48);
+    let tmux = &console.tmux;
+    console.wait_for_go(
+        "every host probed on go1.21.13",
+        PROBED,
+        &[("r-01", "go1.21.13"), ("r-02", "go1.21.13")],
+    );
+    tmux.keys(&["R"]);
+    tmux.wait_for("the rollout's bundle picker", REDRAW, |s| {
+        s.contains("pick a bundle") && s.contains("go1.22.10")
+    });
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the rollout plan", REDRAW, |s| {
+        s.contains("roll go1.22.10 out to 2 host(s)?")
+    });
+    tmux.keys(&["y"]);
+    let screen = tmux.wait_for("the rollout halted on r-02", OPERATION, |s| {
+        s.contains("status  HALTED: 1 failed in the rollout; limit 0 → halted")
+            && s.contains("× preflight · disk full: releases need")
+    });
+    assert!(
+        screen.contains("now: 1 failed in the rollout; limit 0 → halted"),
+        "the two status lines agree:\n{}",
+        framed(&screen)
+    );
+
+    // From the table: o (the rollout view), O (the highlighted bucket's host's output).
+    tmux.keys(&["o"]);
+    tmux.wait_for("the table", REDRAW, |s| {
+        !s.contains("┌ rollout ") && s.contains("2/2 hosts")
+    });
+    tmux.keys(&["o"]);
+    tmux.wait_for_text("┌ rollout ", REDRAW);
+    tmux.keys(&["O"]);
+    let screen = tmux.wait_for("r-02's output", REDRAW, |s| s.contains("output of r-02"));
+    for shown in [
+        "▸ push failed at preflight: disk full: releases need",
+        "$ preflight · exit 0",
+        "stdout │ offgo_preflight=1",
+        "releases_free_kb=",
+    ] {
+        assert!(
+            screen.contains(shown),
+            "`{shown}` in the output pane:\n{}",
+            framed(&screen)
+        );
+    }
+    tmux.keys(&["Escape"]);
+    tmux.wait_for_text("┌ rollout ", REDRAW);
     console.quit();
 }

@@ -442,6 +442,7 @@ fn commands_that_ran_fold_into_the_command_log() {
                 label: label.into(),
                 exit_status: status,
                 elapsed: Duration::from_millis(120),
+                output: Default::default(),
             }),
         );
     }

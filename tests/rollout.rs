@@ -250,9 +250,27 @@ fn a_manual_pause_stops_a_headless_run_and_resume_continues() {
         "go version go1.21.13 linux/amd64",
         "paused before batch 2"
     );
-    let out = offgo(state.path(), &["rollout", "--resume", "--json"]);
-    let lines = events(&out);
-    assert_eq!(out.status.code(), Some(0), "{lines:#?}");
+    // Resumed without --json: text for people, every line of it.
+    let out = offgo(state.path(), &["rollout", "--resume"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert!(
+        lines[0].starts_with("resuming rollout ") && lines[0].ends_with("no host was cut short"),
+        "{stdout}"
+    );
+    assert!(
+        lines
+            .iter()
+            .all(|l| !l.starts_with('{') && !l.contains("[\"")),
+        "no JSON or Rust lists in text mode:\n{stdout}"
+    );
+    assert!(
+        lines
+            .last()
+            .is_some_and(|l| l.contains("2 succeeded, 0 failed, 0 rolled back")),
+        "{stdout}"
+    );
     assert_eq!(
         version(host(&fleet, "b")),
         "go version go1.22.10 linux/amd64"

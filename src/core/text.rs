@@ -39,6 +39,27 @@ pub fn safe_lines(text: &str, max: usize) -> String {
     shown.finish()
 }
 
+/// The end of a command's output (raw bytes, not necessarily UTF-8) as [`safe_lines`] shows
+/// it: at most `max` characters, escapes included, of its last bytes, so a host that prints
+/// megabytes leaves a bounded tail. A cut output starts with a line saying how much there was.
+pub fn safe_tail(bytes: &[u8], max: usize) -> String {
+    let mut start = bytes.len().saturating_sub(max);
+    // Start on a character, not inside one.
+    while start < bytes.len() && start > 0 && bytes[start] & 0xC0 == 0x80 {
+        start += 1;
+    }
+    let text = String::from_utf8_lossy(&bytes[start..]);
+    // Escaping can make the tail up to four times longer: escape it all, keep the end.
+    let escaped = safe_lines(&text, usize::MAX);
+    let count = escaped.chars().count();
+    let skip = count.saturating_sub(max);
+    if start == 0 && skip == 0 {
+        return escaped;
+    }
+    let kept: String = escaped.chars().skip(skip).collect();
+    format!("… ({} bytes in all; the last shown)\n{kept}", bytes.len())
+}
+
 /// Raw bytes (not necessarily UTF-8) as [`safe`] text: a byte that is not UTF-8 shows as `\xNN`.
 pub fn safe_bytes(bytes: &[u8]) -> String {
     let mut shown = Shown::new(SHOWN_MAX, bytes.len());

@@ -160,3 +160,54 @@ fn json_strings_are_made_safe_and_the_document_stays_valid() {
     assert_eq!(back["list"][1], "\\u{202e}");
     assert_eq!(back["n"], 3);
 }
+
+#[test]
+fn a_tail_keeps_the_end_of_the_output_escaped_and_bounded() {
+    assert_eq!(safe_tail(b"line 1\nline 2\n", 64), "line 1\nline 2\n");
+    assert_eq!(safe_tail(b"", 64), "");
+    let long: Vec<u8> = (0..10_000u32)
+        .flat_map(|i| format!("line {i}\n").into_bytes())
+        .collect();
+    let tail = safe_tail(&long, 100);
+    let (first, rest) = tail.split_once('\n').unwrap();
+    assert_eq!(
+        first,
+        format!("… ({} bytes in all; the last shown)", long.len())
+    );
+    assert!(rest.ends_with("line 9999\n"), "{rest:?}");
+    assert!(rest.chars().count() <= 100);
+    // Control characters are shown, not obeyed, and their escapes count against the bound.
+    let hostile = b"ok\x1b[2J\x1b]0;owned\x07\r\xff\xfe bye\n".repeat(500);
+    let tail = safe_tail(&hostile, 256);
+    assert_inert(&tail, true);
+    assert!(
+        tail.lines()
+            .skip(1)
+            .map(|l| l.chars().count() + 1)
+            .sum::<usize>()
+            <= 257
+    );
+    assert!(tail.ends_with(" bye\n"), "{tail:?}");
+    // A multi-byte character cut by the byte bound is dropped, not mangled.
+    let euro = "€".repeat(100);
+    let tail = safe_tail(euro.as_bytes(), 10);
+    assert!(tail.ends_with("€€€"), "{tail:?}");
+    assert!(!tail.contains('\u{fffd}'));
+}
+
+#[test]
+fn a_tail_of_random_bytes_is_always_inert_and_bounded() {
+    let mut g = Gen(0x5eed_7a11);
+    for round in 0..200 {
+        let len = (g.next() % 2000) as usize;
+        let bytes: Vec<u8> = (0..len).map(|_| g.next() as u8).collect();
+        let max = 16 + round;
+        let tail = safe_tail(&bytes, max);
+        assert_inert(&tail, true);
+        let shown = match tail.split_once(" bytes in all; the last shown)\n") {
+            Some((_, rest)) => rest,
+            None => tail.as_str(),
+        };
+        assert!(shown.chars().count() <= max, "{max}: {shown:?}");
+    }
+}

@@ -37,6 +37,8 @@ pub fn engine_event(mut event: EngineEvent) -> EngineEvent {
             host_error(error);
         }
         EngineEvent::OperationFinished { outcome, .. } => host_outcome(outcome),
+        // A command's output comes made safe by the engine (`CommandOutput::of`); the label
+        // is offgo's own.
         EngineEvent::ProbeStarted { .. }
         | EngineEvent::OperationStarted { .. }
         | EngineEvent::Progress { .. }
@@ -111,7 +113,7 @@ fn host_outcome(o: &mut HostOutcome) {
 pub fn rollout(snapshot: &mut RolloutSnapshot) {
     for phase in snapshot.machine.phases.values_mut() {
         match phase {
-            Phase::Failed { step, error } => {
+            Phase::Failed { step, error, .. } => {
                 one(step);
                 one(error);
             }

@@ -9,6 +9,7 @@ use tui_input::backend::crossterm::EventHandler;
 use super::input::action::Action;
 use super::input::keymap::{Key, Scope};
 use super::logs::events::Level;
+use super::logs::output;
 use super::msg::{Command, Msg, Stamp};
 use super::operate::dialog::Dialog;
 use super::operate::update as operate;
@@ -148,6 +149,10 @@ fn on_action(model: &mut Model, action: Action, fx: &mut Effects) {
         on_dialog_action(model, action, fx);
         return;
     }
+    if let Some(pane) = model.output_pane().filter(|_| action != Action::Refresh) {
+        output::on_action(model, pane, action, &mut fx.commands);
+        return;
+    }
     match action {
         Action::Up if model.rollout_open() && !model.help_open() => roll::step_bucket(model, -1),
         Action::Down if model.rollout_open() && !model.help_open() => roll::step_bucket(model, 1),
@@ -203,6 +208,7 @@ fn on_action(model: &mut Model, action: Action, fx: &mut Effects) {
         Action::BucketPick => roll::pick_bucket(model),
         Action::CommandLog => model.commands.mode = model.commands.mode.next(),
         Action::Shell => shell(model, fx),
+        Action::OutputPane => output::open(model),
         // Dialog keys with no dialog open (sent by other means than a key): nothing to do.
         Action::Pick | Action::Confirm | Action::Cancel => {}
     }
@@ -257,7 +263,8 @@ fn on_dialog_action(model: &mut Model, action: Action, fx: &mut Effects) {
         | Action::RolloutRollBack
         | Action::BucketPick
         | Action::CommandLog
-        | Action::Shell => {}
+        | Action::Shell
+        | Action::OutputPane => {}
     }
 }
 

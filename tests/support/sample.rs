@@ -12,7 +12,7 @@ use offgo::tui::testing::{
 use offgo::core::audit::{AuditStatus, AuditSummary};
 use offgo::core::bundle::{PublicKey, SignatureStatus};
 use offgo::core::engine::{
-    Check, EngineEvent, HostOutcome, HostReport, LddGap, OffgoSummary, Operation,
+    Check, CommandOutput, EngineEvent, HostOutcome, HostReport, LddGap, OffgoSummary, Operation,
 };
 use offgo::core::inventory::{
     BundleSettings, ConsoleSettings, Host, HostId, HostKeyPolicy, Inventory,
@@ -457,6 +457,7 @@ pub fn push_uploading(host: HostId, bytes: u64, total: u64) -> Vec<Msg> {
                 label: step.into(),
                 exit_status: Some(0),
                 elapsed: Duration::from_millis(40),
+                output: Default::default(),
             }));
         }
     }
@@ -481,6 +482,7 @@ pub fn push_failed_at_check_tree(host: HostId, name: &str) -> Vec<Msg> {
         label: "upload tarball".into(),
         exit_status: Some(0),
         elapsed: Duration::from_millis(5_800),
+        output: Default::default(),
     }));
     for step in ["install", "check_tarball", "extract", "check_tree"] {
         msgs.push(engine(EngineEvent::StepStarted {
@@ -494,6 +496,11 @@ pub fn push_failed_at_check_tree(host: HostId, name: &str) -> Vec<Msg> {
         label: "install".into(),
         exit_status: Some(1),
         elapsed: Duration::from_millis(2_400),
+        output: CommandOutput {
+            stdout: "step=check_tarball\nstep=extract\nstep=check_tree\nfail=check_tree\nwhy=files differ from the bundle: go/bin/gofmt: FAILED\n".into(),
+            stderr: "sha256sum: WARNING: 1 computed checksum did NOT match\n".into(),
+            no_exit: None,
+        },
     }));
     let error = HostError::new(
         ErrorKind::CommandFailed,

@@ -28,7 +28,7 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
 
 pub use artifact::{Artifact, ArtifactKind};
-pub use event::EngineEvent;
+pub use event::{CommandOutput, EngineEvent, OUTPUT_TAIL};
 pub use go_release::GoRelease;
 pub use outcome::{Check, HostOutcome, Operation};
 pub use probe::unreachable_report;

@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use tokio::sync::mpsc::UnboundedSender;
 
-use super::event::EngineEvent;
+use super::event::{CommandOutput, EngineEvent};
 use super::outcome::{Operation, StepError};
 use super::OpContext;
 use crate::core::audit::fetch::{fetch_script, parse_fetch};
@@ -39,6 +39,7 @@ impl OpRun<'_> {
             label: label.to_string(),
             exit_status,
             elapsed: started.elapsed(),
+            output: CommandOutput::of(result),
         });
     }
 

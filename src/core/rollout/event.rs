@@ -205,6 +205,15 @@ impl RolloutEvent {
 }
 
 /// One readable line per event, for people (text mode).
+/// `web-01, web-02`, or `none`: text for people, not a Rust list.
+fn list(names: &[String]) -> String {
+    if names.is_empty() {
+        "none".into()
+    } else {
+        names.join(", ")
+    }
+}
+
 impl fmt::Display for RolloutEvent {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -266,8 +275,13 @@ impl fmt::Display for RolloutEvent {
                 unknown,
             } => write!(
                 f,
-                "resuming rollout {rollout} ({}); re-probing first: {unknown:?}",
-                journal.display()
+                "resuming rollout {rollout} ({}); {}",
+                journal.display(),
+                if unknown.is_empty() {
+                    "no host was cut short".to_string()
+                } else {
+                    format!("re-probing first: {}", unknown.join(", "))
+                }
             ),
             Self::BatchStarted { name, hosts, .. } => write!(f, "== {name} ({hosts} hosts)"),
             Self::BatchDone {
@@ -301,7 +315,7 @@ impl fmt::Display for RolloutEvent {
             Self::JournalError { error } => write!(f, "journal error: {error}"),
             Self::Waiting { why, resume } => write!(f, "waiting ({why}): `{resume}` continues"),
             Self::Aborting { signal, in_flight } => {
-                write!(f, "ABORTING on {signal}: in flight {in_flight:?}")
+                write!(f, "ABORTING on {signal}: in flight {}", list(in_flight))
             }
             Self::Interrupted {
                 signal,
@@ -309,9 +323,45 @@ impl fmt::Display for RolloutEvent {
                 resume,
             } => write!(
                 f,
-                "INTERRUPTED by a second {signal}: cut short {cut_short:?}; `{resume}` settles them"
+                "INTERRUPTED by a second {signal}: cut short {}; `{resume}` settles them",
+                list(cut_short)
             ),
             Self::Summary(s) => write!(f, "{s}"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_events_name_hosts_as_text_not_as_a_rust_list() {
+        let resumed = RolloutEvent::Resumed {
+            rollout: "r1".into(),
+            journal: PathBuf::from("/j"),
+            unknown: vec!["web-01".into(), "web-02".into()],
+        };
+        assert_eq!(
+            resumed.to_string(),
+            "resuming rollout r1 (/j); re-probing first: web-01, web-02"
+        );
+        let resumed = RolloutEvent::Resumed {
+            rollout: "r1".into(),
+            journal: PathBuf::from("/j"),
+            unknown: vec![],
+        };
+        assert_eq!(
+            resumed.to_string(),
+            "resuming rollout r1 (/j); no host was cut short"
+        );
+        let aborting = RolloutEvent::Aborting {
+            signal: "SIGINT".into(),
+            in_flight: vec![],
+        };
+        assert_eq!(aborting.to_string(), "ABORTING on SIGINT: in flight none");
+        for event in [resumed, aborting] {
+            assert!(!event.to_string().contains('['), "{event}");
         }
     }
 }

@@ -17,14 +17,55 @@ pub enum Phase {
     Pushing,
     Verifying,
     RollingBack,
-    Succeeded { changed: bool },
-    Failed { step: String, error: String },
-    RolledBack { why: String },
+    Succeeded {
+        changed: bool,
+    },
+    /// `rolled_back`: the failure was undone by the auto-rollback (a failed verification);
+    /// the host still counts against the failure limit, and `error` is still why it failed.
+    Failed {
+        step: String,
+        error: String,
+        #[serde(default)]
+        rolled_back: bool,
+    },
+    /// Rolled back by the operator or the on-halt policy.
+    RolledBack {
+        why: String,
+    },
 }
 
 impl Phase {
     pub fn in_flight(&self) -> bool {
         matches!(self, Phase::Pushing | Phase::Verifying | Phase::RollingBack)
+    }
+
+    /// On its old release again: rolled back by the operator, the on-halt policy, or the
+    /// auto-rollback after a failure.
+    pub fn rolled_back(&self) -> bool {
+        matches!(
+            self,
+            Phase::RolledBack { .. }
+                | Phase::Failed {
+                    rolled_back: true,
+                    ..
+                }
+        )
+    }
+
+    /// Why the host failed and what came of it, in one line: `verify failed: … → rolled
+    /// back`; `None` for a host that did not fail.
+    pub fn failure_text(&self) -> Option<String> {
+        match self {
+            Phase::Failed {
+                step,
+                error,
+                rolled_back,
+            } => Some(format!(
+                "{step} failed: {error}{}",
+                if *rolled_back { " → rolled back" } else { "" }
+            )),
+            _ => None,
+        }
     }
 }
 
@@ -63,6 +104,8 @@ pub struct Rollout {
     changed: Vec<HostId>,
     /// A host whose verification failed is rolled back, then counted as failed.
     verify_failures: BTreeMap<HostId, String>,
+    /// Why a failed host the operator rolls back failed, for its `RolledBack` phase.
+    rollback_causes: BTreeMap<HostId, String>,
     /// Hosts the operator asked to push again outside the batch order.
     retrying: Vec<HostId>,
     /// The on-halt rollbacks have been issued.
@@ -85,6 +128,7 @@ impl Rollout {
             phases,
             changed: Vec::new(),
             verify_failures: BTreeMap::new(),
+            rollback_causes: BTreeMap::new(),
             retrying: Vec::new(),
             halt_policy_applied: false,
         }
@@ -124,6 +168,7 @@ impl Rollout {
                         Phase::Failed {
                             step,
                             error: error.unwrap_or_default(),
+                            rolled_back: false,
                         },
                     );
                     self.after_failure();
@@ -145,11 +190,15 @@ impl Rollout {
             }
             Input::RollbackDone { host, ok, error } => {
                 let verify_failure = self.verify_failures.remove(&host);
+                let cause = self.rollback_causes.remove(&host);
                 self.changed.retain(|&h| h != host || !ok);
                 let phase = match (verify_failure, ok) {
+                    // The verification's failure stays the host's story; the rollback is
+                    // its result.
                     (Some(detail), true) => Phase::Failed {
                         step: "verify".into(),
-                        error: format!("{detail} (rolled back)"),
+                        error: detail,
+                        rolled_back: true,
                     },
                     (Some(detail), false) => Phase::Failed {
                         step: "verify".into(),
@@ -157,13 +206,18 @@ impl Rollout {
                             "{detail}; rollback failed too: {}",
                             error.unwrap_or_default()
                         ),
+                        rolled_back: false,
                     },
                     (None, true) => Phase::RolledBack {
-                        why: "rolled back".into(),
+                        why: match cause {
+                            Some(cause) => format!("{cause} → rolled back"),
+                            None => "rolled back".into(),
+                        },
                     },
                     (None, false) => Phase::Failed {
                         step: "rollback".into(),
                         error: error.unwrap_or_default(),
+                        rolled_back: false,
                     },
                 };
                 let failed = matches!(phase, Phase::Failed { .. });
@@ -217,6 +271,11 @@ impl Rollout {
             Input::RollBack(hosts) => {
                 for h in hosts {
                     if self.phases.get(&h).is_some_and(|p| !p.in_flight()) {
+                        // A failed host keeps its reason through the rollback.
+                        if let Some(Phase::Failed { step, error, .. }) = self.phases.get(&h) {
+                            self.rollback_causes
+                                .insert(h, format!("{step} failed: {error}"));
+                        }
                         self.phases.insert(h, Phase::RollingBack);
                         fx.push(Effect::Rollback(h));
                     }
@@ -303,12 +362,14 @@ impl Rollout {
     pub fn limit_check(&self) -> (bool, String) {
         match self.settings.max_failures {
             Limit::Count(n) => {
-                let failed = self.failed_hosts().len();
-                let over = failed > n;
+                let failed = self.failed_hosts();
+                let over = failed.len() > n;
                 (
                     over,
                     format!(
-                        "{failed} failed in the rollout; limit {n} → {}",
+                        "{} failed in the rollout{}; limit {n} → {}",
+                        failed.len(),
+                        self.of_them_rolled_back(&failed),
                         if over { "halted" } else { "ok" }
                     ),
                 )
@@ -327,14 +388,38 @@ impl Rollout {
                     .get(self.batch)
                     .map(|b| b.name.as_str())
                     .unwrap_or("batch");
+                let failed_hosts: Vec<HostId> = self
+                    .plan
+                    .batches
+                    .get(self.batch)
+                    .map(|b| b.hosts.as_slice())
+                    .unwrap_or(&[])
+                    .iter()
+                    .copied()
+                    .filter(|h| matches!(self.phases.get(h), Some(Phase::Failed { .. })))
+                    .collect();
                 (
                     over,
                     format!(
-                        "{name}: {failed} of {size} failed; limit {p}% → {}",
+                        "{name}: {failed} of {size} failed{}; limit {p}% → {}",
+                        self.of_them_rolled_back(&failed_hosts),
                         if over { "halted" } else { "ok" }
                     ),
                 )
             }
+        }
+    }
+
+    /// ` (1 rolled back)`: failed hosts the auto-rollback put back on their old release, so
+    /// the halt rule's count and the summary's `rolled back` read as one story.
+    fn of_them_rolled_back(&self, failed: &[HostId]) -> String {
+        let n = failed
+            .iter()
+            .filter(|h| self.phases.get(h).is_some_and(Phase::rolled_back))
+            .count();
+        match n {
+            0 => String::new(),
+            n => format!(" ({n} rolled back)"),
         }
     }
 
@@ -449,6 +534,10 @@ impl Rollout {
                             return;
                         }
                     }
+                    // Hosts that failed while the others finished count too: the reason is
+                    // the count at the halt, the one the status lines show.
+                    let (still_over, now) = self.limit_check();
+                    let reason = if still_over { now } else { reason };
                     self.status = Status::Halted {
                         reason: reason.clone(),
                     };
@@ -536,8 +625,8 @@ impl Rollout {
         let count = |f: fn(&Phase) -> bool| self.phases.values().filter(|p| f(p)).count();
         fx.push(Effect::Note(Note::Finished {
             succeeded: count(|p| matches!(p, Phase::Succeeded { .. })),
-            failed: count(|p| matches!(p, Phase::Failed { .. })),
-            rolled_back: count(|p| matches!(p, Phase::RolledBack { .. })),
+            failed: count(|p| matches!(p, Phase::Failed { .. }) && !p.rolled_back()),
+            rolled_back: count(Phase::rolled_back),
             halted,
             aborted,
         }));

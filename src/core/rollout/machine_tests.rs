@@ -63,7 +63,7 @@ impl Sim {
                                 ok,
                                 changed: ok,
                                 step: (!ok).then(|| "install".into()),
-                                error: None,
+                                error: (!ok).then(|| "no space left".into()),
                             },
                         );
                     }
@@ -248,7 +248,7 @@ fn auto_rollback_of_a_host_that_fails_verification() {
     assert_eq!(sim.verified.len(), 4);
     assert_eq!(sim.rolled_back, vec![1]);
     assert!(
-        matches!(&sim.machine.phases[&1], Phase::Failed { step, error } if step == "verify" && error.contains("rolled back"))
+        matches!(&sim.machine.phases[&1], Phase::Failed { step, error, rolled_back: true } if step == "verify" && error == "tree differs")
     );
     assert!(matches!(
         sim.machine.phases[&0],
@@ -391,4 +391,68 @@ fn replaying_the_journal_rebuilds_the_state_and_finds_unknown_hosts() {
     other.handle(Input::Start);
     let fx = other.handle(Input::Requeue(1));
     assert_eq!(fx, vec![Effect::Push(1)], "pushed again at once");
+}
+
+#[test]
+fn the_halt_reason_counts_hosts_that_failed_while_the_others_finished() {
+    // Three at a time, limit 0: host 0's failure halts, hosts 1 and 2 were already running
+    // and host 1 fails too. The reason is the count at the halt, as the `now` line says.
+    let mut sim = Sim::new(6, &[], settings(&[Count(6)], Limit::Count(0)));
+    sim.push_fails = vec![0, 1];
+    sim.feed(Input::Start);
+    let (_, now) = sim.machine.limit_check();
+    assert!(
+        matches!(&sim.machine.status, Status::Halted { reason } if *reason == now && reason.starts_with("2 failed")),
+        "{:?} vs {now}",
+        sim.machine.status
+    );
+    assert!(sim
+        .notes
+        .iter()
+        .any(|n| matches!(n, Note::Halted { reason } if *reason == now)));
+}
+
+#[test]
+fn an_auto_rolled_back_host_counts_as_failed_for_the_limit_and_as_rolled_back_at_the_end() {
+    let mut s = settings(&[Count(4)], Limit::Count(0));
+    s.auto_rollback = true;
+    s.parallel = 1;
+    let mut sim = Sim::new(4, &[], s);
+    sim.verify_fails = vec![0];
+    sim.feed(Input::Start);
+    assert!(sim.halted());
+    assert_eq!(
+        sim.machine.limit_check().1,
+        "1 failed in the rollout (1 rolled back); limit 0 → halted"
+    );
+    assert!(sim.machine.phases[&0].rolled_back());
+    assert_eq!(
+        sim.machine.phases[&0].failure_text().as_deref(),
+        Some("verify failed: tree differs → rolled back")
+    );
+    assert!(matches!(
+        sim.notes.last(),
+        Some(Note::Finished {
+            failed: 0,
+            rolled_back: 1,
+            halted: true,
+            ..
+        })
+    ));
+}
+
+#[test]
+fn a_failed_host_the_operator_rolls_back_keeps_its_reason() {
+    let mut sim = Sim::new(3, &[], settings(&[Count(3)], Limit::Count(5)));
+    sim.push_fails = vec![1];
+    sim.feed(Input::Start);
+    sim.feed(Input::RollBack(vec![1]));
+    assert_eq!(
+        sim.machine.phases[&1],
+        Phase::RolledBack {
+            why: "install failed: no space left → rolled back".into()
+        },
+        "{:?}",
+        sim.machine.phases
+    );
 }

@@ -85,8 +85,8 @@ impl RolloutReport {
                     records.iter().copied().filter(|r| r.host == l).collect();
                 let outcome = match machine.phases.get(&l) {
                     Some(Phase::Succeeded { .. }) => HostResult::Succeeded,
+                    Some(p) if p.rolled_back() => HostResult::RolledBack,
                     Some(Phase::Failed { .. }) => HostResult::Failed,
-                    Some(Phase::RolledBack { .. }) => HostResult::RolledBack,
                     Some(Phase::Pending) => HostResult::Untouched,
                     Some(_) => HostResult::Unknown,
                     None => HostResult::Skipped,
@@ -151,11 +151,7 @@ impl RolloutReport {
         }
         md.push_str("\n## Hosts\n\n| host | outcome | before | after | started | finished | failure |\n| --- | --- | --- | --- | --- | --- | --- |\n");
         for h in &self.hosts {
-            let failure = h
-                .failures
-                .last()
-                .map(|f| format!("{} at {}: {}", f.op, or_dash(&f.step), or_dash(&f.error)))
-                .unwrap_or_default();
+            let failure = h.failure_text();
             md.push_str(&format!(
                 "| {} | {} | {} | {} | {} | {} | {} |\n",
                 h.name,
@@ -172,6 +168,33 @@ impl RolloutReport {
 }
 
 impl HostEvidence {
+    /// The last failure and what came of it: `verify at ldd: … → rolled back` when a
+    /// rollback followed it, so the reason stays next to the rollback's result.
+    pub fn failure_text(&self) -> String {
+        let or_dash = |v: &Option<String>| v.clone().unwrap_or_else(|| "—".into());
+        let describe =
+            |f: &Failure| format!("{} at {}: {}", f.op, or_dash(&f.step), or_dash(&f.error));
+        let Some(last) = self.failures.last() else {
+            return String::new();
+        };
+        if last.op == "rollback" {
+            return match self.failures.iter().rev().nth(1) {
+                Some(cause) => format!(
+                    "{} → rollback failed: {}",
+                    describe(cause),
+                    or_dash(&last.error)
+                ),
+                None => describe(last),
+            };
+        }
+        let mut text = describe(last);
+        // Timestamps are RFC 3339 in UTC: they sort as text.
+        if self.rollbacks.iter().any(|r| r.ok && r.at >= last.at) {
+            text.push_str(" → rolled back");
+        }
+        text
+    }
+
     fn of(name: &str, outcome: HostResult, mine: &[&HostRecord]) -> Self {
         let push = mine.iter().find(|r| r.op == "push");
         let before = push.and_then(|r| r.from.clone());
@@ -210,5 +233,78 @@ impl HostEvidence {
                 .collect(),
             notes: mine.iter().flat_map(|r| r.notes.clone()).collect(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn failure(op: &str, step: &str, error: &str, at: &str) -> Failure {
+        Failure {
+            op: op.into(),
+            step: Some(step.into()),
+            error: Some(error.into()),
+            at: at.into(),
+        }
+    }
+
+    fn rollback(ok: bool, at: &str) -> RollbackEvidence {
+        RollbackEvidence {
+            ok,
+            from: Some("go1.23.4".into()),
+            to: Some("go1.22.10".into()),
+            at: at.into(),
+        }
+    }
+
+    fn host(failures: Vec<Failure>, rollbacks: Vec<RollbackEvidence>) -> HostEvidence {
+        HostEvidence {
+            name: "web-03".into(),
+            outcome: HostResult::RolledBack,
+            before: None,
+            after: None,
+            started: None,
+            finished: None,
+            failures,
+            rollbacks,
+            notes: vec![],
+        }
+    }
+
+    #[test]
+    fn the_failure_column_keeps_the_reason_next_to_the_rollback() {
+        let verify = failure(
+            "verify",
+            "ldd",
+            "missing libofgo.so.1",
+            "2026-01-01T10:00:05Z",
+        );
+        let rolled = host(
+            vec![verify.clone()],
+            vec![rollback(true, "2026-01-01T10:00:09Z")],
+        );
+        assert_eq!(
+            rolled.failure_text(),
+            "verify at ldd: missing libofgo.so.1 → rolled back"
+        );
+        let failed_too = host(
+            vec![
+                verify.clone(),
+                failure("rollback", "switch", "no previous", "2026-01-01T10:00:09Z"),
+            ],
+            vec![rollback(false, "2026-01-01T10:00:09Z")],
+        );
+        assert_eq!(
+            failed_too.failure_text(),
+            "verify at ldd: missing libofgo.so.1 → rollback failed: no previous"
+        );
+        // A rollback before the failure is not its result.
+        let earlier = host(vec![verify], vec![rollback(true, "2026-01-01T09:00:00Z")]);
+        assert_eq!(
+            earlier.failure_text(),
+            "verify at ldd: missing libofgo.so.1"
+        );
+        assert_eq!(host(vec![], vec![]).failure_text(), "");
     }
 }

@@ -69,21 +69,37 @@ impl Summary {
             .phases
             .iter()
             .map(|(&l, phase)| {
-                let (outcome, step, error) = match phase {
-                    Phase::Succeeded { .. } => (HostResult::Succeeded, None, None),
-                    Phase::Failed { step, error } => {
-                        (HostResult::Failed, Some(step.clone()), Some(error.clone()))
+                let (outcome, step, error, why) = match phase {
+                    Phase::Succeeded { .. } => (HostResult::Succeeded, None, None, None),
+                    // Auto-rolled back: counted as rolled back, still saying why it failed.
+                    Phase::Failed {
+                        step,
+                        error,
+                        rolled_back: true,
+                    } => (
+                        HostResult::RolledBack,
+                        Some(step.clone()),
+                        Some(error.clone()),
+                        Some(format!("{step} failed; rolled back automatically")),
+                    ),
+                    Phase::Failed { step, error, .. } => (
+                        HostResult::Failed,
+                        Some(step.clone()),
+                        Some(error.clone()),
+                        None,
+                    ),
+                    Phase::RolledBack { why } => {
+                        (HostResult::RolledBack, None, Some(why.clone()), None)
                     }
-                    Phase::RolledBack { why } => (HostResult::RolledBack, None, Some(why.clone())),
-                    Phase::Pending => (HostResult::Untouched, None, None),
-                    _ => (HostResult::Unknown, None, None),
+                    Phase::Pending => (HostResult::Untouched, None, None, None),
+                    _ => (HostResult::Unknown, None, None, None),
                 };
                 HostSummary {
                     name: header.hosts[l].clone(),
                     outcome,
                     step,
                     error,
-                    why: None,
+                    why,
                 }
             })
             .collect();
@@ -141,6 +157,84 @@ impl fmt::Display for Summary {
         if self.halted {
             write!(f, " — HALTED: {}", self.reason.as_deref().unwrap_or(""))?;
         }
+        // Each host that failed or was rolled back, with why: a rollback never hides the
+        // failure that caused it.
+        let told: Vec<&HostSummary> = self
+            .hosts
+            .iter()
+            .filter(|h| matches!(h.outcome, HostResult::Failed | HostResult::RolledBack))
+            .collect();
+        for h in told.iter().take(HOSTS_TOLD) {
+            write!(
+                f,
+                "\n  {}: {}",
+                h.name,
+                h.outcome.as_str().replace('_', " ")
+            )?;
+            match (&h.step, &h.error) {
+                (Some(step), Some(error)) => write!(f, " — {step} failed: {error}")?,
+                (None, Some(error)) => write!(f, " — {error}")?,
+                _ => {}
+            }
+        }
+        if told.len() > HOSTS_TOLD {
+            write!(
+                f,
+                "\n  … and {} more (--json lists every host)",
+                told.len() - HOSTS_TOLD
+            )?;
+        }
         Ok(())
+    }
+}
+
+/// Failed and rolled-back hosts the text summary names, one a line.
+const HOSTS_TOLD: usize = 20;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn host(
+        name: &str,
+        outcome: HostResult,
+        step: Option<&str>,
+        error: Option<&str>,
+    ) -> HostSummary {
+        HostSummary {
+            name: name.into(),
+            outcome,
+            step: step.map(Into::into),
+            error: error.map(Into::into),
+            why: None,
+        }
+    }
+
+    #[test]
+    fn the_text_summary_names_each_failed_or_rolled_back_host_with_why() {
+        let summary = Summary {
+            rollout: "r1".into(),
+            version: "go1.22.10".into(),
+            halted: true,
+            reason: Some("1 failed in the rollout (1 rolled back); limit 0 → halted".into()),
+            aborted: false,
+            succeeded: 1,
+            failed: 0,
+            rolled_back: 1,
+            skipped: 0,
+            untouched: 1,
+            hosts: vec![
+                host("a", HostResult::Succeeded, None, None),
+                host("b", HostResult::RolledBack, Some("verify"), Some("ldd gap")),
+                host("c", HostResult::Untouched, None, None),
+            ],
+            journal: PathBuf::new(),
+        };
+        assert_eq!(
+            summary.to_string(),
+            "rollout r1: 1 succeeded, 0 failed, 1 rolled back, 0 skipped, 1 untouched — HALTED: \
+             1 failed in the rollout (1 rolled back); limit 0 → halted\n  b: rolled back — \
+             verify failed: ldd gap"
+        );
     }
 }

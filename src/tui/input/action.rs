@@ -56,6 +56,9 @@ pub enum Action {
     CommandLog,
     /// Dangerous: suspend the console for an interactive `ssh` on the selected host.
     Shell,
+    /// Show or hide the output pane: the host's last operations, each command with its exit
+    /// status, time and what it printed.
+    OutputPane,
     /// Internal: the start-up probe and the periodic auto-refresh. Re-probes every host that is
     /// not already being probed, whatever is marked.
     Refresh,
@@ -63,7 +66,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, for checks that each one is reachable and described.
-    pub const ALL: [Action; 34] = [
+    pub const ALL: [Action; 35] = [
         Action::Up,
         Action::Down,
         Action::PageUp,
@@ -97,6 +100,7 @@ impl Action {
         Action::BucketPick,
         Action::CommandLog,
         Action::Shell,
+        Action::OutputPane,
         Action::Refresh,
     ];
 
@@ -166,6 +170,7 @@ impl Action {
             Action::BucketPick => "show and mark exactly the highlighted failure bucket's hosts",
             Action::CommandLog => "command log: the selected host's, every host's, hidden",
             Action::Shell => "a shell on the selected host (the system ssh; exit returns)",
+            Action::OutputPane => "show or hide the host's output: commands, exit, stdout, stderr",
             Action::Refresh => "re-probe every host (start-up and auto-refresh)",
         }
     }
@@ -204,6 +209,7 @@ impl Action {
             Action::BucketPick => "show bucket",
             Action::CommandLog => "commands",
             Action::Shell => "shell",
+            Action::OutputPane => "output",
             Action::Refresh => "refresh",
         }
     }

@@ -26,7 +26,7 @@ const fn bind(scope: Scope, keys: &'static [Key], action: Action, footer: bool) 
 }
 
 use KeyCode as K;
-use Scope::{Confirm, Filter, Help, Picker, Rollout, Table};
+use Scope::{Confirm, Filter, Help, Output, Picker, Rollout, Table};
 
 /// The console's keys. Footer hints appear in table order, most useful first, because the
 /// footer is cut at the screen's edge.
@@ -40,6 +40,7 @@ pub const DEFAULT_BINDINGS: &[Binding] = &[
     bind(Table, &[Key::char('r')], Action::Rollback, true),
     bind(Table, &[Key::char('R')], Action::RolloutStart, true),
     bind(Table, &[Key::char('o')], Action::RolloutView, true),
+    bind(Table, &[Key::char('O')], Action::OutputPane, true),
     bind(Table, &[Key::char('@')], Action::CommandLog, false),
     bind(Table, &[Key::char('!')], Action::Shell, false),
     bind(
@@ -148,6 +149,7 @@ pub const DEFAULT_BINDINGS: &[Binding] = &[
     bind(Rollout, &[Key::char('t')], Action::RolloutRetry, true),
     bind(Rollout, &[Key::char('b')], Action::RolloutRollBack, true),
     bind(Rollout, &[Key::plain(K::Enter)], Action::BucketPick, true),
+    bind(Rollout, &[Key::char('O')], Action::OutputPane, true),
     bind(
         Rollout,
         &[Key::char('k'), Key::plain(K::Up)],
@@ -168,4 +170,25 @@ pub const DEFAULT_BINDINGS: &[Binding] = &[
         Action::Quit,
         false,
     ),
+    bind(
+        Output,
+        &[Key::char('O'), Key::plain(K::Esc), Key::char('q')],
+        Action::OutputPane,
+        true,
+    ),
+    bind(
+        Output,
+        &[Key::char('k'), Key::plain(K::Up)],
+        Action::Up,
+        true,
+    ),
+    bind(
+        Output,
+        &[Key::char('j'), Key::plain(K::Down)],
+        Action::Down,
+        true,
+    ),
+    bind(Output, &[Key::plain(K::PageUp)], Action::PageUp, true),
+    bind(Output, &[Key::plain(K::PageDown)], Action::PageDown, true),
+    bind(Output, &[Key::ctrl('c')], Action::Quit, false),
 ];

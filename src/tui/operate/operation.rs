@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use crate::core::engine::{HostOutcome, Operation};
+use crate::core::engine::{CommandOutput, HostOutcome, Operation};
 use crate::core::ssh::HostError;
 
 /// Commands remembered per operation, newest last: enough to name the one that failed.
@@ -44,6 +44,18 @@ pub struct CommandRun {
     /// `None`: the command did not run to an exit (connection lost, timeout).
     pub exit_status: Option<i32>,
     pub elapsed: Duration,
+    /// The end of what the host printed (safe, bounded by the engine); emptied first when the
+    /// host's output budget ([`crate::tui::state::row::OUTPUT_BUDGET`]) runs out.
+    pub output: CommandOutput,
+    /// The budget took this command's output.
+    pub output_dropped: bool,
+}
+
+impl CommandRun {
+    /// It ran to exit status 0.
+    pub fn succeeded(&self) -> bool {
+        self.exit_status == Some(0)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -216,6 +228,8 @@ mod tests {
                 label: format!("c{i}"),
                 exit_status: Some(0),
                 elapsed: Duration::ZERO,
+                output: CommandOutput::default(),
+                output_dropped: false,
             });
         }
         assert_eq!(op.commands.len(), COMMANDS_KEPT);

@@ -5,7 +5,7 @@ use crate::core::bundle::goarch_matches_uname;
 use crate::core::engine::{steps, Operation};
 use crate::core::remote::probe::GoRootKind;
 use crate::tui::operate::bundles::BundleInfo;
-use crate::tui::state::row::HostRow;
+use crate::tui::state::row::{HostRow, UNKNOWN_GO};
 
 /// The steps of `op`, one line each (a push needs its bundle to say what it uploads): the
 /// engine's own list, so the dialog and `rollout --dry-run` use the same words.
@@ -25,6 +25,7 @@ pub fn host_change(
     let now = current
         .clone()
         .unwrap_or_else(|| match (row.read_report(), &row.report) {
+            (Some(_), _) if row.go_label() == UNKNOWN_GO => "Go version unknown".into(),
             (Some(_), _) => "no Go".into(),
             (None, Some(_)) => format!("last probe: {}", row.state_label()),
             (None, None) => "not probed".into(),

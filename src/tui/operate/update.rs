@@ -161,7 +161,7 @@ pub fn confirm(model: &mut Model, commands: &mut Vec<Command>) {
     let at = model.clock;
     for &id in &hosts {
         change_row(model, id, at, |row| {
-            row.operation = Some(HostOperation::requested(op, target.clone()));
+            row.begin_operation(HostOperation::requested(op, target.clone()));
         });
     }
     let what = match &target {
@@ -191,7 +191,8 @@ pub fn refused(model: &mut Model, op: Operation, hosts: &[HostId], error: &str) 
                 .as_ref()
                 .is_some_and(|o| o.op == op && o.phase == Phase::Requested)
             {
-                row.operation = None;
+                // The one before it is the last again.
+                row.operation = row.earlier.pop_back();
             }
         });
     }

@@ -22,6 +22,11 @@ pub struct Bucket {
     pub kind: String,
     /// The message with the varying parts replaced: what the bucket has in common.
     pub pattern: String,
+    /// What the operator reads: the pattern with each value the hosts share put back, and a
+    /// range for sizes and numbers that differ (`needs 221–576 MiB, 20 MiB free`).
+    pub label: String,
+    /// Per placeholder of `pattern`, what the hosts had there.
+    values: Vec<Slot>,
     /// The first host's own message, for the operator to read a real one.
     pub example: String,
     /// In the order the failures came.
@@ -33,20 +38,30 @@ pub fn group(failures: &[Failure]) -> Vec<Bucket> {
     let mut buckets: Vec<Bucket> = Vec::new();
     for failure in failures {
         let (kind, message) = split_kind(&failure.error);
-        let pattern = normalise(message);
+        let (pattern, values) = normalise_parts(message);
         let found = buckets
             .iter_mut()
             .find(|b| b.step == failure.step && b.kind == kind && b.pattern == pattern);
         match found {
-            Some(bucket) => bucket.hosts.push(failure.host),
+            Some(bucket) => {
+                bucket.hosts.push(failure.host);
+                for (slot, value) in bucket.values.iter_mut().zip(values) {
+                    slot.add(value);
+                }
+            }
             None => buckets.push(Bucket {
                 step: failure.step.clone(),
                 kind: kind.to_string(),
                 pattern,
+                label: String::new(),
+                values: values.into_iter().map(Slot::new).collect(),
                 example: message.to_string(),
                 hosts: vec![failure.host],
             }),
         }
+    }
+    for bucket in &mut buckets {
+        bucket.label = fill(&bucket.pattern, &bucket.values);
     }
     // Stable: equal counts keep the order they were first seen in.
     buckets.sort_by_key(|b| std::cmp::Reverse(b.hosts.len()));
@@ -75,29 +90,39 @@ const UNITS: [&str; 12] = [
 ];
 
 /// The message with paths → `<path>`, sizes → `<size>`, hex runs → `<hex>`, numbers → `<n>`.
-pub fn normalise(message: &str) -> String {
+#[cfg(test)]
+fn normalise(message: &str) -> String {
+    normalise_parts(message).0
+}
+
+/// [`normalise`], and the text each placeholder replaced, in order. Punctuation around a word
+/// (`(/opt/app:`, `free,`) stays outside its placeholder, so brackets stay paired.
+fn normalise_parts(message: &str) -> (String, Vec<String>) {
     let words: Vec<&str> = message.split(' ').collect();
     let mut out: Vec<String> = Vec::with_capacity(words.len());
+    let mut values = Vec::new();
     let mut i = 0;
     while i < words.len() {
-        let word = words[i];
-        let (core, tail) = split_trailing_punctuation(word);
+        let (head, rest) = split_leading_punctuation(words[i]);
+        let (core, tail) = split_trailing_punctuation(rest);
         if is_number(core) {
             let next = words.get(i + 1).map(|w| split_trailing_punctuation(w));
-            if let Some((_, unit_tail)) = next.filter(|(u, _)| UNITS.contains(u)) {
-                out.push(format!("<size>{unit_tail}"));
+            if let Some((unit, unit_tail)) = next.filter(|(u, _)| UNITS.contains(u)) {
+                out.push(format!("{head}<size>{unit_tail}"));
+                values.push(format!("{core} {unit}"));
                 i += 2;
                 continue;
             }
         }
-        out.push(format!("{}{tail}", normalise_word(core)));
+        out.push(format!("{head}{}{tail}", normalise_word(core, &mut values)));
         i += 1;
     }
-    out.join(" ")
+    (out.join(" "), values)
 }
 
-fn normalise_word(word: &str) -> String {
+fn normalise_word(word: &str, values: &mut Vec<String>) -> String {
     if word.contains('/') && word.len() > 1 {
+        values.push(word.to_string());
         return "<path>".into();
     }
     if UNITS
@@ -105,27 +130,121 @@ fn normalise_word(word: &str) -> String {
         .filter_map(|u| word.strip_suffix(u))
         .any(is_number)
     {
+        values.push(word.to_string());
         return "<size>".into();
     }
     if word.len() >= 7 && word.chars().all(|c| c.is_ascii_hexdigit()) {
+        values.push(word.to_string());
         return "<hex>".into();
     }
     // Digits inside a word (`web-07`, `exit 137`, `v2`): each run becomes `<n>`.
     let mut out = String::new();
-    let mut in_digits = false;
+    let mut run = String::new();
     for c in word.chars() {
-        if c.is_ascii_digit() {
-            if !in_digits {
-                out.push_str("<n>");
-            }
-            in_digits = true;
-        } else if c == '.' && in_digits {
+        if c.is_ascii_digit() || (c == '.' && !run.is_empty()) {
             // `1.5` is one number.
-        } else {
-            in_digits = false;
-            out.push(c);
+            run.push(c);
+            continue;
+        }
+        if !run.is_empty() {
+            out.push_str("<n>");
+            values.push(std::mem::take(&mut run));
+        }
+        out.push(c);
+    }
+    if !run.is_empty() {
+        // A run's trailing dot is the sentence's, not the number's.
+        let dot = run.ends_with('.');
+        out.push_str("<n>");
+        values.push(run.trim_end_matches('.').to_string());
+        if dot {
+            out.push('.');
         }
     }
+    out
+}
+
+/// What the hosts of a bucket had at one placeholder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Slot {
+    first: String,
+    /// Every host had `first`.
+    same: bool,
+    /// The smallest and largest value, when every one is a number (with the same unit).
+    range: Option<(String, String)>,
+}
+
+impl Slot {
+    fn new(value: String) -> Self {
+        let range = number(&value).map(|_| (value.clone(), value.clone()));
+        Self {
+            first: value,
+            same: true,
+            range,
+        }
+    }
+
+    fn add(&mut self, value: String) {
+        self.same &= value == self.first;
+        self.range = self.range.take().and_then(|(low, high)| {
+            let (n, unit) = number(&value)?;
+            let (l, low_unit) = number(&low)?;
+            let (h, _) = number(&high)?;
+            if unit != low_unit {
+                return None;
+            }
+            Some((
+                if n < l { value.clone() } else { low },
+                if n > h { value.clone() } else { high },
+            ))
+        });
+    }
+
+    fn shown(&self) -> Option<String> {
+        if self.same {
+            return Some(self.first.clone());
+        }
+        let (low, high) = self.range.as_ref()?;
+        let (_, unit) = number(low)?;
+        let low = low.strip_suffix(unit).unwrap_or(low).trim_end();
+        Some(format!("{low}–{high}"))
+    }
+}
+
+/// `438 MiB` → (438.0, `MiB`); `12kB` → (12.0, `kB`); `137` → (137.0, ``).
+fn number(value: &str) -> Option<(f64, &str)> {
+    let cut = value
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(value.len());
+    let n = value[..cut].parse().ok()?;
+    Some((n, value[cut..].trim()))
+}
+
+/// The pattern with each placeholder the hosts agree on (or that is a range of numbers) put
+/// back; the rest stay placeholders.
+fn fill(pattern: &str, slots: &[Slot]) -> String {
+    let mut out = String::with_capacity(pattern.len());
+    let mut slots = slots.iter();
+    let mut rest = pattern;
+    while let Some(start) = rest.find('<') {
+        let Some(len) = ["<path>", "<size>", "<hex>", "<n>"]
+            .iter()
+            .find(|p| rest[start..].starts_with(*p))
+            .map(|p| p.len())
+        else {
+            out.push_str(&rest[..=start]);
+            rest = &rest[start + 1..];
+            continue;
+        };
+        out.push_str(&rest[..start]);
+        let placeholder = &rest[start..start + len];
+        match slots.next().and_then(Slot::shown) {
+            Some(value) => out.push_str(&value),
+            None => out.push_str(placeholder),
+        }
+        rest = &rest[start + len..];
+    }
+    out.push_str(rest);
     out
 }
 
@@ -137,7 +256,15 @@ fn is_number(word: &str) -> bool {
 
 /// `free,` → (`free`, `,`).
 fn split_trailing_punctuation(word: &str) -> (&str, &str) {
-    let cut = word.trim_end_matches([',', ';', ':', ')', '.']).len();
+    let cut = word
+        .trim_end_matches([',', ';', ':', ')', ']', '.', '\'', '"', '`'])
+        .len();
+    word.split_at(cut)
+}
+
+/// `(/opt/app` → (`(`, `/opt/app`).
+fn split_leading_punctuation(word: &str) -> (&str, &str) {
+    let cut = word.len() - word.trim_start_matches(['(', '[', '\'', '"', '`']).len();
     word.split_at(cut)
 }
 
@@ -170,6 +297,68 @@ mod tests {
         );
         assert_eq!(normalise("exit status 137"), "exit status <n>");
         assert_eq!(normalise("took 1.5 s."), "took <n> s.");
+        // Brackets around a path stay paired; a sentence's full stop is not the number's.
+        assert_eq!(
+            normalise("verification failed: ldd (/opt/app/bin/report: missing libofgo.so.1)"),
+            "verification failed: ldd (<path>: missing libofgo.so.<n>)"
+        );
+        assert_eq!(normalise("exit 2."), "exit <n>.");
+    }
+
+    #[test]
+    fn labels_keep_the_values_the_hosts_share_and_ranges_of_those_they_do_not() {
+        let one = group(&[failure(
+            3,
+            "preflight",
+            "disk full: releases need 221 MiB, 20 MiB free",
+        )]);
+        assert_eq!(
+            one[0].label,
+            "disk full: releases need 221 MiB, 20 MiB free"
+        );
+        let two = group(&[
+            failure(
+                3,
+                "preflight",
+                "disk full: releases need 221 MiB, 20 MiB free",
+            ),
+            failure(
+                4,
+                "preflight",
+                "disk full: releases need 221 MiB, 3 MiB free",
+            ),
+            failure(
+                5,
+                "preflight",
+                "disk full: releases need 221 MiB, 140 MiB free",
+            ),
+        ]);
+        assert_eq!(two.len(), 1);
+        assert_eq!(
+            two[0].label,
+            "disk full: releases need 221 MiB, 3–140 MiB free"
+        );
+        let paths = group(&[
+            failure(
+                1,
+                "verify",
+                "ldd (/opt/a/bin/x: missing libz.so.1) → rolled back",
+            ),
+            failure(
+                2,
+                "verify",
+                "ldd (/opt/b/bin/y: missing libz.so.1) → rolled back",
+            ),
+        ]);
+        assert_eq!(
+            paths[0].label,
+            "ldd (<path>: missing libz.so.1) → rolled back"
+        );
+        let units = group(&[
+            failure(1, "upload", "need 12kB"),
+            failure(2, "upload", "need 3MB"),
+        ]);
+        assert_eq!(units[0].label, "need <size>");
     }
 
     #[test]

@@ -198,8 +198,20 @@ impl RolloutState {
             .iter()
             .filter_map(|(&l, p)| {
                 let (step, error) = match p {
-                    Phase::Failed { step, error } => (step.clone(), error.clone()),
-                    Phase::RolledBack { why } => ("verify".to_string(), why.clone()),
+                    // The reason stays next to the rollback's result.
+                    Phase::Failed {
+                        step,
+                        error,
+                        rolled_back,
+                    } => (
+                        step.clone(),
+                        if *rolled_back {
+                            format!("{error} → rolled back")
+                        } else {
+                            error.clone()
+                        },
+                    ),
+                    Phase::RolledBack { why } => ("rollback".to_string(), why.clone()),
                     _ => return None,
                 };
                 let host = *self.ids.get(l)?;
@@ -232,8 +244,15 @@ impl RolloutState {
                 None => "pausing between batches".into(),
             },
             Status::Paused => "paused by the operator: c resumes".into(),
-            Status::Halting { reason } => format!("HALTING (hosts in flight finish): {reason}"),
-            Status::Halted { reason } => format!("HALTED: {reason}"),
+            // The live count, the one the halt line shows, not the one when halting began.
+            Status::Halting { .. } => format!(
+                "HALTING (hosts in flight finish): {}",
+                self.machine.limit_check().1
+            ),
+            Status::Halted { reason } => match self.machine.limit_check() {
+                (true, now) => format!("HALTED: {now}"),
+                (false, _) => format!("HALTED ({reason}); under the limit now: c continues"),
+            },
             Status::Aborting => "aborting: in-flight hosts finish, no new host starts".into(),
             Status::Done { aborted: true } => "aborted".into(),
             Status::Done { aborted: false } => "finished".into(),

@@ -434,7 +434,7 @@ pub fn pick_bucket(model: &mut Model) {
         "showing the {} host(s) that failed at {}: {} (Esc shows every host)",
         bucket.hosts.len(),
         bucket.step,
-        bucket.pattern
+        bucket.label
     );
     model.log.push(model.clock, Level::Info, text);
     model.only = Some(bucket.hosts.clone());

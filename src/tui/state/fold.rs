@@ -44,7 +44,7 @@ pub fn fold(model: &mut Model, event: EngineEvent, at: Stamp) -> Followup {
                 };
                 let mut started = HostOperation::requested(op, target);
                 started.phase = Phase::Queued;
-                row.operation = Some(started);
+                row.begin_operation(started);
             });
         }
         // Steps, progress and commands show live in the table and the detail pane; the log
@@ -70,7 +70,10 @@ pub fn fold(model: &mut Model, event: EngineEvent, at: Stamp) -> Followup {
             label,
             exit_status,
             elapsed,
+            output,
         } => {
+            // The log across hosts keeps no output: 2,000 labels stay small; each host keeps
+            // its own commands' output, within its budget.
             model.commands.push(CommandEntry {
                 at,
                 host,
@@ -82,8 +85,15 @@ pub fn fold(model: &mut Model, event: EngineEvent, at: Stamp) -> Followup {
                 label,
                 exit_status,
                 elapsed,
+                output,
+                output_dropped: false,
             };
-            change_running(model, host, at, |o| o.ran(command));
+            change_row(model, host, at, |row| {
+                if let Some(o) = row.operation.as_mut().filter(|o| o.in_flight()) {
+                    o.ran(command);
+                    row.keep_output_budget();
+                }
+            });
         }
         EngineEvent::StepFailed {
             host,
@@ -115,13 +125,16 @@ fn change_operation(
     change: impl FnOnce(&mut HostOperation),
 ) -> Option<String> {
     change_row(model, host, at, |row| {
-        let current = row
+        if !row
             .operation
-            .get_or_insert_with(|| HostOperation::requested(op, None));
-        if current.op != op || !current.in_flight() {
-            *current = HostOperation::requested(op, None);
+            .as_ref()
+            .is_some_and(|o| o.op == op && o.in_flight())
+        {
+            row.begin_operation(HostOperation::requested(op, None));
         }
-        change(current);
+        if let Some(current) = row.operation.as_mut() {
+            change(current);
+        }
     })
 }
 

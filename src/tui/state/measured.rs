@@ -13,6 +13,8 @@ pub struct Measured {
     pub confirm: Option<usize>,
     /// The rollout plan dialog.
     pub plan: Option<usize>,
+    /// The output pane.
+    pub output: Option<u16>,
 }
 
 impl Measured {
@@ -23,5 +25,6 @@ impl Measured {
         self.help = frame.help.or(self.help);
         self.confirm = frame.confirm.or(self.confirm);
         self.plan = frame.plan.or(self.plan);
+        self.output = frame.output.or(self.output);
     }
 }

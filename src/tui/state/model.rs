@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use tui_input::Input;
 
 use super::measured::Measured;
-use super::overlay::{Body, Overlay};
+use super::overlay::{Body, OutputPane, Overlay};
 use crate::core::inventory::{HostId, Inventory};
 use crate::core::rollout::CanaryPick;
 use crate::core::rollout::RolloutSettings;
@@ -189,6 +189,7 @@ impl Model {
             (Overlay::Dialog(_), _) => Scope::Confirm,
             (Overlay::Help, _) => Scope::Help,
             (Overlay::Filter, _) => Scope::Filter,
+            (Overlay::Output(_), _) => Scope::Output,
             (Overlay::None, Body::Rollout) => Scope::Rollout,
             (Overlay::None, Body::Table) => Scope::Table,
         }
@@ -226,6 +227,14 @@ impl Model {
 
     pub fn help_open(&self) -> bool {
         self.overlay == Overlay::Help
+    }
+
+    /// The output pane, if it is open.
+    pub fn output_pane(&self) -> Option<OutputPane> {
+        match self.overlay {
+            Overlay::Output(pane) => Some(pane),
+            _ => None,
+        }
     }
 
     pub fn filter_editing(&self) -> bool {

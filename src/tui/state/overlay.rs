@@ -1,6 +1,7 @@
 //! What sits over the main view and has the keys: at most one thing at a time, so the
 //! console cannot be half in the help and half in a dialog.
 
+use crate::core::inventory::HostId;
 use crate::tui::operate::dialog::Dialog;
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -13,6 +14,15 @@ pub enum Overlay {
     Help,
     /// The bundle picker or a confirm dialog (boxed: the rest are a word).
     Dialog(Box<Dialog>),
+    /// One host's commands with what they printed.
+    Output(OutputPane),
+}
+
+/// The output pane: whose, and how far it is scrolled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OutputPane {
+    pub host: HostId,
+    pub scroll: u16,
 }
 
 /// What fills the screen between header and footer.

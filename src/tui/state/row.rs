@@ -1,11 +1,25 @@
 //! One host as the console knows it: its inventory identity plus the latest probe report.
 
+use std::collections::VecDeque;
+
 use crate::core::audit::AuditStatus;
-use crate::core::engine::HostReport;
+use crate::core::engine::{CommandOutput, HostReport};
 use crate::core::inventory::{Host, HostId};
 use crate::core::ssh::ErrorKind;
 use crate::tui::operate::operation::HostOperation;
 use crate::tui::state::version::VersionKey;
+
+/// The Go of a host the probe found without one.
+pub const NO_GO: &str = "none";
+/// The Go of a host not read, or whose `go version` said something else.
+pub const UNKNOWN_GO: &str = "unknown";
+
+/// Finished operations kept per host besides the last one.
+pub const EARLIER_KEPT: usize = 3;
+
+/// Host output (characters) kept per host across its operations: 1,000 hosts that each
+/// print the most the engine passes on hold about 48 MB, a quiet fleet next to nothing.
+pub const OUTPUT_BUDGET: usize = 48 * 1024;
 
 /// Where a host stands, as the state column shows it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,6 +44,9 @@ pub struct HostRow {
     pub marked: bool,
     /// The last operation (push, verify, rollback) this console ran on the host.
     pub operation: Option<HostOperation>,
+    /// Finished operations before it, oldest first, at most [`EARLIER_KEPT`]: a rollout's
+    /// push, verify and rollback are one story, and the output pane tells all of it.
+    pub earlier: VecDeque<HostOperation>,
     /// Lower-cased name, address, Go version and error, so a filter keystroke over a large
     /// fleet is one substring search per host.
     pub haystack: String,
@@ -47,6 +64,7 @@ impl HostRow {
             probing: false,
             marked: false,
             operation: None,
+            earlier: VecDeque::new(),
             haystack: String::new(),
             version_key: None,
         };
@@ -77,6 +95,54 @@ impl HostRow {
             .is_some_and(HostOperation::in_flight)
     }
 
+    /// Makes `next` the host's operation; a finished one before it joins [`HostRow::earlier`].
+    pub fn begin_operation(&mut self, next: HostOperation) {
+        if let Some(done) = self.operation.take().filter(|o| !o.in_flight()) {
+            if self.earlier.len() == EARLIER_KEPT {
+                self.earlier.pop_front();
+            }
+            self.earlier.push_back(done);
+        }
+        self.operation = Some(next);
+        self.keep_output_budget();
+    }
+
+    /// The operations kept, newest first.
+    pub fn operations(&self) -> impl Iterator<Item = &HostOperation> {
+        self.operation.iter().chain(self.earlier.iter().rev())
+    }
+
+    /// Keeps the host output held for this host within [`OUTPUT_BUDGET`]: the oldest
+    /// output goes first, a successful command's before a failed one's. The commands
+    /// themselves (label, exit status, time) stay.
+    pub fn keep_output_budget(&mut self) {
+        let held = |row: &Self| -> usize {
+            row.operations()
+                .flat_map(|o| &o.commands)
+                .map(|c| c.output.size())
+                .sum()
+        };
+        let mut held_now = held(self);
+        for strip_failed in [false, true] {
+            let ops = self.earlier.iter_mut().chain(self.operation.iter_mut());
+            for command in ops.flat_map(|o| o.commands.iter_mut()) {
+                if held_now <= OUTPUT_BUDGET {
+                    return;
+                }
+                if command.succeeded() == strip_failed || command.output.is_empty() {
+                    continue;
+                }
+                held_now -= command.output.size();
+                command.output = CommandOutput {
+                    no_exit: command.output.no_exit.take(),
+                    ..CommandOutput::default()
+                };
+                command.output_dropped = true;
+                held_now += command.output.size();
+            }
+        }
+    }
+
     pub fn is_failed(&self) -> bool {
         matches!(self.settled_state(), RowState::Failed(_))
     }
@@ -100,6 +166,36 @@ impl HostRow {
 
     pub fn audit_status(&self) -> Option<AuditStatus> {
         self.read_report().map(|r| r.audit.status)
+    }
+
+    /// The audit log needs the operator: tampered, diverged, unreadable, or gone from a host
+    /// offgo manages. A missing log on a host offgo never changed is how it should be.
+    pub fn audit_problem(&self) -> bool {
+        match self.audit_status() {
+            Some(AuditStatus::Tampered | AuditStatus::Diverged | AuditStatus::Unreadable) => true,
+            Some(AuditStatus::Missing) => self.read_report().is_some_and(|r| r.offgo.is_some()),
+            Some(AuditStatus::Ok) | None => false,
+        }
+    }
+
+    /// What the Go column and the header say: the version; `none` only when the probe found
+    /// no Go; `unknown` when the host was not read (unreachable, not probed yet) or printed
+    /// something that is not a Go version.
+    pub fn go_label(&self) -> &str {
+        let Some(report) = self.read_report() else {
+            return UNKNOWN_GO;
+        };
+        match &report.go_version {
+            Some(version) => version,
+            None if report
+                .facts
+                .as_ref()
+                .is_some_and(|f| f.unrecognised_version().is_some()) =>
+            {
+                UNKNOWN_GO
+            }
+            None => NO_GO,
+        }
     }
 
     pub fn latency_ms(&self) -> Option<u64> {

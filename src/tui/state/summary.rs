@@ -4,11 +4,9 @@
 
 use std::collections::BTreeMap;
 
-use crate::core::audit::AuditStatus;
 use crate::tui::state::row::{HostRow, RowState};
 
-/// What the header shows for a reachable host without Go.
-pub const NO_GO: &str = "none";
+pub use crate::tui::state::row::{NO_GO, UNKNOWN_GO};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FleetSummary {
@@ -22,9 +20,10 @@ pub struct FleetSummary {
     /// Hosts with an operation requested or running.
     pub operating: usize,
     pub with_gaps: usize,
-    /// Audit status other than `ok`.
+    /// Audit logs that need the operator ([`HostRow::audit_problem`]).
     pub audit_problems: usize,
-    /// Reachable hosts per Go version (`none` when no Go is installed).
+    /// Reachable hosts per Go version (`none` when no Go is installed, `unknown` when `go
+    /// version` printed something else).
     pub versions: BTreeMap<String, usize>,
 }
 
@@ -66,11 +65,11 @@ impl FleetSummary {
         if row.gap_count().unwrap_or(0) > 0 {
             step(&mut self.with_gaps);
         }
-        if row.audit_status().is_some_and(|s| s != AuditStatus::Ok) {
+        if row.audit_problem() {
             step(&mut self.audit_problems);
         }
         if row.settled_state() == RowState::Up {
-            let version = row.go_version().unwrap_or(NO_GO);
+            let version = row.go_label();
             if add {
                 match self.versions.get_mut(version) {
                     Some(n) => *n += 1,

@@ -45,7 +45,7 @@ fn lines<'a>(row: &HostRow, theme: &Theme) -> Vec<Line<'a>> {
     let state_style = theme.row(row.state());
     out.push(field("state", row.state_label(), state_style, theme));
     if let Some(operation) = &row.operation {
-        super::operation::lines(operation, theme, &mut out);
+        super::operation::lines(operation, row.earlier.back(), theme, &mut out);
         if row.report.is_some() {
             // What follows is the probe's, not the operation's: an error below is the probe's.
             out.push(Line::styled("── last probe ──", theme.dim()));
@@ -106,10 +106,15 @@ fn plain_style() -> Style {
 
 fn facts<'a>(report: &HostReport, theme: &Theme, out: &mut Vec<Line<'a>>) {
     let plain = plain_style();
-    let version = report
-        .go_version
-        .clone()
-        .unwrap_or_else(|| "none installed".into());
+    let unrecognised = report
+        .facts
+        .as_ref()
+        .is_some_and(|f| f.unrecognised_version().is_some());
+    let version = match &report.go_version {
+        Some(v) => v.clone(),
+        None if unrecognised => "unknown: `go version` printed something else".into(),
+        None => "none installed".into(),
+    };
     let version_style = if report.go_version.is_some() {
         plain
     } else {

@@ -7,7 +7,7 @@ use ratatui::Frame;
 
 use super::theme::Theme;
 use crate::tui::state::model::Model;
-use crate::tui::state::summary::NO_GO;
+use crate::tui::state::summary::{NO_GO, UNKNOWN_GO};
 use crate::tui::state::version::compare_versions;
 
 pub fn render(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {
@@ -60,10 +60,11 @@ fn counts_line<'a>(model: &Model, theme: &Theme) -> Line<'a> {
 
 fn versions_line<'a>(model: &Model, theme: &Theme) -> Line<'a> {
     let mut versions: Vec<(&String, &usize)> = model.summary.versions.iter().collect();
-    // Newest first; hosts without Go at the end.
+    // Newest first; hosts without Go, or whose Go is unknown, at the end.
+    let odd = |v: &str| v == NO_GO || v == UNKNOWN_GO;
     versions.sort_by(|a, b| {
-        (a.0 == NO_GO)
-            .cmp(&(b.0 == NO_GO))
+        odd(a.0)
+            .cmp(&odd(b.0))
             .then_with(|| compare_versions(b.0, a.0))
     });
     let mut spans = vec![Span::styled("Go", theme.label())];
@@ -71,7 +72,7 @@ fn versions_line<'a>(model: &Model, theme: &Theme) -> Line<'a> {
         spans.push(Span::styled("  no host reachable yet", theme.dim()));
     }
     for (version, count) in versions {
-        let style = if version == NO_GO {
+        let style = if odd(version) {
             theme.warn()
         } else {
             Default::default()

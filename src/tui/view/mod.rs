@@ -9,6 +9,7 @@ mod header;
 mod help;
 mod log;
 mod operation;
+mod output;
 mod picker;
 mod popup;
 mod rollout;
@@ -53,6 +54,9 @@ pub fn render(model: &Model, frame: &mut Frame) -> Measured {
     let screen = frame.area();
     if model.help_open() {
         measured.help = Some(help::render(model, &theme, frame, screen));
+    }
+    if let Some(pane) = model.output_pane() {
+        measured.output = Some(output::render(model, pane, &theme, frame, screen));
     }
     match model.dialog() {
         Some(Dialog::Picker(picker)) => picker::render(picker, &theme, frame, screen),

@@ -13,7 +13,35 @@ use crate::tui::operate::operation::{human_bytes, HostOperation, Phase, StepFail
 /// Lines of host output shown; the rest is summarised (the log file has it all).
 const OUTPUT_LINES: usize = 40;
 
-pub fn lines<'a>(o: &HostOperation, theme: &Theme, out: &mut Vec<Line<'a>>) {
+/// A rollback that undid a failed operation says what failed: `verify failed at ldd:
+/// verification failed: ldd (…) → rolled back`. `earlier` is the operation before `o`.
+pub fn rolled_back_because(o: &HostOperation, earlier: Option<&HostOperation>) -> Option<String> {
+    if o.op != Operation::Rollback {
+        return None;
+    }
+    let failed = earlier.filter(|e| e.failed() && e.op != Operation::Rollback)?;
+    let outcome = failed.outcome()?;
+    let mut why = format!("{} failed", failed.op.as_str());
+    if let Some(step) = &outcome.step {
+        why.push_str(&format!(" at {step}"));
+    }
+    if let Some(error) = &outcome.error {
+        why.push_str(&format!(": {}", error.lines().next().unwrap_or_default()));
+    }
+    let result = match o.outcome() {
+        Some(r) if r.ok => "rolled back",
+        Some(_) => "rollback failed too",
+        None => "rolling back",
+    };
+    Some(format!("{why} → {result}"))
+}
+
+pub fn lines<'a>(
+    o: &HostOperation,
+    earlier: Option<&HostOperation>,
+    theme: &Theme,
+    out: &mut Vec<Line<'a>>,
+) {
     let mut what = o.op.as_str().to_string();
     if let Some(target) = &o.target {
         what.push(' ');
@@ -35,6 +63,9 @@ pub fn lines<'a>(o: &HostOperation, theme: &Theme, out: &mut Vec<Line<'a>>) {
         style,
         theme,
     ));
+    if let Some(why) = rolled_back_because(o, earlier) {
+        out.push(field("why", why, theme.failed(), theme));
+    }
     if o.in_flight() {
         if let Some(step) = &o.step {
             out.push(field("step", step.clone(), theme.accent(), theme));

@@ -178,7 +178,7 @@ fn buckets<'a>(rollout: &RolloutState, theme: &Theme, out: &mut Vec<Line<'a>>) {
                 if selected { "▶" } else { " " },
                 bucket.hosts.len(),
                 bucket.step,
-                bucket.pattern
+                bucket.label
             ),
             style,
         ));

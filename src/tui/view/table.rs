@@ -116,11 +116,7 @@ fn cell_text(column: Column, row: &HostRow) -> String {
         Column::Mark => if row.marked { "●" } else { " " }.to_string(),
         Column::Name => row.name.clone(),
         Column::Address => row.address.clone(),
-        Column::Go => match (row.go_version(), row.read_report()) {
-            (Some(v), _) => v.to_string(),
-            (None, Some(_)) => "none".into(),
-            (None, None) => unknown(),
-        },
+        Column::Go => row.go_label().to_string(),
         Column::Gaps => row
             .gap_count()
             .map(|n| n.to_string())
