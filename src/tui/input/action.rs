@@ -52,6 +52,10 @@ pub enum Action {
     RolloutRollBack,
     /// In the rollout view: show exactly the highlighted bucket's hosts in the table, marked.
     BucketPick,
+    /// Show or hide the list of every rollout in the journal directory.
+    RolloutList,
+    /// In the rollout list: open the highlighted rollout in the rollout view.
+    RolloutOpen,
     /// Cycle the command log pane: the selected host's commands, every host's, hidden.
     CommandLog,
     /// Internal: the start-up probe and the periodic auto-refresh. Re-probes every host that is
@@ -61,7 +65,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, for checks that each one is reachable and described.
-    pub const ALL: [Action; 33] = [
+    pub const ALL: [Action; 35] = [
         Action::Up,
         Action::Down,
         Action::PageUp,
@@ -93,6 +97,8 @@ impl Action {
         Action::RolloutRetry,
         Action::RolloutRollBack,
         Action::BucketPick,
+        Action::RolloutList,
+        Action::RolloutOpen,
         Action::CommandLog,
         Action::Refresh,
     ];
@@ -155,6 +161,8 @@ impl Action {
             Action::RolloutRetry => "push the failed hosts again (the marked ones, if any)",
             Action::RolloutRollBack => "roll the failed hosts back (the marked ones, if any)",
             Action::BucketPick => "show and mark exactly the highlighted failure bucket's hosts",
+            Action::RolloutList => "list every rollout in the journal, headless ones too",
+            Action::RolloutOpen => "open the highlighted rollout in the rollout view",
             Action::CommandLog => "command log: the selected host's, every host's, hidden",
             Action::Refresh => "re-probe every host (start-up and auto-refresh)",
         }
@@ -192,6 +200,8 @@ impl Action {
             Action::RolloutRetry => "retry failed",
             Action::RolloutRollBack => "roll back failed",
             Action::BucketPick => "show bucket",
+            Action::RolloutList => "rollouts",
+            Action::RolloutOpen => "open",
             Action::CommandLog => "commands",
             Action::Refresh => "refresh",
         }

@@ -89,16 +89,19 @@ pub enum Scope {
     Confirm,
     /// The rollout view.
     Rollout,
+    /// The list of the journal's rollouts.
+    Rollouts,
 }
 
 impl Scope {
-    pub const ALL: [Scope; 6] = [
+    pub const ALL: [Scope; 7] = [
         Scope::Table,
         Scope::Filter,
         Scope::Help,
         Scope::Picker,
         Scope::Confirm,
         Scope::Rollout,
+        Scope::Rollouts,
     ];
 
     pub fn label(self) -> &'static str {
@@ -109,6 +112,7 @@ impl Scope {
             Scope::Picker => "bundle picker",
             Scope::Confirm => "confirm dialog",
             Scope::Rollout => "rollout view",
+            Scope::Rollouts => "rollout list",
         }
     }
 

@@ -19,6 +19,7 @@ use crate::tui::logs::commands::CommandLog;
 use crate::tui::logs::events::EventLog;
 use crate::tui::msg::Stamp;
 use crate::tui::operate::dialog::Dialog;
+use crate::tui::rollout::list::RolloutList;
 use crate::tui::rollout::state::RolloutState;
 use crate::tui::state::row::HostRow;
 use crate::tui::state::summary::FleetSummary;
@@ -98,6 +99,8 @@ pub struct Model {
     pub clock: Stamp,
     /// The rollout running, finished, or found unfinished at start-up.
     pub rollout: Option<RolloutState>,
+    /// The journal's rollouts, as last listed (`L`).
+    pub rollout_list: RolloutList,
     /// The inventory's `[rollout]` table over the defaults, or what is wrong with it.
     pub rollout_settings: Result<RolloutSettings, String>,
     /// The `canary` setting, resolved against the inventory.
@@ -148,6 +151,7 @@ impl Model {
             since_refresh: Duration::ZERO,
             clock: Stamp::default(),
             rollout: None,
+            rollout_list: RolloutList::default(),
             rollout_settings: rollout_settings(inventory),
             rollout_canary: rollout_canary(inventory),
             commands: CommandLog::default(),
@@ -167,6 +171,7 @@ impl Model {
             (Overlay::Help, _) => Scope::Help,
             (Overlay::Filter, _) => Scope::Filter,
             (Overlay::None, Body::Rollout) => Scope::Rollout,
+            (Overlay::None, Body::Rollouts) => Scope::Rollouts,
             (Overlay::None, Body::Table) => Scope::Table,
         }
     }
