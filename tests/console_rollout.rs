@@ -133,6 +133,7 @@ fn halted_snapshot() -> RolloutSnapshot {
         pause_left: None,
         updates: vec![],
         resumable: false,
+        elsewhere: false,
     }
 }
 

@@ -260,6 +260,8 @@ fn run_command(state: &mut Loop<'_>, command: Command) -> Option<Msg> {
         }
         Command::RolloutInput(input) => return state.runner.input(engine, input),
         Command::ResumeRollout => return Some(state.runner.resume(engine)),
+        Command::ListRollouts => return Some(state.runner.list()),
+        Command::OpenRollout(path) => return Some(state.runner.open(engine, &path)),
         Command::Redraw | Command::Quit | Command::Shell(_) => {}
     }
     None

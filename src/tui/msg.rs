@@ -45,9 +45,14 @@ pub enum Msg {
         hosts: Vec<HostId>,
         error: String,
     },
+    /// The journal's rollouts, newest first (the answer to [`Command::ListRollouts`]).
+    Rollouts {
+        dir: PathBuf,
+        entries: Vec<crate::core::rollout::listing::Listed>,
+    },
     /// The rollout driver's state after a call (start, input, engine event, tick, resume).
     Rollout(Box<RolloutSnapshot>),
-    /// The event loop could not start or resume the rollout.
+    /// The event loop could not start, resume, open or take over the rollout.
     RolloutRefused(String),
     /// What the frame just drawn measured (the scroll limits), fed back after each draw.
     Measured(Measured),
@@ -83,11 +88,16 @@ pub enum Command {
     },
     /// Hand the operator's input to the running rollout's driver.
     RolloutInput(Input),
-    /// Resume the unfinished rollout shown at start-up.
+    /// Resume the unfinished rollout shown at start-up (or opened from the list).
     ResumeRollout,
     /// Suspend the console and run an interactive `ssh` on the host; answers with
     /// [`Msg::ShellEnded`].
     Shell(HostId),
+    /// Read the journal directory and answer with [`Msg::Rollouts`].
+    ListRollouts,
+    /// Read this journal and answer with its rollout's state ([`Msg::Rollout`]); `t`, `b` and
+    /// `c` then act on it, taking it over from its journal unless another process drives it.
+    OpenRollout(PathBuf),
     /// Something on screen changed: draw (coalesced with other redraws, at a capped rate).
     Redraw,
     Quit,

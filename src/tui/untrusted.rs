@@ -136,3 +136,24 @@ pub fn rollout(snapshot: &mut RolloutSnapshot) {
         }
     }
 }
+
+/// The rollout list: journals are files anyone with access to the state directory could have
+/// written, and their names and errors reach the screen.
+pub fn listing(entries: &mut [crate::core::rollout::listing::Listed]) {
+    for entry in entries {
+        match &mut entry.rollout {
+            Ok(r) => {
+                one(&mut r.id);
+                one(&mut r.created);
+                one(&mut r.actor);
+                one(&mut r.version);
+                if let crate::core::rollout::Status::Halted { reason }
+                | crate::core::rollout::Status::Halting { reason } = &mut r.status
+                {
+                    one(reason);
+                }
+            }
+            Err(error) => one(error),
+        }
+    }
+}

@@ -13,6 +13,7 @@ use super::logs::output;
 use super::msg::{Command, Msg, Stamp};
 use super::operate::dialog::Dialog;
 use super::operate::update as operate;
+use super::rollout::list_keys as roll_list;
 use super::rollout::update::{self as roll, Operator};
 use super::state::fold::{self, change_row, Followup};
 use super::state::model::{Flash, Focus, Model};
@@ -86,13 +87,18 @@ fn apply(model: &mut Model, msg: Msg, fx: &mut Effects) {
             operate::refused(model, op, &hosts, &error);
             fx.redraw = true;
         }
+        Msg::Rollouts { dir, mut entries } => {
+            crate::tui::untrusted::listing(&mut entries);
+            roll_list::listed(model, dir, entries);
+            fx.redraw = true;
+        }
         Msg::Rollout(mut snapshot) => {
             crate::tui::untrusted::rollout(&mut snapshot);
             roll::absorb(model, *snapshot);
             fx.redraw = true;
         }
         Msg::RolloutRefused(error) => {
-            let text = format!("rollout not started: {error}");
+            let text = format!("rollout refused: {error}");
             model.log.push(model.clock, Level::Error, text);
             fx.redraw = true;
         }
@@ -153,7 +159,10 @@ fn on_action(model: &mut Model, action: Action, fx: &mut Effects) {
         output::on_action(model, pane, action, &mut fx.commands);
         return;
     }
+    let listing = model.body == Body::Rollouts && !model.help_open();
     match action {
+        Action::Up if listing => roll_list::step(model, -1),
+        Action::Down if listing => roll_list::step(model, 1),
         Action::Up if model.rollout_open() && !model.help_open() => roll::step_bucket(model, -1),
         Action::Down if model.rollout_open() && !model.help_open() => roll::step_bucket(model, 1),
         Action::Up => scroll_or_move(model, -1),
@@ -196,10 +205,12 @@ fn on_action(model: &mut Model, action: Action, fx: &mut Effects) {
         Action::RolloutStart => roll::start(model, &mut fx.commands),
         Action::RolloutView => {
             model.body = match model.body {
-                Body::Table => Body::Rollout,
+                Body::Table | Body::Rollouts => Body::Rollout,
                 Body::Rollout => Body::Table,
             }
         }
+        Action::RolloutList => roll_list::toggle(model, &mut fx.commands),
+        Action::RolloutOpen => roll_list::open(model, &mut fx.commands),
         Action::RolloutPause => roll::input(model, Operator::Pause, &mut fx.commands),
         Action::RolloutContinue => roll::input(model, Operator::Continue, &mut fx.commands),
         Action::RolloutAbort => roll::ask_abort(model),
@@ -264,7 +275,9 @@ fn on_dialog_action(model: &mut Model, action: Action, fx: &mut Effects) {
         | Action::BucketPick
         | Action::CommandLog
         | Action::Shell
-        | Action::OutputPane => {}
+        | Action::OutputPane
+        | Action::RolloutList
+        | Action::RolloutOpen => {}
     }
 }
 

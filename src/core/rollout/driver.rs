@@ -141,10 +141,30 @@ impl Driver {
         }
         let machine = loaded.replay();
         let unknown = machine.in_flight().into_iter().map(|l| ids[l]).collect();
-        let journal = Journal::reopen(path).map_err(|source| SessionError::Journal {
-            path: path.to_path_buf(),
-            source,
+        let mut journal = Journal::reopen(path).map_err(|source| {
+            if source.kind() == std::io::ErrorKind::WouldBlock {
+                SessionError::DrivenElsewhere {
+                    rollout: header.id.clone(),
+                    journal: path.to_path_buf(),
+                }
+            } else {
+                SessionError::Journal {
+                    path: path.to_path_buf(),
+                    source,
+                }
+            }
         })?;
+        let taken = Line::Resumed {
+            at: now(),
+            actor: crate::core::audit::record::actor(),
+            pid: std::process::id(),
+        };
+        journal
+            .append(&taken)
+            .map_err(|source| SessionError::Journal {
+                path: path.to_path_buf(),
+                source,
+            })?;
         Ok((
             Self::assemble(machine, header, journal, ids, artifact),
             unknown,
@@ -203,12 +223,18 @@ impl Driver {
 
     /// Journals `input`, hands it to the machine and carries out the effects.
     pub fn feed(&mut self, input: Input, engine: &Engine) -> Vec<Update> {
+        self.feed_from(input, None, engine)
+    }
+
+    /// [`Driver::feed`] for an input the operator `by` gave (the report says who).
+    pub fn feed_from(&mut self, input: Input, by: Option<String>, engine: &Engine) -> Vec<Update> {
         if self.journal_failed {
             return Vec::new();
         }
         let line = Line::Input {
             at: now(),
             input: input.clone(),
+            by,
         };
         if let Err(e) = self.journal.append(&line) {
             // Without a journal a crash would lose track of the fleet: start nothing more.

@@ -56,6 +56,17 @@ pub enum Line {
     Input {
         at: String,
         input: Input,
+        /// Who gave it, for the operator's inputs (pause, continue, abort, retry, roll back);
+        /// absent for the machine's own and in journals older than this field.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        by: Option<String>,
+    },
+    /// A process took the rollout over from its journal (`rollout --resume`, the console's
+    /// `c`, `t` or `b` on a rollout it did not start). Absent from older journals.
+    Resumed {
+        at: String,
+        actor: String,
+        pid: u32,
     },
     Step {
         at: String,
@@ -76,6 +87,9 @@ pub fn new_id() -> String {
     format!("{compact}-{}", std::process::id())
 }
 
+/// An open journal, and with it the right to drive its rollout: the file is locked (`flock`,
+/// exclusive) for as long as this value lives, so two processes never drive one rollout. The
+/// kernel drops the lock when the process dies: a crashed run leaves nothing stale behind.
 pub struct Journal {
     path: PathBuf,
     file: std::fs::File,
@@ -89,13 +103,28 @@ impl Journal {
             .create_new(true)
             .append(true)
             .open(&path)?;
+        lock(&file, libc::LOCK_EX)?;
         let mut journal = Self { path, file };
         journal.append(&Line::Plan(Box::new(header.clone())))?;
         Ok(journal)
     }
 
+    /// Opens the journal to go on with it. Fails with [`std::io::ErrorKind::WouldBlock`] while
+    /// another process drives the rollout.
     pub fn reopen(path: &Path) -> std::io::Result<Self> {
         let file = std::fs::OpenOptions::new().append(true).open(path)?;
+        // A listing holds a shared lock for an instant: try a few times before saying busy.
+        let mut tries = 0;
+        loop {
+            match lock(&file, libc::LOCK_EX) {
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock && tries < 5 => {
+                    tries += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+                Err(e) => return Err(e),
+                Ok(()) => break,
+            }
+        }
         Ok(Self {
             path: path.to_path_buf(),
             file,
@@ -121,6 +150,27 @@ impl Journal {
         text.push('\n');
         self.file.write_all(text.as_bytes())
     }
+}
+
+/// Takes `how` (`LOCK_EX`, `LOCK_SH`) on `file` without waiting; `WouldBlock` when another
+/// open file holds a conflicting lock.
+fn lock(file: &std::fs::File, how: libc::c_int) -> std::io::Result<()> {
+    use std::os::fd::AsRawFd;
+    // SAFETY: flock on a descriptor this `File` owns and keeps open for the call.
+    let rc = unsafe { libc::flock(file.as_raw_fd(), how | libc::LOCK_NB) };
+    if rc == 0 {
+        Ok(())
+    } else {
+        Err(std::io::Error::last_os_error())
+    }
+}
+
+/// Is a live process (a headless `rollout`, a console, this one) driving the rollout of the
+/// journal at `path`? Unreadable files are not driven.
+pub fn is_driven(path: &Path) -> bool {
+    std::fs::File::open(path).is_ok_and(|file| {
+        matches!(lock(&file, libc::LOCK_SH), Err(e) if e.kind() == std::io::ErrorKind::WouldBlock)
+    })
 }
 
 /// A journal read back. A torn last line (the process died mid-write) is ignored.
@@ -153,6 +203,11 @@ pub fn load(path: &Path) -> Result<Loaded, JournalError> {
         path: path.to_path_buf(),
         source,
     })?;
+    parse(path, &text)
+}
+
+/// The journal `text` read from `path` (named in errors).
+pub fn parse(path: &Path, text: &str) -> Result<Loaded, JournalError> {
     let mut lines = Vec::new();
     let all: Vec<&str> = text.lines().collect();
     for (i, raw) in all.iter().enumerate() {
@@ -261,6 +316,7 @@ mod tests {
         j.append(&Line::Input {
             at: "t".into(),
             input: Input::Start,
+            by: None,
         })
         .unwrap();
         j.append(&Line::Step {

@@ -4,8 +4,10 @@
 
 pub mod driver;
 pub mod event;
+pub mod history;
 mod inputs;
 pub mod journal;
+pub mod listing;
 pub mod machine;
 pub mod plan;
 pub mod preview;

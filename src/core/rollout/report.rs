@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use serde::Serialize;
 
 use super::event::{BatchNames, SkippedHost};
+use super::history::{self, History, HostMoment, Moment};
 use super::journal::{HostRecord, Loaded};
 use super::machine::{Phase, Status};
 use super::settings::RolloutSettings;
@@ -23,6 +24,8 @@ pub struct RolloutReport {
     /// `finished`, `halted`, `aborted` or `unfinished`.
     pub status: &'static str,
     pub halt_reason: Option<String>,
+    /// Start, batches, halts, pauses, operator inputs (who, when, which hosts), resumes.
+    pub timeline: Vec<Moment>,
     pub hosts: Vec<HostEvidence>,
 }
 
@@ -53,6 +56,12 @@ pub struct HostEvidence {
     pub failures: Vec<Failure>,
     pub rollbacks: Vec<RollbackEvidence>,
     pub notes: Vec<String>,
+    /// Every operation and every retry or rollback asked for, in order.
+    pub history: Vec<HostMoment>,
+    /// How many times the operator asked to push it again.
+    pub retries: usize,
+    /// It failed, was retried, and the retry succeeded.
+    pub recovered_on_retry: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -76,6 +85,10 @@ impl RolloutReport {
         let h = &loaded.header;
         let machine = loaded.replay();
         let records: Vec<&HostRecord> = loaded.records().collect();
+        let History {
+            timeline,
+            hosts: mut histories,
+        } = History::of(loaded);
         let hosts = h
             .hosts
             .iter()
@@ -91,7 +104,8 @@ impl RolloutReport {
                     Some(_) => HostResult::Unknown,
                     None => HostResult::Skipped,
                 };
-                HostEvidence::of(name, outcome, &mine)
+                let story = std::mem::take(&mut histories[l]);
+                HostEvidence::of(name, outcome, &mine, story)
             })
             .collect();
         let (status, halt_reason) = match &machine.status {
@@ -119,6 +133,7 @@ impl RolloutReport {
             },
             status,
             halt_reason,
+            timeline,
             hosts,
         }
     }
@@ -151,7 +166,13 @@ impl RolloutReport {
         }
         md.push_str("\n## Hosts\n\n| host | outcome | before | after | started | finished | failure |\n| --- | --- | --- | --- | --- | --- | --- |\n");
         for h in &self.hosts {
-            let failure = h.failure_text();
+            let last = h.failure_text();
+            let failure = if h.recovered_on_retry {
+                format!("succeeded on retry (had failed: {last})")
+            } else {
+                last
+            };
+            let failure = crate::core::text::safe(&failure);
             md.push_str(&format!(
                 "| {} | {} | {} | {} | {} | {} | {} |\n",
                 h.name,
@@ -162,6 +183,26 @@ impl RolloutReport {
                 or_dash(&h.finished),
                 failure.replace('|', "\\|")
             ));
+        }
+        md.push_str("\n## Timeline\n\n");
+        for m in &self.timeline {
+            let by =
+                m.by.as_deref()
+                    .map(|b| format!(" ({b})"))
+                    .unwrap_or_default();
+            md.push_str(&format!("- {} {}{by}\n", m.at, m.what));
+        }
+        let eventful: Vec<&HostEvidence> = self
+            .hosts
+            .iter()
+            .filter(|h| h.history.len() > 1 || h.history.iter().any(|m| m.ok == Some(false)))
+            .collect();
+        if !eventful.is_empty() {
+            md.push_str("\n## Host histories\n\n");
+            for h in eventful {
+                let line = crate::core::text::safe_max(&history::host_line(&h.history), 4096);
+                md.push_str(&format!("- {}: {line}\n", h.name));
+            }
         }
         md
     }
@@ -195,7 +236,7 @@ impl HostEvidence {
         text
     }
 
-    fn of(name: &str, outcome: HostResult, mine: &[&HostRecord]) -> Self {
+    fn of(name: &str, outcome: HostResult, mine: &[&HostRecord], story: Vec<HostMoment>) -> Self {
         let push = mine.iter().find(|r| r.op == "push");
         let before = push.and_then(|r| r.from.clone());
         let after = mine
@@ -232,6 +273,10 @@ impl HostEvidence {
                 })
                 .collect(),
             notes: mine.iter().flat_map(|r| r.notes.clone()).collect(),
+            retries: story.iter().filter(|m| m.what == "retry requested").count(),
+            recovered_on_retry: outcome == HostResult::Succeeded
+                && history::recovered_on_retry(&story),
+            history: story,
         }
     }
 }
@@ -239,6 +284,144 @@ impl HostEvidence {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::core::engine::ArtifactKind;
+    use crate::core::rollout::journal::{Header, Line};
+    use crate::core::rollout::plan::plan;
+    use crate::core::rollout::settings::{BatchSize, Limit};
+    use crate::core::rollout::{Input, RolloutSettings};
+
+    fn header() -> Header {
+        Header {
+            id: "r1".into(),
+            created: "2026-11-22T05:00:00Z".into(),
+            actor: "ops@jump".into(),
+            inventory: "/etc/offgo.toml".into(),
+            artifact: ArtifactKind::GoRelease,
+            bundle: "/media/go1.22.10.linux-amd64.offgo.toml".into(),
+            version: "go1.22.10".into(),
+            bundle_sha256: "ab".into(),
+            signature: "unsigned".into(),
+            hosts: vec!["a".into(), "b".into(), "c".into()],
+            settings: RolloutSettings {
+                max_failures: Limit::Count(0),
+                auto_rollback: false,
+                ..RolloutSettings::default()
+            },
+            plan: plan(&[0, 1, 2], &[], &[BatchSize::Count(3)], vec![]),
+        }
+    }
+
+    fn input(at: &str, input: Input, by: Option<&str>) -> Line {
+        Line::Input {
+            at: at.into(),
+            input,
+            by: by.map(String::from),
+        }
+    }
+
+    /// The host's record and the input the driver journals after it.
+    fn pushed(at: &str, host: usize, ok: bool) -> [Line; 2] {
+        let (step, error) = if ok {
+            (None, None)
+        } else {
+            (
+                Some("upload".to_string()),
+                Some("no space left".to_string()),
+            )
+        };
+        [
+            Line::Host(HostRecord {
+                host,
+                op: "push".into(),
+                ok,
+                from: Some("go1.21.13".into()),
+                to: ok.then(|| "go1.22.10".into()),
+                step: step.clone(),
+                error: error.clone(),
+                notes: vec![],
+                started: at.into(),
+                finished: at.into(),
+            }),
+            input(
+                at,
+                Input::PushDone {
+                    host,
+                    ok,
+                    changed: ok,
+                    step,
+                    error,
+                },
+                None,
+            ),
+        ]
+    }
+
+    fn loaded(lines: Vec<Line>) -> Loaded {
+        let header = header();
+        let mut all = vec![Line::Plan(Box::new(header.clone()))];
+        all.extend(lines);
+        Loaded { header, lines: all }
+    }
+
+    #[test]
+    fn a_host_that_failed_then_succeeded_on_retry_says_so() {
+        let mut lines = vec![input("05:00", Input::Start, None)];
+        lines.extend(pushed("05:01", 0, true));
+        lines.extend(pushed("05:02", 1, false));
+        lines.extend(pushed("05:03", 2, true));
+        lines.push(Line::Resumed {
+            at: "06:00".into(),
+            actor: "night@jump".into(),
+            pid: 42,
+        });
+        lines.push(input("06:01", Input::Retry(vec![0, 1]), Some("night@jump")));
+        lines.extend(pushed("06:02", 1, true));
+        let report = RolloutReport::of(&loaded(lines));
+        assert_eq!(report.status, "halted");
+        let b = &report.hosts[1];
+        assert_eq!(b.outcome, HostResult::Succeeded);
+        assert!(b.recovered_on_retry);
+        assert_eq!(b.retries, 1);
+        assert_eq!(
+            history::host_line(&b.history),
+            "push failed at upload: no space left → retry requested by night@jump → push ok"
+        );
+        assert!(!report.hosts[0].recovered_on_retry, "a never failed");
+        assert_eq!(report.hosts[0].retries, 0, "a was not failed: not retried");
+        let timeline: Vec<String> = report
+            .timeline
+            .iter()
+            .map(|m| format!("{} {} {}", m.at, m.what, m.by.as_deref().unwrap_or("-")))
+            .collect();
+        assert_eq!(
+            timeline,
+            [
+                "05:00 started ops@jump",
+                "05:00 batch 1 started (3 hosts) -",
+                "05:03 HALTED: 1 failed in the rollout; limit 0 → halted -",
+                "05:03 over: 2 ok, 1 failed, 0 rolled back, halted -",
+                "06:00 taken over from the journal (pid 42) night@jump",
+                "06:01 operator: retry b night@jump",
+            ]
+        );
+        let md = report.markdown();
+        assert!(
+            md.contains("| b | succeeded | go1.21.13 | go1.22.10 | 05:02 | 06:02 | succeeded on retry (had failed: push at upload: no space left) |"),
+            "{md}"
+        );
+        assert!(
+            md.contains("- 06:01 operator: retry b (night@jump)\n"),
+            "{md}"
+        );
+        assert!(
+            md.contains("## Host histories\n\n- b: push failed at upload: no space left → retry requested by night@jump → push ok\n"),
+            "{md}"
+        );
+        let json = serde_json::to_value(&report).unwrap();
+        assert_eq!(json["hosts"][1]["recovered_on_retry"], true);
+        assert_eq!(json["hosts"][1]["history"][1]["what"], "retry requested");
+        assert_eq!(json["timeline"][5]["by"], "night@jump");
+    }
 
     fn failure(op: &str, step: &str, error: &str, at: &str) -> Failure {
         Failure {
@@ -269,6 +452,9 @@ mod tests {
             failures,
             rollbacks,
             notes: vec![],
+            history: vec![],
+            retries: 0,
+            recovered_on_retry: false,
         }
     }
 

@@ -26,6 +26,12 @@ pub enum SessionError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error(
+        "rollout {rollout} is driven by another process (a headless run or another console \
+         holds {}): act on it there, or once it is over",
+        .journal.display()
+    )]
+    DrivenElsewhere { rollout: String, journal: PathBuf },
     #[error(transparent)]
     JournalUnreadable(#[from] JournalError),
     #[error("host {host} of rollout {rollout} is not in the inventory any more")]
@@ -128,7 +134,8 @@ impl RolloutSession {
 
     /// An operator's input (continue, pause, abort, retry, roll back).
     pub fn input(&mut self, input: Input, engine: &Engine) -> Vec<Update> {
-        self.driver.feed(input, engine)
+        let by = crate::core::audit::record::actor();
+        self.driver.feed_from(input, Some(by), engine)
     }
 
     /// Every engine event goes through here while the rollout runs; others are ignored.

@@ -52,6 +52,10 @@ pub enum Action {
     RolloutRollBack,
     /// In the rollout view: show exactly the highlighted bucket's hosts in the table, marked.
     BucketPick,
+    /// Show or hide the list of every rollout in the journal directory.
+    RolloutList,
+    /// In the rollout list: open the highlighted rollout in the rollout view.
+    RolloutOpen,
     /// Cycle the command log pane: the selected host's commands, every host's, hidden.
     CommandLog,
     /// Dangerous: suspend the console for an interactive `ssh` on the selected host.
@@ -66,7 +70,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, for checks that each one is reachable and described.
-    pub const ALL: [Action; 35] = [
+    pub const ALL: [Action; 37] = [
         Action::Up,
         Action::Down,
         Action::PageUp,
@@ -98,6 +102,8 @@ impl Action {
         Action::RolloutRetry,
         Action::RolloutRollBack,
         Action::BucketPick,
+        Action::RolloutList,
+        Action::RolloutOpen,
         Action::CommandLog,
         Action::Shell,
         Action::OutputPane,
@@ -168,6 +174,8 @@ impl Action {
                 "roll the failed hosts back (the marked ones, if any; asks first)"
             }
             Action::BucketPick => "show and mark exactly the highlighted failure bucket's hosts",
+            Action::RolloutList => "list every rollout in the journal, headless ones too",
+            Action::RolloutOpen => "open the highlighted rollout in the rollout view",
             Action::CommandLog => "command log: the selected host's, every host's, hidden",
             Action::Shell => "a shell on the selected host (the system ssh; exit returns)",
             Action::OutputPane => "show or hide the host's output: commands, exit, stdout, stderr",
@@ -207,6 +215,8 @@ impl Action {
             Action::RolloutRetry => "retry failed",
             Action::RolloutRollBack => "roll back failed",
             Action::BucketPick => "show bucket",
+            Action::RolloutList => "rollouts",
+            Action::RolloutOpen => "open",
             Action::CommandLog => "commands",
             Action::Shell => "shell",
             Action::OutputPane => "output",

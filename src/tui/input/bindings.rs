@@ -26,7 +26,7 @@ const fn bind(scope: Scope, keys: &'static [Key], action: Action, footer: bool) 
 }
 
 use KeyCode as K;
-use Scope::{Confirm, Filter, Help, Output, Picker, Rollout, Table};
+use Scope::{Confirm, Filter, Help, Output, Picker, Rollout, Rollouts, Table};
 
 /// The console's keys. Footer hints appear in table order, most useful first, because the
 /// footer is cut at the screen's edge.
@@ -43,6 +43,7 @@ pub const DEFAULT_BINDINGS: &[Binding] = &[
     bind(Table, &[Key::char('O')], Action::OutputPane, true),
     bind(Table, &[Key::char('@')], Action::CommandLog, false),
     bind(Table, &[Key::char('!')], Action::Shell, false),
+    bind(Table, &[Key::char('L')], Action::RolloutList, false),
     bind(
         Table,
         &[Key::plain(K::Enter), Key::plain(K::Tab)],
@@ -162,6 +163,7 @@ pub const DEFAULT_BINDINGS: &[Binding] = &[
         Action::Down,
         false,
     ),
+    bind(Rollout, &[Key::char('L')], Action::RolloutList, false),
     bind(Rollout, &[Key::char('@')], Action::CommandLog, false),
     bind(Rollout, &[Key::char('?')], Action::ToggleHelp, false),
     bind(
@@ -191,4 +193,30 @@ pub const DEFAULT_BINDINGS: &[Binding] = &[
     bind(Output, &[Key::plain(K::PageUp)], Action::PageUp, true),
     bind(Output, &[Key::plain(K::PageDown)], Action::PageDown, true),
     bind(Output, &[Key::ctrl('c')], Action::Quit, false),
+    bind(Rollouts, &[Key::plain(K::Enter)], Action::RolloutOpen, true),
+    bind(
+        Rollouts,
+        &[Key::char('L'), Key::plain(K::Esc)],
+        Action::RolloutList,
+        true,
+    ),
+    bind(
+        Rollouts,
+        &[Key::char('k'), Key::plain(K::Up)],
+        Action::Up,
+        true,
+    ),
+    bind(
+        Rollouts,
+        &[Key::char('j'), Key::plain(K::Down)],
+        Action::Down,
+        true,
+    ),
+    bind(Rollouts, &[Key::char('?')], Action::ToggleHelp, false),
+    bind(
+        Rollouts,
+        &[Key::char('q'), Key::ctrl('c')],
+        Action::Quit,
+        false,
+    ),
 ];

@@ -91,10 +91,12 @@ pub enum Scope {
     Rollout,
     /// The output pane: one host's commands and what they printed.
     Output,
+    /// The list of the journal's rollouts.
+    Rollouts,
 }
 
 impl Scope {
-    pub const ALL: [Scope; 7] = [
+    pub const ALL: [Scope; 8] = [
         Scope::Table,
         Scope::Filter,
         Scope::Help,
@@ -102,6 +104,7 @@ impl Scope {
         Scope::Confirm,
         Scope::Rollout,
         Scope::Output,
+        Scope::Rollouts,
     ];
 
     pub fn label(self) -> &'static str {
@@ -113,6 +116,7 @@ impl Scope {
             Scope::Confirm => "confirm dialog",
             Scope::Rollout => "rollout view",
             Scope::Output => "output pane",
+            Scope::Rollouts => "rollout list",
         }
     }
 

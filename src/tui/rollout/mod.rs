@@ -2,6 +2,8 @@
 //! inputs, and the driver that runs in the event loop.
 
 pub mod buckets;
-pub(crate) mod runner;
+pub mod list;
+pub mod list_keys;
+pub mod runner;
 pub mod state;
 pub mod update;

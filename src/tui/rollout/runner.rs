@@ -9,41 +9,87 @@ use crate::core::bundle::open_trusted;
 use crate::core::engine::{Artifact, Engine, EngineEvent};
 use crate::core::inventory::Inventory;
 use crate::core::rollout::journal::{self, rollouts_dir};
-use crate::core::rollout::{Input, Preview, RolloutRequest, RolloutSession, SessionError, Update};
+use crate::core::rollout::listing;
+use crate::core::rollout::{
+    Input, Preview, Rollout, RolloutRequest, RolloutSession, SessionError, Update,
+};
 use crate::tui::msg::Msg;
 use crate::tui::rollout::state::RolloutSnapshot;
 
-#[derive(Default)]
 pub struct Runner {
+    /// Where the journals are (`$XDG_STATE_HOME/offgo/rollouts`; a test's own directory).
+    dir: PathBuf,
     session: Option<RolloutSession>,
-    /// An unfinished journal found at start-up, shown but not driven until resumed.
+    /// An unfinished journal found at start-up (or opened from the list), shown but not
+    /// driven until resumed.
     resumable: Option<PathBuf>,
+    /// A journal opened from the rollout list that no process drives: the operator's next
+    /// input (`t`, `b`, …) takes it over (see [`Runner::input`]).
+    opened: Option<PathBuf>,
+}
+
+impl Default for Runner {
+    fn default() -> Self {
+        Self::new(rollouts_dir())
+    }
 }
 
 impl Runner {
+    pub fn new(dir: PathBuf) -> Self {
+        Self {
+            dir,
+            session: None,
+            resumable: None,
+            opened: None,
+        }
+    }
+
     /// Looks for the newest unfinished rollout; answers with its state for the screen.
     pub fn find_unfinished(&mut self, inventory: &Inventory) -> Option<Msg> {
-        let (path, loaded, machine) = journal::newest_unfinished(&rollouts_dir())?;
-        let header = &loaded.header;
-        let ids = header
-            .hosts
-            .iter()
-            .map(|name| inventory.find(name).unwrap_or(usize::MAX))
-            .collect();
-        tracing::info!(rollout = %header.id, journal = %path.display(), "unfinished rollout found");
-        self.resumable = Some(path.clone());
-        Some(Msg::Rollout(Box::new(RolloutSnapshot {
-            id: header.id.clone(),
-            version: header.version.clone(),
-            journal: path,
-            names: header.hosts.clone(),
-            ids,
-            machine,
-            waiting_for_operator: false,
-            pause_left: None,
-            updates: Vec::new(),
-            resumable: true,
-        })))
+        let (path, loaded, machine) = journal::newest_unfinished(&self.dir)?;
+        tracing::info!(rollout = %loaded.header.id, journal = %path.display(), "unfinished rollout found");
+        // A headless run going on now is shown, not offered for resuming.
+        let elsewhere = journal::is_driven(&path);
+        if !elsewhere {
+            self.resumable = Some(path.clone());
+        }
+        Some(from_journal(&path, &loaded, machine, inventory, elsewhere))
+    }
+
+    /// Every journal, newest first, for the rollout list.
+    pub fn list(&self) -> Msg {
+        let dir = self.dir.clone();
+        let here = self.session.as_ref().map(RolloutSession::journal_path);
+        let entries = listing::list(&dir, here);
+        tracing::info!(dir = %dir.display(), found = entries.len(), "listed rollouts");
+        Msg::Rollouts { dir, entries }
+    }
+
+    /// The rollout of the journal at `path`, for the rollout view: live if this console drives
+    /// it, else as its journal says.
+    pub fn open(&mut self, engine: &Engine, path: &Path) -> Msg {
+        if let Some(session) = &self.session {
+            if session.journal_path() == path {
+                self.opened = None;
+                return snapshot(session, Vec::new());
+            }
+            if session.is_active() {
+                return Msg::RolloutRefused(format!(
+                    "rollout {} is under way in this console (o shows it); open another once it is over",
+                    session.header().id
+                ));
+            }
+        }
+        let loaded = match journal::load(path) {
+            Ok(loaded) => loaded,
+            Err(e) => return Msg::RolloutRefused(e.to_string()),
+        };
+        let machine = loaded.replay();
+        let elsewhere = journal::is_driven(path);
+        tracing::info!(rollout = %loaded.header.id, journal = %path.display(), elsewhere, "rollout opened");
+        self.resumable = (!elsewhere && !machine.is_finished()).then(|| path.to_path_buf());
+        self.opened = (!elsewhere).then(|| path.to_path_buf());
+        from_journal(path, &loaded, machine, engine.inventory(), elsewhere)
     }
 
     /// Starts the rollout of the plan the operator confirmed.
@@ -78,17 +124,42 @@ impl Runner {
             bundle_path: canonical(&bundle_path),
             signature: trusted.signature.to_string(),
         };
-        let (session, updates) = RolloutSession::start(request, &rollouts_dir(), engine)?;
+        let (session, updates) = RolloutSession::start(request, &self.dir, engine)?;
         tracing::info!(rollout = %session.header().id, "rollout started from the console");
         self.resumable = None;
+        self.opened = None;
         let msg = snapshot(&session, updates);
         self.session = Some(session);
         Ok(msg)
     }
 
+    /// The operator's input for the rollout on screen. One opened from the list is taken over
+    /// from its journal first (its lock makes sure no other process drives it meanwhile).
     pub fn input(&mut self, engine: &Engine, input: Input) -> Option<Msg> {
+        let mut updates = Vec::new();
+        if let Some(path) = self.opened.take() {
+            let theirs = self
+                .session
+                .as_ref()
+                .is_none_or(|s| s.journal_path() != path);
+            if theirs {
+                match RolloutSession::resume(&path, engine.inventory(), engine) {
+                    Ok((session, resumed, first)) => {
+                        updates = first;
+                        tracing::info!(rollout = %session.header().id, unknown = resumed.unknown.len(), "rollout taken over from its journal");
+                        self.resumable = None;
+                        self.session = Some(session);
+                    }
+                    Err(e) => {
+                        // Still on screen: the operator may try again once the other side is done.
+                        self.opened = Some(path);
+                        return Some(Msg::RolloutRefused(e.to_string()));
+                    }
+                }
+            }
+        }
         let session = self.session.as_mut()?;
-        let updates = session.input(input, engine);
+        updates.extend(session.input(input, engine));
         Some(snapshot(session, updates))
     }
 
@@ -101,6 +172,7 @@ impl Runner {
         match RolloutSession::resume(&path, engine.inventory(), engine) {
             Ok((session, resumed, updates)) => {
                 tracing::info!(rollout = %session.header().id, unknown = resumed.unknown.len(), "rollout resumed");
+                self.opened = None;
                 let msg = snapshot(&session, updates);
                 self.session = Some(session);
                 msg
@@ -125,6 +197,35 @@ impl Runner {
     }
 }
 
+/// A rollout as its journal leaves it (not driven here).
+fn from_journal(
+    path: &Path,
+    loaded: &journal::Loaded,
+    machine: Rollout,
+    inventory: &Inventory,
+    elsewhere: bool,
+) -> Msg {
+    let header = &loaded.header;
+    let ids = header
+        .hosts
+        .iter()
+        .map(|name| inventory.find(name).unwrap_or(usize::MAX))
+        .collect();
+    Msg::Rollout(Box::new(RolloutSnapshot {
+        id: header.id.clone(),
+        version: header.version.clone(),
+        journal: path.to_path_buf(),
+        names: header.hosts.clone(),
+        ids,
+        resumable: !elsewhere && !machine.is_finished(),
+        machine,
+        waiting_for_operator: false,
+        pause_left: None,
+        updates: Vec::new(),
+        elsewhere,
+    }))
+}
+
 fn canonical(path: &Path) -> PathBuf {
     std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
 }
@@ -145,5 +246,6 @@ fn snapshot(session: &RolloutSession, updates: Vec<Update>) -> Msg {
         pause_left: session.time_left(),
         updates,
         resumable: false,
+        elsewhere: false,
     }))
 }

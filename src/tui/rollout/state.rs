@@ -27,6 +27,9 @@ pub struct RolloutSnapshot {
     pub updates: Vec<Update>,
     /// Read from an unfinished journal at start-up; nothing drives it until the operator resumes.
     pub resumable: bool,
+    /// Read from the journal of a rollout another process drives (a headless run, another
+    /// console): shown as it was when read, never acted on from here.
+    pub elsewhere: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -40,6 +43,7 @@ pub struct RolloutState {
     pub waiting_for_operator: bool,
     pub pause_left: Option<Duration>,
     pub resumable: bool,
+    pub elsewhere: bool,
     /// Time the console has watched this rollout run.
     pub elapsed: Duration,
     /// Rollout-local host → `elapsed` when it started its current operation.
@@ -73,6 +77,7 @@ impl RolloutState {
             waiting_for_operator: false,
             pause_left: None,
             resumable: false,
+            elsewhere: false,
             elapsed: Duration::ZERO,
             started_at: BTreeMap::new(),
             host_times: Vec::new(),
@@ -103,6 +108,7 @@ impl RolloutState {
         self.waiting_for_operator = snapshot.waiting_for_operator;
         self.pause_left = snapshot.pause_left;
         self.resumable = snapshot.resumable;
+        self.elsewhere = snapshot.elsewhere;
         self.bucket_cursor = self
             .bucket_cursor
             .min(self.buckets().len().saturating_sub(1));
@@ -110,6 +116,9 @@ impl RolloutState {
 
     /// Time passes only while hosts can still be started or are running.
     pub fn tick(&mut self, elapsed: Duration) {
+        if self.elsewhere {
+            return;
+        }
         if !self.resumable && !self.machine.is_finished() || !self.machine.in_flight().is_empty() {
             self.elapsed += elapsed;
         }
@@ -230,9 +239,19 @@ impl RolloutState {
 
     /// One line: where the rollout stands.
     pub fn status_text(&self) -> String {
+        if self.elsewhere {
+            return format!(
+                "driven by another process (headless or another console), as its journal says: {}",
+                self.machine_text()
+            );
+        }
         if self.resumable {
             return "unfinished (found in the journal): c resumes it".into();
         }
+        self.machine_text()
+    }
+
+    fn machine_text(&self) -> String {
         match &self.machine.status {
             Status::NotStarted => "not started".into(),
             Status::Running => "running".into(),

@@ -20,7 +20,11 @@ pub fn start(model: &mut Model, commands: &mut Vec<Command>) {
         model.log.push(at, Level::Warn, text.to_string());
         return;
     }
-    if model.rollout.as_ref().is_some_and(|r| r.is_active()) {
+    if model
+        .rollout
+        .as_ref()
+        .is_some_and(|r| r.is_active() && !r.elsewhere)
+    {
         let text = "rollout: one is already under way (o shows it)";
         model.log.push(at, Level::Warn, text.to_string());
         return;
@@ -127,6 +131,16 @@ pub fn input(model: &mut Model, which: Operator, commands: &mut Vec<Command>) {
         );
         return;
     };
+    if rollout.elsewhere {
+        let text = format!(
+            "rollout {} is driven by another process (a headless run or another console holds \
+             its journal): {} only there, or here once it is over (L, enter reads it again)",
+            rollout.id,
+            which.as_str()
+        );
+        model.log.push(at, Level::Warn, text);
+        return;
+    }
     if rollout.resumable {
         if which == Operator::Continue {
             let hosts = rollout.unsettled_local();
@@ -338,7 +352,7 @@ pub fn ask_abort(model: &mut Model) {
     if model
         .rollout
         .as_ref()
-        .is_some_and(|r| r.is_active() && !r.resumable)
+        .is_some_and(|r| r.is_active() && !r.resumable && !r.elsewhere)
     {
         model.open_dialog(Dialog::AbortRollout);
     }
@@ -352,7 +366,16 @@ pub fn absorb(model: &mut Model, snapshot: RolloutSnapshot) {
             model.log.push(at, level, format!("rollout: {text}"));
         }
     }
-    if snapshot.resumable {
+    if snapshot.elsewhere {
+        let text = format!(
+            "rollout {} of {} is driven by another process ({}): shown as its journal says",
+            snapshot.id,
+            snapshot.version,
+            snapshot.journal.display()
+        );
+        model.log.push(at, Level::Warn, text);
+        model.body = Body::Rollout;
+    } else if snapshot.resumable {
         let text = format!(
             "unfinished rollout {} of {} found ({}): o shows it, c resumes it",
             snapshot.id,

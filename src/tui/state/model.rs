@@ -19,6 +19,7 @@ use crate::tui::logs::commands::CommandLog;
 use crate::tui::logs::events::EventLog;
 use crate::tui::msg::Stamp;
 use crate::tui::operate::dialog::Dialog;
+use crate::tui::rollout::list::RolloutList;
 use crate::tui::rollout::state::RolloutState;
 use crate::tui::state::row::HostRow;
 use crate::tui::state::summary::FleetSummary;
@@ -117,6 +118,8 @@ pub struct Model {
     pub clock: Stamp,
     /// The rollout running, finished, or found unfinished at start-up.
     pub rollout: Option<RolloutState>,
+    /// The journal's rollouts, as last listed (`L`).
+    pub rollout_list: RolloutList,
     /// The inventory's `[rollout]` table over the defaults, or what is wrong with it.
     pub rollout_settings: Result<RolloutSettings, String>,
     /// The `canary` setting, resolved against the inventory.
@@ -170,6 +173,7 @@ impl Model {
             since_refresh: Duration::ZERO,
             clock: Stamp::default(),
             rollout: None,
+            rollout_list: RolloutList::default(),
             rollout_settings: rollout_settings(inventory),
             rollout_canary: rollout_canary(inventory),
             commands: CommandLog::default(),
@@ -191,6 +195,7 @@ impl Model {
             (Overlay::Filter, _) => Scope::Filter,
             (Overlay::Output(_), _) => Scope::Output,
             (Overlay::None, Body::Rollout) => Scope::Rollout,
+            (Overlay::None, Body::Rollouts) => Scope::Rollouts,
             (Overlay::None, Body::Table) => Scope::Table,
         }
     }

@@ -33,4 +33,6 @@ pub enum Body {
     Table,
     /// The rollout view, in place of table and detail.
     Rollout,
+    /// The list of the journal's rollouts, in place of table and detail.
+    Rollouts,
 }

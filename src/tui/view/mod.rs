@@ -15,6 +15,7 @@ mod popup;
 mod rollout;
 mod rollout_ask;
 mod rollout_confirm;
+mod rollouts;
 mod table;
 pub mod theme;
 
@@ -37,6 +38,9 @@ pub fn render(model: &Model, frame: &mut Frame) -> Measured {
     if model.rollout_open() {
         let area = areas.detail.map_or(areas.table, |d| d.union(areas.table));
         rollout::render(model, &theme, frame, area);
+    } else if model.body == super::state::overlay::Body::Rollouts {
+        let area = areas.detail.map_or(areas.table, |d| d.union(areas.table));
+        rollouts::render(model, &theme, frame, area);
     } else {
         table::render(model, &theme, frame, areas.table);
         if let Some(area) = areas.detail {
