@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use super::driver::Update;
 use super::journal::Header;
 use super::machine::Note;
+use super::predict::WarningKind;
 use super::summary::Summary;
 
 /// One batch of a plan, by host name.
@@ -25,6 +26,14 @@ pub struct BatchNames {
 pub struct SkippedHost {
     pub host: String,
     pub why: String,
+}
+
+/// What the last probe says will go wrong on a planned host (`rollout --dry-run`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HostWarning {
+    pub host: String,
+    pub kind: WarningKind,
+    pub detail: String,
 }
 
 impl BatchNames {
@@ -75,6 +84,10 @@ pub enum RolloutEvent {
         batches: Vec<BatchNames>,
         skipped: Vec<SkippedHost>,
         unreachable: Vec<String>,
+        /// Per planned host, what its last probe predicts (added after `unreachable`, which
+        /// stays for older readers).
+        #[serde(default)]
+        warnings: Vec<HostWarning>,
         steps: Vec<String>,
         limit: String,
         parallel: usize,
@@ -225,7 +238,8 @@ impl fmt::Display for RolloutEvent {
                 version,
                 batches,
                 skipped,
-                unreachable,
+                unreachable: _,
+                warnings,
                 steps,
                 limit,
                 parallel,
@@ -247,12 +261,19 @@ impl fmt::Display for RolloutEvent {
                 for s in skipped {
                     writeln!(f, "  skipped: {} ({})", s.host, s.why)?;
                 }
-                if !unreachable.is_empty() {
+                if !warnings.is_empty() {
+                    let hosts = warnings
+                        .iter()
+                        .map(|w| w.host.as_str())
+                        .collect::<std::collections::BTreeSet<_>>()
+                        .len();
                     writeln!(
                         f,
-                        "  warning: unreachable now (they will fail unless they come back): {}",
-                        unreachable.join(", ")
+                        "Predicted from the last probe ({hosts} host(s) with warnings):"
                     )?;
+                    for w in warnings {
+                        writeln!(f, "  warning: {}: {}", w.host, w.detail)?;
+                    }
                 }
                 writeln!(f, "Each host, in order:")?;
                 for (i, s) in steps.iter().enumerate() {
@@ -285,18 +306,24 @@ impl fmt::Display for RolloutEvent {
                 ok,
                 step,
                 error,
+                notes,
                 ..
             } => {
                 if *ok {
-                    write!(f, "{host}: {op} ok")
+                    write!(f, "{host}: {op} ok")?;
                 } else {
                     write!(
                         f,
                         "{host}: {op} FAILED at {}: {}",
                         step.as_deref().unwrap_or(""),
                         error.as_deref().unwrap_or("")
-                    )
+                    )?;
                 }
+                // What the operator must still know (a pre-existing ldd gap, a switch back).
+                for note in notes {
+                    write!(f, "; {note}")?;
+                }
+                Ok(())
             }
             Self::JournalError { error } => write!(f, "journal error: {error}"),
             Self::Waiting { why, resume } => write!(f, "waiting ({why}): `{resume}` continues"),
