@@ -217,3 +217,88 @@ fn a_pre_existing_ldd_gap_does_not_fail_the_push_but_a_standalone_verify_still_d
         "{ldd:#}"
     );
 }
+
+/// A go1.99.0 release tree (`go version` a script that says so) that also ships
+/// `go/bin/invoicer`, an ELF needing `libledger.so.1`, which no host has: pushing it introduces
+/// an ldd gap wherever `go/bin` is checked.
+fn release_with_a_gap(dir: &Path, invoicer: &[u8]) -> std::path::PathBuf {
+    let mut tar = tar::Builder::new(Vec::new());
+    let mut add = |path: &str, mode: u32, data: &[u8]| {
+        let mut header = tar::Header::new_gnu();
+        header.set_mode(mode);
+        header.set_mtime(1_700_000_000);
+        if path.ends_with('/') {
+            header.set_entry_type(tar::EntryType::Directory);
+            header.set_size(0);
+        } else {
+            header.set_size(data.len() as u64);
+        }
+        tar.append_data(&mut header, path, data).unwrap();
+    };
+    add("go/", 0o755, b"");
+    add(
+        "go/VERSION",
+        0o644,
+        b"go1.99.0\ntime 2025-01-01T00:00:00Z\n",
+    );
+    add("go/bin/", 0o755, b"");
+    add(
+        "go/bin/go",
+        0o755,
+        b"#!/bin/sh\necho 'go version go1.99.0 linux/amd64'\n",
+    );
+    add("go/bin/invoicer", 0o755, invoicer);
+    let bytes = tar.into_inner().unwrap();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    std::io::Write::write_all(&mut gz, &bytes).unwrap();
+    let tarball = dir.join("go1.99.0.linux-amd64.tar.gz");
+    std::fs::write(&tarball, gz.finish().unwrap()).unwrap();
+    build_bundle(&tarball, dir)
+}
+
+#[test]
+fn a_gap_the_push_introduced_still_fails_its_verification_and_rolls_it_back() {
+    let spec = FleetSpec::new().host(HostSpec::new("intro").go_managed("1.21.13").ldd_gap());
+    let fleet = start(&spec);
+    let intro = host(&fleet, "intro");
+    let invoicer = exec(intro, "cat /opt/app/bin/invoicer").stdout;
+    assert!(invoicer.starts_with(b"\x7fELF"), "an ELF binary");
+    let work = tempfile::tempdir().unwrap();
+    let bundle = release_with_a_gap(work.path(), &invoicer);
+    let state = tempfile::tempdir().unwrap();
+    // The last host table gets its own check_binaries: the app's and the active Go's.
+    let inv = inventory(
+        &fleet,
+        &InventoryOptions::new()
+            .append("check_binaries = [\"/opt/app/bin/*\", \"/usr/local/go/bin/*\"]\n"),
+    );
+    let out = offgo(
+        state.path(),
+        &[
+            "rollout",
+            "--inventory",
+            inv.to_str().unwrap(),
+            "--bundle",
+            bundle.to_str().unwrap(),
+            "--json",
+        ],
+    );
+    let lines = json_lines(&out);
+    assert_eq!(out.status.code(), Some(1), "{lines:#?}");
+    let verify = lines
+        .iter()
+        .find(|l| l["event"] == "host_done" && l["op"] == "verify")
+        .unwrap_or_else(|| panic!("no verify in {lines:#?}"));
+    assert_eq!(verify["ok"], false, "{verify:#}");
+    let error = verify["error"].as_str().unwrap();
+    assert!(
+        error.contains("/usr/local/go/bin/invoicer needs libledger.so.1")
+            && error.contains("(pre-existing: /opt/app/bin/invoicer needs libledger.so.1)"),
+        "only the new gap fails, the old one is named: {error}"
+    );
+    assert_eq!(
+        sh(intro, "/usr/local/go/bin/go version"),
+        "go version go1.21.13 linux/amd64",
+        "rolled back"
+    );
+}
