@@ -342,3 +342,43 @@ impl fmt::Display for RolloutEvent {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_dry_run_line_without_warnings_still_reads_and_warnings_print_per_host() {
+        let old = r#"{"event":"dry_run","version":"go1.22.10","batches":[],"skipped":[],
+            "unreachable":["db-02"],"steps":["a"],"limit":"none","parallel":5}"#;
+        let event: RolloutEvent = serde_json::from_str(old).unwrap();
+        let RolloutEvent::DryRun { warnings, .. } = &event else {
+            panic!("{event:?}");
+        };
+        assert!(warnings.is_empty());
+
+        let event = RolloutEvent::DryRun {
+            version: "go1.22.10".into(),
+            batches: vec![],
+            skipped: vec![],
+            unreachable: vec!["db-02".into()],
+            warnings: vec![HostWarning {
+                host: "db-02".into(),
+                kind: WarningKind::Unreachable,
+                detail: "unreachable: refused\u{1b}[2J".into(),
+            }],
+            steps: vec![],
+            limit: "none".into(),
+            parallel: 5,
+        }
+        .made_safe();
+        let json = serde_json::to_value(&event).unwrap();
+        assert_eq!(json["warnings"][0]["kind"], "unreachable");
+        assert_eq!(json["unreachable"][0], "db-02");
+        let text = event.to_string();
+        assert!(
+            text.contains("  warning: db-02: unreachable: refused\\x1b[2J"),
+            "{text}"
+        );
+    }
+}
