@@ -3,7 +3,9 @@
 //! lands on the marked hosts only (checked with the real OpenSSH client); a rollout over a fleet
 //! with a disk-full host shows that host in a "disk full" failure bucket, Enter on the bucket
 //! narrows the table to it, and `t` retries it, which fails again the same way; a rollout halted
-//! by that host shows the host's own output two keys from the table (`o`, `O`).
+//! by that host shows the host's own output two keys from the table (`o`, `O`). A host whose
+//! ldd gap was there before: the plan predicts it, the rollout's verification passes and the
+//! detail pane names the gap as pre-existing.
 
 mod common;
 
@@ -449,5 +451,54 @@ fn a_rollout_halted_by_a_full_disk_shows_the_host_s_output_two_keys_from_the_tab
     }
     tmux.keys(&["Escape"]);
     tmux.wait_for_text("┌ rollout ", REDRAW);
+    console.quit();
+}
+
+#[test]
+fn the_plan_predicts_an_ldd_gap_and_the_rollout_passes_it_as_pre_existing() {
+    let spec = FleetSpec::new()
+        .host(HostSpec::new("g-01").go_managed("1.21.13").ldd_gap())
+        .host(HostSpec::new("g-02").go_managed("1.21.13"));
+    let console = Console::open(&spec, "", 160, 60);
+    let tmux = &console.tmux;
+    tmux.wait_for("both hosts probed on go1.21.13", PROBED, |s| {
+        ["g-01", "g-02"]
+            .iter()
+            .all(|n| console.row(s, n).is_some_and(|r| r.go == "go1.21.13"))
+    });
+    tmux.keys(&["R"]);
+    tmux.wait_for("the rollout's bundle picker", REDRAW, |s| {
+        s.contains("pick a bundle") && s.contains("go1.22.10")
+    });
+    tmux.keys(&["Enter"]);
+    let screen = tmux.wait_for("the rollout plan", REDRAW, |s| {
+        s.contains("roll go1.22.10 out to 2 host(s)?") && s.contains("y run")
+    });
+    assert!(
+        screen.contains("predicted from the last probe: 0 of 2 host(s) will likely fail")
+            && screen.contains("g-01 — ldd gap already there: /opt/app/bin/invoicer needs"),
+        "the plan names the gap:\n{}",
+        framed(&screen)
+    );
+    tmux.keys(&["y"]);
+    tmux.wait_for_text("┌ rollout ", REDRAW * 3);
+    tmux.wait_for("the rollout finished", OPERATION, |s| {
+        s.contains("status  finished")
+    });
+    // Back on the table, g-01 (the first row) is selected: its detail shows the verification.
+    tmux.keys(&["o"]);
+    let screen = tmux.wait_for("g-01's verification in the detail pane", REDRAW, |s| {
+        s.contains("┌ g-01 ") && s.contains("operation verify · ok")
+    });
+    assert!(
+        screen.contains("note      pre-existing ldd gap: /opt/app/bin/invoicer needs")
+            && screen.contains("ok     ldd        pre-existing ldd gap: /opt/app/bin/invoicer"),
+        "the gap is named as pre-existing and the ldd check passed:\n{}",
+        framed(&screen)
+    );
+    assert!(
+        console.go_version("g-01").contains("go1.22.10"),
+        "not rolled back"
+    );
     console.quit();
 }

@@ -16,7 +16,7 @@ use crate::core::bundle::open_trusted;
 use crate::core::engine::steps::PushFacts;
 use crate::core::engine::{Artifact, Engine, EngineEvent, HostReport};
 use crate::core::inventory::{self, HostId, Inventory};
-use crate::core::rollout::event::{BatchNames, SkippedHost, RESUME_COMMAND};
+use crate::core::rollout::event::{BatchNames, HostWarning, SkippedHost, RESUME_COMMAND};
 use crate::core::rollout::journal::{self, rollouts_dir};
 use crate::core::rollout::{
     preview, CanaryPick, Input, Preview, RolloutEvent, RolloutRequest, RolloutSession, Update,
@@ -151,7 +151,18 @@ fn dry_run_event(p: &Preview, inventory: &Inventory) -> RolloutEvent {
         version: p.version.clone(),
         batches,
         skipped,
-        unreachable: names(inventory, &p.unreachable),
+        unreachable: names(inventory, &p.unreachable()),
+        warnings: p
+            .warnings
+            .iter()
+            .flat_map(|(h, ws)| {
+                ws.iter().map(|w| HostWarning {
+                    host: inventory.host(*h).name.clone(),
+                    kind: w.kind,
+                    detail: w.detail.clone(),
+                })
+            })
+            .collect(),
         steps: p.steps.clone(),
         limit: p.settings.limit_text(),
         parallel: p.settings.parallel,

@@ -374,6 +374,7 @@ pub fn bundle_info(version: &str, size: u64, signature: SignatureStatus) -> Bund
         size,
         sha256,
         file_count: 13_000 + size % 1000,
+        unpacked_size: None,
         signature,
     }
 }

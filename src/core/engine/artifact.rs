@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use super::go_release::GoRelease;
 use super::step::OpRun;
 use super::steps::PushFacts;
-use super::{push, rollback, verify, HostOutcome, HostReport, OpContext};
+use super::{push, rollback, verify, HostOutcome, HostReport, LddGap, OpContext};
 use crate::core::bundle::{open_trusted, Bundle, BundleError, SignatureStatus};
 use crate::core::inventory::BundleSettings;
 use crate::core::ssh::HostLink;
@@ -85,6 +85,7 @@ impl Artifact {
                 size: r.size,
                 sha256: &r.sha256,
                 file_count: r.file_count,
+                unpacked_size: r.unpacked_size,
             },
         }
     }
@@ -108,9 +109,12 @@ impl ArtifactKind {
         }
     }
 
-    pub(super) fn verify_op(self) -> HostOp {
+    /// `ldd_before`: the gaps the push before this verification saw (see `verify_host`).
+    pub(super) fn verify_op(self, ldd_before: Option<Vec<LddGap>>) -> HostOp {
         match self {
-            Self::GoRelease => Arc::new(verify::verify_host),
+            Self::GoRelease => Arc::new(move |link, run, ctx| {
+                verify::verify_host(link, run, ctx, ldd_before.as_deref())
+            }),
         }
     }
 
@@ -138,6 +142,7 @@ impl<'a> From<&'a Bundle> for PushFacts<'a> {
             size: bundle.size(),
             sha256: bundle.sha256(),
             file_count: bundle.file_count(),
+            unpacked_size: bundle.unpacked_size(),
         }
     }
 }

@@ -28,10 +28,9 @@ pub struct GoRelease {
 }
 
 impl GoRelease {
-    /// Space the extracted tree needs: the manifest's figure, else a generous guess (Go
-    /// release tarballs unpack to about four times their size).
+    /// Space the extracted tree needs (the dry run predicts with the same figure).
     pub fn unpacked_estimate(&self) -> u64 {
-        self.unpacked_size.unwrap_or(self.size.saturating_mul(5))
+        super::steps::unpacked_estimate(self.size, self.unpacked_size)
     }
 
     /// The sidecar on disk is the one the manifest covers (the same check as `bundle verify`).

@@ -167,7 +167,18 @@ impl Engine {
 
     /// Verifies the active `kind` artifact on `hosts`.
     pub fn verify(&self, hosts: &[HostId], kind: ArtifactKind) {
-        let op = kind.verify_op();
+        self.verify_after_push(hosts, kind, None);
+    }
+
+    /// Verifies right after a push that saw `ldd_before` (its [`HostOutcome::ldd_before`]):
+    /// ldd gaps already there before the push are reported as pre-existing, not failed.
+    pub fn verify_after_push(
+        &self,
+        hosts: &[HostId],
+        kind: ArtifactKind,
+        ldd_before: Option<Vec<LddGap>>,
+    ) {
+        let op = kind.verify_op(ldd_before);
         self.operate(hosts, Operation::Verify, move |link, run, ctx| {
             op(link, run, ctx)
         });

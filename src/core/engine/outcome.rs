@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 
+use super::report::LddGap;
 use crate::core::ssh::{ErrorKind, HostError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -53,6 +54,10 @@ pub struct HostOutcome {
     /// The host's output for the failed step.
     #[serde(skip)]
     pub output: Option<String>,
+    /// A push's record of the ldd gaps the host had before it changed anything (`None`: not
+    /// read): the verification that follows in a rollout fails only on gaps not in it.
+    #[serde(skip)]
+    pub ldd_before: Option<Vec<LddGap>>,
 }
 
 impl HostOutcome {
@@ -70,6 +75,7 @@ impl HostOutcome {
             notes: Vec::new(),
             hint: None,
             output: None,
+            ldd_before: None,
         }
     }
 

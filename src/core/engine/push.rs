@@ -5,6 +5,7 @@ use super::go_release::GoRelease;
 use super::host_state::{new_state, prune_list};
 use super::outcome::{HostOutcome, StepError};
 use super::preflight::Preflight;
+use super::report::LddGap;
 use super::step::{audit_gate, audit_record, record, record_acceptance, HostLock, OpRun};
 use super::switch_plan::SwitchPlan;
 use super::upload::{resume_offset, upload};
@@ -79,6 +80,7 @@ fn steps(
     let first = preflight(run, link, &script, true)?;
     outcome.from = first.current_version();
     first.check(bundle)?;
+    outcome.ldd_before = ldd_baseline(link, ctx);
     if let Some(note) = already_there(link, bundle, run, &first)? {
         outcome.notes.push(note);
         if matches!(first.go_root, GoRootKind::Symlink { .. }) {
@@ -176,6 +178,17 @@ fn last_entry_is_on(read: &AuditLogRead, version: &str) -> bool {
         .filter_map(|l| serde_json::from_slice::<crate::core::audit::AuditRecord>(l).ok())
         .find(|r| r.result == "ok" && matches!(r.action.as_str(), "push" | "rollback" | "switch"))
         .is_some_and(|r| r.target == version)
+}
+
+/// The ldd gaps of the host's checked binaries before the push changes anything, read on this
+/// connection (a probe: it changes nothing). A rollout's verification after the push fails only
+/// on gaps not in this list. `None` when the probe could not say.
+fn ldd_baseline(link: &mut HostLink, ctx: &OpContext) -> Option<Vec<LddGap>> {
+    if link.host().check_binaries.is_empty() {
+        return Some(Vec::new());
+    }
+    let report = super::probe::probe_host(link, &ctx.trail, None);
+    report.error_kind.is_none().then_some(report.ldd_gaps)
 }
 
 /// When go_root already runs the bundle's version, whether its files are the bundle's, file for

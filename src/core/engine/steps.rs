@@ -17,6 +17,21 @@ pub struct PushFacts<'a> {
     pub size: u64,
     pub sha256: &'a str,
     pub file_count: u64,
+    /// Bytes of the extracted tree, when the manifest says.
+    pub unpacked_size: Option<u64>,
+}
+
+impl PushFacts<'_> {
+    /// Space the extracted tree needs on the host (see [`unpacked_estimate`]).
+    pub fn unpacked_estimate(&self) -> u64 {
+        unpacked_estimate(self.size, self.unpacked_size)
+    }
+}
+
+/// Space an extracted Go release needs: the manifest's figure, else a generous guess (Go
+/// release tarballs unpack to about four times their size).
+pub fn unpacked_estimate(size: u64, unpacked_size: Option<u64>) -> u64 {
+    unpacked_size.unwrap_or(size.saturating_mul(5))
 }
 
 /// The steps of `op` (a push needs its bundle to say what it uploads).

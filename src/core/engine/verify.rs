@@ -3,6 +3,7 @@
 
 use super::outcome::{Check, HostOutcome};
 use super::probe::probe_host;
+use super::report::LddGap;
 use super::step::{audit_record, record, OpRun};
 use super::OpContext;
 use crate::core::audit::AuditStatus;
@@ -10,7 +11,15 @@ use crate::core::remote::ops::{self, key_values};
 use crate::core::remote::probe::StateRead;
 use crate::core::ssh::{ErrorKind, HostError, HostLink};
 
-pub fn verify_host(link: &mut HostLink, run: &OpRun<'_>, ctx: &OpContext) -> HostOutcome {
+/// Verifies the active release. `ldd_before`: the gaps the push just before this saw (a
+/// rollout's verification); gaps in it are reported as pre-existing and do not fail. A
+/// standalone verify has no baseline and fails on any gap.
+pub fn verify_host(
+    link: &mut HostLink,
+    run: &OpRun<'_>,
+    ctx: &OpContext,
+    ldd_before: Option<&[LddGap]>,
+) -> HostOutcome {
     let mut outcome = HostOutcome::new(&link.host().name);
     run.step("probe");
     let report = probe_host(link, &ctx.trail, None);
@@ -64,24 +73,9 @@ pub fn verify_host(link: &mut HostLink, run: &OpRun<'_>, ctx: &OpContext) -> Hos
             ),
         },
     });
-    checks.push(if report.ldd_gaps.is_empty() {
-        Check {
-            check: "ldd".into(),
-            ok: true,
-            detail: "no missing shared libraries".into(),
-        }
-    } else {
-        let gaps: Vec<String> = report
-            .ldd_gaps
-            .iter()
-            .map(|g| format!("{} needs {}", g.binary, g.missing.join(", ")))
-            .collect();
-        Check {
-            check: "ldd".into(),
-            ok: false,
-            detail: gaps.join("; "),
-        }
-    });
+    let (ldd, pre_existing) = ldd_check(ldd_before, &report.ldd_gaps);
+    checks.push(ldd);
+    outcome.notes.extend(pre_existing);
     checks.push(Check {
         check: "audit".into(),
         ok: report.audit.status == AuditStatus::Ok,
@@ -109,10 +103,13 @@ pub fn verify_host(link: &mut HostLink, run: &OpRun<'_>, ctx: &OpContext) -> Hos
     }
     outcome.checks = Some(checks);
     let target = expected.unwrap_or_else(|| "none".into());
-    let detail = outcome
+    let mut detail = outcome
         .error
         .clone()
         .unwrap_or_else(|| "all checks passed".into());
+    for note in &outcome.notes {
+        detail.push_str(&format!("; {note}"));
+    }
     let notes = record(
         link,
         &ctx.trail,
@@ -127,6 +124,56 @@ pub fn verify_host(link: &mut HostLink, run: &OpRun<'_>, ctx: &OpContext) -> Hos
     );
     outcome.notes.extend(notes);
     outcome
+}
+
+/// The ldd check: gaps now against the gaps before the push (`None`: no baseline, every gap
+/// fails). Returns the check and one note per binary whose gap was already there.
+pub(super) fn ldd_check(before: Option<&[LddGap]>, now: &[LddGap]) -> (Check, Vec<String>) {
+    let describe = |binary: &str, libs: &[&str]| format!("{binary} needs {}", libs.join(", "));
+    let mut new = Vec::new();
+    let mut old = Vec::new();
+    for gap in now {
+        let was = before.and_then(|b| b.iter().find(|g| g.binary == gap.binary));
+        let (kept, added): (Vec<&str>, Vec<&str>) = gap
+            .missing
+            .iter()
+            .map(String::as_str)
+            .partition(|lib| was.is_some_and(|g| g.missing.iter().any(|m| m.as_str() == *lib)));
+        if !added.is_empty() {
+            new.push(describe(&gap.binary, &added));
+        }
+        if !kept.is_empty() {
+            old.push(describe(&gap.binary, &kept));
+        }
+    }
+    let notes: Vec<String> = old
+        .iter()
+        .map(|g| format!("pre-existing ldd gap: {g}"))
+        .collect();
+    let check = if !new.is_empty() {
+        let mut detail = new.join("; ");
+        if !old.is_empty() {
+            detail.push_str(&format!(" (pre-existing: {})", old.join("; ")));
+        }
+        Check {
+            check: "ldd".into(),
+            ok: false,
+            detail,
+        }
+    } else if !old.is_empty() {
+        Check {
+            check: "ldd".into(),
+            ok: true,
+            detail: format!("{} (not caused by this push)", notes.join("; ")),
+        }
+    } else {
+        Check {
+            check: "ldd".into(),
+            ok: true,
+            detail: "no missing shared libraries".into(),
+        }
+    };
+    (check, notes)
 }
 
 /// `check=…`, `ok=…`, `detail=…` triples from verify.sh.
@@ -158,6 +205,56 @@ pub(super) fn parse_checks(output: &[u8]) -> Vec<Check> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn gap(binary: &str, libs: &[&str]) -> LddGap {
+        LddGap {
+            binary: binary.into(),
+            missing: libs.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn ldd_gaps_already_there_before_the_push_do_not_fail_it() {
+        let before = [gap("/opt/app/bin/invoicer", &["libledger.so.1"])];
+        let (check, notes) = ldd_check(Some(&before), &before);
+        assert!(check.ok, "{check:?}");
+        assert_eq!(
+            notes,
+            vec!["pre-existing ldd gap: /opt/app/bin/invoicer needs libledger.so.1"]
+        );
+        assert!(check.detail.contains("not caused by this push"));
+    }
+
+    #[test]
+    fn a_gap_the_push_introduced_fails_and_names_only_the_new_libraries() {
+        let before = [gap("/opt/app/bin/invoicer", &["libledger.so.1"])];
+        let now = [
+            gap("/opt/app/bin/invoicer", &["libledger.so.1", "libz.so.1"]),
+            gap("/usr/local/go/bin/go", &["libc.so.7"]),
+        ];
+        let (check, notes) = ldd_check(Some(&before), &now);
+        assert!(!check.ok);
+        assert_eq!(
+            check.detail,
+            "/opt/app/bin/invoicer needs libz.so.1; /usr/local/go/bin/go needs libc.so.7 \
+             (pre-existing: /opt/app/bin/invoicer needs libledger.so.1)"
+        );
+        assert_eq!(notes.len(), 1);
+        // A gap fixed by the push is no gap.
+        let (check, notes) = ldd_check(Some(&before), &[]);
+        assert!(check.ok && notes.is_empty());
+    }
+
+    #[test]
+    fn without_a_baseline_every_gap_fails_as_a_standalone_verify_does() {
+        let now = [gap("/opt/app/bin/invoicer", &["libledger.so.1"])];
+        let (check, notes) = ldd_check(None, &now);
+        assert!(!check.ok);
+        assert_eq!(check.detail, "/opt/app/bin/invoicer needs libledger.so.1");
+        assert!(notes.is_empty());
+        let (check, _) = ldd_check(Some(&[]), &now);
+        assert!(!check.ok, "an empty baseline is a baseline: the gap is new");
+    }
 
     #[test]
     fn checks_parse_with_multiline_evidence() {

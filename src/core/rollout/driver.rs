@@ -11,7 +11,7 @@ use super::machine::{Effect, Input, Note, Rollout};
 use super::plan::Plan;
 use super::preview::Preview;
 use super::session::SessionError;
-use crate::core::engine::{Artifact, Engine, EngineEvent, HostOutcome, Operation};
+use crate::core::engine::{Artifact, Engine, EngineEvent, HostOutcome, LddGap, Operation};
 use crate::core::inventory::{HostId, Inventory};
 
 /// What the driver tells its face.
@@ -54,6 +54,9 @@ pub struct Driver {
     artifact: Artifact,
     expecting: HashMap<usize, Operation>,
     started: HashMap<usize, String>,
+    /// Per host, the ldd gaps its last push saw before changing anything: the verification
+    /// after it fails only on new ones.
+    ldd_before: HashMap<usize, Vec<LddGap>>,
     pub timer: Option<Instant>,
     pub waiting_for_operator: bool,
     journal_failed: bool,
@@ -188,6 +191,7 @@ impl Driver {
             artifact,
             expecting: HashMap::new(),
             started: HashMap::new(),
+            ldd_before: HashMap::new(),
             timer: None,
             waiting_for_operator: false,
             journal_failed: false,
@@ -297,7 +301,9 @@ impl Driver {
         let host = self.ids[l];
         match op {
             Operation::Push => engine.push(&[host], &self.artifact),
-            Operation::Verify => engine.verify(&[host], self.artifact.kind()),
+            Operation::Verify => {
+                engine.verify_after_push(&[host], self.artifact.kind(), self.ldd_before.remove(&l))
+            }
             Operation::Rollback => engine.rollback(&[host], self.artifact.kind(), None),
         }
     }
@@ -332,6 +338,12 @@ impl Driver {
                     return Vec::new();
                 }
                 self.expecting.remove(&l);
+                if *op == Operation::Push {
+                    match &outcome.ldd_before {
+                        Some(gaps) => self.ldd_before.insert(l, gaps.clone()),
+                        None => self.ldd_before.remove(&l),
+                    };
+                }
                 let record = self.record(l, *op, outcome);
                 // Synced by the input appended right after it.
                 let _ = self.journal.append_unsynced(&Line::Host(record.clone()));

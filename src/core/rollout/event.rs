@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use super::driver::Update;
 use super::journal::Header;
 use super::machine::Note;
+use super::predict::WarningKind;
 use super::summary::Summary;
 
 /// One batch of a plan, by host name.
@@ -25,6 +26,14 @@ pub struct BatchNames {
 pub struct SkippedHost {
     pub host: String,
     pub why: String,
+}
+
+/// What the last probe says will go wrong on a planned host (`rollout --dry-run`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HostWarning {
+    pub host: String,
+    pub kind: WarningKind,
+    pub detail: String,
 }
 
 impl BatchNames {
@@ -75,6 +84,10 @@ pub enum RolloutEvent {
         batches: Vec<BatchNames>,
         skipped: Vec<SkippedHost>,
         unreachable: Vec<String>,
+        /// Per planned host, what its last probe predicts (added after `unreachable`, which
+        /// stays for older readers).
+        #[serde(default)]
+        warnings: Vec<HostWarning>,
         steps: Vec<String>,
         limit: String,
         parallel: usize,
@@ -234,7 +247,8 @@ impl fmt::Display for RolloutEvent {
                 version,
                 batches,
                 skipped,
-                unreachable,
+                unreachable: _,
+                warnings,
                 steps,
                 limit,
                 parallel,
@@ -256,12 +270,19 @@ impl fmt::Display for RolloutEvent {
                 for s in skipped {
                     writeln!(f, "  skipped: {} ({})", s.host, s.why)?;
                 }
-                if !unreachable.is_empty() {
+                if !warnings.is_empty() {
+                    let hosts = warnings
+                        .iter()
+                        .map(|w| w.host.as_str())
+                        .collect::<std::collections::BTreeSet<_>>()
+                        .len();
                     writeln!(
                         f,
-                        "  warning: unreachable now (they will fail unless they come back): {}",
-                        unreachable.join(", ")
+                        "Predicted from the last probe ({hosts} host(s) with warnings):"
                     )?;
+                    for w in warnings {
+                        writeln!(f, "  warning: {}: {}", w.host, w.detail)?;
+                    }
                 }
                 writeln!(f, "Each host, in order:")?;
                 for (i, s) in steps.iter().enumerate() {
@@ -299,18 +320,24 @@ impl fmt::Display for RolloutEvent {
                 ok,
                 step,
                 error,
+                notes,
                 ..
             } => {
                 if *ok {
-                    write!(f, "{host}: {op} ok")
+                    write!(f, "{host}: {op} ok")?;
                 } else {
                     write!(
                         f,
                         "{host}: {op} FAILED at {}: {}",
                         step.as_deref().unwrap_or(""),
                         error.as_deref().unwrap_or("")
-                    )
+                    )?;
                 }
+                // What the operator must still know (a pre-existing ldd gap, a switch back).
+                for note in notes {
+                    write!(f, "; {note}")?;
+                }
+                Ok(())
             }
             Self::JournalError { error } => write!(f, "journal error: {error}"),
             Self::Waiting { why, resume } => write!(f, "waiting ({why}): `{resume}` continues"),
@@ -363,5 +390,40 @@ mod tests {
         for event in [resumed, aborting] {
             assert!(!event.to_string().contains('['), "{event}");
         }
+    }
+
+    #[test]
+    fn a_dry_run_line_without_warnings_still_reads_and_warnings_print_per_host() {
+        let old = r#"{"event":"dry_run","version":"go1.22.10","batches":[],"skipped":[],
+            "unreachable":["db-02"],"steps":["a"],"limit":"none","parallel":5}"#;
+        let event: RolloutEvent = serde_json::from_str(old).unwrap();
+        let RolloutEvent::DryRun { warnings, .. } = &event else {
+            panic!("{event:?}");
+        };
+        assert!(warnings.is_empty());
+
+        let event = RolloutEvent::DryRun {
+            version: "go1.22.10".into(),
+            batches: vec![],
+            skipped: vec![],
+            unreachable: vec!["db-02".into()],
+            warnings: vec![HostWarning {
+                host: "db-02".into(),
+                kind: WarningKind::Unreachable,
+                detail: "unreachable: refused\u{1b}[2J".into(),
+            }],
+            steps: vec![],
+            limit: "none".into(),
+            parallel: 5,
+        }
+        .made_safe();
+        let json = serde_json::to_value(&event).unwrap();
+        assert_eq!(json["warnings"][0]["kind"], "unreachable");
+        assert_eq!(json["unreachable"][0], "db-02");
+        let text = event.to_string();
+        assert!(
+            text.contains("  warning: db-02: unreachable: refused\\x1b[2J"),
+            "{text}"
+        );
     }
 }

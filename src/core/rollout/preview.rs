@@ -3,6 +3,7 @@
 //! dialog and `rollout --dry-run` show it; starting the rollout runs exactly it.
 
 use super::plan::{plan, Plan};
+use super::predict::{predict, Warning, WarningKind};
 use super::settings::{Canary, RolloutSettings};
 use crate::core::engine::steps::{rollout_steps, PushFacts};
 use crate::core::engine::HostReport;
@@ -70,8 +71,9 @@ pub struct Preview {
     pub plan: Plan,
     /// What each host goes through, in order.
     pub steps: Vec<String>,
-    /// Hosts whose last probe could not reach them: they will fail unless they come back.
-    pub unreachable: Vec<HostId>,
+    /// What the last probe already says will go wrong, per planned host (in `hosts` order;
+    /// hosts with nothing to say are left out). Hosts it could not reach are among them.
+    pub warnings: Vec<(HostId, Vec<Warning>)>,
     pub settings: RolloutSettings,
 }
 
@@ -86,15 +88,16 @@ pub fn preview<'r>(
 ) -> Preview {
     let mut hosts = Vec::new();
     let mut skipped = Vec::new();
-    let mut unreachable = Vec::new();
+    let mut warnings = Vec::new();
     for &h in selected {
         let report = report_of(h);
         if report.is_some_and(|r| bundle.kind.on_target(r, bundle.version)) {
             skipped.push((h, format!("already on {}", bundle.version)));
             continue;
         }
-        if report.is_some_and(|r| !r.reachable) {
-            unreachable.push(h);
+        let predicted = predict(report, bundle);
+        if !predicted.is_empty() {
+            warnings.push((h, predicted));
         }
         hosts.push(h);
     }
@@ -111,7 +114,18 @@ pub fn preview<'r>(
         hosts,
         skipped,
         plan: planned,
-        unreachable,
+        warnings,
         settings,
+    }
+}
+
+impl Preview {
+    /// Planned hosts whose last probe could not reach them: they will fail unless they come back.
+    pub fn unreachable(&self) -> Vec<HostId> {
+        self.warnings
+            .iter()
+            .filter(|(_, ws)| ws.iter().any(|w| w.kind == WarningKind::Unreachable))
+            .map(|(h, _)| *h)
+            .collect()
     }
 }

@@ -24,6 +24,8 @@ pub struct BundleInfo {
     pub size: u64,
     pub sha256: String,
     pub file_count: u64,
+    /// Bytes of the extracted tree, when the manifest says (the plan predicts free space).
+    pub unpacked_size: Option<u64>,
     pub signature: SignatureStatus,
 }
 
@@ -38,6 +40,7 @@ impl BundleInfo {
             size: bundle.size(),
             sha256: bundle.sha256().to_string(),
             file_count: bundle.file_count(),
+            unpacked_size: bundle.unpacked_size(),
             signature,
         }
     }
@@ -51,6 +54,7 @@ impl BundleInfo {
             size: self.size,
             sha256: &self.sha256,
             file_count: self.file_count,
+            unpacked_size: self.unpacked_size,
         }
     }
 

@@ -112,6 +112,10 @@ fn body(
         ),
     ));
     out.push((Kind::Plain, String::new()));
+    // First what will likely go wrong: the operator decides on it.
+    if warnings(plan, width, name, &mut out) {
+        out.push((Kind::Plain, String::new()));
+    }
     out.push((
         Kind::Heading,
         format!("batches ({})", plan.preview.plan.batches.len()),
@@ -153,6 +157,52 @@ fn body(
         out.push((Kind::Plain, format!("  {:>2}. {step}", i + 1)));
     }
     out
+}
+
+/// What the last probe already says will go wrong, host by host (nothing when all is well:
+/// the healthy plan stays as it was). The details hold host text made safe when the probe's
+/// report entered the model. Returns whether it wrote anything.
+fn warnings(
+    plan: &RolloutConfirm,
+    width: usize,
+    name: &dyn Fn(usize) -> String,
+    out: &mut Vec<(Kind, String)>,
+) -> bool {
+    let warned = &plan.preview.warnings;
+    if warned.is_empty() {
+        return false;
+    }
+    let failing = warned
+        .iter()
+        .filter(|(_, ws)| ws.iter().any(|w| w.kind.fails()))
+        .count();
+    let heading = format!(
+        "predicted from the last probe: {failing} of {} host(s) will likely fail",
+        plan.preview.hosts.len()
+    );
+    out.push((
+        if failing > 0 {
+            Kind::Danger
+        } else {
+            Kind::Heading
+        },
+        heading,
+    ));
+    for (id, ws) in warned {
+        for w in ws {
+            let text = format!("{} — {}", name(*id), w.detail);
+            let kind = if w.kind.fails() {
+                Kind::Plain
+            } else {
+                Kind::Dim
+            };
+            for (n, part) in wrap(&text, width.saturating_sub(4)).into_iter().enumerate() {
+                let lead = if n == 0 { "  " } else { "    " };
+                out.push((kind, format!("{lead}{part}")));
+            }
+        }
+    }
+    true
 }
 
 /// The settings as the operator reads them.
