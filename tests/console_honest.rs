@@ -140,6 +140,7 @@ fn halting() -> RolloutSnapshot {
         pause_left: None,
         updates: vec![],
         resumable: false,
+        elsewhere: false,
     }
 }
 

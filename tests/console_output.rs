@@ -331,6 +331,7 @@ fn rollout_with_failures() -> RolloutSnapshot {
         pause_left: None,
         updates: vec![],
         resumable: false,
+        elsewhere: false,
     }
 }
 
