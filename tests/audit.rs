@@ -77,7 +77,8 @@ fn a_shortened_log_is_diverged_and_only_an_explicit_acceptance_pushes_onto_it() 
     for _ in 0..3 {
         run(state.path(), &inv, &["verify"]);
     }
-    assert_eq!(audit_verify(state.path(), &inv, "web").0, 0);
+    let (code, detail) = audit_verify(state.path(), &inv, "web");
+    assert_eq!(code, 0, "{detail}");
 
     // A middle line edited: the host's own chain breaks at the next line.
     let log = sh(edit, &format!("cat {LOG}"));

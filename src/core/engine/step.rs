@@ -186,11 +186,14 @@ fn record_as(
         .strip_suffix("\"prev\":\"\"}")
         .unwrap_or(&line)
         .to_string();
-    let script = ops::audit_append_script(&link.host().paths, &head);
-    // A connection lost on the way is tried once more on a fresh one (the append script does
-    // not write an entry twice): a change must not go unrecorded on its host for a dropped link.
-    let appended = match link.run_lines("audit", "sh -s", script.as_bytes(), |_| {}) {
-        Err(_) => link.run_lines("audit", "sh -s", script.as_bytes(), |_| {}),
+    let first = ops::audit_append_script(&link.host().paths, &head, false);
+    // A connection lost on the way is tried once more on a fresh one (the retry does not write
+    // the entry twice): a change must not go unrecorded on its host for a dropped link.
+    let appended = match link.run_lines("audit", "sh -s", first.as_bytes(), |_| {}) {
+        Err(_) => {
+            let retry = ops::audit_append_script(&link.host().paths, &head, true);
+            link.run_lines("audit", "sh -s", retry.as_bytes(), |_| {})
+        }
         done => done,
     };
     let on_host = match appended {

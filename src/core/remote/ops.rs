@@ -159,10 +159,13 @@ pub fn verify_script(paths: &RemotePaths, expected_version: &str) -> String {
         .body(VERIFY)
 }
 
-pub fn audit_append_script(paths: &RemotePaths, record_head: &str) -> String {
+/// The append of one audit entry; `retry` when an earlier try of the same entry may have
+/// written it before its link dropped (then it is not written twice).
+pub fn audit_append_script(paths: &RemotePaths, record_head: &str, retry: bool) -> String {
     Script::new()
         .paths(paths)
         .set("record_head", record_head)
+        .set("retry", if retry { "1" } else { "0" })
         .body(AUDIT_APPEND)
 }
 
@@ -285,10 +288,10 @@ mod tests {
             audit_log: log.display().to_string(),
             ..RemotePaths::default()
         };
-        let run = |head: &str| {
+        let run = |head: &str, retry: bool| {
             let out = Command::new("sh")
                 .arg("-c")
-                .arg(audit_append_script(&paths, head))
+                .arg(audit_append_script(&paths, head, retry))
                 .output()
                 .unwrap();
             assert!(out.status.success(), "{out:?}");
@@ -307,11 +310,16 @@ mod tests {
             let line = record.to_line();
             line.strip_suffix("\"prev\":\"\"}").unwrap().to_string()
         };
-        run(&head("1"));
-        run(&head("2"));
-        run(&head("2"));
+        run(&head("1"), false);
+        run(&head("2"), false);
+        // The retry of the entry just written: not written twice.
+        run(&head("2"), true);
         let text = std::fs::read_to_string(&log).unwrap();
         assert_eq!(text.lines().count(), 2, "{text}");
+        // A new operation that makes the same entry in the same second is written.
+        run(&head("2"), false);
+        let text = std::fs::read_to_string(&log).unwrap();
+        assert_eq!(text.lines().count(), 3, "{text}");
         let check = crate::core::audit::chain::verify_chain(text.as_bytes(), false);
         assert_eq!(check.broken, None);
     }
@@ -336,7 +344,7 @@ mod tests {
             current_tree_script(&p),
             switch_script(&p, "go1.21.13", "{}"),
             verify_script(&p, "go1.22.10"),
-            audit_append_script(&p, "{\"ts\":\"x\","),
+            audit_append_script(&p, "{\"ts\":\"x\",", true),
         ] {
             let out = Command::new("sh")
                 .arg("-n")
