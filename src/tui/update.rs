@@ -16,6 +16,7 @@ use super::rollout::update::{self as roll, Operator};
 use super::state::fold::{self, change_row, Followup};
 use super::state::model::{Focus, Model};
 use super::state::overlay::{Body, Overlay};
+use super::table::update as export;
 use crate::core::engine::Operation;
 use crate::core::inventory::HostId;
 
@@ -96,6 +97,10 @@ fn apply(model: &mut Model, msg: Msg, fx: &mut Effects) {
             fx.redraw = true;
         }
         Msg::Measured(frame) => model.measured.update(frame),
+        Msg::Exported { path, rows, result } => {
+            export::finished(model, path, rows, result);
+            fx.redraw = true;
+        }
         Msg::Terminate => fx.commands.push(Command::Quit),
     }
 }
@@ -109,6 +114,9 @@ fn on_key(model: &mut Model, event: KeyEvent, fx: &mut Effects) {
         on_action(model, action, fx);
     } else if scope == Scope::Filter {
         edit_filter(model, event, fx);
+    } else if scope == Scope::Export {
+        export::edit(model, event);
+        fx.redraw = true;
     }
 }
 
@@ -185,8 +193,11 @@ fn on_action(model: &mut Model, action: Action, fx: &mut Effects) {
         Action::RolloutRollBack => roll::input(model, Operator::RollBack, &mut fx.commands),
         Action::BucketPick => roll::pick_bucket(model),
         Action::CommandLog => model.commands.mode = model.commands.mode.next(),
+        Action::Export => export::open(model),
+        Action::ExportWrite => export::confirm(model, &mut fx.commands),
+        Action::Cancel => export::cancel(model),
         // Dialog keys with no dialog open (sent by other means than a key): nothing to do.
-        Action::Pick | Action::Confirm | Action::Cancel => {}
+        Action::Pick | Action::Confirm => {}
     }
 }
 
@@ -237,7 +248,9 @@ fn on_dialog_action(model: &mut Model, action: Action, fx: &mut Effects) {
         | Action::RolloutRetry
         | Action::RolloutRollBack
         | Action::BucketPick
-        | Action::CommandLog => {}
+        | Action::CommandLog
+        | Action::Export
+        | Action::ExportWrite => {}
     }
 }
 
@@ -306,6 +319,7 @@ fn move_by(model: &mut Model, delta: isize) {
 fn move_to(model: &mut Model, index: usize) {
     model.cursor = index.min(model.visible.len().saturating_sub(1));
     model.selected = model.visible.get(model.cursor).copied();
+    model.anchor = model.selected;
     model.detail_scroll = 0;
 }
 

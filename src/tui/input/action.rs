@@ -54,6 +54,10 @@ pub enum Action {
     BucketPick,
     /// Cycle the command log pane: the selected host's commands, every host's, hidden.
     CommandLog,
+    /// Open the export prompt: the table as shown, to a CSV or JSON file.
+    Export,
+    /// In the export prompt: write the file.
+    ExportWrite,
     /// Internal: the start-up probe and the periodic auto-refresh. Re-probes every host that is
     /// not already being probed, whatever is marked.
     Refresh,
@@ -61,7 +65,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, for checks that each one is reachable and described.
-    pub const ALL: [Action; 33] = [
+    pub const ALL: [Action; 35] = [
         Action::Up,
         Action::Down,
         Action::PageUp,
@@ -94,6 +98,8 @@ impl Action {
         Action::RolloutRollBack,
         Action::BucketPick,
         Action::CommandLog,
+        Action::Export,
+        Action::ExportWrite,
         Action::Refresh,
     ];
 
@@ -126,7 +132,7 @@ impl Action {
             Action::PageDown => "page down",
             Action::Top => "first host",
             Action::Bottom => "last host",
-            Action::FilterOpen => "filter on name, address, Go version, error (/!text inverts)",
+            Action::FilterOpen => "filter on any column's text or the error (/!text inverts)",
             Action::FilterKeep => "keep the filter and return to the table",
             Action::FilterClear => "clear the filter and return to the table",
             Action::SortNext => "sort by the next column",
@@ -156,6 +162,10 @@ impl Action {
             Action::RolloutRollBack => "roll the failed hosts back (the marked ones, if any)",
             Action::BucketPick => "show and mark exactly the highlighted failure bucket's hosts",
             Action::CommandLog => "command log: the selected host's, every host's, hidden",
+            Action::Export => "export the table as shown to a CSV or JSON file",
+            Action::ExportWrite => {
+                "write the file (.json: JSON, else CSV); never over one that exists"
+            }
             Action::Refresh => "re-probe every host (start-up and auto-refresh)",
         }
     }
@@ -193,6 +203,8 @@ impl Action {
             Action::RolloutRollBack => "roll back failed",
             Action::BucketPick => "show bucket",
             Action::CommandLog => "commands",
+            Action::Export => "export",
+            Action::ExportWrite => "write",
             Action::Refresh => "refresh",
         }
     }

@@ -89,16 +89,19 @@ pub enum Scope {
     Confirm,
     /// The rollout view.
     Rollout,
+    /// Typing the path of an export; keys bound nowhere here edit the path.
+    Export,
 }
 
 impl Scope {
-    pub const ALL: [Scope; 6] = [
+    pub const ALL: [Scope; 7] = [
         Scope::Table,
         Scope::Filter,
         Scope::Help,
         Scope::Picker,
         Scope::Confirm,
         Scope::Rollout,
+        Scope::Export,
     ];
 
     pub fn label(self) -> &'static str {
@@ -109,6 +112,7 @@ impl Scope {
             Scope::Picker => "bundle picker",
             Scope::Confirm => "confirm dialog",
             Scope::Rollout => "rollout view",
+            Scope::Export => "export prompt",
         }
     }
 

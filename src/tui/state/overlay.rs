@@ -2,6 +2,7 @@
 //! console cannot be half in the help and half in a dialog.
 
 use crate::tui::operate::dialog::Dialog;
+use crate::tui::table::export::ExportPrompt;
 
 #[derive(Debug, Clone, PartialEq, Default)]
 pub enum Overlay {
@@ -13,6 +14,8 @@ pub enum Overlay {
     Help,
     /// The bundle picker or a confirm dialog (boxed: the rest are a word).
     Dialog(Box<Dialog>),
+    /// The path of an export being typed.
+    Export(ExportPrompt),
 }
 
 /// What fills the screen between header and footer.

@@ -30,8 +30,9 @@ pub struct HostRow {
     pub marked: bool,
     /// The last operation (push, verify, rollback) this console ran on the host.
     pub operation: Option<HostOperation>,
-    /// Lower-cased name, address, Go version and error, so a filter keystroke over a large
-    /// fleet is one substring search per host.
+    /// Every cell's text and the error, lower-cased (see
+    /// [`crate::tui::table::cells::haystack`]), so a filter keystroke over a large fleet is
+    /// one substring search per host.
     pub haystack: String,
     /// Sort key of [`HostRow::go_version`].
     pub version_key: Option<VersionKey>,
@@ -116,24 +117,10 @@ impl HostRow {
         }
     }
 
-    /// Re-derives the cached search text and sort key after the report changed.
+    /// Re-derives the cached sort key after the report changed (the search text is the
+    /// table's to derive: [`crate::tui::table::cells::texts_changed`]).
     pub fn refresh_cached(&mut self) {
         self.version_key = self.go_version().map(VersionKey::of);
-        let mut text = format!("{}\n{}", self.name, self.address);
-        if let Some(report) = &self.report {
-            for part in [report.go_version.as_deref(), report.error.as_deref()]
-                .into_iter()
-                .flatten()
-            {
-                text.push('\n');
-                text.push_str(part);
-            }
-            if let Some(kind) = report.error_kind {
-                text.push('\n');
-                text.push_str(kind.as_str());
-            }
-        }
-        self.haystack = text.to_lowercase();
     }
 }
 

@@ -3,6 +3,7 @@
 mod commands;
 mod confirm;
 mod detail;
+mod export;
 mod fields;
 mod footer;
 mod header;
@@ -52,6 +53,9 @@ pub fn render(model: &Model, frame: &mut Frame) -> Measured {
     let screen = frame.area();
     if model.help_open() {
         measured.help = Some(help::render(model, &theme, frame, screen));
+    }
+    if let super::state::overlay::Overlay::Export(prompt) = &model.overlay {
+        export::render(model, prompt, &theme, frame, screen);
     }
     match model.dialog() {
         Some(Dialog::Picker(picker)) => picker::render(picker, &theme, frame, screen),
