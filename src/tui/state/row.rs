@@ -31,7 +31,7 @@ pub struct HostRow {
     /// The last operation (push, verify, rollback) this console ran on the host.
     pub operation: Option<HostOperation>,
     /// Every cell's text and the error, lower-cased (see
-    /// [`crate::tui::table::cells::haystack`]), so a filter keystroke over a large fleet is
+    /// [`crate::tui::table::cells::texts_changed`]), so a filter keystroke over a large fleet is
     /// one substring search per host.
     pub haystack: String,
     /// Sort key of [`HostRow::go_version`].

@@ -109,11 +109,15 @@ impl Column {
 }
 
 /// What `/` searches in a row: every column's text as drawn, and the error the detail pane
-/// shows, lower-cased, one per line (so a filter cannot match across two columns).
-pub fn haystack(row: &HostRow) -> String {
-    let mut text = String::new();
+/// shows, lower-cased, one per line (so a filter cannot match across two columns). Each
+/// column's text goes to `seen` on the way: one pass for the search text and the widths, as
+/// this runs for every engine event.
+fn search_text(row: &HostRow, mut seen: impl FnMut(Column, &str)) -> String {
+    let mut text = String::with_capacity(row.haystack.len().max(64));
     for column in Column::ALL.into_iter().filter(|&c| c != Column::Mark) {
-        text.push_str(&column.text(row));
+        let cell = column.text(row);
+        seen(column, &cell);
+        text.push_str(&cell);
         text.push('\n');
     }
     if let Some(error) = row.report.as_ref().and_then(|r| r.error.as_deref()) {
@@ -130,15 +134,14 @@ pub struct Widths {
 }
 
 impl Widths {
-    /// Takes in the row's texts (the operation's is left out: its column has a fixed width).
-    pub fn grow(&mut self, row: &HostRow) {
-        for (i, column) in Column::ALL.into_iter().enumerate() {
-            if matches!(column, Column::Mark | Column::Operation) {
-                continue;
-            }
-            let n = column.text(row).chars().count().min(u16::MAX as usize) as u16;
-            self.widest[i] = self.widest[i].max(n);
+    /// Takes in one cell's text (the operation's is left out: its column has a fixed width).
+    fn grow(&mut self, column: Column, text: &str) {
+        if matches!(column, Column::Mark | Column::Operation) {
+            return;
         }
+        let i = Column::ALL.iter().position(|&c| c == column).unwrap_or(0);
+        let n = text.chars().count().min(u16::MAX as usize) as u16;
+        self.widest[i] = self.widest[i].max(n);
     }
 
     /// The column's width: its widest text, room for its title and a sort arrow, within its
@@ -161,8 +164,7 @@ impl Widths {
 /// Re-derives what depends on the row's texts after it changed: its search text and the
 /// column widths. True when the search text changed (the filter must run again).
 pub fn texts_changed(row: &mut HostRow, widths: &mut Widths) -> bool {
-    widths.grow(row);
-    let text = haystack(row);
+    let text = search_text(row, |column, cell| widths.grow(column, cell));
     if text == row.haystack {
         return false;
     }
