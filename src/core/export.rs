@@ -113,13 +113,7 @@ impl HostLine {
             (None, true) => Some("none".to_string()),
             (_, false) => None,
         };
-        let address = if report.port == 22 {
-            report.address.clone()
-        } else if report.address.contains(':') {
-            format!("[{}]:{}", report.address, report.port)
-        } else {
-            format!("{}:{}", report.address, report.port)
-        };
+        let address = address_label(&report.address, report.port);
         Self {
             name: safe(&report.name),
             address: safe(&address),
@@ -135,6 +129,18 @@ impl HostLine {
             latency_ms: report.latency_ms,
             error: report.error.as_deref().map(safe),
         }
+    }
+}
+
+/// `address`, or `address:port` when the port is not 22 (`[v6]:port` for an IPv6 address), as
+/// the console's table and the export show it.
+pub fn address_label(address: &str, port: u16) -> String {
+    if port == 22 {
+        address.to_string()
+    } else if address.contains(':') {
+        format!("[{address}]:{port}")
+    } else {
+        format!("{address}:{port}")
     }
 }
 

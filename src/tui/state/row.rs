@@ -2,6 +2,7 @@
 
 use crate::core::audit::AuditStatus;
 use crate::core::engine::HostReport;
+use crate::core::export::address_label;
 use crate::core::inventory::{Host, HostId};
 use crate::core::ssh::ErrorKind;
 use crate::tui::operate::operation::HostOperation;
@@ -121,15 +122,5 @@ impl HostRow {
     /// table's to derive: [`crate::tui::table::cells::texts_changed`]).
     pub fn refresh_cached(&mut self) {
         self.version_key = self.go_version().map(VersionKey::of);
-    }
-}
-
-pub fn address_label(address: &str, port: u16) -> String {
-    if port == 22 {
-        address.to_string()
-    } else if address.contains(':') {
-        format!("[{address}]:{port}")
-    } else {
-        format!("{address}:{port}")
     }
 }
