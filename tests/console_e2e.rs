@@ -273,10 +273,21 @@ fn the_console_shows_the_fleet_filters_details_helps_and_quits_cleanly() {
         .tmux
         .wait_for("the filter cleared", REDRAW, |s| s.contains("6/6 hosts"));
 
-    // Help lists every binding of the keymap, keys and description.
+    // Help lists every binding of the keymap, keys and description: the top of the help, and
+    // the rest scrolled to with j (the help is taller than the screen).
     console.tmux.keys(&["?"]);
     let keymap = Keymap::default();
-    let screen = console.tmux.wait_for_text("in the filter", REDRAW);
+    let top = console.tmux.wait_for_text("in the filter", REDRAW);
+    let (scope, last) = keymap.help_sections().pop().unwrap();
+    let heading = format!("in the {}", scope.label());
+    console.tmux.keys(&["j"; 60]);
+    let bottom = console.tmux.wait_for("the end of the help", REDRAW, |s| {
+        s.find(&heading).is_some_and(|at| {
+            last.iter()
+                .all(|hint| s.rfind(hint.text).is_some_and(|end| end > at))
+        })
+    });
+    let screen = format!("{top}\n{bottom}");
     for (scope, rows) in keymap.help_sections() {
         assert!(
             screen.contains(&format!("in the {}", scope.label())),

@@ -339,3 +339,119 @@ fn usage_and_configuration_errors_exit_2() {
     let out = offgo(state.path(), &["scan", "--no-such-flag"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// `scan --format csv`: the console's table columns, one record per host in inventory order,
+/// read back with a CSV parser; `--format json` is `--json`; the two disagreeing is a usage
+/// error.
+#[test]
+fn scan_format_csv_is_the_console_table_as_csv() {
+    let fleet = start(
+        &FleetSpec::new()
+            .host(HostSpec::new("hand").go_manual("1.21.13"))
+            .host(HostSpec::new("nogo"))
+            .host(HostSpec::new("gap").go_manual("1.22.10").ldd_gap())
+            .host(
+                HostSpec::new("tampered")
+                    .go_manual("1.21.13")
+                    .audit_log(offgo::demo::tampered_audit_log("tampered")),
+            )
+            .host(HostSpec::new("stopped").go_manual("1.21.13").stopped()),
+    );
+    let state = tempfile::tempdir().unwrap();
+    let inventory = inventory(&fleet, &InventoryOptions::new().connect_timeout("2s"));
+    let inv = inventory.to_str().unwrap();
+    let out = offgo(
+        state.path(),
+        &["scan", "--inventory", inv, "--format", "csv"],
+    );
+    assert_eq!(out.status.code(), Some(1), "a stopped host fails the scan");
+    let text = String::from_utf8(out.stdout).unwrap();
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let headers: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    assert_eq!(
+        headers,
+        [
+            "name",
+            "address",
+            "go",
+            "ldd_gaps",
+            "audit",
+            "state",
+            "latency_ms",
+            "error"
+        ]
+    );
+    let records: Vec<Vec<String>> = reader
+        .records()
+        .map(|r| r.unwrap().iter().map(String::from).collect())
+        .collect();
+    let names: Vec<&str> = records.iter().map(|r| r[0].as_str()).collect();
+    assert_eq!(
+        names,
+        ["hand", "nogo", "gap", "tampered", "stopped"],
+        "{text}"
+    );
+    let row = |name: &str| records.iter().find(|r| r[0] == name).unwrap();
+    let hand = row("hand");
+    let port = fleet.host("hand").unwrap().port();
+    assert_eq!(hand[1], format!("127.0.0.1:{port}"));
+    assert_eq!(&hand[2..6], ["go1.21.13", "0", "missing", "ok"]);
+    assert!(hand[6].parse::<u64>().is_ok(), "latency in ms: {hand:?}");
+    assert_eq!(hand[7], "");
+    assert_eq!(&row("nogo")[2..4], ["none", "0"]);
+    assert_eq!(row("gap")[3], "1");
+    assert_eq!(row("tampered")[4], "tampered");
+    let stopped = row("stopped");
+    assert_eq!(&stopped[2..6], ["", "", "", "refused"], "not read: empty");
+    assert!(stopped[7].contains("refused"), "{stopped:?}");
+    assert!(
+        !text.chars().any(|c| c.is_control() && c != '\n'),
+        "{text:?}"
+    );
+
+    // --format json is --json; table is the default.
+    let (json, _) = scan_json(state.path(), &inventory, &["--hosts", "hand"]);
+    let out = offgo(
+        state.path(),
+        &[
+            "scan",
+            "--inventory",
+            inv,
+            "--hosts",
+            "hand",
+            "--format",
+            "json",
+        ],
+    );
+    let same: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(same[0]["name"], json[0]["name"]);
+    assert_eq!(same.as_array().unwrap()[0].as_object().unwrap().len(), 13);
+    let out = offgo(
+        state.path(),
+        &[
+            "scan",
+            "--inventory",
+            inv,
+            "--hosts",
+            "hand",
+            "--format",
+            "table",
+        ],
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("HOST"));
+    let out = offgo(
+        state.path(),
+        &["scan", "--inventory", inv, "--json", "--format", "csv"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("--json means --format json"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = offgo(
+        state.path(),
+        &["scan", "--inventory", inv, "--format", "xml"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+}

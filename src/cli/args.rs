@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -115,9 +115,38 @@ pub struct ScanArgs {
     /// Hosts: names, globs (web-*), group:NAME, all; comma-separated.
     #[arg(long, default_value = "all", value_name = "SEL")]
     pub hosts: String,
-    /// Print one JSON array, one object per host.
+    /// Print one JSON array, one object per host (the same as --format json).
     #[arg(long)]
     pub json: bool,
+    /// table: for people; json: the probe reports (as --json); csv: the console's table
+    /// columns, one line per host (what the console's `E` export writes).
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub format: Option<ScanFormat>,
+}
+
+/// How `scan` prints what it found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ScanFormat {
+    Table,
+    Json,
+    Csv,
+}
+
+impl ScanArgs {
+    /// `--format`, with `--json` its synonym for `json`; the two disagreeing is a usage error.
+    pub fn output(&self) -> Result<ScanFormat, String> {
+        match (self.json, self.format) {
+            (false, format) => Ok(format.unwrap_or(ScanFormat::Table)),
+            (true, None | Some(ScanFormat::Json)) => Ok(ScanFormat::Json),
+            (true, Some(other)) => Err(format!(
+                "--json means --format json; it cannot go with --format {}",
+                other
+                    .to_possible_value()
+                    .map(|v| v.get_name().to_string())
+                    .unwrap_or_default()
+            )),
+        }
+    }
 }
 
 #[derive(Debug, Args)]

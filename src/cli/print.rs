@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use crate::cli::out::{errln, outln};
 use crate::core::engine::HostReport;
+use crate::core::export::{Field, HostLine};
 use crate::core::text::safe;
 
 /// `value` as JSON, every string in it made safe (host text carries no terminal control).
@@ -168,6 +169,16 @@ pub fn scan_table(reports: &[HostReport]) {
         }
     }
     super::out::stdout(&out);
+}
+
+/// The console's table columns as CSV (see [`crate::core::export`]): one line per host, every
+/// field safe, formulas defused.
+pub fn scan_csv(reports: &[HostReport]) {
+    let lines: Vec<HostLine> = reports.iter().map(HostLine::from_report).collect();
+    match crate::core::export::csv(&lines, &Field::SCAN) {
+        Ok(bytes) => super::out::stdout(&String::from_utf8_lossy(&bytes)),
+        Err(e) => errln!("offgo-tui: {e}"),
+    }
 }
 
 /// A table cell of host text: [`safe`], and short enough to keep the table readable.

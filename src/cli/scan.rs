@@ -1,10 +1,18 @@
 //! `offgo-tui scan`: probe the selected hosts and print what was found.
 
-use crate::cli::args::ScanArgs;
-use crate::cli::{context, print, GlobalArgs, EXIT_HOST_FAILED, EXIT_OK};
+use crate::cli::args::{ScanArgs, ScanFormat};
+use crate::cli::out::errln;
+use crate::cli::{context, print, GlobalArgs, EXIT_HOST_FAILED, EXIT_OK, EXIT_USAGE};
 use crate::core::engine::{EngineEvent, HostReport};
 
 pub fn run(global: &GlobalArgs, args: &ScanArgs) -> u8 {
+    let format = match args.output() {
+        Ok(format) => format,
+        Err(error) => {
+            errln!("offgo-tui: {error}");
+            return EXIT_USAGE;
+        }
+    };
     let mut ctx = match context::open(global, &args.hosts) {
         Ok(ctx) => ctx,
         Err(code) => return code,
@@ -31,10 +39,10 @@ pub fn run(global: &GlobalArgs, args: &ScanArgs) -> u8 {
         .iter()
         .filter_map(|&id| reports[id].take())
         .collect();
-    if args.json {
-        print::json(&reports);
-    } else {
-        print::scan_table(&reports);
+    match format {
+        ScanFormat::Json => print::json(&reports),
+        ScanFormat::Csv => print::scan_csv(&reports),
+        ScanFormat::Table => print::scan_table(&reports),
     }
     if reports.iter().all(|r| r.error_kind.is_none()) && reports.len() == ctx.selected.len() {
         EXIT_OK

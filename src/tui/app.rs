@@ -262,6 +262,7 @@ fn run_command(state: &mut Loop<'_>, command: Command) -> Option<Msg> {
         Command::ResumeRollout => return Some(state.runner.resume(engine)),
         Command::ListRollouts => return Some(state.runner.list()),
         Command::OpenRollout(path) => return Some(state.runner.open(engine, &path)),
+        Command::Export { path, lines } => return Some(export(path, &lines)),
         Command::Redraw | Command::Quit | Command::Shell(_) => {}
     }
     None
@@ -333,6 +334,27 @@ impl Drop for IgnoreInterrupts {
             // SAFETY: restores the disposition saved in `new`.
             unsafe { libc::signal(signal, old) };
         }
+    }
+}
+
+/// Writes the export (CSV or JSON by the name) to a new file; the answer names the file in
+/// full, or says why nothing was written.
+fn export(path: std::path::PathBuf, lines: &[crate::core::export::HostLine]) -> Msg {
+    let format = crate::core::export::Format::for_path(&path);
+    let result = crate::core::export::encode(format, lines)
+        .map_err(|e| format!("{}: {e}", path.display()))
+        .and_then(|bytes| crate::core::export::write_new(&path, &bytes).map_err(|e| e.to_string()))
+        .map(|()| std::path::absolute(&path).unwrap_or_else(|_| path.clone()));
+    match &result {
+        Ok(full) => {
+            tracing::info!(path = %full.display(), rows = lines.len(), "exported the table")
+        }
+        Err(error) => tracing::warn!(%error, "export not written"),
+    }
+    Msg::Exported {
+        path,
+        rows: lines.len(),
+        result,
     }
 }
 

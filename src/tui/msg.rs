@@ -61,6 +61,12 @@ pub enum Msg {
         host: HostId,
         outcome: String,
     },
+    /// The answer to [`Command::Export`]: the file written (its full path), or why not.
+    Exported {
+        path: PathBuf,
+        rows: usize,
+        result: Result<PathBuf, String>,
+    },
     /// SIGTERM or SIGHUP: leave like `q` does.
     Terminate,
 }
@@ -98,16 +104,22 @@ pub enum Command {
     /// Read this journal and answer with its rollout's state ([`Msg::Rollout`]); `t`, `b` and
     /// `c` then act on it, taking it over from its journal unless another process drives it.
     OpenRollout(PathBuf),
+    /// Write these lines (the table as shown) to a new file at `path`, CSV or JSON by its
+    /// name; answered with [`Msg::Exported`].
+    Export {
+        path: PathBuf,
+        lines: Vec<crate::core::export::HostLine>,
+    },
     /// Something on screen changed: draw (coalesced with other redraws, at a capped rate).
     Redraw,
     Quit,
 }
 
-/// Wall-clock time of day (UTC, like the audit log), carried in messages so that the event log
-/// is a function of the messages and tests can pin it.
+/// Wall-clock time (UTC, like the audit log), carried in messages so that the event log is a
+/// function of the messages and tests can pin it. Shown as the time of day.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
 pub struct Stamp {
-    secs_of_day: u32,
+    secs: u64,
 }
 
 impl Stamp {
@@ -119,17 +131,43 @@ impl Stamp {
         Self::at(secs)
     }
 
-    /// The time of day `secs` seconds after the Unix epoch (or after midnight).
+    /// The time `secs` seconds after the Unix epoch (tests pass the time of day alone: a
+    /// time on 1 January 1970).
     pub fn at(secs: u64) -> Self {
-        Self {
-            secs_of_day: (secs % 86_400) as u32,
+        Self { secs }
+    }
+
+    /// `YYYYmmdd-HHMMSS`, for file names.
+    pub fn file_label(&self) -> String {
+        let when = UNIX_EPOCH + Duration::from_secs(self.secs);
+        let digits: String = humantime::format_rfc3339_seconds(when)
+            .to_string()
+            .chars()
+            .filter(char::is_ascii_digit)
+            .collect();
+        match digits.split_at_checked(8) {
+            Some((date, time)) => format!("{date}-{time}"),
+            None => digits,
         }
     }
 }
 
 impl std::fmt::Display for Stamp {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let s = self.secs_of_day;
+        let s = self.secs % 86_400;
         write!(f, "{:02}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Stamp;
+
+    #[test]
+    fn stamps_show_the_time_of_day_and_name_files_with_the_date() {
+        let stamp = Stamp::at(1_796_066_734); // 2026-11-30 19:25:34 UTC
+        assert_eq!(stamp.to_string(), "19:25:34");
+        assert_eq!(stamp.file_label(), "20261130-192534");
+        assert_eq!(Stamp::at(9 * 3600 + 5).file_label(), "19700101-090005");
     }
 }

@@ -20,6 +20,8 @@ pub use super::state::model::{Focus, Model, ModelSettings};
 pub use super::state::overlay::{Body, OutputPane, Overlay};
 pub use super::state::row::{HostRow, RowState, OUTPUT_BUDGET};
 pub use super::state::summary::FleetSummary;
+pub use super::table::cells::Column;
+pub use super::table::export::ExportPrompt;
 pub use super::table::filter::Filter;
 pub use super::table::sort::SortColumn;
 /// `update` alone, with no frame drawn after it: for the benches that time it.

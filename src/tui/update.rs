@@ -18,6 +18,7 @@ use super::rollout::update::{self as roll, Operator};
 use super::state::fold::{self, change_row, Followup};
 use super::state::model::{Flash, Focus, Model};
 use super::state::overlay::{Body, Overlay};
+use super::table::update as export;
 use crate::core::engine::Operation;
 use crate::core::inventory::HostId;
 
@@ -111,6 +112,10 @@ fn apply(model: &mut Model, msg: Msg, fx: &mut Effects) {
             fx.reprobe.push(host);
             fx.redraw = true;
         }
+        Msg::Exported { path, rows, result } => {
+            export::finished(model, path, rows, result);
+            fx.redraw = true;
+        }
         Msg::Terminate => fx.commands.push(Command::Quit),
     }
 }
@@ -124,6 +129,9 @@ fn on_key(model: &mut Model, event: KeyEvent, fx: &mut Effects) {
         on_action(model, action, fx);
     } else if scope == Scope::Filter {
         edit_filter(model, event, fx);
+    } else if scope == Scope::Export {
+        export::edit(model, event);
+        fx.redraw = true;
     } else if let Some(action) = model.keymap.refused(scope, key) {
         // k9s flashes "read-only": a key that does nothing says why.
         let text = format!(
@@ -220,8 +228,11 @@ fn on_action(model: &mut Model, action: Action, fx: &mut Effects) {
         Action::CommandLog => model.commands.mode = model.commands.mode.next(),
         Action::Shell => shell(model, fx),
         Action::OutputPane => output::open(model),
+        Action::Export => export::open(model),
+        Action::ExportWrite => export::confirm(model, &mut fx.commands),
+        Action::Cancel => export::cancel(model),
         // Dialog keys with no dialog open (sent by other means than a key): nothing to do.
-        Action::Pick | Action::Confirm | Action::Cancel => {}
+        Action::Pick | Action::Confirm => {}
     }
 }
 
@@ -277,7 +288,9 @@ fn on_dialog_action(model: &mut Model, action: Action, fx: &mut Effects) {
         | Action::Shell
         | Action::OutputPane
         | Action::RolloutList
-        | Action::RolloutOpen => {}
+        | Action::RolloutOpen
+        | Action::Export
+        | Action::ExportWrite => {}
     }
 }
 
@@ -372,6 +385,7 @@ fn move_by(model: &mut Model, delta: isize) {
 fn move_to(model: &mut Model, index: usize) {
     model.cursor = index.min(model.visible.len().saturating_sub(1));
     model.selected = model.visible.get(model.cursor).copied();
+    model.anchor = model.selected;
     model.detail_scroll = 0;
 }
 

@@ -63,6 +63,10 @@ pub enum Action {
     /// Show or hide the output pane: the host's last operations, each command with its exit
     /// status, time and what it printed.
     OutputPane,
+    /// Open the export prompt: the table as shown, to a CSV or JSON file.
+    Export,
+    /// In the export prompt: write the file.
+    ExportWrite,
     /// Internal: the start-up probe and the periodic auto-refresh. Re-probes every host that is
     /// not already being probed, whatever is marked.
     Refresh,
@@ -70,7 +74,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, for checks that each one is reachable and described.
-    pub const ALL: [Action; 37] = [
+    pub const ALL: [Action; 39] = [
         Action::Up,
         Action::Down,
         Action::PageUp,
@@ -107,6 +111,8 @@ impl Action {
         Action::CommandLog,
         Action::Shell,
         Action::OutputPane,
+        Action::Export,
+        Action::ExportWrite,
         Action::Refresh,
     ];
 
@@ -141,7 +147,7 @@ impl Action {
             Action::PageDown => "page down",
             Action::Top => "first host",
             Action::Bottom => "last host",
-            Action::FilterOpen => "filter on name, address, Go version, error (/!text inverts)",
+            Action::FilterOpen => "filter on any column's text or the error (/!text inverts)",
             Action::FilterKeep => "keep the filter and return to the table",
             Action::FilterClear => "clear the filter and return to the table",
             Action::SortNext => "sort by the next column",
@@ -179,6 +185,10 @@ impl Action {
             Action::CommandLog => "command log: the selected host's, every host's, hidden",
             Action::Shell => "a shell on the selected host (the system ssh; exit returns)",
             Action::OutputPane => "show or hide the host's output: commands, exit, stdout, stderr",
+            Action::Export => "export the table as shown to a CSV or JSON file",
+            Action::ExportWrite => {
+                "write the file (.json: JSON, else CSV); never over one that exists"
+            }
             Action::Refresh => "re-probe every host (start-up and auto-refresh)",
         }
     }
@@ -220,6 +230,8 @@ impl Action {
             Action::CommandLog => "commands",
             Action::Shell => "shell",
             Action::OutputPane => "output",
+            Action::Export => "export",
+            Action::ExportWrite => "write",
             Action::Refresh => "refresh",
         }
     }

@@ -93,10 +93,12 @@ pub enum Scope {
     Output,
     /// The list of the journal's rollouts.
     Rollouts,
+    /// Typing the path of an export; keys bound nowhere here edit the path.
+    Export,
 }
 
 impl Scope {
-    pub const ALL: [Scope; 8] = [
+    pub const ALL: [Scope; 9] = [
         Scope::Table,
         Scope::Filter,
         Scope::Help,
@@ -105,6 +107,7 @@ impl Scope {
         Scope::Rollout,
         Scope::Output,
         Scope::Rollouts,
+        Scope::Export,
     ];
 
     pub fn label(self) -> &'static str {
@@ -117,6 +120,7 @@ impl Scope {
             Scope::Rollout => "rollout view",
             Scope::Output => "output pane",
             Scope::Rollouts => "rollout list",
+            Scope::Export => "export prompt",
         }
     }
 

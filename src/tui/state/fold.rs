@@ -169,6 +169,10 @@ pub fn change_row(
     model.summary.remove(row);
     change(row);
     row.refresh_cached();
+    if crate::tui::table::cells::texts_changed(row, &mut model.widths) {
+        // A filter on a state or a progress text must follow it.
+        model.needs_filter = true;
+    }
     model.summary.add(row);
     model.needs_sort |= model.sort.column != crate::tui::table::sort::SortColumn::Name;
     Some(row.name.clone())

@@ -23,6 +23,7 @@ use crate::tui::rollout::list::RolloutList;
 use crate::tui::rollout::state::RolloutState;
 use crate::tui::state::row::HostRow;
 use crate::tui::state::summary::FleetSummary;
+use crate::tui::table::cells::{self, Widths};
 use crate::tui::table::filter::Filter;
 use crate::tui::table::sort::Sort;
 
@@ -93,6 +94,9 @@ pub struct Model {
     pub cursor: usize,
     /// The selected host, followed across re-sorts and re-filters.
     pub selected: Option<HostId>,
+    /// The host the operator last moved to. While a filter hides it the row nearest it is
+    /// selected; when the filter shows it again, the selection comes back to it.
+    pub(crate) anchor: Option<HostId>,
     /// First `visible` index on screen.
     pub offset: usize,
     pub sort: Sort,
@@ -131,6 +135,8 @@ pub struct Model {
     pub flash: Option<Flash>,
     /// A failure bucket chosen in the rollout view: the table shows exactly these hosts.
     pub only: Option<Vec<HostId>>,
+    /// The table's column widths, from every row's texts this session.
+    pub widths: Widths,
     /// Rows changed since the last sort; see [`Model::settle`].
     pub(crate) needs_sort: bool,
     pub(crate) needs_filter: bool,
@@ -138,11 +144,16 @@ pub struct Model {
 
 impl Model {
     pub fn new(inventory: &Arc<Inventory>, settings: ModelSettings) -> Self {
+        let mut widths = Widths::default();
         let rows: Vec<HostRow> = inventory
             .hosts
             .iter()
             .enumerate()
-            .map(|(id, host)| HostRow::new(id, host))
+            .map(|(id, host)| {
+                let mut row = HostRow::new(id, host);
+                cells::texts_changed(&mut row, &mut widths);
+                row
+            })
             .collect();
         let inventory_label = inventory
             .source
@@ -157,6 +168,7 @@ impl Model {
             rows,
             cursor: 0,
             selected: None,
+            anchor: None,
             offset: 0,
             sort: Sort::default(),
             filter: FilterState::default(),
@@ -179,6 +191,7 @@ impl Model {
             commands: CommandLog::default(),
             flash: None,
             only: None,
+            widths,
             needs_sort: true,
             needs_filter: true,
         };
@@ -194,6 +207,7 @@ impl Model {
             (Overlay::Help, _) => Scope::Help,
             (Overlay::Filter, _) => Scope::Filter,
             (Overlay::Output(_), _) => Scope::Output,
+            (Overlay::Export(_), _) => Scope::Export,
             (Overlay::None, Body::Rollout) => Scope::Rollout,
             (Overlay::None, Body::Rollouts) => Scope::Rollouts,
             (Overlay::None, Body::Table) => Scope::Table,
@@ -255,8 +269,9 @@ impl Model {
         layout::table_page(self.size(), self.focus)
     }
 
-    /// Re-derives the table after rows, sort or filter changed, keeping the selected host
-    /// selected when it is still shown, and keeps the cursor on screen.
+    /// Re-derives the table after rows, sort or filter changed. The host the operator chose
+    /// stays selected while it is shown; while the filter hides it, the row nearest it in the
+    /// sort order is selected instead. The cursor is kept on screen.
     pub(crate) fn settle(&mut self) {
         if self.needs_sort {
             let (rows, sort) = (&self.rows, self.sort);
@@ -267,18 +282,16 @@ impl Model {
             let filter = self.filter.filter();
             let rows = &self.rows;
             let only = self.only.as_deref();
+            let mut nearest = Nearest::new(self.anchor.or(self.selected));
             self.visible.clear();
-            self.visible.extend(
-                self.order
-                    .iter()
-                    .copied()
-                    .filter(|&id| only.is_none_or(|o| o.contains(&id)))
-                    .filter(|&id| filter.matches(&rows[id])),
-            );
-            let kept = self
-                .selected
-                .and_then(|id| self.visible.iter().position(|&v| v == id));
-            self.cursor = kept.unwrap_or(self.cursor);
+            for (at, &id) in self.order.iter().enumerate() {
+                let shown = only.is_none_or(|o| o.contains(&id)) && filter.matches(&rows[id]);
+                if shown {
+                    self.visible.push(id);
+                }
+                nearest.pass(at, id, shown.then(|| self.visible.len() - 1));
+            }
+            self.cursor = nearest.index().unwrap_or(self.cursor);
             self.needs_sort = false;
             self.needs_filter = false;
         }
@@ -307,6 +320,53 @@ impl Model {
 
     pub fn size(&self) -> (u16, u16) {
         self.settings.size
+    }
+}
+
+/// Finds, in one pass over the sort order, the shown row nearest a host: the host itself
+/// when shown, else the closer of the shown rows just before and just after it (the one
+/// after on a tie, as the next row moves up into a hidden one's place).
+struct Nearest {
+    target: Option<HostId>,
+    /// Order position of the target, once passed.
+    target_at: Option<usize>,
+    /// The last shown row before the target: (order position, visible index).
+    before: Option<(usize, usize)>,
+    after: Option<(usize, usize)>,
+}
+
+impl Nearest {
+    fn new(target: Option<HostId>) -> Self {
+        Self {
+            target,
+            target_at: None,
+            before: None,
+            after: None,
+        }
+    }
+
+    /// The row at order position `at`, and its visible index if shown.
+    fn pass(&mut self, at: usize, id: HostId, shown: Option<usize>) {
+        if Some(id) == self.target {
+            self.target_at = Some(at);
+        }
+        let Some(index) = shown else { return };
+        match self.target_at {
+            None => self.before = Some((at, index)),
+            Some(_) if self.after.is_none() => self.after = Some((at, index)),
+            Some(_) => {}
+        }
+    }
+
+    /// The visible index to select; `None` when there was no host to follow.
+    fn index(&self) -> Option<usize> {
+        let target = self.target_at?;
+        match (self.before, self.after) {
+            (Some((b, bi)), Some((a, ai))) => Some(if target - b < a - target { bi } else { ai }),
+            (Some((_, bi)), None) => Some(bi),
+            (None, Some((_, ai))) => Some(ai),
+            (None, None) => None,
+        }
     }
 }
 

@@ -3,6 +3,7 @@
 
 use crate::core::inventory::HostId;
 use crate::tui::operate::dialog::Dialog;
+use crate::tui::table::export::ExportPrompt;
 
 #[derive(Debug, Clone, PartialEq, Default)]
 pub enum Overlay {
@@ -14,6 +15,8 @@ pub enum Overlay {
     Help,
     /// The bundle picker or a confirm dialog (boxed: the rest are a word).
     Dialog(Box<Dialog>),
+    /// The path of an export being typed.
+    Export(ExportPrompt),
     /// One host's commands with what they printed.
     Output(OutputPane),
 }

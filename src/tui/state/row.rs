@@ -4,6 +4,7 @@ use std::collections::VecDeque;
 
 use crate::core::audit::AuditStatus;
 use crate::core::engine::{CommandOutput, HostReport};
+use crate::core::export::address_label;
 use crate::core::inventory::{Host, HostId};
 use crate::core::ssh::ErrorKind;
 use crate::tui::operate::operation::HostOperation;
@@ -47,8 +48,9 @@ pub struct HostRow {
     /// Finished operations before it, oldest first, at most [`EARLIER_KEPT`]: a rollout's
     /// push, verify and rollback are one story, and the output pane tells all of it.
     pub earlier: VecDeque<HostOperation>,
-    /// Lower-cased name, address, Go version and error, so a filter keystroke over a large
-    /// fleet is one substring search per host.
+    /// Every cell's text and the error, lower-cased (see
+    /// [`crate::tui::table::cells::texts_changed`]), so a filter keystroke over a large fleet is
+    /// one substring search per host.
     pub haystack: String,
     /// Sort key of [`HostRow::go_version`].
     pub version_key: Option<VersionKey>,
@@ -212,33 +214,9 @@ impl HostRow {
         }
     }
 
-    /// Re-derives the cached search text and sort key after the report changed.
+    /// Re-derives the cached sort key after the report changed (the search text is the
+    /// table's to derive: [`crate::tui::table::cells::texts_changed`]).
     pub fn refresh_cached(&mut self) {
         self.version_key = self.go_version().map(VersionKey::of);
-        let mut text = format!("{}\n{}", self.name, self.address);
-        if let Some(report) = &self.report {
-            for part in [report.go_version.as_deref(), report.error.as_deref()]
-                .into_iter()
-                .flatten()
-            {
-                text.push('\n');
-                text.push_str(part);
-            }
-            if let Some(kind) = report.error_kind {
-                text.push('\n');
-                text.push_str(kind.as_str());
-            }
-        }
-        self.haystack = text.to_lowercase();
-    }
-}
-
-pub fn address_label(address: &str, port: u16) -> String {
-    if port == 22 {
-        address.to_string()
-    } else if address.contains(':') {
-        format!("[{address}]:{port}")
-    } else {
-        format!("{address}:{port}")
     }
 }

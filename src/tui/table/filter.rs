@@ -1,5 +1,7 @@
-//! The host filter: `/text` keeps hosts whose name, address, Go version or error contains
-//! `text` (any case); `/!text` keeps the others.
+//! The host filter: `/text` keeps hosts where any column's text as drawn (name, address, Go
+//! version or `none`, gap count, audit status, state, operation, latency) or the error
+//! contains `text`, in any case; `/!text` keeps the others. The text searched is
+//! [`crate::tui::table::cells::texts_changed`]'s, made from the same cells the table draws.
 
 use crate::tui::state::row::HostRow;
 

@@ -3,6 +3,7 @@
 mod commands;
 mod confirm;
 mod detail;
+mod export;
 mod fields;
 mod footer;
 mod header;
@@ -61,6 +62,9 @@ pub fn render(model: &Model, frame: &mut Frame) -> Measured {
     }
     if let Some(pane) = model.output_pane() {
         measured.output = Some(output::render(model, pane, &theme, frame, screen));
+    }
+    if let super::state::overlay::Overlay::Export(prompt) = &model.overlay {
+        export::render(model, prompt, &theme, frame, screen);
     }
     match model.dialog() {
         Some(Dialog::Picker(picker)) => picker::render(picker, &theme, frame, screen),

@@ -1,5 +1,6 @@
 //! The host table. Only the rows on screen are built, so a frame costs the same for 10 hosts
-//! as for 10,000; columns that do not fit are dropped, least useful first.
+//! as for 10,000; columns that do not fit are dropped, least useful first. What each cell says
+//! is [`crate::tui::table::cells`]'s, shared with the filter and the export.
 
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::Style;
@@ -10,40 +11,13 @@ use ratatui::Frame;
 use super::theme::Theme;
 use crate::tui::state::model::{Focus, Model};
 use crate::tui::state::row::HostRow;
-use crate::tui::table::sort::SortColumn;
+use crate::tui::table::cells::Column;
 
 /// Space between columns.
 const SPACING: u16 = 1;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Column {
-    Mark,
-    Name,
-    Address,
-    Go,
-    Gaps,
-    Audit,
-    State,
-    /// The host's last operation, live: `push upload 42% 11.2 MiB/s`. Shown only while some
-    /// host on screen has one.
-    Operation,
-    Latency,
-}
-
-/// Display order.
-const COLUMNS: [Column; 9] = [
-    Column::Mark,
-    Column::Name,
-    Column::Address,
-    Column::Go,
-    Column::Gaps,
-    Column::Audit,
-    Column::State,
-    Column::Operation,
-    Column::Latency,
-];
-
-/// Which columns survive a narrow screen: earlier ones are kept first.
+/// Which columns survive a narrow screen: earlier ones are kept first (the sort key's column
+/// comes right after the name, so its ▲/▼ is always on screen).
 const PRIORITY: [Column; 9] = [
     Column::Mark,
     Column::Name,
@@ -56,86 +30,14 @@ const PRIORITY: [Column; 9] = [
     Column::Address,
 ];
 
-impl Column {
-    fn title(self) -> &'static str {
-        match self {
-            Column::Mark => "",
-            Column::Name => "name",
-            Column::Address => "address",
-            Column::Go => "go",
-            Column::Gaps => "gaps",
-            Column::Audit => "audit",
-            Column::State => "state",
-            Column::Operation => "operation",
-            Column::Latency => "latency",
-        }
+/// The column's width; 0 for the operation column while no host has had an operation (it
+/// then stays, so that its coming and going does not move the others either).
+fn width(column: Column, model: &Model) -> u16 {
+    if column == Column::Operation && !model.rows.iter().any(|r| r.operation.is_some()) {
+        return 0;
     }
-
-    fn sort(self) -> Option<SortColumn> {
-        match self {
-            Column::Mark => None,
-            Column::Name => Some(SortColumn::Name),
-            Column::Address => Some(SortColumn::Address),
-            Column::Go => Some(SortColumn::GoVersion),
-            Column::Gaps => Some(SortColumn::Gaps),
-            Column::Audit => Some(SortColumn::Audit),
-            Column::State => Some(SortColumn::State),
-            Column::Operation => None,
-            Column::Latency => Some(SortColumn::Latency),
-        }
-    }
-
-    /// Width that fits the title (with a sort arrow) and every value on screen, within a cap.
-    fn width(self, window: &[&HostRow]) -> u16 {
-        if self == Column::Operation && window.iter().all(|r| r.operation.is_none()) {
-            return 0;
-        }
-        let (floor, cap) = match self {
-            Column::Mark => return 1,
-            Column::Name => (6, 28),
-            Column::Address => (9, 24),
-            Column::Go => (6, 12),
-            Column::Gaps => (4, 4),
-            Column::Audit => (5, 10),
-            Column::State => (7, 17),
-            Column::Operation => (11, 30),
-            Column::Latency => (7, 8),
-        };
-        let widest = window
-            .iter()
-            .map(|r| cell_text(self, r).chars().count())
-            .max()
-            .unwrap_or(0);
-        (widest.max(self.title().len() + 2) as u16).clamp(floor, cap)
-    }
-}
-
-fn cell_text(column: Column, row: &HostRow) -> String {
-    let unknown = || "-".to_string();
-    match column {
-        Column::Mark => if row.marked { "●" } else { " " }.to_string(),
-        Column::Name => row.name.clone(),
-        Column::Address => row.address.clone(),
-        Column::Go => row.go_label().to_string(),
-        Column::Gaps => row
-            .gap_count()
-            .map(|n| n.to_string())
-            .unwrap_or_else(unknown),
-        Column::Audit => row
-            .audit_status()
-            .map(|s| s.as_str().to_string())
-            .unwrap_or_else(unknown),
-        Column::State => row.state_label().to_string(),
-        Column::Operation => row
-            .operation
-            .as_ref()
-            .map(|o| o.label())
-            .unwrap_or_default(),
-        Column::Latency => row
-            .latency_ms()
-            .map(|ms| format!("{ms} ms"))
-            .unwrap_or_else(unknown),
-    }
+    let sort_key = column.sort() == Some(model.sort.column);
+    model.widths.of(column, sort_key)
 }
 
 fn cell_style(column: Column, row: &HostRow, theme: &Theme) -> Style {
@@ -155,26 +57,35 @@ fn cell_style(column: Column, row: &HostRow, theme: &Theme) -> Style {
     }
 }
 
-/// The columns kept at `width`, in display order, with their widths.
-fn fit(width: u16, window: &[&HostRow]) -> Vec<(Column, u16)> {
+/// The columns kept at `room`, in display order, with their widths. Widths come from the
+/// whole fleet (see [`crate::tui::table::cells::Widths`]), never from the rows on screen or
+/// the progress text, so the columns stand still while hosts change.
+fn fit(room: u16, model: &Model) -> Vec<(Column, u16)> {
+    let sort_key = Column::ALL
+        .into_iter()
+        .find(|c| c.sort() == Some(model.sort.column));
+    let mut priority: Vec<Column> = PRIORITY.to_vec();
+    if let Some(key) = sort_key {
+        priority.retain(|&c| c != key);
+        priority.insert(2, key);
+    }
     let mut kept = Vec::new();
     let mut used = 0u16;
-    for column in PRIORITY {
-        let w = column.width(window);
+    for column in priority {
+        let w = width(column, model);
         if w == 0 {
             continue;
         }
         let need = if kept.is_empty() { w } else { w + SPACING };
-        if used + need > width {
+        if used + need > room {
             continue;
         }
         used += need;
-        kept.push(column);
+        kept.push((column, w));
     }
-    COLUMNS
+    Column::ALL
         .iter()
-        .filter(|c| kept.contains(c))
-        .map(|&c| (c, c.width(window)))
+        .filter_map(|c| kept.iter().find(|(k, _)| k == c).copied())
         .collect()
 }
 
@@ -189,7 +100,7 @@ pub fn render(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {
         .iter()
         .map(|&id| &model.rows[id])
         .collect();
-    let columns = fit(inner.width, &window);
+    let columns = fit(inner.width, model);
 
     let header = Row::new(
         columns
@@ -207,7 +118,7 @@ pub fn render(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {
         }
         let cells = columns
             .iter()
-            .map(|&(c, _)| Cell::from(cell_text(c, row)).style(cell_style(c, row, theme)));
+            .map(|&(c, _)| Cell::from(c.text(row)).style(cell_style(c, row, theme)));
         Row::new(cells).style(style)
     });
     let widths = columns.iter().map(|&(_, w)| Constraint::Length(w));
