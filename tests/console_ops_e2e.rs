@@ -338,7 +338,12 @@ fn a_rollout_shows_the_disk_full_host_in_its_bucket_and_a_retry_fails_it_again()
     // the retry fails at the same step: a second failure line for r-02 after the retry.
     tmux.keys(&["o"]);
     tmux.wait_for_text("┌ rollout ", REDRAW);
+    // t asks first, naming the host it pushes again; y sends it.
     tmux.keys(&["t"]);
+    tmux.wait_for("the retry's question", REDRAW, |s| {
+        s.contains("push 1 host again?") && s.contains("r-02")
+    });
+    tmux.keys(&["y"]);
     let screen = tmux.wait_for("the retry to fail again", OPERATION, |s| {
         let log = events(s);
         let Some(retry) = log

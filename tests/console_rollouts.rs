@@ -338,9 +338,9 @@ fn a_headless_rollout_that_halted_is_listed_opened_and_its_failed_host_retried()
     assert_eq!(buckets[0].hosts, vec![h2]);
     let local = rollout.local_of(h2).unwrap();
 
-    // t: the same retry input as for a rollout this console drives; the runner takes the
-    // rollout over from its journal and pushes h2 again.
-    let inputs: Vec<Input> = keys(&mut model, "t")
+    // t, then y on its question: the same retry input as for a rollout this console drives;
+    // the runner takes the rollout over from its journal and pushes h2 again.
+    let inputs: Vec<Input> = keys(&mut model, "ty")
         .into_iter()
         .filter_map(|c| match c {
             Command::RolloutInput(input) => Some(input),

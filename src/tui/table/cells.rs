@@ -77,8 +77,13 @@ impl Column {
     }
 
     fn write_text(self, row: &HostRow, out: &mut String) {
-        if !self.write_value(row, out) && self != Column::Operation {
-            out.push('-');
+        if !self.write_value(row, out) {
+            match self {
+                Column::Operation => {}
+                // The Go column says so in words: `none` means the probe found no Go.
+                Column::Go => out.push_str(crate::tui::state::row::UNKNOWN_GO),
+                _ => out.push('-'),
+            }
         }
     }
 
@@ -92,7 +97,10 @@ impl Column {
             Column::Name => out.push_str(&row.name),
             Column::Address => out.push_str(&row.address),
             // `none` only when the probe found no Go; unknown when it could not tell.
-            Column::Go => out.push_str(row.go_label()),
+            Column::Go => match row.go_label() {
+                crate::tui::state::row::UNKNOWN_GO => return false,
+                label => out.push_str(label),
+            },
             Column::Gaps => match row.gap_count() {
                 Some(n) => {
                     let _ = write!(out, "{n}");
