@@ -6,11 +6,12 @@ use super::host_state::{new_state, prune_list};
 use super::outcome::{HostOutcome, StepError};
 use super::preflight::Preflight;
 use super::report::LddGap;
-use super::step::{audit_gate, audit_record, record, record_acceptance, HostLock, OpRun};
+use super::step::{
+    audit_gate, audit_record, read_host_audit, record, record_acceptance, HostLock, OpRun,
+};
 use super::switch_plan::SwitchPlan;
 use super::upload::{resume_offset, upload};
 use super::OpContext;
-use crate::core::audit::fetch::{fetch_script, parse_fetch};
 use crate::core::remote::ops::{self, key_values, value, values, InstallInputs};
 use crate::core::remote::probe::{AuditLogRead, GoRootKind};
 use crate::core::ssh::HostLink;
@@ -131,16 +132,7 @@ fn record_unrecorded_switch(
     outcome: &mut HostOutcome,
     locked: &mut bool,
 ) -> Result<(), StepError> {
-    let path = link.host().paths.audit_log.clone();
-    let out = run.script(link, "preflight", &fetch_script(&path), true)?;
-    let read = parse_fetch(&out.stdout).map_err(|e| {
-        StepError::refused(
-            "preflight",
-            format!("cannot read the host's audit log {path}: {e}"),
-            "see the host's output",
-        )
-        .with_output(out.combined())
-    })?;
+    let read = read_host_audit(link, run)?;
     if last_entry_is_on(&read, &bundle.version) {
         return Ok(());
     }

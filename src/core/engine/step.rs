@@ -237,6 +237,23 @@ pub fn host_identity(link: &mut HostLink, trail: &AuditTrail) -> Result<HostIden
     Ok(trail.identity(&link.host().name, &key))
 }
 
+/// The host's audit log as pre-flight reads it (a fetch that changes nothing).
+pub fn read_host_audit(
+    link: &mut HostLink,
+    run: &OpRun<'_>,
+) -> Result<crate::core::remote::probe::AuditLogRead, StepError> {
+    let path = link.host().paths.audit_log.clone();
+    let out = run.script(link, "preflight", &fetch_script(&path), true)?;
+    parse_fetch(&out.stdout).map_err(|e| {
+        StepError::refused(
+            "preflight",
+            format!("cannot read the host's audit log {path}: {e}"),
+            "see the host's output",
+        )
+        .with_output(out.combined())
+    })
+}
+
 /// A host audit log the operator accepted at pre-flight; recorded once the host is locked.
 pub struct AuditAcceptance {
     status: AuditStatus,
@@ -255,15 +272,7 @@ pub fn audit_gate(
     // Read before the host's log, as the probe does (see `record`).
     let recorded = ctx.trail.recorded(&id);
     let path = link.host().paths.audit_log.clone();
-    let out = run.script(link, "preflight", &fetch_script(&path), true)?;
-    let read = parse_fetch(&out.stdout).map_err(|e| {
-        StepError::refused(
-            "preflight",
-            format!("cannot read the host's audit log {path}: {e}"),
-            "see the host's output",
-        )
-        .with_output(out.combined())
-    })?;
+    let read = read_host_audit(link, run)?;
     let want = recorded.current();
     let summary = classify(&read, &path, want);
     let refused = match summary.status {

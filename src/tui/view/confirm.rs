@@ -7,12 +7,11 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph};
 use ratatui::Frame;
 
-use super::popup::{centred, wrap};
+use super::popup::{centred, run_or_cancel, wrap};
 use super::theme::Theme;
 use crate::core::bundle::SignatureStatus;
 use crate::core::engine::Operation;
 use crate::tui::input::action::Action;
-use crate::tui::input::keymap::Scope;
 use crate::tui::operate::dialog::Confirm;
 use crate::tui::operate::operation::human_bytes;
 use crate::tui::operate::steps;
@@ -39,16 +38,10 @@ pub fn render(
     } else {
         theme.border(true)
     };
-    let keys: Vec<String> = model
-        .keymap
-        .footer_hints(Scope::Confirm)
-        .iter()
-        .filter(|h| matches!(h.text, "run" | "cancel"))
-        .map(|h| format!("{} {}", h.keys, h.text))
-        .collect();
+    let keys = run_or_cancel(model);
     let block = Block::bordered()
         .title(Line::styled(format!(" {} ", title(confirm)), frame_style))
-        .title_bottom(Line::from(format!(" {} ", keys.join(" · "))).right_aligned())
+        .title_bottom(Line::from(format!(" {keys} ")).right_aligned())
         .border_style(frame_style);
 
     let mut lines = Vec::new();

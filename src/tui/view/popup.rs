@@ -35,6 +35,18 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
     lines
 }
 
+/// The run and cancel keys of a confirm dialog, for its bottom border (`y run · n cancel`).
+pub fn run_or_cancel(model: &crate::tui::state::model::Model) -> String {
+    let keys: Vec<String> = model
+        .keymap
+        .footer_hints(crate::tui::input::keymap::Scope::Confirm)
+        .iter()
+        .filter(|h| matches!(h.text, "run" | "cancel"))
+        .map(|h| format!("{} {}", h.keys, h.text))
+        .collect();
+    keys.join(" · ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::wrap;

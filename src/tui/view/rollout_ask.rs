@@ -7,9 +7,8 @@ use ratatui::text::Line;
 use ratatui::widgets::{Block, Clear, Paragraph};
 use ratatui::Frame;
 
-use super::popup::{centred, wrap};
+use super::popup::{centred, run_or_cancel, wrap};
 use super::theme::Theme;
-use crate::tui::input::keymap::Scope;
 use crate::tui::operate::dialog::{RolloutAsk, RolloutWord};
 use crate::tui::state::model::Model;
 
@@ -77,16 +76,10 @@ pub fn render(
         };
         lines.push(Line::styled(text, theme.dim()));
     }
-    let keys: Vec<String> = model
-        .keymap
-        .footer_hints(Scope::Confirm)
-        .iter()
-        .filter(|h| matches!(h.text, "run" | "cancel"))
-        .map(|h| format!("{} {}", h.keys, h.text))
-        .collect();
+    let keys = run_or_cancel(model);
     let block = Block::bordered()
         .title(Line::styled(format!(" {} ", title(asked)), theme.danger()))
-        .title_bottom(Line::from(format!(" {} ", keys.join(" · "))).right_aligned())
+        .title_bottom(Line::from(format!(" {keys} ")).right_aligned())
         .border_style(theme.danger());
     frame.render_widget(Clear, popup);
     frame.render_widget(Paragraph::new(lines).block(block), popup);
