@@ -121,9 +121,10 @@ fn steps(
     install(link, bundle, run, ctx, &pre, outcome)
 }
 
-/// A managed host already on the version whose audit log does not say so: a push was cut
-/// short between its switch and its audit line. The change happened, so it is recorded now
-/// (on both ends, under the lock) rather than left out of the trail by a "nothing to do".
+/// A managed host already on the version whose audit log does not say so (a push cut short
+/// between its switch and its audit line): the change happened, so it is
+/// recorded now (on both ends, under the lock) rather than left out of the trail by a
+/// "nothing to do". The push itself changed nothing.
 fn record_unrecorded_switch(
     link: &mut HostLink,
     bundle: &GoRelease,
@@ -136,12 +137,18 @@ fn record_unrecorded_switch(
     if last_entry_is_on(&read, &bundle.version) {
         return Ok(());
     }
+    // A log tampered with, diverged, or gone where the jump host recorded entries is refused
+    // as for any push: appending would paper over it.
+    let accepted = audit_gate(link, run, ctx)?;
     run.step("lock");
     let _lock = HostLock::acquire(link, &ctx.actor)?;
     *locked = true;
+    if let Some(acceptance) = accepted {
+        let notes = record_acceptance(link, ctx, acceptance, &bundle.version);
+        outcome.notes.extend(notes);
+    }
     let detail = format!(
-        "{} is active but the host's audit log does not record the change to it (a push cut \
-         short after its switch): recorded now",
+        "{} is active but the host's audit log does not record the change to it: recorded now",
         bundle.version
     );
     let entry = audit_record(
@@ -154,7 +161,7 @@ fn record_unrecorded_switch(
     );
     outcome.notes.push(detail);
     outcome.notes.extend(record(link, &ctx.trail, entry));
-    outcome.changed = true;
+    // The Go on the host did not change now: only its record did.
     Ok(())
 }
 
