@@ -18,6 +18,9 @@ pub fn safe(text: &str) -> String {
 /// `text` escaped, at most `max` characters plus the cut mark (a cut text ends with
 /// `… (N bytes)`, N the original length).
 pub fn safe_max(text: &str, max: usize) -> String {
+    if text.len() <= max && plain(text.as_bytes(), false) {
+        return text.to_string();
+    }
     let mut shown = Shown::new(max, text.len());
     for c in text.chars() {
         if !shown.push(c, false) {
@@ -30,6 +33,9 @@ pub fn safe_max(text: &str, max: usize) -> String {
 /// Like [`safe_max`] for text of several lines: each line escaped, the line breaks kept (a
 /// `\r` is shown, not obeyed).
 pub fn safe_lines(text: &str, max: usize) -> String {
+    if text.len() <= max && plain(text.as_bytes(), true) {
+        return text.to_string();
+    }
     let mut shown = Shown::new(max, text.len());
     for c in text.chars() {
         if !shown.push(c, true) {
@@ -37,6 +43,15 @@ pub fn safe_lines(text: &str, max: usize) -> String {
         }
     }
     shown.finish()
+}
+
+/// Printable ASCII but the backslash (and `\n` when lines are kept): shown as it is, one
+/// character per byte. The common case, checked a byte at a time without decoding, because a
+/// fleet's probe reports pass through here on every refresh.
+fn plain(bytes: &[u8], keep_newline: bool) -> bool {
+    bytes
+        .iter()
+        .all(|&b| (0x20..0x7f).contains(&b) && b != b'\\' || keep_newline && b == b'\n')
 }
 
 /// The end of a command's output (raw bytes, not necessarily UTF-8) as [`safe_lines`] shows

@@ -211,3 +211,24 @@ fn a_tail_of_random_bytes_is_always_inert_and_bounded() {
         assert!(shown.chars().count() <= max, "{max}: {shown:?}");
     }
 }
+
+/// The plain-ASCII shortcut gives what the character-by-character path gives.
+#[test]
+fn plain_text_is_shown_as_it_is_and_the_shortcut_keeps_every_rule() {
+    assert_eq!(
+        safe("go version go1.22.10 linux/amd64"),
+        "go version go1.22.10 linux/amd64"
+    );
+    assert_eq!(safe("a\\b"), "a\\\\b", "a backslash is still doubled");
+    assert_eq!(safe("a\nb"), "a\\nb");
+    assert_eq!(safe_lines("a\nb", 100), "a\nb");
+    assert_eq!(safe_lines("a\rb", 100), "a\\rb");
+    assert_eq!(safe("a\x7fb"), "a\\x7fb", "DEL is not printable");
+    let exact = "x".repeat(SHOWN_MAX);
+    assert_eq!(safe(&exact), exact, "exactly the limit is not cut");
+    let over = "x".repeat(SHOWN_MAX + 1);
+    assert_eq!(
+        safe(&over),
+        format!("{}… ({} bytes)", "x".repeat(SHOWN_MAX), SHOWN_MAX + 1)
+    );
+}
