@@ -506,3 +506,83 @@ fn the_plan_predicts_an_ldd_gap_and_the_rollout_passes_it_as_pre_existing() {
     );
     console.quit();
 }
+
+#[test]
+fn run_on_three_marked_hosts_asks_then_gathers_their_answers_and_audits_them() {
+    let spec = FleetSpec::new()
+        .host(HostSpec::new("app-01"))
+        .host(HostSpec::new("app-02"))
+        .host(HostSpec::new("app-03"))
+        .host(HostSpec::new("app-04"));
+    let console = Console::open(&spec, "", 160, 48);
+    let tmux = &console.tmux;
+    for name in ["app-01", "app-02"] {
+        sh(
+            host(&console.fleet, name),
+            "echo green > /var/lib/offgo/color",
+        );
+    }
+    sh(
+        host(&console.fleet, "app-04"),
+        "echo crimson > /var/lib/offgo/color",
+    );
+    tmux.wait_for("every host probed", PROBED, |s| {
+        ["app-01", "app-02", "app-03", "app-04"]
+            .iter()
+            .all(|n| console.row(s, n).is_some_and(|r| r.state == "ok"))
+    });
+    tmux.keys(&["Space", "Space", "Space"]);
+    tmux.wait_for("three hosts marked", REDRAW, |s| s.contains("3 marked"));
+    tmux.type_text(":run cat /var/lib/offgo/color");
+    tmux.wait_for("the command line", REDRAW, |s| {
+        s.contains(":run cat /var/lib/offgo/color")
+    });
+    tmux.keys(&["Enter"]);
+    let screen = tmux.wait_for("the confirm dialog", REDRAW, |s| {
+        s.contains("run a command on 3 hosts?")
+    });
+    assert!(
+        screen.contains("command cat /var/lib/offgo/color"),
+        "{}",
+        framed(&screen)
+    );
+    tmux.keys(&["y"]);
+    let screen = tmux.wait_for("every answer gathered", OPERATION, |s| {
+        s.contains("3 of 3 answered")
+    });
+    assert!(
+        screen.contains("app-[01-02] (2) exit 0"),
+        "{}",
+        framed(&screen)
+    );
+    assert!(screen.contains("green"), "{}", framed(&screen));
+    assert!(screen.contains("app-03 (1) exit 1"), "{}", framed(&screen));
+    assert!(
+        !screen.contains("crimson") && !screen.contains("app-04"),
+        "only the marked hosts ran it:\n{}",
+        framed(&screen)
+    );
+    // Both ends recorded it, on the marked hosts only.
+    for (name, runs) in [("app-01", 1), ("app-03", 1), ("app-04", 0)] {
+        let log = sh(
+            host(&console.fleet, name),
+            "cat /var/log/offgo/audit.log 2>/dev/null || true",
+        );
+        let found = log
+            .lines()
+            .filter(|l| l.contains("\"action\":\"run\"") && l.contains("cat /var/lib/offgo/color"))
+            .count();
+        assert_eq!(found, runs, "{name}'s audit log:\n{log}");
+    }
+    let local = std::fs::read_to_string(console._state.path().join("offgo/audit.log")).unwrap();
+    assert_eq!(
+        local.matches("\"action\":\"run\"").count(),
+        3,
+        "the jump host's audit log:\n{local}"
+    );
+    tmux.keys(&["Escape"]);
+    tmux.wait_for("the table again", REDRAW, |s| {
+        !s.contains("gathered output")
+    });
+    console.quit();
+}

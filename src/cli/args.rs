@@ -70,6 +70,26 @@ pub enum Command {
     /// The audit trail.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Run an ad-hoc command on hosts as the login user, recorded in both audit logs; the
+    /// output is gathered by identical answer (like `clush -b`).
+    ///
+    /// Example: `offgo-tui run --hosts group:web -- df -h /`. No lock is taken and a dropped
+    /// connection is not retried (the command is never run twice). ctrl-c aborts as for push.
+    Run(RunArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub hosts: HostsArgs,
+    /// The command, run by the login user's shell on each host (words are joined by spaces).
+    #[arg(
+        required = true,
+        trailing_var_arg = true,
+        allow_hyphen_values = true,
+        value_name = "COMMAND"
+    )]
+    pub command: Vec<String>,
 }
 
 #[derive(Debug, Args)]

@@ -1,5 +1,6 @@
 //! The headless face: `offgo-tui scan|…` for scripts and CI. Same engine as the console.
 
+mod ad_hoc;
 pub mod args;
 mod audit;
 pub mod bundle;
@@ -49,6 +50,7 @@ pub fn run(global: &GlobalArgs, command: Command) -> ExitCode {
             Err(code) => code,
         },
         Command::Audit(args::AuditCommand::Verify(args)) => audit::verify(global, &args),
+        Command::Run(args) => ad_hoc::run(global, &args),
     };
     ExitCode::from(code)
 }

@@ -17,7 +17,23 @@ use crate::core::engine::{Engine, EngineEvent, HostOutcome};
 use crate::core::inventory::HostId;
 
 /// Starts the operation on `hosts`; called again for each host that gets a free slot.
-pub fn run(mut ctx: Context, json: bool, start: impl Fn(&Engine, &[HostId])) -> u8 {
+pub fn run(ctx: Context, json: bool, start: impl Fn(&Engine, &[HostId])) -> u8 {
+    run_then(ctx, json, start, |outcomes, json| {
+        if json {
+            print::json(&outcomes);
+        } else {
+            print::outcome_table(outcomes);
+        }
+    })
+}
+
+/// [`run`], printing the outcomes with `print` (given `--json`).
+pub fn run_then(
+    mut ctx: Context,
+    json: bool,
+    start: impl Fn(&Engine, &[HostId]),
+    print: impl FnOnce(&[HostOutcome], bool),
+) -> u8 {
     let mut watch = match Watch::new() {
         Ok(w) => w,
         Err(code) => return code,
@@ -123,11 +139,7 @@ pub fn run(mut ctx: Context, json: bool, start: impl Fn(&Engine, &[HostId])) -> 
         .iter()
         .filter_map(|&id| outcomes[id].take())
         .collect();
-    if json {
-        print::json(&outcomes);
-    } else {
-        print::outcome_table(&outcomes);
-    }
+    print(&outcomes, json);
     if aborted.is_some() {
         let done = outcomes
             .iter()

@@ -255,6 +255,7 @@ fn run_command(state: &mut Loop<'_>, command: Command) -> Option<Msg> {
         },
         Command::Verify(hosts) => engine.verify(&hosts, ArtifactKind::GoRelease),
         Command::Rollback(hosts) => engine.rollback(&hosts, ArtifactKind::GoRelease, None),
+        Command::RunCommand { hosts, command } => engine.run_command(&hosts, &command),
         Command::StartRollout { preview, bundle } => {
             return Some(state.runner.start(engine, *preview, bundle))
         }

@@ -86,6 +86,11 @@ pub enum Command {
     Verify(Vec<HostId>),
     /// Roll back to each host's previous release.
     Rollback(Vec<HostId>),
+    /// Run the operator's ad-hoc command on `hosts` (confirmed; audited by the engine).
+    RunCommand {
+        hosts: Vec<HostId>,
+        command: String,
+    },
     /// Plan and start a rollout of `bundle` to `hosts` (already-on-target hosts in `skipped`).
     /// Start the rollout of the plan the operator confirmed.
     StartRollout {

@@ -17,7 +17,7 @@ pub use super::rollout::runner::Runner;
 pub use super::rollout::state::RolloutSnapshot;
 pub use super::state::measured::Measured;
 pub use super::state::model::{Focus, Model, ModelSettings};
-pub use super::state::overlay::{Body, OutputPane, Overlay};
+pub use super::state::overlay::{Body, GatheredPane, OutputPane, Overlay};
 pub use super::state::row::{HostRow, RowState, OUTPUT_BUDGET};
 pub use super::state::summary::FleetSummary;
 pub use super::table::cells::Column;

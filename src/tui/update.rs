@@ -6,6 +6,7 @@ use std::time::Duration;
 use crossterm::event::{Event, KeyEvent};
 use tui_input::backend::crossterm::EventHandler;
 
+use super::command::update as command_line;
 use super::input::action::Action;
 use super::input::keymap::{Key, Scope};
 use super::logs::events::Level;
@@ -70,6 +71,14 @@ fn apply(model: &mut Model, msg: Msg, fx: &mut Effects) {
             model.clock = at;
             // Host text enters the model here, made safe once for every widget.
             let event = crate::tui::untrusted::engine_event(event);
+            if let crate::core::engine::EngineEvent::OperationFinished {
+                host,
+                op: Operation::Run,
+                outcome,
+            } = &event
+            {
+                command_line::answered(model, *host, outcome);
+            }
             if let Followup::Reprobe(host) = fold::fold(model, event, at) {
                 fx.reprobe.push(host);
             }
@@ -132,6 +141,9 @@ fn on_key(model: &mut Model, event: KeyEvent, fx: &mut Effects) {
     } else if scope == Scope::Export {
         export::edit(model, event);
         fx.redraw = true;
+    } else if scope == Scope::Command {
+        command_line::edit(model, event);
+        fx.redraw = true;
     } else if let Some(action) = model.keymap.refused(scope, key) {
         // k9s flashes "read-only": a key that does nothing says why.
         let text = format!(
@@ -165,6 +177,10 @@ fn on_action(model: &mut Model, action: Action, fx: &mut Effects) {
     }
     if let Some(pane) = model.output_pane().filter(|_| action != Action::Refresh) {
         output::on_action(model, pane, action, &mut fx.commands);
+        return;
+    }
+    if let Some(pane) = model.gathered_pane().filter(|_| action != Action::Refresh) {
+        command_line::on_action(model, pane, action, &mut fx.commands);
         return;
     }
     let listing = model.body == Body::Rollouts && !model.help_open();
@@ -230,7 +246,12 @@ fn on_action(model: &mut Model, action: Action, fx: &mut Effects) {
         Action::OutputPane => output::open(model),
         Action::Export => export::open(model),
         Action::ExportWrite => export::confirm(model, &mut fx.commands),
-        Action::Cancel => export::cancel(model),
+        Action::CommandLine => command_line::open(model),
+        Action::CommandEnter => command_line::enter(model),
+        Action::Cancel => {
+            export::cancel(model);
+            command_line::cancel(model);
+        }
         // Dialog keys with no dialog open (sent by other means than a key): nothing to do.
         Action::Pick | Action::Confirm => {}
     }
@@ -290,7 +311,9 @@ fn on_dialog_action(model: &mut Model, action: Action, fx: &mut Effects) {
         | Action::RolloutList
         | Action::RolloutOpen
         | Action::Export
-        | Action::ExportWrite => {}
+        | Action::ExportWrite
+        | Action::CommandLine
+        | Action::CommandEnter => {}
     }
 }
 

@@ -62,7 +62,7 @@ pub const OUTPUT_TAIL: usize = 8 * 1024;
 /// What one remote command printed, as much as an event carries: the tail of stdout and of
 /// stderr, already made safe ([`crate::core::text::safe_tail`]), so no consumer can show a
 /// host's terminal control by mistake.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct CommandOutput {
     pub stdout: String,
     pub stderr: String,

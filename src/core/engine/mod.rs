@@ -4,6 +4,7 @@
 //! Each host has one worker thread owning its SSH session ([`crate::core::ssh::HostWorker`]);
 //! the engine hands it jobs and a shared [`Limiter`] bounds how many hosts work at once.
 
+mod ad_hoc;
 mod artifact;
 mod event;
 mod go_release;
@@ -27,10 +28,11 @@ use std::sync::{Arc, Mutex};
 
 use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
 
+pub use ad_hoc::AUDIT_ACTION as AD_HOC_ACTION;
 pub use artifact::{Artifact, ArtifactKind};
 pub use event::{CommandOutput, EngineEvent, OUTPUT_TAIL};
 pub use go_release::GoRelease;
-pub use outcome::{Check, HostOutcome, Operation};
+pub use outcome::{Answer, Check, HostOutcome, Operation};
 pub use probe::unreachable_report;
 pub use report::{HostReport, LddGap, OffgoSummary};
 
@@ -189,6 +191,15 @@ impl Engine {
         let op = kind.rollback_op(to.map(str::to_string));
         self.operate(hosts, Operation::Rollback, move |link, run, ctx| {
             op(link, run, ctx)
+        });
+    }
+
+    /// Runs the operator's `command` on `hosts` as the login user, each recorded in both audit
+    /// logs; the outcome's `answer` holds what each host said.
+    pub fn run_command(&self, hosts: &[HostId], command: &str) {
+        let command = command.to_string();
+        self.operate(hosts, Operation::Run, move |link, run, ctx| {
+            ad_hoc::run_on_host(link, run, ctx, &command)
         });
     }
 

@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 
+use super::event::CommandOutput;
 use super::report::LddGap;
 use crate::core::ssh::{ErrorKind, HostError};
 
@@ -12,6 +13,9 @@ pub enum Operation {
     Push,
     Verify,
     Rollback,
+    /// An operator's ad-hoc command (`:run`, `offgo-tui run`): audited, changes nothing of
+    /// offgo's own.
+    Run,
 }
 
 impl Operation {
@@ -20,6 +24,7 @@ impl Operation {
             Operation::Push => "push",
             Operation::Verify => "verify",
             Operation::Rollback => "rollback",
+            Operation::Run => "run",
         }
     }
 }
@@ -58,6 +63,17 @@ pub struct HostOutcome {
     /// read): the verification that follows in a rollout fails only on gaps not in it.
     #[serde(skip)]
     pub ldd_before: Option<Vec<LddGap>>,
+    /// What an ad-hoc command answered (`None` for every other operation, and when it never ran).
+    #[serde(skip)]
+    pub answer: Option<Box<Answer>>,
+}
+
+/// What one host answered to an ad-hoc command: how it ended and what it printed (already
+/// safe, bounded tails: [`CommandOutput`]).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub struct Answer {
+    pub exit_status: Option<i32>,
+    pub output: CommandOutput,
 }
 
 impl HostOutcome {
@@ -76,6 +92,7 @@ impl HostOutcome {
             hint: None,
             output: None,
             ldd_before: None,
+            answer: None,
         }
     }
 

@@ -41,6 +41,7 @@ pub fn steps(op: Operation, bundle: Option<&PushFacts<'_>>) -> Vec<String> {
         (Operation::Push, None) => vec!["no bundle chosen: nothing will run".into()],
         (Operation::Verify, _) => verify(),
         (Operation::Rollback, _) => rollback(),
+        (Operation::Run, _) => run(),
     }
 }
 
@@ -85,6 +86,14 @@ fn push_go_release(b: &PushFacts<'_>) -> Vec<String> {
         format!("switch go_root to releases/{v}/go; go version again, else back"),
         format!("profile, state.json (current {v}), prune beyond keep_releases"),
         "audit: one line on the host and one on this jump host".into(),
+    ]
+}
+
+fn run() -> Vec<String> {
+    vec![
+        "run the command as the login user (no lock; a dropped link is not retried)".into(),
+        "gather exit status and output, grouped by identical answer".into(),
+        "audit: one run line on the host and one on this jump host".into(),
     ]
 }
 

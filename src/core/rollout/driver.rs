@@ -305,16 +305,20 @@ impl Driver {
                 engine.verify_after_push(&[host], self.artifact.kind(), self.ldd_before.remove(&l))
             }
             Operation::Rollback => engine.rollback(&[host], self.artifact.kind(), None),
+            // A rollout's hosts only ever push, verify and roll back.
+            Operation::Run => {}
         }
     }
 
     /// Folds an engine event that belongs to this rollout; others are ignored.
     pub fn on_event(&mut self, event: &EngineEvent, engine: &Engine) -> Vec<Update> {
         match event {
-            EngineEvent::StepStarted { host, step, .. } => {
+            EngineEvent::StepStarted { host, op, step } => {
+                // Only the steps of the operation the rollout started: an ad-hoc command on
+                // the same host is not the rollout's.
                 let Some(l) = self
                     .local_id(*host)
-                    .filter(|l| self.expecting.contains_key(l))
+                    .filter(|l| self.expecting.get(l) == Some(op))
                 else {
                     return Vec::new();
                 };
@@ -347,7 +351,9 @@ impl Driver {
                 let record = self.record(l, *op, outcome);
                 // Synced by the input appended right after it.
                 let _ = self.journal.append_unsynced(&Line::Host(record.clone()));
-                let input = input_for(l, *op, outcome);
+                let Some(input) = input_for(l, *op, outcome) else {
+                    return Vec::new();
+                };
                 let mut updates = vec![Update::HostDone {
                     name: self.header.hosts[l].clone(),
                     record,
@@ -375,8 +381,8 @@ impl Driver {
     }
 }
 
-fn input_for(l: usize, op: Operation, outcome: &HostOutcome) -> Input {
-    match op {
+fn input_for(l: usize, op: Operation, outcome: &HostOutcome) -> Option<Input> {
+    Some(match op {
         Operation::Push => Input::PushDone {
             host: l,
             ok: outcome.ok,
@@ -389,10 +395,12 @@ fn input_for(l: usize, op: Operation, outcome: &HostOutcome) -> Input {
             ok: outcome.ok,
             detail: outcome.error.clone().unwrap_or_default(),
         },
+        // Never started by a rollout (see `start`).
+        Operation::Run => return None,
         Operation::Rollback => Input::RollbackDone {
             host: l,
             ok: outcome.ok,
             error: outcome.error.clone(),
         },
-    }
+    })
 }

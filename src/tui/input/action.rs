@@ -67,6 +67,10 @@ pub enum Action {
     Export,
     /// In the export prompt: write the file.
     ExportWrite,
+    /// Open the command line (`:run CMD`, `:results`).
+    CommandLine,
+    /// In the command line: do what it says (`:run` asks first).
+    CommandEnter,
     /// Internal: the start-up probe and the periodic auto-refresh. Re-probes every host that is
     /// not already being probed, whatever is marked.
     Refresh,
@@ -74,7 +78,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, for checks that each one is reachable and described.
-    pub const ALL: [Action; 39] = [
+    pub const ALL: [Action; 41] = [
         Action::Up,
         Action::Down,
         Action::PageUp,
@@ -113,6 +117,8 @@ impl Action {
         Action::OutputPane,
         Action::Export,
         Action::ExportWrite,
+        Action::CommandLine,
+        Action::CommandEnter,
         Action::Refresh,
     ];
 
@@ -189,6 +195,11 @@ impl Action {
             Action::ExportWrite => {
                 "write the file (.json: JSON, else CSV); never over one that exists"
             }
+            Action::CommandLine => {
+                "command line: :run CMD on the marked hosts (else the selected; asks first), \
+                 :results shows its gathered output again"
+            }
+            Action::CommandEnter => "do it (:run asks first; refused in a read-only console)",
             Action::Refresh => "re-probe every host (start-up and auto-refresh)",
         }
     }
@@ -232,6 +243,8 @@ impl Action {
             Action::OutputPane => "output",
             Action::Export => "export",
             Action::ExportWrite => "write",
+            Action::CommandLine => "command",
+            Action::CommandEnter => "do it",
             Action::Refresh => "refresh",
         }
     }

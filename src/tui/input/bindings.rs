@@ -26,7 +26,7 @@ const fn bind(scope: Scope, keys: &'static [Key], action: Action, footer: bool) 
 }
 
 use KeyCode as K;
-use Scope::{Confirm, Export, Filter, Help, Output, Picker, Rollout, Rollouts, Table};
+use Scope::{Command, Confirm, Export, Filter, Help, Output, Picker, Rollout, Rollouts, Table};
 
 /// The console's keys. Footer hints appear in table order, most useful first, because the
 /// footer is cut at the screen's edge.
@@ -54,6 +54,7 @@ pub const DEFAULT_BINDINGS: &[Binding] = &[
     bind(Table, &[Key::char('S')], Action::SortReverse, false),
     bind(Table, &[Key::char('a')], Action::MarkAllVisible, false),
     bind(Table, &[Key::char('E')], Action::Export, false),
+    bind(Table, &[Key::char(':')], Action::CommandLine, false),
     bind(Table, &[Key::ctrl('r')], Action::Reprobe, true),
     bind(
         Table,
@@ -88,6 +89,9 @@ pub const DEFAULT_BINDINGS: &[Binding] = &[
     bind(Export, &[Key::plain(K::Enter)], Action::ExportWrite, true),
     bind(Export, &[Key::plain(K::Esc)], Action::Cancel, true),
     bind(Export, &[Key::ctrl('c')], Action::Quit, false),
+    bind(Command, &[Key::plain(K::Enter)], Action::CommandEnter, true),
+    bind(Command, &[Key::plain(K::Esc)], Action::Cancel, true),
+    bind(Command, &[Key::ctrl('c')], Action::Quit, false),
     bind(
         Help,
         &[Key::char('?'), Key::plain(K::Esc), Key::char('q')],

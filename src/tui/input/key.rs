@@ -95,10 +95,12 @@ pub enum Scope {
     Rollouts,
     /// Typing the path of an export; keys bound nowhere here edit the path.
     Export,
+    /// Typing a command after `:`; keys bound nowhere here edit it.
+    Command,
 }
 
 impl Scope {
-    pub const ALL: [Scope; 9] = [
+    pub const ALL: [Scope; 10] = [
         Scope::Table,
         Scope::Filter,
         Scope::Help,
@@ -108,6 +110,7 @@ impl Scope {
         Scope::Output,
         Scope::Rollouts,
         Scope::Export,
+        Scope::Command,
     ];
 
     pub fn label(self) -> &'static str {
@@ -121,6 +124,7 @@ impl Scope {
             Scope::Output => "output pane",
             Scope::Rollouts => "rollout list",
             Scope::Export => "export prompt",
+            Scope::Command => "command line",
         }
     }
 

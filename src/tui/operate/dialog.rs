@@ -135,6 +135,8 @@ pub struct Confirm {
     pub hosts: Vec<HostId>,
     /// The bundle of a push.
     pub bundle: Option<Box<BundleInfo>>,
+    /// The command of a `:run`, as typed.
+    pub command: Option<String>,
     /// First host line shown, when the list is longer than the dialog.
     pub scroll: usize,
 }
@@ -145,7 +147,16 @@ impl Confirm {
             op,
             hosts,
             bundle: bundle.map(Box::new),
+            command: None,
             scroll: 0,
+        }
+    }
+
+    /// The last word before `:run` runs `command` on `hosts`.
+    pub fn run(hosts: Vec<HostId>, command: String) -> Self {
+        Self {
+            command: Some(command),
+            ..Self::new(Operation::Run, hosts, None)
         }
     }
 }

@@ -24,6 +24,8 @@ pub fn start(model: &mut Model, op: Operation, commands: &mut Vec<Command>) {
         Operation::Push => Action::Push,
         Operation::Verify => Action::Verify,
         Operation::Rollback => Action::Rollback,
+        // `:run` opens its own dialog (tui::command): it needs the command first.
+        Operation::Run => return,
     };
     if model.settings.read_only && action.is_dangerous() {
         // Unbound in read-only mode; this catches an action sent by other means.
@@ -45,7 +47,7 @@ pub fn start(model: &mut Model, op: Operation, commands: &mut Vec<Command>) {
 
 /// The marked hosts, else the selected one, less those already busy with an operation.
 /// `None` (and a log line saying why) when nothing is left.
-fn targets(model: &mut Model, op: Operation) -> Option<Vec<HostId>> {
+pub(crate) fn targets(model: &mut Model, op: Operation) -> Option<Vec<HostId>> {
     // In the table's order, so the dialog lists them as the operator sees them.
     let marked: Vec<HostId> = model
         .order
@@ -152,7 +154,11 @@ pub fn confirm(model: &mut Model, commands: &mut Vec<Command>) {
         return;
     };
     let Confirm {
-        op, hosts, bundle, ..
+        op,
+        hosts,
+        bundle,
+        command,
+        ..
     } = confirm;
     if model.settings.read_only && op != Operation::Verify {
         return;
@@ -164,9 +170,10 @@ pub fn confirm(model: &mut Model, commands: &mut Vec<Command>) {
             row.begin_operation(HostOperation::requested(op, target.clone()));
         });
     }
-    let what = match &target {
-        Some(version) => format!("{} {version}", op.as_str()),
-        None => op.as_str().to_string(),
+    let what = match (&target, &command) {
+        (Some(version), _) => format!("{} {version}", op.as_str()),
+        (None, Some(command)) => format!("{} `{command}`", op.as_str()),
+        (None, None) => op.as_str().to_string(),
     };
     let text = format!("{what} requested on {}", names(model, &hosts));
     model.log.push(at, Level::Info, text);
@@ -178,6 +185,11 @@ pub fn confirm(model: &mut Model, commands: &mut Vec<Command>) {
         (Operation::Push, None) => return,
         (Operation::Verify, _) => Command::Verify(hosts),
         (Operation::Rollback, _) => Command::Rollback(hosts),
+        (Operation::Run, _) => {
+            let Some(command) = command else { return };
+            crate::tui::command::start::started(model, &hosts, &command);
+            Command::RunCommand { hosts, command }
+        }
     });
 }
 

@@ -8,10 +8,11 @@ use std::path::PathBuf;
 use tui_input::Input;
 
 use super::measured::Measured;
-use super::overlay::{Body, OutputPane, Overlay};
+use super::overlay::{Body, GatheredPane, OutputPane, Overlay};
 use crate::core::inventory::{HostId, Inventory};
 use crate::core::rollout::CanaryPick;
 use crate::core::rollout::RolloutSettings;
+use crate::tui::command::gathered::AdHocRun;
 use crate::tui::input::keymap::{Keymap, Scope};
 use crate::tui::layout;
 pub use crate::tui::layout::Focus;
@@ -133,6 +134,8 @@ pub struct Model {
     /// A short word in the footer that outshines the key hints for a moment (a key a
     /// read-only console refuses).
     pub flash: Option<Flash>,
+    /// The last ad-hoc command (`:run`) and its answers so far.
+    pub ad_hoc: Option<AdHocRun>,
     /// A failure bucket chosen in the rollout view: the table shows exactly these hosts.
     pub only: Option<Vec<HostId>>,
     /// The table's column widths, from every row's texts this session.
@@ -190,6 +193,7 @@ impl Model {
             rollout_canary: rollout_canary(inventory),
             commands: CommandLog::default(),
             flash: None,
+            ad_hoc: None,
             only: None,
             widths,
             needs_sort: true,
@@ -208,6 +212,8 @@ impl Model {
             (Overlay::Filter, _) => Scope::Filter,
             (Overlay::Output(_), _) => Scope::Output,
             (Overlay::Export(_), _) => Scope::Export,
+            (Overlay::Command(_), _) => Scope::Command,
+            (Overlay::Gathered(_), _) => Scope::Output,
             (Overlay::None, Body::Rollout) => Scope::Rollout,
             (Overlay::None, Body::Rollouts) => Scope::Rollouts,
             (Overlay::None, Body::Table) => Scope::Table,
@@ -249,6 +255,13 @@ impl Model {
     }
 
     /// The output pane, if it is open.
+    pub fn gathered_pane(&self) -> Option<GatheredPane> {
+        match self.overlay {
+            Overlay::Gathered(pane) => Some(pane),
+            _ => None,
+        }
+    }
+
     pub fn output_pane(&self) -> Option<OutputPane> {
         match self.overlay {
             Overlay::Output(pane) => Some(pane),

@@ -2,6 +2,7 @@
 //! console cannot be half in the help and half in a dialog.
 
 use crate::core::inventory::HostId;
+use crate::tui::command::line::CommandLine;
 use crate::tui::operate::dialog::Dialog;
 use crate::tui::table::export::ExportPrompt;
 
@@ -19,6 +20,16 @@ pub enum Overlay {
     Export(ExportPrompt),
     /// One host's commands with what they printed.
     Output(OutputPane),
+    /// The command line being typed (`:`), in the footer.
+    Command(CommandLine),
+    /// The last ad-hoc command's answers, grouped by identical result.
+    Gathered(GatheredPane),
+}
+
+/// The gathered-output pane of `:run`: how far it is scrolled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct GatheredPane {
+    pub scroll: u16,
 }
 
 /// The output pane: whose, and how far it is scrolled.

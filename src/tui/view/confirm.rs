@@ -32,7 +32,7 @@ pub fn render(
     let plan = steps::plan(confirm.op, confirm.bundle.as_deref());
     let shape = Shape::of(area, confirm);
     let (popup, host_rows) = (shape.popup, shape.host_rows);
-    let dangerous = action(confirm.op).is_dangerous();
+    let dangerous = changes_hosts(confirm.op);
     let frame_style = if dangerous {
         theme.danger()
     } else {
@@ -45,7 +45,12 @@ pub fn render(
         .border_style(frame_style);
 
     let mut lines = Vec::new();
-    if dangerous {
+    if confirm.op == Operation::Run {
+        lines.push(Line::styled(
+            "⚠ DANGER: runs a command on hosts (as the login user; audited)",
+            theme.danger(),
+        ));
+    } else if dangerous {
         lines.push(Line::styled("⚠ DANGER: changes hosts", theme.danger()));
     } else {
         lines.push(Line::styled(
@@ -53,8 +58,17 @@ pub fn render(
             theme.dim(),
         ));
     }
+    let label = if confirm.command.is_some() {
+        "command"
+    } else {
+        "bundle "
+    };
     for (n, part) in shape.bundle.into_iter().enumerate() {
-        let lead = if n == 0 { "bundle " } else { "       " };
+        let lead = if n == 0 { label } else { "" };
+        let lead = match confirm.command {
+            Some(_) => format!("{lead:<8}"),
+            None => format!("{lead:<7}"),
+        };
         lines.push(Line::from(vec![
             Span::styled(lead, theme.label()),
             Span::raw(part),
@@ -76,11 +90,13 @@ pub fn render(
     max_scroll(host_rows, confirm.hosts.len())
 }
 
-fn action(op: Operation) -> Action {
+/// Drawn as a danger: everything but verify (an ad-hoc command may change anything).
+fn changes_hosts(op: Operation) -> bool {
     match op {
-        Operation::Push => Action::Push,
-        Operation::Verify => Action::Verify,
-        Operation::Rollback => Action::Rollback,
+        Operation::Push => Action::Push.is_dangerous(),
+        Operation::Verify => Action::Verify.is_dangerous(),
+        Operation::Rollback => Action::Rollback.is_dangerous(),
+        Operation::Run => true,
     }
 }
 
@@ -94,6 +110,7 @@ fn title(confirm: &Confirm) -> String {
         (Operation::Verify, _) => format!("verify {hosts}?"),
         (Operation::Rollback, _) => format!("roll back {hosts}?"),
         (Operation::Push, None) => format!("push to {hosts}?"),
+        (Operation::Run, _) => format!("run a command on {hosts}?"),
     }
 }
 
@@ -110,11 +127,17 @@ struct Shape {
 impl Shape {
     fn of(area: Rect, confirm: &Confirm) -> Self {
         let text_width = centred(area, WIDTH, 0).width.saturating_sub(2) as usize;
-        let bundle = confirm
-            .bundle
-            .as_deref()
-            .map(|b| wrap(&bundle_text(b), text_width.saturating_sub(7)))
-            .unwrap_or_default();
+        let bundle = match (&confirm.command, confirm.bundle.as_deref()) {
+            // Cut at the width, not at spaces: the operator sees every character that runs.
+            (Some(command), _) => command
+                .chars()
+                .collect::<Vec<_>>()
+                .chunks(text_width.saturating_sub(8).max(1))
+                .map(|chunk| chunk.iter().collect())
+                .collect(),
+            (None, Some(b)) => wrap(&bundle_text(b), text_width.saturating_sub(7)),
+            (None, None) => Vec::new(),
+        };
         let steps = steps::plan(confirm.op, confirm.bundle.as_deref()).len();
         let fixed = CHROME + bundle.len() + steps;
         let hosts = confirm.hosts.len();

@@ -6,6 +6,7 @@ mod detail;
 mod export;
 mod fields;
 mod footer;
+mod gathered;
 mod header;
 mod help;
 mod log;
@@ -62,6 +63,9 @@ pub fn render(model: &Model, frame: &mut Frame) -> Measured {
     }
     if let Some(pane) = model.output_pane() {
         measured.output = Some(output::render(model, pane, &theme, frame, screen));
+    }
+    if let Some(pane) = model.gathered_pane() {
+        measured.output = Some(gathered::render(model, pane, &theme, frame, screen));
     }
     if let super::state::overlay::Overlay::Export(prompt) = &model.overlay {
         export::render(model, prompt, &theme, frame, screen);

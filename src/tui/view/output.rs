@@ -151,7 +151,7 @@ fn command_lines<'a>(c: &CommandRun, theme: &Theme, out: &mut Vec<Line<'a>>) {
 
 /// Lines cut to `width` characters each, the continuation indented under the text: the pane
 /// knows its exact height, so scrolling stops at the last line.
-fn wrap(lines: Vec<Line<'_>>, width: usize) -> Vec<Line<'_>> {
+pub(super) fn wrap(lines: Vec<Line<'_>>, width: usize) -> Vec<Line<'_>> {
     let width = width.max(8);
     let mut out = Vec::with_capacity(lines.len());
     for line in lines {
