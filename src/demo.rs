@@ -85,6 +85,7 @@ fn demo_bundle_dir() -> Result<PathBuf, String> {
     let options = crate::core::bundle::BuildOptions {
         tarball,
         expected_sha256: None,
+        expected_size: None,
         out_dir: None,
         signing_key: None,
         created: std::time::SystemTime::now(),

@@ -43,8 +43,12 @@ pub struct BuildArgs {
     #[arg(long, value_name = "HEX", conflicts_with = "sha256_file")]
     pub sha256: Option<String>,
     /// A checksum file holding the published sha256 (bare hex or sha256sum lines).
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", conflicts_with = "catalog")]
     pub sha256_file: Option<PathBuf>,
+    /// go.dev's release list saved on the connected side (https://go.dev/dl/?mode=json&include=all):
+    /// the tarball must be in it with the same name, size and sha256, or the build is refused.
+    #[arg(long, value_name = "FILE", conflicts_with = "sha256")]
+    pub catalog: Option<PathBuf>,
     /// Write the bundle here (the tarball is copied too) instead of next to the tarball.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
@@ -124,10 +128,24 @@ fn build(args: BuildArgs, json: bool) -> Result<Outcome, BundleError> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let expected_sha256 = match (&args.sha256, &args.sha256_file) {
-        (Some(hex), _) => Some(bundle::expected_sha256_from_hex(hex, "--sha256")?),
-        (None, Some(file)) => Some(bundle::expected_sha256_from_file(file, &name)?),
-        (None, None) => None,
+    let catalog = match &args.catalog {
+        Some(file) => {
+            let release = bundle::ReleaseName::from_tarball_name(&name)?;
+            Some(bundle::catalog_entry(file, &release)?)
+        }
+        None => None,
+    };
+    let expected_sha256 = match (&args.sha256, &args.sha256_file, &catalog) {
+        (Some(hex), _, _) => Some(bundle::expected_sha256_from_hex(hex, "--sha256")?),
+        (None, Some(file), _) => Some(bundle::expected_sha256_from_file(file, &name)?),
+        (None, None, Some(entry)) => Some(entry.sha256),
+        (None, None, None) => None,
+    };
+    let checked = match (&catalog, expected_sha256) {
+        (Some(entry), _) if !entry.stable => Checked::CatalogUnstable,
+        (Some(_), _) => Checked::Catalog,
+        (None, Some(_)) => Checked::Sha256,
+        (None, None) => Checked::Not,
     };
     let signing_key = args
         .sign
@@ -137,13 +155,13 @@ fn build(args: BuildArgs, json: bool) -> Result<Outcome, BundleError> {
     let options = BuildOptions {
         tarball: args.tarball,
         expected_sha256,
+        expected_size: catalog.as_ref().map(|entry| entry.size),
         out_dir: args.out,
         signing_key,
         created: SystemTime::now(),
         builder: bundle::builder_identity(),
     };
     let out = bundle::build(&options)?;
-    let checked = expected_sha256.is_some();
     Ok(if json {
         build_json(&out, checked)
     } else {
@@ -151,7 +169,34 @@ fn build(args: BuildArgs, json: bool) -> Result<Outcome, BundleError> {
     })
 }
 
-fn build_json(out: &BuildOutput, sha256_checked: bool) -> Outcome {
+/// What the tarball was compared with before the bundle was written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Checked {
+    /// Nothing: no published sha256 was given.
+    Not,
+    /// `--sha256` or `--sha256-file`.
+    Sha256,
+    /// Its entry in go.dev's release list: name, size and sha256.
+    Catalog,
+    /// As `Catalog`, for a release go.dev does not list as stable (a release candidate).
+    CatalogUnstable,
+}
+
+impl Checked {
+    fn any(self) -> bool {
+        self != Checked::Not
+    }
+
+    fn json(self) -> Option<&'static str> {
+        match self {
+            Checked::Not => None,
+            Checked::Sha256 => Some("sha256"),
+            Checked::Catalog | Checked::CatalogUnstable => Some("catalog"),
+        }
+    }
+}
+
+fn build_json(out: &BuildOutput, checked: Checked) -> Outcome {
     let m = &out.manifest;
     let value = json!({
         "ok": true,
@@ -164,7 +209,13 @@ fn build_json(out: &BuildOutput, sha256_checked: bool) -> Outcome {
         "arch": m.arch,
         "size": m.size,
         "sha256": m.sha256,
-        "sha256_checked": sha256_checked,
+        "sha256_checked": checked.any(),
+        "checked_against": checked.json(),
+        "stable": match checked {
+            Checked::Catalog => Some(true),
+            Checked::CatalogUnstable => Some(false),
+            _ => None,
+        },
         "file_count": m.file_count,
         "tree_digest": m.tree_digest,
         "signed": m.signature.is_some(),
@@ -177,7 +228,7 @@ fn build_json(out: &BuildOutput, sha256_checked: bool) -> Outcome {
     }
 }
 
-fn build_text(out: &BuildOutput, sha256_checked: bool) -> Outcome {
+fn build_text(out: &BuildOutput, checked: Checked) -> Outcome {
     let m = &out.manifest;
     let mut text = format!("built bundle {} {}/{}\n", m.go_version, m.os, m.arch);
     let copied = if out.copied_tarball { ", copied" } else { "" };
@@ -187,12 +238,14 @@ fn build_text(out: &BuildOutput, sha256_checked: bool) -> Outcome {
         out.tarball_path.display(),
         m.size
     );
-    let checked = if sha256_checked {
-        "matches the published sha256"
-    } else {
-        "not compared: no --sha256 given"
+    let how = match checked {
+        Checked::Not => "not compared: no --sha256 or --catalog given",
+        Checked::Sha256 => "matches the published sha256",
+        Checked::Catalog | Checked::CatalogUnstable => {
+            "matches go.dev's release list: name, size and sha256"
+        }
     };
-    let _ = writeln!(text, "  sha256      {} ({checked})", m.sha256);
+    let _ = writeln!(text, "  sha256      {} ({how})", m.sha256);
     let _ = writeln!(
         text,
         "  files       {}, tree digest {}",
@@ -205,10 +258,15 @@ fn build_text(out: &BuildOutput, sha256_checked: bool) -> Outcome {
         None => "unsigned".to_string(),
     };
     let _ = writeln!(text, "  signature   {signature}");
-    let stderr = if sha256_checked {
-        String::new()
-    } else {
-        "warning: the tarball was not compared with its published sha256; pass --sha256 or --sha256-file\n".into()
+    let stderr = match checked {
+        Checked::Not => "warning: the tarball was not compared with its published sha256; pass \
+                         --catalog, --sha256 or --sha256-file\n"
+            .into(),
+        Checked::CatalogUnstable => format!(
+            "warning: go.dev does not list {} as a stable release\n",
+            m.go_version
+        ),
+        Checked::Sha256 | Checked::Catalog => String::new(),
     };
     Outcome {
         exit: 0,

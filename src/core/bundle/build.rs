@@ -17,6 +17,9 @@ pub struct BuildOptions {
     pub tarball: PathBuf,
     /// The published sha256; the build is refused if the tarball's differs.
     pub expected_sha256: Option<[u8; 32]>,
+    /// The published size (from the release catalog); the build is refused, before the
+    /// tarball is read, if the file's differs.
+    pub expected_size: Option<u64>,
     /// Where the bundle goes; the tarball's own directory when `None`. A different directory
     /// gets a copy of the tarball too (made during the same pass), so it holds a whole bundle.
     pub out_dir: Option<PathBuf>,
@@ -50,7 +53,16 @@ pub fn build(options: &BuildOptions) -> Result<BuildOutput, BundleError> {
         .clone()
         .unwrap_or_else(|| source_dir.clone());
     // Fail on a missing tarball before anything is created.
-    std::fs::metadata(tarball).map_err(|e| BundleError::read(tarball, e))?;
+    let size = std::fs::metadata(tarball)
+        .map_err(|e| BundleError::read(tarball, e))?
+        .len();
+    if let Some(expected) = options.expected_size.filter(|&e| e != size) {
+        return Err(BundleError::SizeMismatch {
+            tarball: name,
+            expected,
+            actual: size,
+        });
+    }
     std::fs::create_dir_all(&out_dir).map_err(|e| BundleError::write(&out_dir, e))?;
     let copy_tarball = !same_dir(&source_dir, &out_dir);
     let tarball_path = if copy_tarball {

@@ -114,6 +114,26 @@ pub enum BundleError {
     #[error("{}: {detail}", source_name)]
     ExpectedSha256 { source_name: String, detail: String },
 
+    #[error("release catalog {catalog}: {detail}")]
+    Catalog { catalog: String, detail: String },
+
+    #[error("refusing {tarball}: release catalog {catalog}: {detail}")]
+    NotAsCatalogued {
+        tarball: String,
+        catalog: String,
+        detail: String,
+    },
+
+    #[error(
+        "{tarball}: {actual} bytes, but the release catalog says {expected}: the tarball is \
+         damaged or not the published one; {REFETCH}"
+    )]
+    SizeMismatch {
+        tarball: String,
+        expected: u64,
+        actual: u64,
+    },
+
     #[error(
         "{tarball}: sha256 is {actual}, but {expected} was expected: the tarball is damaged or \
          not the published one; {REFETCH}"
@@ -208,6 +228,9 @@ impl BundleError {
             BundleError::NotABundlePath { .. } => "not_a_bundle_path",
             BundleError::ExpectedSha256 { .. } => "expected_sha256",
             BundleError::Sha256Mismatch { .. } => "sha256_mismatch",
+            BundleError::Catalog { .. } => "catalog",
+            BundleError::NotAsCatalogued { .. } => "not_as_catalogued",
+            BundleError::SizeMismatch { .. } => "size_mismatch",
             BundleError::UnsafeEntry { .. } => "unsafe_entry",
             BundleError::Corrupt { .. } => "corrupt_tarball",
             BundleError::VersionMismatch { .. } => "version_mismatch",
@@ -232,6 +255,7 @@ impl BundleError {
             | BundleError::BadName { .. }
             | BundleError::NotABundlePath { .. }
             | BundleError::ExpectedSha256 { .. }
+            | BundleError::Catalog { .. }
             | BundleError::KeyFile { .. }
             | BundleError::KeyExists { .. }
             | BundleError::NoTrustedKeys => ErrorClass::Usage,

@@ -12,6 +12,7 @@
 mod arch;
 mod atomic;
 mod build;
+mod catalog;
 mod entry_path;
 mod error;
 mod expected;
@@ -29,6 +30,7 @@ mod verify;
 
 pub use arch::goarch_matches_uname;
 pub use build::{build, builder_identity, BuildOptions, BuildOutput};
+pub use catalog::{entry_for as catalog_entry, CatalogEntry};
 pub use error::{BundleError, EntryProblem, ErrorClass};
 pub use expected::{from_file as expected_sha256_from_file, from_hex as expected_sha256_from_hex};
 pub use hash::sha256_file;
