@@ -144,7 +144,12 @@ fn bench(n: usize, offgo: &Path) -> Vec<(String, Sample)> {
     let script = fleet.dir().join("probe.sh");
     std::fs::write(
         &script,
-        probe_script(&host0.paths, &host0.check_binaries, None),
+        probe_script(
+            &host0.paths,
+            &host0.check_binaries,
+            &host0.go_env.reported(),
+            None,
+        ),
     )
     .expect("script");
     let ssh_opts = ssh_opts(&fleet).join(" ");

@@ -34,7 +34,7 @@ fn by_name<'a>(hosts: &'a [Value], name: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("{name} missing from {hosts:#?}"))
 }
 
-const CONTRACT_KEYS: [&str; 14] = [
+const CONTRACT_KEYS: [&str; 16] = [
     "name",
     "address",
     "port",
@@ -49,6 +49,9 @@ const CONTRACT_KEYS: [&str; 14] = [
     "arch",
     "latency_ms",
     "audit",
+    // Milestone 2: the Go environment policy.
+    "go_env",
+    "go_env_drift",
 ];
 
 #[test]
@@ -99,7 +102,7 @@ fn scan_reports_every_state_with_the_contract_shape() {
         for key in CONTRACT_KEYS {
             assert!(h.get(key).is_some(), "{} lacks {key}", h["name"]);
         }
-        assert_eq!(keys.len(), 13, "exactly the contract keys: {keys:?}");
+        assert_eq!(keys.len(), 15, "exactly the contract keys: {keys:?}");
     }
 
     let hand = by_name(&hosts, "hand");
@@ -425,7 +428,7 @@ fn scan_format_csv_is_the_console_table_as_csv() {
     );
     let same: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(same[0]["name"], json[0]["name"]);
-    assert_eq!(same.as_array().unwrap()[0].as_object().unwrap().len(), 13);
+    assert_eq!(same.as_array().unwrap()[0].as_object().unwrap().len(), 15);
     let out = offgo(
         state.path(),
         &[

@@ -6,6 +6,7 @@ pub mod bundle;
 pub mod engine;
 pub mod export;
 pub mod gather;
+pub mod goenv;
 pub mod inventory;
 pub mod remote;
 pub mod rollout;

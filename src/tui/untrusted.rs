@@ -4,6 +4,7 @@
 //! rollout driver decide on the raw values first; the model only shows them.)
 
 use crate::core::engine::{EngineEvent, HostOutcome, HostReport};
+use crate::core::goenv::ViewRead;
 use crate::core::remote::probe::{BinaryStatus, GoRootKind, StateRead};
 use crate::core::rollout::{Phase, Update};
 use crate::core::ssh::HostError;
@@ -47,6 +48,14 @@ pub fn engine_event(mut event: EngineEvent) -> EngineEvent {
     event
 }
 
+/// `go env`'s answer: names and values are the host's words.
+fn env_map(map: &mut std::collections::BTreeMap<String, String>) {
+    *map = std::mem::take(map)
+        .into_iter()
+        .map(|(k, v)| (safe(&k), safe(&v)))
+        .collect();
+}
+
 fn host_error(e: &mut HostError) {
     one(&mut e.message);
     one(&mut e.hint);
@@ -69,7 +78,22 @@ fn host_report(r: &mut HostReport) {
         opt(&mut o.current);
         opt(&mut o.previous);
     }
+    if let Some(map) = &mut r.go_env {
+        env_map(map);
+    }
+    for d in &mut r.go_env_drift {
+        opt(&mut d.got);
+    }
     let Some(f) = &mut r.facts else { return };
+    for view in [&mut f.go_env.login, &mut f.go_env.service]
+        .into_iter()
+        .flatten()
+    {
+        match view {
+            ViewRead::Read(map) => env_map(map),
+            ViewRead::Failed(said) => one(said),
+        }
+    }
     one(&mut f.arch);
     if let GoRootKind::Symlink { target } = &mut f.go_root_kind {
         one(target);

@@ -244,6 +244,7 @@ fn parts() -> impl Strategy<Value = Parts> {
                     free_bytes: free_kb.map(|kb| kb * 1024),
                     auditd_running,
                     binaries,
+                    go_env: Default::default(),
                 },
                 state_line,
                 audit,

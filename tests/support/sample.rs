@@ -41,6 +41,7 @@ pub fn host(name: &str, address: &str, port: u16) -> Host {
         paths: RemotePaths::default(),
         keep_releases: 3,
         groups: Vec::new(),
+        go_env: Default::default(),
     }
 }
 
@@ -52,6 +53,7 @@ pub fn inventory(hosts: Vec<Host>) -> Arc<Inventory> {
         console: ConsoleSettings::default(),
         bundles: BundleSettings::default(),
         rollout: None,
+        go_env: Default::default(),
     })
 }
 
@@ -80,6 +82,7 @@ pub fn healthy(host: &Host, version: &str, latency_ms: u64) -> HostReport {
             path: "/opt/app/bin/api".into(),
             status: BinaryStatus::Ok,
         }],
+        go_env: Default::default(),
     };
     HostReport {
         name: host.name.clone(),
@@ -106,6 +109,8 @@ pub fn healthy(host: &Host, version: &str, latency_ms: u64) -> HostReport {
         hint: None,
         facts: Some(facts),
         raw_output: None,
+        go_env: None,
+        go_env_drift: Vec::new(),
     }
 }
 
@@ -133,6 +138,8 @@ pub fn failed(host: &Host, kind: ErrorKind, error: &str, hint: &str) -> HostRepo
         hint: Some(hint.into()),
         facts: None,
         raw_output: None,
+        go_env: None,
+        go_env_drift: Vec::new(),
     }
 }
 

@@ -64,7 +64,9 @@ pub fn probe_host(
         None => trail.recorded(&identity).current().into(),
     };
     let known = memo.as_ref().map(|m| m.fingerprint.as_str());
-    let script = probe_script(&link.host().paths, &link.host().check_binaries, known);
+    let host = link.host();
+    let go_env_vars = host.go_env.reported();
+    let script = probe_script(&host.paths, &host.check_binaries, &go_env_vars, known);
     let result = link.run("probe", "sh -s", script.as_bytes());
     let latency_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
     let host = link.host();
@@ -166,6 +168,8 @@ pub fn unreachable_report(host: &Host, error: &HostError) -> HostReport {
         hint: Some(error.hint.clone()),
         facts: None,
         raw_output: error.output.clone(),
+        go_env: None,
+        go_env_drift: Vec::new(),
     }
 }
 
@@ -195,6 +199,8 @@ fn reachable_report(
         _ => None,
     };
     let audit = classify(&probe.audit_log, &host.paths.audit_log, want);
+    let go_env = facts.go_env.login_values().cloned();
+    let go_env_drift = crate::core::goenv::drift(&host.go_env, &facts.go_env);
     HostReport {
         name: host.name.clone(),
         address: host.address.clone(),
@@ -212,5 +218,7 @@ fn reachable_report(
         hint: None,
         facts: Some(facts),
         raw_output: None,
+        go_env,
+        go_env_drift,
     }
 }

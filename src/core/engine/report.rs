@@ -1,7 +1,11 @@
 //! What one probe learnt about one host: the object `scan --json` prints (contract) plus the
 //! detail the console shows.
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
+
+use crate::core::goenv::Drift;
 
 use crate::core::audit::AuditSummary;
 use crate::core::remote::probe::ProbeFacts;
@@ -38,6 +42,11 @@ pub struct HostReport {
     pub offgo: Option<OffgoSummary>,
     pub arch: Option<String>,
     pub latency_ms: Option<u64>,
+    /// The active Go's environment as a login shell sees it (`go env`): the policy's variables
+    /// and those that decide whether `go` reaches for the internet. `None` without Go.
+    pub go_env: Option<BTreeMap<String, String>>,
+    /// Every variable, in each view (login shell, service), that is not what `[go_env]` wants.
+    pub go_env_drift: Vec<Drift>,
     /// What the operator can do about `error`.
     #[serde(skip)]
     pub hint: Option<String>,

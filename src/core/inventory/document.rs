@@ -14,7 +14,7 @@ use super::settings::Settings;
 use super::syntax::syntax_error;
 
 const TOP_KEYS: &[&str] = &[
-    "defaults", "groups", "hosts", "console", "bundles", "rollout",
+    "defaults", "groups", "hosts", "console", "bundles", "rollout", "go_env",
 ];
 
 /// Reads and parses the inventory at `path`.
@@ -46,14 +46,14 @@ pub fn parse(text: &str, source: &Path) -> Result<Inventory, InventoryError> {
         base_dir: base_dir(source),
     };
     let root = DeTable::parse(text).map_err(|e| syntax_error(&doc, &e))?;
-    let mut top: [Option<&Spanned<DeValue<'_>>>; 6] = Default::default();
+    let mut top: [Option<&Spanned<DeValue<'_>>>; 7] = Default::default();
     for (key, value) in entries_in_file_order(root.get_ref()) {
         match TOP_KEYS.iter().position(|k| *k == key.get_ref()) {
             Some(i) => top[i] = Some(value),
             None => return Err(unknown_key(&doc, key, "", TOP_KEYS)),
         }
     }
-    let [defaults, groups, host_list, console, bundles, rollout] = top;
+    let [defaults, groups, host_list, console, bundles, rollout, go_env] = top;
     let field = |i: usize, value| Field {
         doc: &doc,
         key: TOP_KEYS[i],
@@ -68,10 +68,19 @@ pub fn parse(text: &str, source: &Path) -> Result<Inventory, InventoryError> {
         .map(|v| sections::groups(&field(1, v)))
         .transpose()?
         .unwrap_or_default();
-    let hosts = host_list
+    let mut hosts = host_list
         .map(|v| hosts(&field(2, v), &base, &groups))
         .transpose()?
         .unwrap_or_default();
+    let go_env = std::sync::Arc::new(
+        go_env
+            .map(|v| sections::go_env(&field(6, v)))
+            .transpose()?
+            .unwrap_or_default(),
+    );
+    for host in &mut hosts {
+        host.go_env = std::sync::Arc::clone(&go_env);
+    }
     let console = console
         .map(|v| sections::console(&field(3, v)))
         .transpose()?
@@ -93,6 +102,7 @@ pub fn parse(text: &str, source: &Path) -> Result<Inventory, InventoryError> {
         console,
         bundles,
         rollout: rollout.and_then(|_| sections::raw_rollout(text)),
+        go_env,
     })
 }
 

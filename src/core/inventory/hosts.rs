@@ -110,6 +110,8 @@ fn host(
         paths: settings.paths,
         keep_releases: settings.keep_releases,
         groups: host_groups,
+        // Set once the whole file is read (`[go_env]` may come after the hosts).
+        go_env: Default::default(),
     })
 }
 

@@ -2,6 +2,9 @@
 //! host). Built by [`super::load`]; nothing else constructs it from raw TOML.
 
 use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::core::goenv::GoEnvPolicy;
 use std::time::Duration;
 
 use crate::core::remote::RemotePaths;
@@ -40,6 +43,8 @@ pub struct Host {
     pub keep_releases: usize,
     /// Group names, in the order they were applied.
     pub groups: Vec<String>,
+    /// The fleet's Go environment policy (`[go_env]`), shared by every host.
+    pub go_env: Arc<GoEnvPolicy>,
 }
 
 /// Console settings (`[console]`).
@@ -80,6 +85,8 @@ pub struct Inventory {
     pub bundles: BundleSettings,
     /// The raw `[rollout]` table, interpreted by the rollout planner.
     pub rollout: Option<toml::Table>,
+    /// `[go_env]`: the Go environment every host must have (empty: no policy).
+    pub go_env: Arc<GoEnvPolicy>,
 }
 
 impl Inventory {

@@ -8,6 +8,7 @@ use super::field::{child_key, entries_in_file_order, unknown_key, Field};
 use super::model::{BundleSettings, ConsoleSettings};
 use super::paths::local_path;
 use super::settings::{Layer, SETTING_KEYS};
+use crate::core::goenv::{GoEnvPolicy, PolicyError};
 
 /// Rollout keys; their values are the rollout planner's to check.
 const ROLLOUT_KEYS: &[&str] = &[
@@ -116,6 +117,36 @@ pub(super) fn bundles(field: &Field<'_>) -> Result<BundleSettings, InventoryErro
         },
     )?;
     Ok(bundles)
+}
+
+/// `[go_env]`: Go environment variable → the exact value every host must have.
+pub(super) fn go_env(field: &Field<'_>) -> Result<GoEnvPolicy, InventoryError> {
+    let table = field
+        .table()
+        .map_err(|e| e.hint("write [go_env] with one line per variable: GOPROXY = \"off\""))?;
+    let mut policy = GoEnvPolicy::default();
+    for (key, value) in entries_in_file_order(table) {
+        let name = key.get_ref().as_ref();
+        let path = child_key(field.key, name);
+        let entry = Field {
+            key: &path,
+            value,
+            ..*field
+        };
+        let text = entry
+            .string()
+            .map_err(|e| e.hint("Go reads its environment as text: quote the value"))?;
+        policy.insert(name, text).map_err(|e| match e {
+            PolicyError::BadName(_) => field
+                .doc
+                .error(key.span(), &path, e.to_string())
+                .hint("name a variable `go env` knows, in upper case: GOTOOLCHAIN, GOPROXY, GOSUMDB, GOFLAGS, GOPRIVATE, GONOSUMDB, …"),
+            PolicyError::BadValue => entry
+                .error(e.to_string())
+                .hint("a value goes on one line of a profile and of go.env"),
+        })?;
+    }
+    Ok(policy)
 }
 
 /// `[rollout]`: only the key names are checked here; the raw table goes to the planner.

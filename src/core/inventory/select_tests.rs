@@ -181,6 +181,7 @@ fn all_on_an_empty_inventory_selects_nothing() {
         console: ConsoleSettings::default(),
         bundles: BundleSettings::default(),
         rollout: None,
+        go_env: Default::default(),
     };
     assert!(parse("", Path::new("empty.toml")).is_err());
     assert_eq!(select(&inv, "all"), Ok(vec![]));

@@ -3,6 +3,8 @@
 
 use serde::Deserialize;
 
+use crate::core::goenv::GoEnvRead;
+
 pub use super::go_version::GoVersion;
 use super::paths::RemotePaths;
 use super::quote::{sh_quote, sh_quote_all};
@@ -21,6 +23,7 @@ pub const AUDIT_FETCH_CAP: u64 = 16 * 1024 * 1024;
 pub fn probe_script(
     paths: &RemotePaths,
     check_binaries: &[String],
+    go_env_vars: &[String],
     known_fingerprint: Option<&str>,
 ) -> String {
     let mut script = String::with_capacity(PROBE_BODY.len() + 512);
@@ -32,6 +35,15 @@ pub fn probe_script(
         script.push_str(&format!("{name}={}\n", sh_quote(value)));
     }
     script.push_str(&format!("state_file={}\n", sh_quote(&paths.state_file())));
+    script.push_str(&format!(
+        "profile_script={}\n",
+        sh_quote(&paths.profile_script)
+    ));
+    // Names checked by the policy parser (upper case, digits, `_`): safe unquoted in the list.
+    script.push_str(&format!(
+        "go_env_vars={}\n",
+        sh_quote(&go_env_vars.join(" "))
+    ));
     script.push_str(&format!("audit_cap={AUDIT_FETCH_CAP}\n"));
     script.push_str(&format!(
         "known_fingerprint={}\n",
@@ -129,6 +141,8 @@ pub struct ProbeFacts {
     pub free_bytes: Option<u64>,
     pub auditd_running: bool,
     pub binaries: Vec<BinaryCheck>,
+    /// What `go env` said, as a login shell and as a service see it (not read without Go).
+    pub go_env: GoEnvRead,
 }
 
 impl ProbeFacts {

@@ -1,6 +1,7 @@
 # offgo probe (POSIX sh). The jump host prepends the quoted inputs:
-#   go_root, releases_dir, state_file, audit_log, audit_cap, known_fingerprint (the last probe's,
-#   or empty), and `set -- GLOB...` (check_binaries).
+#   go_root, releases_dir, state_file, audit_log, audit_cap, profile_script, go_env_vars (the Go
+#   environment variables to report, space-separated upper-case names), known_fingerprint (the
+#   last probe's, or empty), and `set -- GLOB...` (check_binaries).
 # Prints key=value lines, every value through `kv` (the prelude: a newline or backslash in a value
 # is escaped, so no host content can start a line); the audit log comes last, framed by its byte
 # count so that any bytes in it (a tampered log may hold anything) cannot be mistaken for probe keys.
@@ -36,8 +37,10 @@ for pattern in "$@"; do
 done
 set -f
 IFS=$nl
+# go.env, the profiles and the user's go/env file decide what `go env` says.
 stats=$(stat -c '%N %s %Y %Z %i' "$go_root" "$go_root/VERSION" "$go_root/bin/go" "$state_file" \
-  "$audit_log" /etc/ld.so.cache /lib /usr/lib /lib64 /usr/lib64 /lib/x86_64-linux-gnu \
+  "$audit_log" "$go_root/go.env" "$profile_script" /etc/profile "$HOME/.profile" \
+  "$HOME/.config/go/env" /etc/ld.so.cache /lib /usr/lib /lib64 /usr/lib64 /lib/x86_64-linux-gnu \
   /usr/lib/x86_64-linux-gnu /lib/aarch64-linux-gnu /usr/lib/aarch64-linux-gnu $bins 2>/dev/null)
 # The stat lines themselves, on one line, are the fingerprint (no checksum process to run);
 # only a long list of binaries is worth a cksum to keep re-probe scripts small.
@@ -108,6 +111,20 @@ if [ -e "$go_root/bin/go" ]; then
 fi
 if [ -f "$go_root/VERSION" ] && read -r line < "$go_root/VERSION"; then
   kv go_version_file "$line"
+fi
+
+# The Go environment, two ways, from / (no go.mod nearby can ask for another toolchain):
+# as a service sees it (an empty environment: go.env and Go's defaults), and as an operator's
+# login shell sees it (its profiles, the user's go/env file). Only when go is there.
+if [ -n "$go_env_vars" ] && [ -x "$go_root/bin/go" ]; then
+  out=$(cd / && env -i "$go_root/bin/go" env -json $go_env_vars 2>&1)
+  kv go_env_service "$out"
+  login=/bin/sh
+  case "$SHELL" in /*) [ -x "$SHELL" ] && login=$SHELL ;; esac
+  out=$(cd / && env -i HOME="$HOME" USER="$USER" LOGNAME="$LOGNAME" SHELL="$login" \
+    PATH=/usr/local/bin:/usr/bin:/bin "$login" -lc 'exec "$0" env -json "$@"' "$go_root/bin/go" \
+    $go_env_vars 2>&1 </dev/null)
+  kv go_env_login "$out"
 fi
 
 if [ -e "$state_file" ]; then

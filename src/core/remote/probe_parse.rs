@@ -2,6 +2,8 @@
 //! understand is a [`ProbeParseError`], which the engine reports as `command_failed` with the
 //! raw output kept.
 
+use crate::core::goenv::parse_view;
+
 use super::probe::{
     AuditLogRead, BinaryCheck, BinaryStatus, GoRootKind, GoVersion, OffgoState, ProbeFacts,
     ProbeOutput, ProbeReply, StateRead,
@@ -36,6 +38,7 @@ pub fn parse_probe_output(raw: &[u8]) -> Result<ProbeReply, ProbeParseError> {
         free_bytes: None,
         auditd_running: false,
         binaries: Vec::new(),
+        go_env: Default::default(),
     };
     let mut audit_log = None;
     let mut audit_size: Option<usize> = None;
@@ -107,6 +110,8 @@ pub fn parse_probe_output(raw: &[u8]) -> Result<ProbeReply, ProbeParseError> {
             "go_root_target" => go_root_target = value.to_string(),
             "go_version_output" => facts.go_version_output = Some(value.to_string()),
             "go_version_file" => facts.go_version_file = Some(value.to_string()),
+            "go_env_service" => facts.go_env.service = Some(parse_view(value)),
+            "go_env_login" => facts.go_env.login = Some(parse_view(value)),
             "state_json" => facts.state = parse_state(value),
             "state_unreadable" => facts.state = StateRead::Unreadable,
             // A figure too big for bytes is no figure: unknown, like an unreadable `df`.

@@ -12,6 +12,7 @@ fn script_quotes_every_inventory_value() {
     let script = probe_script(
         &paths,
         &["/opt/it's here/*".to_string(), "$(reboot)".to_string()],
+        &[],
         Some("1 2'"),
     );
     assert!(script.contains(r#"known_fingerprint='1 2'\''"#));
@@ -36,7 +37,7 @@ fn the_real_script_runs_and_parses_locally() {
         audit_log: root.join("log/audit.log").display().to_string(),
         profile_script: root.join("profile.sh").display().to_string(),
     };
-    let script = probe_script(&paths, &[format!("{}/bin/*", root.display())], None);
+    let script = probe_script(&paths, &[format!("{}/bin/*", root.display())], &[], None);
     let run = |script: &str| -> Vec<u8> {
         let mut child = std::process::Command::new("sh")
             .arg("-s")
@@ -85,7 +86,7 @@ fn the_real_script_runs_and_parses_locally() {
 
     // The same host again, with the fingerprint it just gave: unchanged.
     let bins = [format!("{}/bin/*", root.display())];
-    let again = probe_script(&paths, &bins, Some(&parsed.fingerprint));
+    let again = probe_script(&paths, &bins, &[], Some(&parsed.fingerprint));
     match parse_probe_output(&run(&again)).unwrap() {
         ProbeReply::Unchanged { fingerprint, .. } => assert_eq!(fingerprint, parsed.fingerprint),
         other => panic!("expected unchanged, got {other:?}"),
@@ -95,7 +96,7 @@ fn the_real_script_runs_and_parses_locally() {
     let ProbeReply::Full(grown) = parse_probe_output(&run(&again)).unwrap() else {
         panic!("a grown audit log is a change")
     };
-    let latest = probe_script(&paths, &bins, Some(&grown.fingerprint));
+    let latest = probe_script(&paths, &bins, &[], Some(&grown.fingerprint));
     assert!(matches!(
         parse_probe_output(&run(&latest)).unwrap(),
         ProbeReply::Unchanged { .. }
@@ -143,10 +144,10 @@ fn each_binary_gets_its_own_ldd_verdict_either_way() {
     let bin = dir.path().join("bin");
     std::fs::create_dir_all(&bin).unwrap();
     let paths = paths_in(dir.path(), "audit.log");
-    let direct = probe_script(&paths, &[], None);
+    let direct = probe_script(&paths, &[], &[], None);
     assert!(direct.contains("for l in /usr/bin/ldd /bin/ldd; do"));
     let verdicts = |globs: &[String], via_ldd: bool| -> Vec<(String, BinaryStatus)> {
-        let mut script = probe_script(&paths, globs, None);
+        let mut script = probe_script(&paths, globs, &[], None);
         if via_ldd {
             script = script.replace("for l in /usr/bin/ldd /bin/ldd; do", "for l in; do");
         }
@@ -227,7 +228,7 @@ fn the_audit_log_is_read_whole_cut_or_counted_on_the_host() {
     let dir = tempfile::tempdir().unwrap();
     let read = |name: &str, cap: Option<u64>| -> AuditLogRead {
         let paths = paths_in(dir.path(), name);
-        let mut script = probe_script(&paths, &[], None);
+        let mut script = probe_script(&paths, &[], &[], None);
         if let Some(cap) = cap {
             script = script.replace(
                 &format!("audit_cap={AUDIT_FETCH_CAP}\n"),
@@ -296,6 +297,7 @@ fn host_content_with_newlines_cannot_forge_keys() {
     let parsed = run_full(&probe_script(
         &paths,
         &[format!("{}/*", apps.display())],
+        &[],
         None,
     ));
     let f = &parsed.facts;

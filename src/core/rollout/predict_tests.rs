@@ -50,8 +50,11 @@ fn healthy(free: u64) -> HostReport {
             free_bytes: Some(free),
             auditd_running: false,
             binaries: Vec::new(),
+            go_env: Default::default(),
         }),
         raw_output: None,
+        go_env: None,
+        go_env_drift: Vec::new(),
     }
 }
 

@@ -134,6 +134,8 @@ pub struct Model {
     /// A short word in the footer that outshines the key hints for a moment (a key a
     /// read-only console refuses).
     pub flash: Option<Flash>,
+    /// The inventory has a `[go_env]` policy: the table shows the env column.
+    pub env_policy: bool,
     /// The last ad-hoc command (`:run`) and its answers so far.
     pub ad_hoc: Option<AdHocRun>,
     /// A failure bucket chosen in the rollout view: the table shows exactly these hosts.
@@ -194,6 +196,7 @@ impl Model {
             commands: CommandLog::default(),
             flash: None,
             ad_hoc: None,
+            env_policy: !inventory.go_env.is_empty(),
             only: None,
             widths,
             needs_sort: true,

@@ -166,6 +166,14 @@ impl HostRow {
         self.read_report().map(|r| r.ldd_gaps.len())
     }
 
+    /// How many `[go_env]` variables drift, over both views; `None` without a reading (no Go,
+    /// not probed).
+    pub fn env_drift(&self) -> Option<usize> {
+        let report = self.read_report()?;
+        report.go_env.as_ref()?;
+        Some(report.go_env_drift.len())
+    }
+
     pub fn audit_status(&self) -> Option<AuditStatus> {
         self.read_report().map(|r| r.audit.status)
     }

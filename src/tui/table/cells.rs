@@ -14,6 +14,8 @@ pub enum Column {
     Go,
     Gaps,
     Audit,
+    /// The Go environment against `[go_env]`: `ok` or `N drift` (shown only with a policy).
+    Env,
     State,
     /// The host's last operation, live: `push upload 42% 11.2 MiB/s`.
     Operation,
@@ -22,13 +24,14 @@ pub enum Column {
 
 impl Column {
     /// Display order.
-    pub const ALL: [Column; 9] = [
+    pub const ALL: [Column; 10] = [
         Column::Mark,
         Column::Name,
         Column::Address,
         Column::Go,
         Column::Gaps,
         Column::Audit,
+        Column::Env,
         Column::State,
         Column::Operation,
         Column::Latency,
@@ -42,6 +45,7 @@ impl Column {
             Column::Go => "go",
             Column::Gaps => "gaps",
             Column::Audit => "audit",
+            Column::Env => "env",
             Column::State => "state",
             Column::Operation => "operation",
             Column::Latency => "latency",
@@ -51,7 +55,7 @@ impl Column {
     /// The sort key the column stands for, if it can be sorted on.
     pub fn sort(self) -> Option<SortColumn> {
         match self {
-            Column::Mark | Column::Operation => None,
+            Column::Mark | Column::Operation | Column::Env => None,
             Column::Name => Some(SortColumn::Name),
             Column::Address => Some(SortColumn::Address),
             Column::Go => Some(SortColumn::GoVersion),
@@ -111,6 +115,13 @@ impl Column {
                 Some(status) => out.push_str(status.as_str()),
                 None => return false,
             },
+            Column::Env => match row.env_drift() {
+                Some(0) => out.push_str("ok"),
+                Some(n) => {
+                    let _ = write!(out, "{n} drift");
+                }
+                None => return false,
+            },
             Column::State => out.push_str(row.state_label()),
             Column::Operation => match &row.operation {
                 Some(operation) => out.push_str(&operation.label()),
@@ -135,6 +146,7 @@ impl Column {
             Column::Go => (6, 12),
             Column::Gaps => (4, 4),
             Column::Audit => (5, 10),
+            Column::Env => (3, 9),
             Column::State => (7, 17),
             // Fixed: progress text changes every moment and must not move the columns.
             Column::Operation => (30, 30),
@@ -170,7 +182,7 @@ fn search_text(row: &HostRow, mut seen: impl FnMut(Column, &str)) -> String {
 /// rows on screen, and never shrink back: scrolling and re-probes do not move the columns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Widths {
-    widest: [u16; 9],
+    widest: [u16; Column::ALL.len()],
 }
 
 impl Widths {

@@ -26,7 +26,7 @@ pub fn render(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) -> u1
         .title(title)
         .border_style(theme.border(focused));
     let lines = match model.selected_row() {
-        Some(row) => lines(row, theme),
+        Some(row) => lines(row, model.env_policy, theme),
         None => vec![Line::styled("no host selected", theme.dim())],
     };
     let max = lines.len().saturating_sub(1) as u16;
@@ -39,7 +39,7 @@ pub fn render(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) -> u1
 }
 
 /// The detail lines of one host.
-fn lines<'a>(row: &HostRow, theme: &Theme) -> Vec<Line<'a>> {
+fn lines<'a>(row: &HostRow, env_policy: bool, theme: &Theme) -> Vec<Line<'a>> {
     let plain = Style::default();
     let mut out = vec![field("address", row.address.clone(), plain, theme)];
     let state_style = theme.row(row.state());
@@ -71,6 +71,7 @@ fn lines<'a>(row: &HostRow, theme: &Theme) -> Vec<Line<'a>> {
     }
     if row.read_report().is_some() {
         facts(report, theme, &mut out);
+        super::go_env::lines(report, env_policy, theme, &mut out);
     }
     if let Some(ms) = report.latency_ms {
         out.push(field("latency", format!("{ms} ms"), plain, theme));

@@ -7,6 +7,7 @@ mod export;
 mod fields;
 mod footer;
 mod gathered;
+mod go_env;
 mod header;
 mod help;
 mod log;

@@ -18,7 +18,7 @@ const SPACING: u16 = 1;
 
 /// Which columns survive a narrow screen: earlier ones are kept first (the sort key's column
 /// comes right after the name, so its ▲/▼ is always on screen).
-const PRIORITY: [Column; 9] = [
+const PRIORITY: [Column; 10] = [
     Column::Mark,
     Column::Name,
     Column::State,
@@ -26,6 +26,7 @@ const PRIORITY: [Column; 9] = [
     Column::Go,
     Column::Gaps,
     Column::Audit,
+    Column::Env,
     Column::Latency,
     Column::Address,
 ];
@@ -34,6 +35,10 @@ const PRIORITY: [Column; 9] = [
 /// then stays, so that its coming and going does not move the others either).
 fn width(column: Column, model: &Model) -> u16 {
     if column == Column::Operation && !model.rows.iter().any(|r| r.operation.is_some()) {
+        return 0;
+    }
+    // Nothing to measure against without a policy.
+    if column == Column::Env && !model.env_policy {
         return 0;
     }
     let sort_key = column.sort() == Some(model.sort.column);
@@ -47,6 +52,7 @@ fn cell_style(column: Column, row: &HostRow, theme: &Theme) -> Style {
             .map(|s| theme.audit(s))
             .unwrap_or_default(),
         Column::Gaps if row.gap_count().unwrap_or(0) > 0 => theme.warn(),
+        Column::Env if row.env_drift().unwrap_or(0) > 0 => theme.warn(),
         Column::Go if row.read_report().is_some() && row.go_version().is_none() => theme.warn(),
         Column::Operation => row
             .operation
