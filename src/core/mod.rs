@@ -10,6 +10,7 @@ pub mod remote;
 pub mod rollout;
 pub mod session;
 pub mod ssh;
+pub mod ssh_config;
 pub mod text;
 pub mod units;
 pub mod xdg;

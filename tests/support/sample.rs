@@ -41,6 +41,8 @@ pub fn host(name: &str, address: &str, port: u16) -> Host {
         paths: RemotePaths::default(),
         keep_releases: 3,
         groups: Vec::new(),
+        proxy_jump: None,
+        sources: Vec::new(),
     }
 }
 
