@@ -70,6 +70,9 @@ pub enum Command {
     /// The audit trail.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Inventories: import one from an OpenSSH config or an Ansible inventory.
+    #[command(subcommand)]
+    Inventory(crate::cli::import::InventoryCommand),
 }
 
 #[derive(Debug, Args)]

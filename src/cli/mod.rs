@@ -4,6 +4,7 @@ pub mod args;
 mod audit;
 pub mod bundle;
 mod context;
+mod import;
 mod operate;
 mod out;
 mod print;
@@ -49,6 +50,7 @@ pub fn run(global: &GlobalArgs, command: Command) -> ExitCode {
             Err(code) => code,
         },
         Command::Audit(args::AuditCommand::Verify(args)) => audit::verify(global, &args),
+        Command::Inventory(import::InventoryCommand::Import(args)) => import::run(&args),
     };
     ExitCode::from(code)
 }

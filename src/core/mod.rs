@@ -5,6 +5,7 @@ pub mod audit;
 pub mod bundle;
 pub mod engine;
 pub mod export;
+pub mod import;
 pub mod inventory;
 pub mod remote;
 pub mod rollout;
