@@ -30,9 +30,12 @@ fn scan_reaches_hosts_whose_connection_comes_only_from_ssh_config() {
         })
         .map(|l| format!("{l}\n"))
         .collect();
+    // web-b's block names a port nothing listens on: the inventory's own `port` must win.
+    let web_b = fleet.host("web-b").unwrap().port();
     let mut config = String::from("# per host: the port\n");
     for h in fleet.hosts() {
-        config.push_str(&format!("Host {}\n    Port {}\n\n", h.name(), h.port()));
+        let port = if h.name() == "web-b" { 1 } else { h.port() };
+        config.push_str(&format!("Host {}\n    Port {port}\n\n", h.name()));
     }
     config.push_str(&format!(
         "Host web-*\n    HostName 127.0.0.1\n    User {}\n    IdentityFile {}\n    UserKnownHostsFile {}\n",
@@ -42,6 +45,17 @@ fn scan_reaches_hosts_whose_connection_comes_only_from_ssh_config() {
     ));
     let config_path = fleet.dir().join("ssh_config");
     std::fs::write(&config_path, config).unwrap();
+    let stripped = stripped.replacen(
+        "name = \"web-b\"\n",
+        &format!("name = \"web-b\"\nport = {web_b}\n"),
+        1,
+    );
+    // Without the config nothing says where the hosts are: the load itself fails.
+    let bare = offgo::core::inventory::parse(&stripped, &fleet.dir().join("bare.toml"));
+    assert!(
+        bare.is_err_and(|e| e.message.contains("missing `address`")),
+        "the inventory alone must not be enough to reach the hosts"
+    );
     let inventory = fleet.dir().join("offgo.toml");
     let text = stripped.replacen(
         "[defaults]\n",
