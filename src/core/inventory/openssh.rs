@@ -16,7 +16,11 @@ pub(super) fn read(key: SshConfigKey) -> Result<SshConfig, InventoryError> {
     openssh::read(&key.path).map_err(|e| {
         if e.file == key.path && e.line == 0 {
             let mut err = key.error_at;
-            err.message = e.message;
+            err.message = format!(
+                "cannot read the ssh config {}: {}",
+                key.path.display(),
+                e.message
+            );
             err.hint = e.hint;
             err
         } else {

@@ -132,8 +132,9 @@ fn errors_name_the_file_and_line() {
     let shown = err.to_string();
     assert!(
         shown.starts_with(&format!(
-            "{}:2:14: defaults.ssh_config: cannot read the ssh config:",
-            fixtures().join("inv.toml").display()
+            "{}:2:14: defaults.ssh_config: cannot read the ssh config {}: No such file",
+            fixtures().join("inv.toml").display(),
+            fixtures().join("nope").display()
         )),
         "{shown}"
     );

@@ -97,7 +97,7 @@ pub fn read(file: &Path) -> Result<SshConfig, SshConfigError> {
 
 fn read_file(file: &Path, base: &Path, depth: usize) -> Result<Vec<Item>, SshConfigError> {
     let text = std::fs::read_to_string(file).map_err(|e| {
-        SshConfigError::new(file, 0, format!("cannot read the ssh config: {e}"))
+        SshConfigError::new(file, 0, e.to_string())
             .hint("check the path and its permissions, or change ssh_config in the inventory")
     })?;
     let mut items = Vec::new();
@@ -149,7 +149,15 @@ fn item(line: Line, origin: Origin, base: &Path, depth: usize) -> Result<Item, S
             let mut files = Vec::new();
             for arg in &line.args {
                 for path in include_paths(arg, base).map_err(&error)? {
-                    files.push(read_file(&path, base, depth + 1)?);
+                    let items = read_file(&path, base, depth + 1).map_err(|e| {
+                        // A file the glob found but that cannot be read: say so at the Include.
+                        if e.line == 0 {
+                            error(format!("cannot read {}: {}", path.display(), e.message))
+                        } else {
+                            e
+                        }
+                    })?;
+                    files.push(items);
                 }
             }
             Ok(Item::Include { files, origin })

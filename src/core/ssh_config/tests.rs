@@ -123,7 +123,7 @@ fn bad_lines_are_errors_at_file_line_and_column() {
     let err = read(&fixture("missing.config")).unwrap_err();
     assert!(
         err.to_string().starts_with(&format!(
-            "{}: cannot read the ssh config",
+            "{}: No such file or directory",
             fixture("missing.config").display()
         )),
         "{err}"
