@@ -115,7 +115,10 @@ fn the_column_says_ok_or_how_many_drift_and_is_absent_without_a_policy() {
     let screen = text(&draw(&model(160, 48, false)));
     let header = screen.lines().find(|l| l.contains("name ▲")).unwrap();
     assert!(!header.contains(" env "), "no policy, no column:\n{screen}");
-    assert!(screen.contains("no [go_env] policy to check against"), "{screen}");
+    assert!(
+        screen.contains("no [go_env] policy to check against"),
+        "{screen}"
+    );
 
     let detail = text(&draw(&drifting_host_detail(160, 48)));
     assert!(detail.contains("2 drift from [go_env]"), "{detail}");

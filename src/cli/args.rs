@@ -76,6 +76,9 @@ pub enum Command {
     /// Example: `offgo-tui run --hosts group:web -- df -h /`. No lock is taken and a dropped
     /// connection is not retried (the command is never run twice). ctrl-c aborts as for push.
     Run(RunArgs),
+    /// Inventories: import one from an OpenSSH config or an Ansible inventory.
+    #[command(subcommand)]
+    Inventory(crate::cli::import::InventoryCommand),
 }
 
 #[derive(Debug, Args)]

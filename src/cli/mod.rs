@@ -5,6 +5,7 @@ pub mod args;
 mod audit;
 pub mod bundle;
 mod context;
+mod import;
 mod operate;
 mod out;
 mod print;
@@ -51,6 +52,7 @@ pub fn run(global: &GlobalArgs, command: Command) -> ExitCode {
         },
         Command::Audit(args::AuditCommand::Verify(args)) => audit::verify(global, &args),
         Command::Run(args) => ad_hoc::run(global, &args),
+        Command::Inventory(import::InventoryCommand::Import(args)) => import::run(&args),
     };
     ExitCode::from(code)
 }

@@ -42,6 +42,8 @@ pub fn host(name: &str, address: &str, port: u16) -> Host {
         keep_releases: 3,
         groups: Vec::new(),
         go_env: Default::default(),
+        proxy_jump: None,
+        sources: Vec::new(),
     }
 }
 

@@ -9,6 +9,7 @@ use super::error::{InventoryError, Position};
 use super::field::{entries_in_file_order, unknown_key, Doc, Field};
 use super::hosts::hosts;
 use super::model::Inventory;
+use super::openssh;
 use super::sections;
 use super::settings::Settings;
 use super::syntax::syntax_error;
@@ -61,15 +62,18 @@ pub fn parse(text: &str, source: &Path) -> Result<Inventory, InventoryError> {
     };
 
     let mut base = Settings::builtin();
+    let mut ssh_config = None;
     if let Some(value) = defaults {
-        base.apply(&sections::layer(&field(0, value))?);
+        let (layer, config_key) = sections::defaults(&field(0, value))?;
+        base.apply(&layer);
+        ssh_config = config_key.map(openssh::read).transpose()?;
     }
     let groups = groups
         .map(|v| sections::groups(&field(1, v)))
         .transpose()?
         .unwrap_or_default();
     let mut hosts = host_list
-        .map(|v| hosts(&field(2, v), &base, &groups))
+        .map(|v| hosts(&field(2, v), &base, &groups, ssh_config.as_ref()))
         .transpose()?
         .unwrap_or_default();
     let go_env = std::sync::Arc::new(

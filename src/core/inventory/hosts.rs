@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use super::error::{InventoryError, Position};
 use super::field::{child_key, entries_in_file_order, unknown_key, Field};
 use super::model::Host;
+use super::openssh::{self, SshConfig};
 use super::settings::{Layer, Settings, SETTING_KEYS};
 use super::suggest::closest;
 
@@ -17,6 +18,7 @@ pub(super) fn hosts(
     field: &Field<'_>,
     defaults: &Settings,
     groups: &[(String, Layer)],
+    ssh_config: Option<&SshConfig>,
 ) -> Result<Vec<Host>, InventoryError> {
     let items = field
         .array()
@@ -29,7 +31,7 @@ pub(super) fn hosts(
             value,
             ..*field
         };
-        let host = host(&entry, defaults, groups)?;
+        let host = host(&entry, defaults, groups, ssh_config)?;
         let name_line = name_line(&entry);
         if let Some(first) = first_line.get(&host.name) {
             return Err(entry
@@ -54,6 +56,7 @@ fn host(
     field: &Field<'_>,
     defaults: &Settings,
     groups: &[(String, Layer)],
+    ssh_config: Option<&SshConfig>,
 ) -> Result<Host, InventoryError> {
     let table = field
         .table()
@@ -82,13 +85,13 @@ fn host(
     }
     let name =
         name.ok_or_else(|| missing(field, "name", "give every host a unique name = \"web-01\""))?;
-    let address = address.ok_or_else(|| {
-        missing(
+    if address.is_none() && ssh_config.is_none() {
+        return Err(missing(
             field,
             "address",
             "write the host's IP address or DNS name: address = \"10.0.3.11\"",
-        )
-    })?;
+        ));
+    }
     let mut settings = defaults.clone();
     for group in &host_groups {
         if let Some((_, layer)) = groups.iter().find(|(g, _)| g == group) {
@@ -96,6 +99,10 @@ fn host(
         }
     }
     settings.apply(&own);
+    let (address, proxy_jump, sources) = match ssh_config {
+        Some(config) => openssh::apply(config, &name, address, &mut settings)?,
+        None => (address.unwrap_or_default(), None, Vec::new()),
+    };
     Ok(Host {
         name,
         address,
@@ -112,6 +119,8 @@ fn host(
         groups: host_groups,
         // Set once the whole file is read (`[go_env]` may come after the hosts).
         go_env: Default::default(),
+        proxy_jump,
+        sources,
     })
 }
 

@@ -11,6 +11,7 @@ mod field;
 mod hosts;
 mod locate;
 mod model;
+mod openssh;
 mod paths;
 mod sections;
 mod select;
@@ -19,6 +20,8 @@ mod suggest;
 mod syntax;
 
 #[cfg(test)]
+mod openssh_tests;
+#[cfg(test)]
 mod parse_tests;
 #[cfg(test)]
 mod select_tests;
@@ -26,5 +29,6 @@ mod select_tests;
 pub use document::{load, parse};
 pub use error::{InventoryError, Position};
 pub use locate::locate;
+pub use model::SettingSource;
 pub use model::{BundleSettings, ConsoleSettings, Host, HostId, HostKeyPolicy, Inventory};
 pub use select::{select, SelectorError};

@@ -45,6 +45,22 @@ pub struct Host {
     pub groups: Vec<String>,
     /// The fleet's Go environment policy (`[go_env]`), shared by every host.
     pub go_env: Arc<GoEnvPolicy>,
+    /// Jump hosts, comma-separated (`[user@]address[:port]` or host names), from an OpenSSH
+    /// config's `ProxyJump`. Recorded and shown; connecting through them is not done here.
+    pub proxy_jump: Option<String>,
+    /// The settings an OpenSSH config supplied, with where (empty without `ssh_config`).
+    pub sources: Vec<SettingSource>,
+}
+
+/// One setting a host took from the OpenSSH config named by `ssh_config`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SettingSource {
+    /// The inventory key it stands for: `address`, `user`, `port`, `identity_file`,
+    /// `known_hosts` or `proxy_jump`.
+    pub key: &'static str,
+    /// The value as offgo uses it (a path expanded, `none` for a ProxyJump turned off).
+    pub value: String,
+    pub origin: crate::core::ssh_config::Origin,
 }
 
 /// Console settings (`[console]`).

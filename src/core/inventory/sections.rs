@@ -21,10 +21,31 @@ const ROLLOUT_KEYS: &[&str] = &[
     "on_halt",
 ];
 
-/// A table of settings: `[defaults]` or one `[groups.NAME]`.
+/// A table of settings: one `[groups.NAME]`.
 pub(super) fn layer(field: &Field<'_>) -> Result<Layer, InventoryError> {
+    Ok(settings_table(field, false)?.0)
+}
+
+/// `[defaults]`: the settings, and `ssh_config` (which only `[defaults]` may name: one
+/// OpenSSH config per inventory, as one per `ssh` invocation).
+pub(super) fn defaults(field: &Field<'_>) -> Result<(Layer, Option<SshConfigKey>), InventoryError> {
+    settings_table(field, true)
+}
+
+/// The `ssh_config` key: the path, and where it was written (a config that cannot be read
+/// is reported there).
+pub(super) struct SshConfigKey {
+    pub path: std::path::PathBuf,
+    pub error_at: InventoryError,
+}
+
+fn settings_table(
+    field: &Field<'_>,
+    is_defaults: bool,
+) -> Result<(Layer, Option<SshConfigKey>), InventoryError> {
     let table = field.table()?;
     let mut layer = Layer::default();
+    let mut ssh_config = None;
     for (key, value) in entries_in_file_order(table) {
         let path = child_key(field.key, key.get_ref());
         let entry = Field {
@@ -32,11 +53,27 @@ pub(super) fn layer(field: &Field<'_>) -> Result<Layer, InventoryError> {
             value,
             ..*field
         };
+        if is_defaults && key.get_ref() == "ssh_config" {
+            ssh_config = Some(SshConfigKey {
+                path: local_path(&entry)?,
+                error_at: entry.error(""),
+            });
+            continue;
+        }
         if !layer.set(key.get_ref(), &entry)? {
-            return Err(unknown_key(field.doc, key, field.key, SETTING_KEYS));
+            let mut allowed = SETTING_KEYS.to_vec();
+            if is_defaults {
+                allowed.push("ssh_config");
+            }
+            let err = unknown_key(field.doc, key, field.key, &allowed);
+            return Err(if key.get_ref() == "ssh_config" {
+                err.hint("ssh_config may only be set in [defaults]")
+            } else {
+                err
+            });
         }
     }
-    Ok(layer)
+    Ok((layer, ssh_config))
 }
 
 /// `[groups.*]`: every group's name and settings, in file order.

@@ -85,6 +85,18 @@ pub(super) struct Settings {
     pub check_binaries: Vec<String>,
     pub paths: RemotePaths,
     pub keep_releases: usize,
+    /// Which connection keys the inventory set at some level: an OpenSSH config may fill only
+    /// the others.
+    pub explicit: Explicit,
+}
+
+/// Connection keys set by the inventory itself (defaults, a group or the host).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(super) struct Explicit {
+    pub user: bool,
+    pub port: bool,
+    pub identity_file: bool,
+    pub known_hosts: bool,
 }
 
 impl Settings {
@@ -101,6 +113,7 @@ impl Settings {
             check_binaries: Vec::new(),
             paths: RemotePaths::default(),
             keep_releases: 3,
+            explicit: Explicit::default(),
         }
     }
 
@@ -126,6 +139,10 @@ impl Settings {
         over(&mut self.paths.audit_log, &layer.audit_log);
         over(&mut self.paths.profile_script, &layer.profile_script);
         over(&mut self.keep_releases, &layer.keep_releases);
+        self.explicit.user |= layer.user.is_some();
+        self.explicit.port |= layer.port.is_some();
+        self.explicit.identity_file |= layer.identity_file.is_some();
+        self.explicit.known_hosts |= layer.known_hosts.is_some();
     }
 }
 

@@ -5,7 +5,7 @@ use std::collections::VecDeque;
 use crate::core::audit::AuditStatus;
 use crate::core::engine::{CommandOutput, HostReport};
 use crate::core::export::address_label;
-use crate::core::inventory::{Host, HostId};
+use crate::core::inventory::{Host, HostId, SettingSource};
 use crate::core::ssh::ErrorKind;
 use crate::tui::operate::operation::HostOperation;
 use crate::tui::state::version::VersionKey;
@@ -54,6 +54,22 @@ pub struct HostRow {
     pub haystack: String,
     /// Sort key of [`HostRow::go_version`].
     pub version_key: Option<VersionKey>,
+    /// Settings an OpenSSH config supplied: (label, "value (file:line)"), ready to show.
+    pub config_sources: Vec<(&'static str, String)>,
+}
+
+/// One setting from an OpenSSH config as the detail pane shows it: `user  deploy
+/// (~/.ssh/config:12)`. The config is the operator's, but a path may hold anything: sanitised.
+fn config_source(source: &SettingSource) -> (&'static str, String) {
+    let label = match source.key {
+        "address" => "hostname",
+        "identity_file" => "identity",
+        "known_hosts" => "knownhost",
+        "proxy_jump" => "via",
+        other => other,
+    };
+    let text = format!("{} ({})", source.value, source.origin.short());
+    (label, crate::core::text::safe(&text))
 }
 
 impl HostRow {
@@ -69,6 +85,7 @@ impl HostRow {
             earlier: VecDeque::new(),
             haystack: String::new(),
             version_key: None,
+            config_sources: host.sources.iter().map(config_source).collect(),
         };
         row.refresh_cached();
         row

@@ -42,6 +42,9 @@ pub fn render(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) -> u1
 fn lines<'a>(row: &HostRow, env_policy: bool, theme: &Theme) -> Vec<Line<'a>> {
     let plain = Style::default();
     let mut out = vec![field("address", row.address.clone(), plain, theme)];
+    for (label, text) in &row.config_sources {
+        out.push(field(label, text.clone(), theme.dim(), theme));
+    }
     let state_style = theme.row(row.state());
     out.push(field("state", row.state_label(), state_style, theme));
     if let Some(operation) = &row.operation {
