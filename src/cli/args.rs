@@ -47,6 +47,8 @@ pub enum Command {
     Demo(DemoArgs),
     /// Build, check and sign bundles (an official tarball plus manifest and sha256sums).
     Bundle(crate::cli::bundle::BundleArgs),
+    /// Go application bundles: a Go binary and its files, with its build info in the manifest.
+    App(crate::cli::app::AppArgs),
     /// Push a bundle: pre-flight, upload, verify, switch atomically; rolls itself back on failure.
     ///
     /// ctrl-c (or SIGTERM) aborts: hosts in flight finish, no new host starts, the results list

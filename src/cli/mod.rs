@@ -1,6 +1,7 @@
 //! The headless face: `offgo-tui scan|…` for scripts and CI. Same engine as the console.
 
 mod ad_hoc;
+pub mod app;
 pub mod args;
 mod audit;
 pub mod bundle;
@@ -35,6 +36,7 @@ pub fn run(global: &GlobalArgs, command: Command) -> ExitCode {
             EXIT_USAGE
         }
         Command::Bundle(args) => return bundle::run(args.command, args.json),
+        Command::App(args) => return app::run(args),
         Command::Push(args) => push::run(global, &args),
         Command::Rollout(args) => rollout::run(global, &args),
         Command::Report(args) => report::run(&args),

@@ -1,6 +1,7 @@
 //! The domain. Nothing here may import ratatui, crossterm, tui-input, `crate::tui` or
 //! `crate::cli` (enforced by `tests/architecture.rs`).
 
+pub mod app;
 pub mod audit;
 pub mod bundle;
 pub mod engine;

@@ -28,7 +28,7 @@ pub(crate) fn bare_version(version: &str) -> Result<String, FleetError> {
 }
 
 /// The cached, extracted `go/` directory of Go `version` (bare, e.g. `1.22.10`).
-pub(crate) fn release_tree(version: &str) -> Result<PathBuf, FleetError> {
+pub fn release_tree(version: &str) -> Result<PathBuf, FleetError> {
     let tarball = release_tarball(version)?;
     let trees = tarball.parent().unwrap_or(Path::new(".")).join("trees");
     let done = trees.join(format!("go{version}"));

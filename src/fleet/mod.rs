@@ -88,7 +88,7 @@ mod sshd;
 pub use app_bins::{HEALTHY_BINARY, LDD_GAP_BINARY, MISSING_LIBRARY, SCRIPT};
 pub use blackhole::Blackhole;
 pub use error::FleetError;
-pub use go_tree::release_tarball;
+pub use go_tree::{release_tarball, release_tree};
 pub use host::HostHandle;
 pub use inventory::{ExtraHost, InventoryOptions};
 pub use layout::{APP_BIN_DIR, HOST_ROOTS};

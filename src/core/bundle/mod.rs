@@ -29,6 +29,7 @@ mod trust;
 mod verify;
 
 pub use arch::goarch_matches_uname;
+pub use atomic::PendingFile;
 pub use build::{build, builder_identity, BuildOptions, BuildOutput};
 pub use catalog::{entry_for as catalog_entry, CatalogEntry};
 pub use error::{BundleError, EntryProblem, ErrorClass};

@@ -1,0 +1,15 @@
+//! Go application bundles (DESIGN.md, "Go application bundles"): a statically built Go binary,
+//! its configuration and certificates, with the binary's own build info in the manifest and the
+//! same trust chain as a Go release bundle (size, sha256, tree digest, signature).
+
+mod binary;
+mod build;
+mod buildinfo;
+mod manifest;
+
+pub use binary::{inspect, BinaryError, GoBinary};
+pub use build::{
+    build, load_manifest, parse_file_arg, AppBuildError, AppBuildOptions, AppBuildOutput, ExtraFile,
+};
+pub use buildinfo::{BuildInfo, BuildInfoError};
+pub use manifest::{AppManifest, BuildSection};
