@@ -49,6 +49,8 @@ pub enum Command {
     Bundle(crate::cli::bundle::BundleArgs),
     /// Go application bundles: a Go binary and its files, with its build info in the manifest.
     App(crate::cli::app::AppArgs),
+    /// Module-cache bundles: a Go module download cache for hosts that build offline.
+    Modcache(crate::cli::modcache::ModcacheArgs),
     /// Push a bundle: pre-flight, upload, verify, switch atomically; rolls itself back on failure.
     ///
     /// ctrl-c (or SIGTERM) aborts: hosts in flight finish, no new host starts, the results list

@@ -7,6 +7,7 @@ mod audit;
 pub mod bundle;
 mod context;
 mod import;
+pub mod modcache;
 mod operate;
 mod out;
 mod print;
@@ -37,6 +38,7 @@ pub fn run(global: &GlobalArgs, command: Command) -> ExitCode {
         }
         Command::Bundle(args) => return bundle::run(args.command, args.json),
         Command::App(args) => return app::run(args),
+        Command::Modcache(args) => return modcache::run(args),
         Command::Push(args) => push::run(global, &args),
         Command::Rollout(args) => rollout::run(global, &args),
         Command::Report(args) => report::run(&args),

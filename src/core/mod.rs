@@ -10,6 +10,7 @@ pub mod gather;
 pub mod goenv;
 pub mod import;
 pub mod inventory;
+pub mod modcache;
 pub mod remote;
 pub mod rollout;
 pub mod session;

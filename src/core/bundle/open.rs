@@ -188,7 +188,12 @@ pub fn find_bundles(dir: &Path) -> Vec<Result<Bundle, BundleError>> {
         .map(|e| e.path())
         .filter_map(|p| {
             let name = p.file_name()?.to_string_lossy().into_owned();
-            (name.ends_with(".offgo.toml") && !name.starts_with('.')).then_some((name, p))
+            // A module-cache bundle shares the suffix but is not a Go release: it has its own
+            // kind (core::modcache) and is not offered where a release is picked.
+            (name.ends_with(".offgo.toml")
+                && !name.starts_with('.')
+                && !name.starts_with("modcache-"))
+            .then_some((name, p))
         })
         .collect();
     manifests.sort_by_cached_key(|(name, _)| {

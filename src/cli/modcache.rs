@@ -1,0 +1,129 @@
+//! `offgo-tui modcache build DIR`: the headless face of [`crate::core::modcache`]. Exit 0
+//! built, 1 the cache was refused (a symlink, an incomplete module), 2 usage (not a directory,
+//! not a download cache, unreadable).
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::SystemTime;
+
+use serde_json::json;
+
+use crate::core::modcache::{self, ModcacheBuildOptions, ModcacheBuildOutput, ModcacheError};
+use crate::core::text::safe;
+
+#[derive(Debug, clap::Args)]
+pub struct ModcacheArgs {
+    #[command(subcommand)]
+    pub command: ModcacheCommand,
+    /// Print JSON instead of text.
+    #[arg(long, global = true)]
+    pub json: bool,
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum ModcacheCommand {
+    /// Bundle a Go module download cache ($(go env GOMODCACHE)/cache/download) for hosts
+    /// that build offline with GOPROXY=file:///opt/offgo/modcache/current.
+    Build(ModcacheBuildArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ModcacheBuildArgs {
+    /// The module download cache.
+    pub dir: PathBuf,
+    /// Write the bundle here (default: the current directory).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Sign the manifest with this private key (from `bundle keygen`).
+    #[arg(long, value_name = "KEY")]
+    pub sign: Option<PathBuf>,
+}
+
+pub fn run(args: ModcacheArgs) -> ExitCode {
+    let ModcacheCommand::Build(build) = args.command;
+    let (code, out, err) = match execute(build) {
+        Ok(out) if args.json => (0, json_text(&out), String::new()),
+        Ok(out) => (0, text(&out), String::new()),
+        Err(e) => {
+            let code = if e.is_usage() { 2 } else { 1 };
+            let message = safe(&e.to_string());
+            if args.json {
+                (
+                    code,
+                    format!("{}\n", json!({"ok": false, "error": message})),
+                    String::new(),
+                )
+            } else {
+                (code, String::new(), format!("error: {message}\n"))
+            }
+        }
+    };
+    super::out::stdout(&out);
+    super::out::stderr(&err);
+    ExitCode::from(code)
+}
+
+fn execute(args: ModcacheBuildArgs) -> Result<ModcacheBuildOutput, ModcacheError> {
+    let signing_key = args
+        .sign
+        .as_deref()
+        .map(crate::core::bundle::read_signing_key)
+        .transpose()?;
+    modcache::build(&ModcacheBuildOptions {
+        dir: args.dir,
+        out_dir: args.out.unwrap_or_else(|| PathBuf::from(".")),
+        signing_key,
+        created: SystemTime::now(),
+        builder: crate::core::bundle::builder_identity(),
+    })
+}
+
+fn json_text(out: &ModcacheBuildOutput) -> String {
+    let m = &out.manifest;
+    let mut value = json!({
+        "ok": true,
+        "id": m.id,
+        "manifest": out.manifest_path,
+        "sha256sums": out.sums_path,
+        "tarball": out.tarball_path,
+        "size": m.size,
+        "sha256": m.sha256,
+        "file_count": m.file_count,
+        "tree_digest": m.tree_digest,
+        "modules": m.modules,
+        "versions": m.versions,
+        "signed": m.signature.is_some(),
+    });
+    crate::core::text::safe_json(&mut value);
+    format!("{value}\n")
+}
+
+fn text(out: &ModcacheBuildOutput) -> String {
+    let m = &out.manifest;
+    let mut text = format!("built module-cache bundle {}\n", m.id);
+    let _ = writeln!(
+        text,
+        "  modules     {} ({} versions)",
+        m.modules, m.versions
+    );
+    let _ = writeln!(
+        text,
+        "  files       {}, tree digest {}",
+        m.file_count, m.tree_digest
+    );
+    let _ = writeln!(
+        text,
+        "  tarball     {} ({} bytes)",
+        out.tarball_path.display(),
+        m.size
+    );
+    let _ = writeln!(text, "  manifest    {}", out.manifest_path.display());
+    let _ = writeln!(text, "  sha256sums  {}", out.sums_path.display());
+    let signature = match &m.signature {
+        Some(s) => format!("ed25519, key {}", s.public_key),
+        None => "unsigned".into(),
+    };
+    let _ = writeln!(text, "  signature   {signature}");
+    text
+}
