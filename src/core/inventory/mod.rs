@@ -1,5 +1,6 @@
 //! The TOML inventory (DESIGN.md, "Inventory"): strict parsing with file:line:column errors,
-//! the defaults → groups → host merge, lookup order, and host selectors.
+//! the defaults → groups → host merge, host ranges (`web-[01-40]`), lookup order, and host
+//! selectors.
 //!
 //! The document is parsed into toml's spanned tree (`DeTable`) rather than deserialized with
 //! serde, so that every semantic check (an unknown key, a bad port, a duplicate host) can point
@@ -12,6 +13,7 @@ mod hosts;
 mod locate;
 mod model;
 mod paths;
+mod range;
 mod sections;
 mod select;
 mod settings;
@@ -27,4 +29,5 @@ pub use document::{load, parse};
 pub use error::{InventoryError, Position};
 pub use locate::locate;
 pub use model::{BundleSettings, ConsoleSettings, Host, HostId, HostKeyPolicy, Inventory};
+pub use range::{count_values as range_count, expand as expand_range, RangeError};
 pub use select::{select, SelectorError};

@@ -1,6 +1,8 @@
 //! Host selectors (`--hosts SEL`): comma-separated host names, globs (`web-*`), `group:NAME`
-//! and `all`. A term that selects nothing is an error: acting on fewer hosts than the operator
-//! meant, silently, is worse than stopping.
+//! and `all`, with set arithmetic: `,` is a union, `&` an intersection (it binds tighter than
+//! `,`) and a leading `!` takes the hosts away (`group:web&!web-03`). A name, glob or group that
+//! selects nothing is an error, and so is a `,`-separated part that ends up selecting nothing:
+//! acting on fewer hosts than the operator meant, silently, is worse than stopping.
 
 use std::fmt;
 
@@ -32,6 +34,10 @@ pub enum SelectorError {
     },
     /// The group exists but no host is in it.
     EmptyGroup { name: String },
+    /// A `&` or `!` with nothing to apply to (`web&`, `&web`, `!`, `web&&db`).
+    MissingOperand { selector: String },
+    /// Each name, glob and group selects hosts, but `&` and `!` leave none (`web-01&db-01`).
+    SelectsNothing { part: String },
 }
 
 impl fmt::Display for SelectorError {
@@ -73,6 +79,15 @@ impl fmt::Display for SelectorError {
                 )
             }
             Self::EmptyGroup { name } => write!(f, "group `{name}` has no hosts"),
+            Self::MissingOperand { selector } => write!(
+                f,
+                "host selector `{selector}` has a `&` or `!` with nothing to apply it to; \
+                 write e.g. `group:web&!web-03`"
+            ),
+            Self::SelectsNothing { part } => write!(
+                f,
+                "`{part}` selects no host: its `&` and `!` parts leave none"
+            ),
         }
     }
 }
@@ -92,8 +107,14 @@ pub fn select(inv: &Inventory, selector: &str) -> Result<Vec<HostId>, SelectorEr
     }
     let mut chosen = vec![false; inv.hosts.len()];
     for term in terms {
-        for id in term_hosts(inv, term)? {
-            chosen[id] = true;
+        let hosts = intersection(inv, term, selector)?;
+        if !inv.hosts.is_empty() && !hosts.contains(&true) {
+            return Err(SelectorError::SelectsNothing {
+                part: term.to_owned(),
+            });
+        }
+        for (chosen, picked) in chosen.iter_mut().zip(hosts) {
+            *chosen |= picked;
         }
     }
     Ok(chosen
@@ -102,6 +123,39 @@ pub fn select(inv: &Inventory, selector: &str) -> Result<Vec<HostId>, SelectorEr
         .filter(|(_, &c)| c)
         .map(|(id, _)| id)
         .collect())
+}
+
+/// The hosts in every `&`-separated part of `term`, as one flag per host.
+fn intersection(inv: &Inventory, term: &str, selector: &str) -> Result<Vec<bool>, SelectorError> {
+    let mut set = vec![true; inv.hosts.len()];
+    for part in term.split('&') {
+        let (negated, atom) = negations(part);
+        if atom.is_empty() {
+            return Err(SelectorError::MissingOperand {
+                selector: selector.to_owned(),
+            });
+        }
+        let mut named = vec![false; inv.hosts.len()];
+        for id in term_hosts(inv, atom)? {
+            named[id] = true;
+        }
+        for (kept, named) in set.iter_mut().zip(named) {
+            *kept &= named != negated;
+        }
+    }
+    Ok(set)
+}
+
+/// Leading `!`s (an odd count negates) and what they apply to. A `!` further in is the atom's
+/// own: `web-[!0]*` is a glob.
+fn negations(part: &str) -> (bool, &str) {
+    let mut negated = false;
+    let mut rest = part.trim();
+    while let Some(after) = rest.strip_prefix('!') {
+        negated = !negated;
+        rest = after.trim_start();
+    }
+    (negated, rest)
 }
 
 /// The hosts one term selects; never empty (`all` on an empty inventory aside).
