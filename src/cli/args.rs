@@ -70,6 +70,34 @@ pub enum Command {
     /// The audit trail.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    ///
+    /// bash: `offgo-tui completions bash > /etc/bash_completion.d/offgo-tui`;
+    /// zsh: `offgo-tui completions zsh > "${fpath[1]}/_offgo-tui"`;
+    /// fish: `offgo-tui completions fish > ~/.config/fish/completions/offgo-tui.fish`.
+    Completions(CompletionsArgs),
+    /// Print the man page (roff), or write every command's page with --out DIR.
+    ///
+    /// `offgo-tui man | man -l -` reads it now; `offgo-tui man --out /usr/local/share/man/man1`
+    /// installs offgo-tui.1 and one page per command (offgo-tui-scan.1, …).
+    Man(ManArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum, value_name = "SHELL")]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// One command's page instead of the main one, e.g. `scan` or `bundle build`.
+    #[arg(value_name = "COMMAND", conflicts_with = "out")]
+    pub command: Vec<String>,
+    /// Write offgo-tui.1 and one page per command into DIR instead of printing.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

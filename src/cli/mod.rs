@@ -4,6 +4,7 @@ pub mod args;
 mod audit;
 pub mod bundle;
 mod context;
+pub mod docs;
 mod operate;
 mod out;
 mod print;
@@ -49,6 +50,8 @@ pub fn run(global: &GlobalArgs, command: Command) -> ExitCode {
             Err(code) => code,
         },
         Command::Audit(args::AuditCommand::Verify(args)) => audit::verify(global, &args),
+        Command::Completions(args) => return docs::completions(args.shell),
+        Command::Man(args) => return docs::man(&args),
     };
     ExitCode::from(code)
 }
