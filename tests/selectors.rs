@@ -82,6 +82,10 @@ fn scan_selects_ranged_hosts_with_intersection_negation_and_union() {
     let out = scan(state.path(), &inv, "solo , group:web&!web-0[2-4]");
     assert_eq!(field(&json(&out), "name"), ["solo", "web-01"]);
     assert_eq!(out.status.code(), Some(0));
+
+    // The inventory's range syntax selects too (a glob would read `[01-02]` as one character).
+    let out = scan(state.path(), &inv, "web-[01-02],web-04&!solo");
+    assert_eq!(field(&json(&out), "name"), ["web-01", "web-02", "web-04"]);
 }
 
 #[test]

@@ -102,7 +102,7 @@ pub struct ManArgs {
 
 #[derive(Debug, Args)]
 pub struct HostsArgs {
-    /// Hosts: names, globs (web-*), group:NAME, all; `,` or, `&` and, `!` not (group:web&!web-03).
+    /// Hosts: names, globs (web-*), ranges (web-[01-10]), group:NAME, all; `,` or, `&` and, `!` not (group:web&!web-03).
     #[arg(long, default_value = "all", value_name = "SEL")]
     pub hosts: String,
     /// Print one JSON array, one object per host.
@@ -140,7 +140,7 @@ pub enum AuditCommand {
 
 #[derive(Debug, Args)]
 pub struct ScanArgs {
-    /// Hosts: names, globs (web-*), group:NAME, all; `,` or, `&` and, `!` not (group:web&!web-03).
+    /// Hosts: names, globs (web-*), ranges (web-[01-10]), group:NAME, all; `,` or, `&` and, `!` not (group:web&!web-03).
     #[arg(long, default_value = "all", value_name = "SEL")]
     pub hosts: String,
     /// Print one JSON array, one object per host (the same as --format json).
@@ -199,7 +199,7 @@ pub struct RolloutArgs {
     /// rollout's.
     #[arg(long, value_name = "B", required_unless_present = "resume")]
     pub bundle: Option<PathBuf>,
-    /// Hosts: names, globs (web-*), group:NAME, all; `,` or, `&` and, `!` not [default: all].
+    /// Hosts: names, globs (web-*), ranges (web-[01-10]), group:NAME, all; `,` or, `&` and, `!` not [default: all].
     #[arg(long, value_name = "SEL")]
     pub hosts: Option<String>,
     /// Canary hosts: a selector, or a count of first hosts.

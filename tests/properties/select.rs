@@ -59,6 +59,8 @@ enum Atom {
     Group(usize),
     /// `*N`: the hosts whose name ends in digit N.
     Glob(usize),
+    /// `h[LO-HI]`, two digits wide as the names are.
+    Range(usize, usize),
     All,
 }
 
@@ -77,6 +79,7 @@ fn atom(hosts: usize) -> impl Strategy<Value = Atom> {
         4 => (0..hosts).prop_map(Atom::Name),
         3 => (0..GROUPS).prop_map(Atom::Group),
         2 => (0usize..10).prop_map(Atom::Glob),
+        2 => (0usize..16, 0usize..5).prop_map(|(lo, span)| Atom::Range(lo, lo + span)),
         1 => Just(Atom::All),
     ]
 }
@@ -113,6 +116,7 @@ fn written(expr: &Expr, spaced: bool) -> String {
         Atom::Name(i) => name(*i),
         Atom::Group(g) => format!("group:g{g}"),
         Atom::Glob(d) => format!("*{d}"),
+        Atom::Range(lo, hi) => format!("h[{lo:02}-{hi:02}]"),
         Atom::All => "all".to_owned(),
     };
     expr.iter()
@@ -134,6 +138,11 @@ fn model(fleet: &[[bool; GROUPS]], expr: &Expr) -> Option<BTreeSet<usize>> {
             Atom::Name(i) => BTreeSet::from([*i]),
             Atom::Group(g) => everyone.iter().copied().filter(|&h| fleet[h][*g]).collect(),
             Atom::Glob(d) => everyone.iter().copied().filter(|&h| h % 10 == *d).collect(),
+            Atom::Range(lo, hi) => everyone
+                .iter()
+                .copied()
+                .filter(|h| (lo..=hi).contains(&h))
+                .collect(),
             Atom::All => everyone.clone(),
         }
     };
@@ -143,7 +152,7 @@ fn model(fleet: &[[bool; GROUPS]], expr: &Expr) -> Option<BTreeSet<usize>> {
         for (bangs, a) in part {
             let named = hosts_of(a);
             if named.is_empty() {
-                return None; // an empty group, a glob matching nothing
+                return None; // an empty group, a glob or range matching nothing
             }
             set = if bangs % 2 == 1 {
                 &set - &named

@@ -1,14 +1,17 @@
-//! Host selectors (`--hosts SEL`): comma-separated host names, globs (`web-*`), `group:NAME`
-//! and `all`, with set arithmetic: `,` is a union, `&` an intersection (it binds tighter than
-//! `,`) and a leading `!` takes the hosts away (`group:web&!web-03`). A name, glob or group that
-//! selects nothing is an error, and so is a `,`-separated part that ends up selecting nothing:
-//! acting on fewer hosts than the operator meant, silently, is worse than stopping.
+//! Host selectors (`--hosts SEL`): comma-separated host names, globs (`web-*`), ranges as the
+//! inventory writes them (`web-[01-10]`), `group:NAME` and `all`, with set arithmetic: `,` is a
+//! union, `&` an intersection (it binds tighter than `,`) and a leading `!` takes the hosts
+//! away (`group:web&!web-03`). A name, glob, range or group that selects nothing is an error,
+//! and so is a `,`-separated part that ends up selecting nothing: acting on fewer hosts than the
+//! operator meant, silently, is worse than stopping.
 
+use std::collections::HashSet;
 use std::fmt;
 
 use glob::Pattern;
 
 use super::model::{HostId, Inventory};
+use super::range::expand as expand_range;
 use super::suggest::closest;
 
 /// Why a selector selects nothing usable.
@@ -184,9 +187,17 @@ fn term_hosts(inv: &Inventory, term: &str) -> Result<Vec<HostId>, SelectorError>
         }
         return Ok(members);
     }
-    // An exact name wins over reading the term as a glob: `web[1]` may be a host's real name.
+    // An exact name wins over reading the term as a glob: `web*` may be a host's real name.
     if let Some(id) = inv.find(term) {
         return Ok(vec![id]);
+    }
+    // The inventory's range syntax means the same here: `web-[01-10]` is web-01 … web-10, where
+    // a glob would read `[01-10]` as one character out of 0, 1 and 0. One-digit ranges
+    // (`web-0[1-5]`) select the same hosts either way; anything else in brackets is a glob's.
+    if term.contains('[') {
+        if let Ok(values) = expand_range(term) {
+            return range_hosts(inv, term, &values);
+        }
     }
     if term.contains(['*', '?', '[']) {
         let pattern = Pattern::new(term).map_err(|e| SelectorError::BadGlob {
@@ -208,4 +219,38 @@ fn term_hosts(inv: &Inventory, term: &str) -> Result<Vec<HostId>, SelectorError>
         name: term.to_owned(),
         suggestion,
     })
+}
+
+/// The hosts named by the values of a range, each value an exact name or a glob (`web-[1-3]*`).
+/// Like a glob, the range must select some host; values that name none are not errors, so
+/// `web-[01-40]` works on a fleet that has lost web-17.
+fn range_hosts(
+    inv: &Inventory,
+    term: &str,
+    values: &[String],
+) -> Result<Vec<HostId>, SelectorError> {
+    let mut names = HashSet::new();
+    let mut globs = Vec::new();
+    for value in values {
+        if value.contains(['*', '?']) {
+            globs.push(Pattern::new(value).map_err(|e| SelectorError::BadGlob {
+                pattern: term.to_owned(),
+                reason: e.msg.to_owned(),
+            })?);
+        } else {
+            names.insert(value.as_str());
+        }
+    }
+    let matched: Vec<HostId> = (0..inv.hosts.len())
+        .filter(|&id| {
+            let name = inv.hosts[id].name.as_str();
+            names.contains(name) || globs.iter().any(|g| g.matches(name))
+        })
+        .collect();
+    if matched.is_empty() {
+        return Err(SelectorError::NoMatch {
+            pattern: term.to_owned(),
+        });
+    }
+    Ok(matched)
 }

@@ -315,3 +315,33 @@ fn ranged_hosts_are_selected_like_any_other() {
     );
     assert_eq!(picked("web-03,group:canary&!web-14"), ["web-03", "web-13"]);
 }
+
+#[test]
+fn a_range_in_a_selector_means_what_it_means_in_the_inventory() {
+    let inv = parse(RANGES, Path::new("ranges.toml")).unwrap_or_else(|e| panic!("{e}"));
+    let picked = |sel: &str| -> Vec<String> {
+        select(&inv, sel)
+            .unwrap_or_else(|e| panic!("{sel}: {e}"))
+            .into_iter()
+            .map(|id| inv.host(id).name.clone())
+            .collect()
+    };
+    // As a glob, `[09-11]` would be one character: 0, 9-1 (nothing) or 1.
+    assert_eq!(picked("web-[09-11]"), ["web-09", "web-10", "web-11"]);
+    assert_eq!(picked("web-0[8-9]"), ["web-08", "web-09"]);
+    // Values no host has are left out, as a glob leaves them out.
+    assert_eq!(picked("web-[13-20]"), ["web-13", "web-14"]);
+    assert_eq!(
+        picked("web-[1-1]*"),
+        ["web-10", "web-11", "web-12", "web-13", "web-14"]
+    );
+    assert_eq!(picked("group:web&!web-[01-12]"), ["web-13", "web-14"]);
+    // Brackets that are not a range stay a glob's.
+    assert_eq!(picked("web-1[!0-2]"), ["web-13", "web-14"]);
+    assert_eq!(
+        select(&inv, "web-[15-20]"),
+        Err(SelectorError::NoMatch {
+            pattern: "web-[15-20]".into()
+        })
+    );
+}
