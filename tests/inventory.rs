@@ -296,3 +296,18 @@ fn scan_of_an_inventory_without_hosts_is_a_usage_error() {
         "{stderr}"
     );
 }
+
+#[test]
+fn the_example_s_range_is_eight_web_hosts_in_order() {
+    let inv = load(Path::new("config/example.toml")).unwrap_or_else(|e| panic!("{e}"));
+    let web: Vec<(&str, &str)> = select(&inv, "group:web&!web-0[1-2]")
+        .unwrap_or_else(|e| panic!("{e}"))
+        .into_iter()
+        .map(|id| (inv.host(id).name.as_str(), inv.host(id).address.as_str()))
+        .collect();
+    let want: Vec<(String, String)> = (3..=10)
+        .map(|n| (format!("web-{n:02}"), format!("10.0.3.{}", n + 10)))
+        .collect();
+    let want: Vec<(&str, &str)> = want.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    assert_eq!(web, want);
+}
