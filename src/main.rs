@@ -14,6 +14,9 @@ fn main() -> ExitCode {
     let parallel = cli.global.parallel.map(usize::from);
     match cli.command {
         Some(cli::Command::Demo(args)) => offgo::demo::run(parallel, cli.read_only, args.keep),
+        // Text generated from the argument definitions: no log file, no inventory.
+        Some(cli::Command::Completions(args)) => cli::docs::completions(args.shell),
+        Some(cli::Command::Man(args)) => cli::docs::man(&args),
         Some(command) => {
             let _logging = offgo::logging::init_headless(cli.global.verbose);
             cli::run(&cli.global, command)

@@ -101,6 +101,24 @@ invalid_inventories! {
         [[hosts]]\n    name = \"web-01\"\n    address = \"10.0.3.11\"";
     bad_host_name => "tests/invalid_inventories/bad_host_name.toml:2:8: hosts[0].name: \
         host name \"web 01\" contains a space\n  hint: use letters, digits, '-', '_' or '.', e.g. \"web-01\"";
+    range_count_mismatch => "tests/invalid_inventories/range_count_mismatch.toml:3:11: hosts[0].address: \
+        name \"web-[01-40]\" stands for 40 hosts but address \"10.0.3.[11-49]\" for 39 hosts\n  \
+        hint: a range of names needs an address range with as many values, paired in order, \
+        e.g. name = \"web-[01-40]\" with address = \"10.0.3.[11-50]\" or \"web-[01-40].example\"";
+    range_reversed => "tests/invalid_inventories/range_reversed.toml:2:8: hosts[0].name: \
+        \"web-[40-01]\" has a reversed range `[40-01]`: 40 comes after 01\n  \
+        hint: write the smaller number first, e.g. [01-40]";
+    range_empty => "tests/invalid_inventories/range_empty.toml:4:8: hosts[0].name: \
+        \"web-[01-]\" has an empty range `[01-]`: it needs a first and a last number\n  \
+        hint: a range is [FIRST-LAST] with decimal numbers, e.g. \"web-[01-40]\"; \
+        names and addresses may not hold other brackets";
+    range_duplicate_name => "tests/invalid_inventories/range_duplicate_name.toml:6:8: hosts[1].name: \
+        duplicate host name \"web-03\" from the range \"web-[01-05]\" (first defined on line 2)\n  \
+        hint: host names must be unique: rename or remove one of the two";
+    range_bad_address => "tests/invalid_inventories/range_bad_address.toml:3:11: hosts[0].address: \
+        \"db-[1-3.example\" has a `[` that is not closed\n  \
+        hint: a range is [FIRST-LAST] with decimal numbers, e.g. \"web-[01-40]\"; \
+        names and addresses may not hold other brackets";
 }
 
 /// A fixture without a case above would be a test that never runs.
@@ -277,4 +295,19 @@ fn scan_of_an_inventory_without_hosts_is_a_usage_error() {
             && stderr.contains("[[hosts]]"),
         "{stderr}"
     );
+}
+
+#[test]
+fn the_example_s_range_is_eight_web_hosts_in_order() {
+    let inv = load(Path::new("config/example.toml")).unwrap_or_else(|e| panic!("{e}"));
+    let web: Vec<(&str, &str)> = select(&inv, "group:web&!web-0[1-2]")
+        .unwrap_or_else(|e| panic!("{e}"))
+        .into_iter()
+        .map(|id| (inv.host(id).name.as_str(), inv.host(id).address.as_str()))
+        .collect();
+    let want: Vec<(String, String)> = (3..=10)
+        .map(|n| (format!("web-{n:02}"), format!("10.0.3.{}", n + 10)))
+        .collect();
+    let want: Vec<(&str, &str)> = want.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    assert_eq!(web, want);
 }

@@ -83,6 +83,17 @@ pub enum Command {
     /// Inventories: import one from an OpenSSH config or an Ansible inventory.
     #[command(subcommand)]
     Inventory(crate::cli::import::InventoryCommand),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    ///
+    /// bash: `offgo-tui completions bash > /etc/bash_completion.d/offgo-tui`;
+    /// zsh: `offgo-tui completions zsh > "${fpath[1]}/_offgo-tui"`;
+    /// fish: `offgo-tui completions fish > ~/.config/fish/completions/offgo-tui.fish`.
+    Completions(CompletionsArgs),
+    /// Print the man page (roff), or write every command's page with --out DIR.
+    ///
+    /// `offgo-tui man | man -l -` reads it now; `offgo-tui man --out /usr/local/share/man/man1`
+    /// installs offgo-tui.1 and one page per command (offgo-tui-scan.1, …).
+    Man(ManArgs),
 }
 
 #[derive(Debug, Args)]
@@ -100,8 +111,25 @@ pub struct RunArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum, value_name = "SHELL")]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// One command's page instead of the main one, e.g. `scan` or `bundle build`.
+    #[arg(value_name = "COMMAND", conflicts_with = "out")]
+    pub command: Vec<String>,
+    /// Write offgo-tui.1 and one page per command into DIR instead of printing.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
 pub struct HostsArgs {
-    /// Hosts: names, globs (web-*), group:NAME, all; comma-separated.
+    /// Hosts: names, globs (web-*), ranges (web-[01-10]), group:NAME, all; `,` or, `&` and, `!` not (group:web&!web-03).
     #[arg(long, default_value = "all", value_name = "SEL")]
     pub hosts: String,
     /// Print one JSON array, one object per host.
@@ -139,7 +167,7 @@ pub enum AuditCommand {
 
 #[derive(Debug, Args)]
 pub struct ScanArgs {
-    /// Hosts: names, globs (web-*), group:NAME, all; comma-separated.
+    /// Hosts: names, globs (web-*), ranges (web-[01-10]), group:NAME, all; `,` or, `&` and, `!` not (group:web&!web-03).
     #[arg(long, default_value = "all", value_name = "SEL")]
     pub hosts: String,
     /// Print one JSON array, one object per host (the same as --format json).
@@ -198,7 +226,7 @@ pub struct RolloutArgs {
     /// rollout's.
     #[arg(long, value_name = "B", required_unless_present = "resume")]
     pub bundle: Option<PathBuf>,
-    /// Hosts: names, globs (web-*), group:NAME, all; comma-separated [default: all].
+    /// Hosts: names, globs (web-*), ranges (web-[01-10]), group:NAME, all; `,` or, `&` and, `!` not [default: all].
     #[arg(long, value_name = "SEL")]
     pub hosts: Option<String>,
     /// Canary hosts: a selector, or a count of first hosts.

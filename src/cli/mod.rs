@@ -6,6 +6,7 @@ pub mod args;
 mod audit;
 pub mod bundle;
 mod context;
+pub mod docs;
 mod import;
 pub mod modcache;
 mod operate;
@@ -57,6 +58,8 @@ pub fn run(global: &GlobalArgs, command: Command) -> ExitCode {
         Command::Audit(args::AuditCommand::Verify(args)) => audit::verify(global, &args),
         Command::Run(args) => ad_hoc::run(global, &args),
         Command::Inventory(import::InventoryCommand::Import(args)) => import::run(&args),
+        Command::Completions(args) => return docs::completions(args.shell),
+        Command::Man(args) => return docs::man(&args),
     };
     ExitCode::from(code)
 }

@@ -201,23 +201,26 @@ struct GenInventory {
     groups_last: bool,
 }
 
+/// Brackets open a host range and `&`, `!` are selector operators: names hold none of them.
 fn host_name() -> impl Strategy<Value = String> {
-    text_without(|c| c.is_whitespace() || c.is_control() || c == ',' || c == '/')
-        .prop_filter("reserved for selectors", |n| {
-            n != "all" && !n.starts_with("group:")
-        })
+    text_without(|c| {
+        c.is_whitespace() || c.is_control() || matches!(c, ',' | '/' | '&' | '!' | '[' | ']')
+    })
+    .prop_filter("reserved for selectors", |n| {
+        n != "all" && !n.starts_with("group:")
+    })
 }
 
 fn inventory() -> impl Strategy<Value = GenInventory> {
     let groups = proptest::collection::btree_map(
-        text_without(|c| c.is_whitespace() || c == ','),
+        text_without(|c| c.is_whitespace() || c == ',' || c == '&'),
         layer(),
         0..4,
     );
     let hosts = proptest::collection::btree_map(
         host_name(),
         (
-            text_without(|c| c.is_whitespace() || c.is_control()),
+            text_without(|c| c.is_whitespace() || c.is_control() || c == '[' || c == ']'),
             proptest::collection::vec(any::<usize>(), 0..3),
             layer(),
         ),

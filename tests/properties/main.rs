@@ -6,7 +6,8 @@
 //! Each property has a fixed case budget sized for CI on a small machine (the whole binary runs
 //! in well under 30 s); `PROPTEST_CASES=N` overrides every budget for a longer local run.
 //! What the engine makes of pre-flight and verify output is private to it: those properties
-//! live in src/core/engine/parse_properties.rs.
+//! live in src/core/engine/parse_properties.rs. Host ranges and selector arithmetic are checked
+//! against a model of the sets they stand for (select.rs).
 
 mod support;
 
@@ -15,3 +16,4 @@ mod bundle;
 mod frame;
 mod inventory;
 mod probe;
+mod select;

@@ -7,6 +7,7 @@ use super::error::{InventoryError, Position};
 use super::field::{child_key, entries_in_file_order, unknown_key, Field};
 use super::model::Host;
 use super::openssh::{self, SshConfig};
+use super::range::expand;
 use super::settings::{Layer, Settings, SETTING_KEYS};
 use super::suggest::closest;
 
@@ -14,6 +15,7 @@ use super::suggest::closest;
 const HOST_KEYS: &[&str] = &["name", "address", "groups"];
 
 /// Reads every host. `defaults` already has `[defaults]` applied; `groups` are in file order.
+/// An entry whose name holds a range (`web-[01-40]`) stands for one host per value.
 pub(super) fn hosts(
     field: &Field<'_>,
     defaults: &Settings,
@@ -31,33 +33,42 @@ pub(super) fn hosts(
             value,
             ..*field
         };
-        let host = host(&entry, defaults, groups, ssh_config)?;
+        let (pattern, expanded) = entry_hosts(&entry, defaults, groups, ssh_config)?;
         let name_line = name_line(&entry);
-        if let Some(first) = first_line.get(&host.name) {
-            return Err(entry
-                .doc
-                .error(
-                    name_span(&entry),
-                    &child_key(key, "name"),
-                    format!(
-                        "duplicate host name \"{}\" (first defined on line {first})",
-                        host.name
-                    ),
-                )
-                .hint("host names must be unique: rename or remove one of the two"));
+        for host in expanded {
+            if let Some(first) = first_line.get(&host.name) {
+                return Err(duplicate(&entry, &host.name, &pattern, *first));
+            }
+            first_line.insert(host.name.clone(), name_line);
+            out.push(host);
         }
-        first_line.insert(host.name.clone(), name_line);
-        out.push(host);
     }
     Ok(out)
 }
 
-fn host(
+fn duplicate(entry: &Field<'_>, name: &str, pattern: &str, first: usize) -> InventoryError {
+    let from_range = if pattern == name {
+        String::new()
+    } else {
+        format!(" from the range \"{pattern}\"")
+    };
+    entry
+        .doc
+        .error(
+            name_span(entry),
+            &child_key(entry.key, "name"),
+            format!("duplicate host name \"{name}\"{from_range} (first defined on line {first})"),
+        )
+        .hint("host names must be unique: rename or remove one of the two")
+}
+
+/// One `[[hosts]]` entry: its name as written, and the hosts it stands for.
+fn entry_hosts(
     field: &Field<'_>,
     defaults: &Settings,
     groups: &[(String, Layer)],
     ssh_config: Option<&SshConfig>,
-) -> Result<Host, InventoryError> {
+) -> Result<(String, Vec<Host>), InventoryError> {
     let table = field
         .table()
         .map_err(|e| e.hint("write each host as a [[hosts]] block with name and address"))?;
@@ -71,8 +82,11 @@ fn host(
             ..*field
         };
         match key.get_ref().as_ref() {
-            "name" => name = Some(host_name(&entry)?),
-            "address" => address = Some(host_address(&entry)?),
+            "name" => name = Some(host_names(&entry)?),
+            "address" => {
+                let written = entry.string()?.to_owned();
+                address = Some((written, host_addresses(&entry)?, value.span()));
+            }
             "groups" => host_groups = group_list(&entry, groups)?,
             other => {
                 if !own.set(other, &entry)? {
@@ -83,15 +97,30 @@ fn host(
             }
         }
     }
-    let name =
+    let (pattern, names) =
         name.ok_or_else(|| missing(field, "name", "give every host a unique name = \"web-01\""))?;
-    if address.is_none() && ssh_config.is_none() {
-        return Err(missing(
-            field,
-            "address",
-            "write the host's IP address or DNS name: address = \"10.0.3.11\"",
-        ));
-    }
+    let addresses: Vec<Option<String>> = match address {
+        Some((written, addresses, span)) => {
+            if addresses.len() != names.len() {
+                return Err(count_mismatch(
+                    field,
+                    (&pattern, names.len()),
+                    (&written, addresses.len()),
+                    span,
+                ));
+            }
+            addresses.into_iter().map(Some).collect()
+        }
+        // The OpenSSH config's HostName, else the name itself, as `ssh NAME` does.
+        None if ssh_config.is_some() => vec![None; names.len()],
+        None => {
+            return Err(missing(
+                field,
+                "address",
+                "write the host's IP address or DNS name: address = \"10.0.3.11\"",
+            ))
+        }
+    };
     let mut settings = defaults.clone();
     for group in &host_groups {
         if let Some((_, layer)) = groups.iter().find(|(g, _)| g == group) {
@@ -99,6 +128,53 @@ fn host(
         }
     }
     settings.apply(&own);
+    let hosts = names
+        .into_iter()
+        .zip(addresses)
+        .map(|(name, address)| host(name, address, &settings, &host_groups, ssh_config))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((pattern, hosts))
+}
+
+/// A range of names pairs with a range of addresses value by value, so the counts must agree.
+fn count_mismatch(
+    field: &Field<'_>,
+    (pattern, names): (&str, usize),
+    (address, addresses): (&str, usize),
+    address_span: std::ops::Range<usize>,
+) -> InventoryError {
+    let hosts = |n: usize| {
+        if n == 1 {
+            "1 host".to_owned()
+        } else {
+            format!("{n} hosts")
+        }
+    };
+    field
+        .doc
+        .error(
+            address_span,
+            &child_key(field.key, "address"),
+            format!(
+                "name \"{pattern}\" stands for {} but address \"{address}\" for {}",
+                hosts(names),
+                hosts(addresses)
+            ),
+        )
+        .hint(
+            "a range of names needs an address range with as many values, paired in order, \
+             e.g. name = \"web-[01-40]\" with address = \"10.0.3.[11-50]\" or \"web-[01-40].example\"",
+        )
+}
+
+fn host(
+    name: String,
+    address: Option<String>,
+    settings: &Settings,
+    groups: &[String],
+    ssh_config: Option<&SshConfig>,
+) -> Result<Host, InventoryError> {
+    let mut settings = settings.clone();
     let (address, proxy_jump, sources) = match ssh_config {
         Some(config) => openssh::apply(config, &name, address, &mut settings)?,
         None => (address.unwrap_or_default(), None, Vec::new()),
@@ -116,7 +192,7 @@ fn host(
         check_binaries: settings.check_binaries,
         paths: settings.paths,
         keep_releases: settings.keep_releases,
-        groups: host_groups,
+        groups: groups.to_vec(),
         // Set once the whole file is read (`[go_env]` may come after the hosts).
         go_env: Default::default(),
         proxy_jump,
@@ -132,7 +208,8 @@ fn missing(field: &Field<'_>, key: &str, hint: &str) -> InventoryError {
         .hint(hint)
 }
 
-fn host_name(field: &Field<'_>) -> Result<String, InventoryError> {
+/// The name as written and the names it stands for (one, or one per value of its ranges).
+fn host_names(field: &Field<'_>) -> Result<(String, Vec<String>), InventoryError> {
     const HINT: &str = "use letters, digits, '-', '_' or '.', e.g. \"web-01\"";
     let name = field.string()?;
     if name.is_empty() {
@@ -140,7 +217,7 @@ fn host_name(field: &Field<'_>) -> Result<String, InventoryError> {
     }
     if let Some(bad) = name
         .chars()
-        .find(|&c| c.is_whitespace() || c.is_control() || c == ',' || c == '/')
+        .find(|&c| c.is_whitespace() || c.is_control() || matches!(c, ',' | '/' | '&' | '!'))
     {
         let bad = match bad {
             ' ' => "a space".to_owned(),
@@ -151,18 +228,23 @@ fn host_name(field: &Field<'_>) -> Result<String, InventoryError> {
             .error(format!("host name \"{name}\" contains {bad}"))
             .hint(HINT));
     }
+    let names = expand(name).map_err(|e| field.error(e.message).hint(e.hint))?;
     // Selectors would read these as keywords, not as this host.
-    if name == "all" || name.starts_with("group:") {
+    if let Some(reserved) = names
+        .iter()
+        .find(|n| n.as_str() == "all" || n.starts_with("group:"))
+    {
         return Err(field
             .error(format!(
-                "host name \"{name}\" is reserved for host selectors"
+                "host name \"{reserved}\" is reserved for host selectors"
             ))
             .hint(HINT));
     }
-    Ok(name.to_owned())
+    Ok((name.to_owned(), names))
 }
 
-fn host_address(field: &Field<'_>) -> Result<String, InventoryError> {
+/// The addresses the value stands for (one, or one per value of its ranges).
+fn host_addresses(field: &Field<'_>) -> Result<Vec<String>, InventoryError> {
     const HINT: &str = "write the host's IP address or DNS name, e.g. address = \"10.0.3.11\"";
     let address = field.string()?;
     if address.trim().is_empty() {
@@ -173,7 +255,7 @@ fn host_address(field: &Field<'_>) -> Result<String, InventoryError> {
             .error(format!("address \"{address}\" contains whitespace"))
             .hint(HINT));
     }
-    Ok(address.to_owned())
+    expand(address).map_err(|e| field.error(e.message).hint(e.hint))
 }
 
 /// The host's `groups`, each of which must be declared as `[groups.NAME]`.

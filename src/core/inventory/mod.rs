@@ -1,5 +1,6 @@
 //! The TOML inventory (DESIGN.md, "Inventory"): strict parsing with file:line:column errors,
-//! the defaults → groups → host merge, lookup order, and host selectors.
+//! the defaults → groups → host merge, host ranges (`web-[01-40]`), lookup order, and host
+//! selectors.
 //!
 //! The document is parsed into toml's spanned tree (`DeTable`) rather than deserialized with
 //! serde, so that every semantic check (an unknown key, a bad port, a duplicate host) can point
@@ -13,6 +14,7 @@ mod locate;
 mod model;
 mod openssh;
 mod paths;
+mod range;
 mod sections;
 mod select;
 mod settings;
@@ -31,4 +33,5 @@ pub use error::{InventoryError, Position};
 pub use locate::locate;
 pub use model::SettingSource;
 pub use model::{BundleSettings, ConsoleSettings, Host, HostId, HostKeyPolicy, Inventory};
+pub use range::{count_values as range_count, expand as expand_range, RangeError};
 pub use select::{select, SelectorError};

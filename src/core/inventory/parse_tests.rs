@@ -306,3 +306,80 @@ fn an_identity_file_that_is_a_directory_is_refused() {
         )
     );
 }
+
+#[test]
+fn a_ranged_entry_stands_for_one_host_per_value_with_its_settings() {
+    let inv = inv(r#"
+[groups.web]
+user = "deploy"
+
+[[hosts]]
+name = "web-[08-11]"
+address = "10.0.3.[8-11]"
+groups = ["web"]
+port = 2222
+
+[[hosts]]
+name = "db"
+address = "10.0.4.1"
+
+[[hosts]]
+name = "edge-[1-2]"
+address = "edge-[01-02].example"
+"#);
+    let view: Vec<(&str, &str, u16, &str)> = inv
+        .hosts
+        .iter()
+        .map(|h| (h.name.as_str(), h.address.as_str(), h.port, h.user.as_str()))
+        .collect();
+    assert_eq!(
+        view,
+        [
+            ("web-08", "10.0.3.8", 2222, "deploy"),
+            ("web-09", "10.0.3.9", 2222, "deploy"),
+            ("web-10", "10.0.3.10", 2222, "deploy"),
+            ("web-11", "10.0.3.11", 2222, "deploy"),
+            ("db", "10.0.4.1", 22, "root"),
+            ("edge-1", "edge-01.example", 22, "root"),
+            ("edge-2", "edge-02.example", 22, "root"),
+        ]
+    );
+    assert!(inv.hosts[..4].iter().all(|h| h.groups == ["web"]));
+}
+
+#[test]
+fn range_errors_name_the_key_and_the_value() {
+    assert_eq!(
+        err("[[hosts]]\nname = \"web\"\naddress = \"10.0.0.[1-2]\"\n"),
+        "inv.toml:3:11: hosts[0].address: name \"web\" stands for 1 host but address \
+         \"10.0.0.[1-2]\" for 2 hosts\n  hint: a range of names needs an address range with as many \
+         values, paired in order, e.g. name = \"web-[01-40]\" with address = \"10.0.3.[11-50]\" or \
+         \"web-[01-40].example\""
+    );
+    assert!(err("[[hosts]]\nname = \"web-[1]\"\naddress = \"a\"\n")
+        .starts_with("inv.toml:2:8: hosts[0].name: \"web-[1]\" has `[1]`, which is not a range\n"),);
+    assert!(err("[[hosts]]\nname = \"w[1-11][1-11]\"\naddress = \"a[1-121]\"\n").contains(
+        "duplicate host name \"w111\" from the range \"w[1-11][1-11]\" (first defined on line 2)"
+    ));
+    assert!(
+        err("[[hosts]]\nname = \"h[0-100000]\"\naddress = \"a[0-100000]\"\n")
+            .contains("stands for more than 100000 hosts (100001)")
+    );
+}
+
+#[test]
+fn selector_operators_are_not_allowed_in_names() {
+    for (name, shown) in [("a&b", "'&'"), ("!a", "'!'")] {
+        assert_eq!(
+            err(&format!("[[hosts]]\nname = \"{name}\"\naddress = \"a\"\n")),
+            format!(
+                "inv.toml:2:8: hosts[0].name: host name \"{name}\" contains {shown}\n  \
+                 hint: use letters, digits, '-', '_' or '.', e.g. \"web-01\""
+            )
+        );
+    }
+    assert!(
+        err("[groups.\"a&b\"]\n[[hosts]]\nname = \"a\"\naddress = \"a\"\n")
+            .contains("bad group name \"a&b\"")
+    );
+}

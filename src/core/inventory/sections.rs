@@ -85,7 +85,11 @@ pub(super) fn groups(field: &Field<'_>) -> Result<Vec<(String, Layer)>, Inventor
     for (key, value) in entries_in_file_order(table) {
         let name = key.get_ref().as_ref();
         let path = child_key(field.key, name);
-        if name.is_empty() || name.chars().any(|c| c.is_whitespace() || c == ',') {
+        if name.is_empty()
+            || name
+                .chars()
+                .any(|c| c.is_whitespace() || c == ',' || c == '&')
+        {
             return Err(field
                 .doc
                 .error(key.span(), &path, format!("bad group name \"{name}\""))

@@ -1,12 +1,17 @@
-//! Host selectors (`--hosts SEL`): comma-separated host names, globs (`web-*`), `group:NAME`
-//! and `all`. A term that selects nothing is an error: acting on fewer hosts than the operator
-//! meant, silently, is worse than stopping.
+//! Host selectors (`--hosts SEL`): comma-separated host names, globs (`web-*`), ranges as the
+//! inventory writes them (`web-[01-10]`), `group:NAME` and `all`, with set arithmetic: `,` is a
+//! union, `&` an intersection (it binds tighter than `,`) and a leading `!` takes the hosts
+//! away (`group:web&!web-03`). A name, glob, range or group that selects nothing is an error,
+//! and so is a `,`-separated part that ends up selecting nothing: acting on fewer hosts than the
+//! operator meant, silently, is worse than stopping.
 
+use std::collections::HashSet;
 use std::fmt;
 
 use glob::Pattern;
 
 use super::model::{HostId, Inventory};
+use super::range::expand as expand_range;
 use super::suggest::closest;
 
 /// Why a selector selects nothing usable.
@@ -32,6 +37,10 @@ pub enum SelectorError {
     },
     /// The group exists but no host is in it.
     EmptyGroup { name: String },
+    /// A `&` or `!` with nothing to apply to (`web&`, `&web`, `!`, `web&&db`).
+    MissingOperand { selector: String },
+    /// Each name, glob and group selects hosts, but `&` and `!` leave none (`web-01&db-01`).
+    SelectsNothing { part: String },
 }
 
 impl fmt::Display for SelectorError {
@@ -73,6 +82,15 @@ impl fmt::Display for SelectorError {
                 )
             }
             Self::EmptyGroup { name } => write!(f, "group `{name}` has no hosts"),
+            Self::MissingOperand { selector } => write!(
+                f,
+                "host selector `{selector}` has a `&` or `!` with nothing to apply it to; \
+                 write e.g. `group:web&!web-03`"
+            ),
+            Self::SelectsNothing { part } => write!(
+                f,
+                "`{part}` selects no host: its `&` and `!` parts leave none"
+            ),
         }
     }
 }
@@ -92,8 +110,14 @@ pub fn select(inv: &Inventory, selector: &str) -> Result<Vec<HostId>, SelectorEr
     }
     let mut chosen = vec![false; inv.hosts.len()];
     for term in terms {
-        for id in term_hosts(inv, term)? {
-            chosen[id] = true;
+        let hosts = intersection(inv, term, selector)?;
+        if !inv.hosts.is_empty() && !hosts.contains(&true) {
+            return Err(SelectorError::SelectsNothing {
+                part: term.to_owned(),
+            });
+        }
+        for (chosen, picked) in chosen.iter_mut().zip(hosts) {
+            *chosen |= picked;
         }
     }
     Ok(chosen
@@ -102,6 +126,39 @@ pub fn select(inv: &Inventory, selector: &str) -> Result<Vec<HostId>, SelectorEr
         .filter(|(_, &c)| c)
         .map(|(id, _)| id)
         .collect())
+}
+
+/// The hosts in every `&`-separated part of `term`, as one flag per host.
+fn intersection(inv: &Inventory, term: &str, selector: &str) -> Result<Vec<bool>, SelectorError> {
+    let mut set = vec![true; inv.hosts.len()];
+    for part in term.split('&') {
+        let (negated, atom) = negations(part);
+        if atom.is_empty() {
+            return Err(SelectorError::MissingOperand {
+                selector: selector.to_owned(),
+            });
+        }
+        let mut named = vec![false; inv.hosts.len()];
+        for id in term_hosts(inv, atom)? {
+            named[id] = true;
+        }
+        for (kept, named) in set.iter_mut().zip(named) {
+            *kept &= named != negated;
+        }
+    }
+    Ok(set)
+}
+
+/// Leading `!`s (an odd count negates) and what they apply to. A `!` further in is the atom's
+/// own: `web-[!0]*` is a glob.
+fn negations(part: &str) -> (bool, &str) {
+    let mut negated = false;
+    let mut rest = part.trim();
+    while let Some(after) = rest.strip_prefix('!') {
+        negated = !negated;
+        rest = after.trim_start();
+    }
+    (negated, rest)
 }
 
 /// The hosts one term selects; never empty (`all` on an empty inventory aside).
@@ -130,9 +187,17 @@ fn term_hosts(inv: &Inventory, term: &str) -> Result<Vec<HostId>, SelectorError>
         }
         return Ok(members);
     }
-    // An exact name wins over reading the term as a glob: `web[1]` may be a host's real name.
+    // An exact name wins over reading the term as a glob: `web*` may be a host's real name.
     if let Some(id) = inv.find(term) {
         return Ok(vec![id]);
+    }
+    // The inventory's range syntax means the same here: `web-[01-10]` is web-01 … web-10, where
+    // a glob would read `[01-10]` as one character out of 0, 1 and 0. One-digit ranges
+    // (`web-0[1-5]`) select the same hosts either way; anything else in brackets is a glob's.
+    if term.contains('[') {
+        if let Ok(values) = expand_range(term) {
+            return range_hosts(inv, term, &values);
+        }
     }
     if term.contains(['*', '?', '[']) {
         let pattern = Pattern::new(term).map_err(|e| SelectorError::BadGlob {
@@ -154,4 +219,38 @@ fn term_hosts(inv: &Inventory, term: &str) -> Result<Vec<HostId>, SelectorError>
         name: term.to_owned(),
         suggestion,
     })
+}
+
+/// The hosts named by the values of a range, each value an exact name or a glob (`web-[1-3]*`).
+/// Like a glob, the range must select some host; values that name none are not errors, so
+/// `web-[01-40]` works on a fleet that has lost web-17.
+fn range_hosts(
+    inv: &Inventory,
+    term: &str,
+    values: &[String],
+) -> Result<Vec<HostId>, SelectorError> {
+    let mut names = HashSet::new();
+    let mut globs = Vec::new();
+    for value in values {
+        if value.contains(['*', '?']) {
+            globs.push(Pattern::new(value).map_err(|e| SelectorError::BadGlob {
+                pattern: term.to_owned(),
+                reason: e.msg.to_owned(),
+            })?);
+        } else {
+            names.insert(value.as_str());
+        }
+    }
+    let matched: Vec<HostId> = (0..inv.hosts.len())
+        .filter(|&id| {
+            let name = inv.hosts[id].name.as_str();
+            names.contains(name) || globs.iter().any(|g| g.matches(name))
+        })
+        .collect();
+    if matched.is_empty() {
+        return Err(SelectorError::NoMatch {
+            pattern: term.to_owned(),
+        });
+    }
+    Ok(matched)
 }

@@ -129,3 +129,33 @@ impl Preview {
             .collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+
+    /// The console and `--canary` take the same selectors as `--hosts`, arithmetic and ranges
+    /// included, and a mistake names the canary setting.
+    #[test]
+    fn a_canary_selector_may_use_ranges_and_set_arithmetic() {
+        let text = "[groups.web]\n[[hosts]]\nname = \"web-[01-04]\"\n\
+                    address = \"10.0.3.[1-4]\"\ngroups = [\"web\"]\n";
+        let inv = inventory::parse(text, Path::new("offgo.toml")).unwrap_or_else(|e| panic!("{e}"));
+        let with = |selector: &str| RolloutSettings {
+            canary: Some(Canary::Hosts(selector.to_owned())),
+            ..RolloutSettings::default()
+        };
+        assert_eq!(
+            CanaryPick::resolve(&inv, &with("group:web&!web-0[1-2]")),
+            Ok(CanaryPick::Hosts(vec![2, 3]))
+        );
+        let err = CanaryPick::resolve(&inv, &with("group:web&!group:web")).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "canary \"group:web&!group:web\": `group:web&!group:web` selects no host: \
+             its `&` and `!` parts leave none"
+        );
+    }
+}

@@ -25,7 +25,7 @@ pub enum Limit {
 pub enum Canary {
     /// The first N hosts.
     Count(usize),
-    /// A host selector (`web-01`, `web-*`, `group:canary`).
+    /// A host selector (`web-01`, `web-*`, `group:canary`, `group:web&!web-03`).
     Hosts(String),
 }
 
