@@ -41,6 +41,7 @@ pub fn host(name: &str, address: &str, port: u16) -> Host {
         paths: RemotePaths::default(),
         keep_releases: 3,
         groups: Vec::new(),
+        proxy_jump: Vec::new(),
     }
 }
 

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use super::error::{InventoryError, Position};
 use super::field::{child_key, entries_in_file_order, unknown_key, Field};
+use super::jump::{self, JumpChain};
 use super::model::Host;
 use super::settings::{Layer, Settings, SETTING_KEYS};
 use super::suggest::closest;
@@ -23,13 +24,14 @@ pub(super) fn hosts(
         .map_err(|e| e.hint("write each host as a [[hosts]] block"))?;
     let mut first_line: HashMap<String, usize> = HashMap::new();
     let mut out = Vec::with_capacity(items.len());
+    let mut chains = Vec::with_capacity(items.len());
     for (key, value) in &items {
         let entry = Field {
             key,
             value,
             ..*field
         };
-        let host = host(&entry, defaults, groups)?;
+        let (host, chain) = host(&entry, defaults, groups)?;
         let name_line = name_line(&entry);
         if let Some(first) = first_line.get(&host.name) {
             return Err(entry
@@ -46,7 +48,9 @@ pub(super) fn hosts(
         }
         first_line.insert(host.name.clone(), name_line);
         out.push(host);
+        chains.push(chain);
     }
+    jump::resolve(field.doc, &mut out, &chains)?;
     Ok(out)
 }
 
@@ -54,7 +58,7 @@ fn host(
     field: &Field<'_>,
     defaults: &Settings,
     groups: &[(String, Layer)],
-) -> Result<Host, InventoryError> {
+) -> Result<(Host, Option<JumpChain>), InventoryError> {
     let table = field
         .table()
         .map_err(|e| e.hint("write each host as a [[hosts]] block with name and address"))?;
@@ -96,7 +100,7 @@ fn host(
         }
     }
     settings.apply(&own);
-    Ok(Host {
+    let host = Host {
         name,
         address,
         port: settings.port,
@@ -110,7 +114,9 @@ fn host(
         paths: settings.paths,
         keep_releases: settings.keep_releases,
         groups: host_groups,
-    })
+        proxy_jump: Vec::new(),
+    };
+    Ok((host, settings.proxy_jump))
 }
 
 /// A required key that is absent: reported at the host's table (its `[[hosts]]` header).

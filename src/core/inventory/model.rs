@@ -40,6 +40,25 @@ pub struct Host {
     pub keep_releases: usize,
     /// Group names, in the order they were applied.
     pub groups: Vec<String>,
+    /// The jump hosts this host is reached through, first hop first (`proxy_jump`, flattened:
+    /// a named hop's own chain comes before it); empty for a direct connection.
+    pub proxy_jump: Vec<Hop>,
+}
+
+/// One jump host on the way to a host, with every setting it is reached with.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hop {
+    /// As the operator wrote it: an inventory host name or `[user@]address[:port]`.
+    pub name: String,
+    /// How the hop itself is reached (its `proxy_jump` is always empty).
+    pub host: Host,
+}
+
+impl Host {
+    /// The hop names, first hop first (`via` in `scan --json`).
+    pub fn via(&self) -> Vec<String> {
+        self.proxy_jump.iter().map(|h| h.name.clone()).collect()
+    }
 }
 
 /// Console settings (`[console]`).
