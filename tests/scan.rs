@@ -48,7 +48,7 @@ const CONTRACT_KEYS: [&str; 14] = [
     "offgo",
     "arch",
     "latency_ms",
-    "audit",
+    "via",
 ];
 
 #[test]
@@ -99,7 +99,7 @@ fn scan_reports_every_state_with_the_contract_shape() {
         for key in CONTRACT_KEYS {
             assert!(h.get(key).is_some(), "{} lacks {key}", h["name"]);
         }
-        assert_eq!(keys.len(), 13, "exactly the contract keys: {keys:?}");
+        assert_eq!(keys.len(), 14, "exactly the contract keys: {keys:?}");
     }
 
     let hand = by_name(&hosts, "hand");
@@ -425,7 +425,7 @@ fn scan_format_csv_is_the_console_table_as_csv() {
     );
     let same: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(same[0]["name"], json[0]["name"]);
-    assert_eq!(same.as_array().unwrap()[0].as_object().unwrap().len(), 13);
+    assert_eq!(same.as_array().unwrap()[0].as_object().unwrap().len(), 14);
     let out = offgo(
         state.path(),
         &[

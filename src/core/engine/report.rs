@@ -38,6 +38,8 @@ pub struct HostReport {
     pub offgo: Option<OffgoSummary>,
     pub arch: Option<String>,
     pub latency_ms: Option<u64>,
+    /// The jump hosts the host is reached through, first hop first; empty when direct.
+    pub via: Vec<String>,
     /// What the operator can do about `error`.
     #[serde(skip)]
     pub hint: Option<String>,

@@ -94,7 +94,8 @@ fn split_port(text: &str) -> Result<(&str, Option<u16>), String> {
 }
 
 /// Fills every host's `proxy_jump` from its chain. A named hop is that inventory host, reached
-/// with its own settings and through its own chain first (as OpenSSH does); an ad-hoc hop takes
+/// with its own settings; each hop is reached through the hops written before it, and the first
+/// hop through its own chain, if it has one; an ad-hoc hop takes
 /// the host's settings (user, key, known_hosts, timeouts) with its own address, port (default
 /// 22) and user.
 pub(super) fn resolve(
@@ -130,7 +131,7 @@ fn hops_of(
         return Ok(Vec::new());
     };
     let mut out = Vec::new();
-    for hop in &chain.hops {
+    for (i, hop) in chain.hops.iter().enumerate() {
         if let Some(&hop_id) = by_name.get(hop) {
             if visiting.contains(hop) {
                 let path = visiting.join(" → ");
@@ -144,9 +145,11 @@ fn hops_of(
                         "a host cannot be reached through itself: remove the hop that leads back",
                     ));
             }
-            visiting.push(hop.clone());
-            out.extend(hops_of(hop_id, hosts, chains, by_name, visiting, doc)?);
-            visiting.pop();
+            if i == 0 {
+                visiting.push(hop.clone());
+                out.extend(hops_of(hop_id, hosts, chains, by_name, visiting, doc)?);
+                visiting.pop();
+            }
             out.push(Hop {
                 name: hop.clone(),
                 host: bare(hosts[hop_id].clone()),
@@ -288,6 +291,17 @@ proxy_jump = "none"
 
     fn err(text: &str) -> String {
         parse(text, Path::new("inv.toml")).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn later_hops_are_reached_through_the_hops_written_before_them() {
+        let text = FLEET.replace(
+            "proxy_jump = \"none\"",
+            "proxy_jump = \"bastion-1,bastion-2\"",
+        );
+        let inv = parse(&text, Path::new("inv.toml")).unwrap_or_else(|e| panic!("{e}"));
+        let web = &inv.hosts[inv.find("web-03").unwrap()];
+        assert_eq!(web.via(), vec!["bastion-1", "bastion-2"]);
     }
 
     #[test]

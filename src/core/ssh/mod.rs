@@ -5,9 +5,12 @@ pub mod connect;
 mod error;
 pub mod exec;
 pub mod fault;
+mod hop;
 pub mod known_hosts;
 pub mod limiter;
 pub mod openssh;
+mod pump;
+pub mod stream;
 pub mod worker;
 
 pub use error::{ErrorKind, HostError};
