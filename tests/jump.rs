@@ -201,3 +201,84 @@ fn a_dead_bastion_gives_every_host_behind_it_the_hops_error() {
         );
     }
 }
+
+fn bundle() -> &'static str {
+    bundle_1_22().to_str().unwrap()
+}
+
+fn json_lines(stdout: &str) -> Vec<Value> {
+    stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect()
+}
+
+#[test]
+fn push_and_a_rollout_run_through_one_hop_and_a_two_hop_chain() {
+    let b = behind();
+    let inv = b.inventory(&InventoryOptions::new());
+    let inv = inv.to_str().unwrap();
+
+    // Push: web-01 behind bastion-1, web-03 behind bastion-1 then bastion-2.
+    let (stdout, code) = b.run(&[
+        "push",
+        "--inventory",
+        inv,
+        "--bundle",
+        bundle(),
+        "--hosts",
+        "web-01,web-03",
+        "--json",
+    ]);
+    let pushed: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(code, 0, "{pushed:#}");
+    for h in pushed.as_array().unwrap() {
+        assert_eq!(h["ok"], true, "{h:#}");
+        assert_eq!(h["to"], "go1.22.10", "{h:#}");
+    }
+    for name in ["web-01", "web-03"] {
+        assert_eq!(
+            sh(host(&b.fleet, name), "/usr/local/go/bin/go version"),
+            "go version go1.22.10 linux/amd64"
+        );
+    }
+
+    // Rollout over both routes: a canary, then the rest.
+    let (stdout, code) = b.run(&[
+        "rollout",
+        "--inventory",
+        inv,
+        "--bundle",
+        bundle(),
+        "--hosts",
+        "web-*",
+        "--canary",
+        "web-02",
+        "--batches",
+        "100%",
+        "--max-failures",
+        "0",
+        "--json",
+    ]);
+    let lines = json_lines(&stdout);
+    let summary = lines.last().unwrap();
+    assert_eq!(code, 0, "{summary:#}");
+    assert_eq!(summary["halted"], false, "{summary:#}");
+    for name in TARGETS {
+        assert_eq!(
+            sh(host(&b.fleet, name), "/usr/local/go/bin/go version"),
+            "go version go1.22.10 linux/amd64",
+            "{name}"
+        );
+    }
+    // The bastions themselves were never touched.
+    for name in ["bastion-1", "bastion-2"] {
+        assert_eq!(
+            sh(
+                host(&b.fleet, name),
+                "test -e /usr/local/go && echo yes || echo no"
+            ),
+            "no"
+        );
+    }
+}
