@@ -54,6 +54,8 @@ pub struct HostRow {
     pub haystack: String,
     /// Sort key of [`HostRow::go_version`].
     pub version_key: Option<VersionKey>,
+    /// The jump hosts on the way to the host, first hop first; empty when direct.
+    pub via: Vec<String>,
 }
 
 impl HostRow {
@@ -62,6 +64,7 @@ impl HostRow {
             id,
             name: host.name.clone(),
             address: address_label(&host.address, host.port),
+            via: host.via(),
             report: None,
             probing: false,
             marked: false,
