@@ -1,11 +1,11 @@
 //! The console's detail pane shows how a host is reached: its jump hosts, first hop first.
 
-#[allow(dead_code, unused_macros)]
-#[path = "support/screen.rs"]
-mod screen;
 #[allow(dead_code)]
 #[path = "support/sample.rs"]
 mod sample;
+#[allow(dead_code, unused_macros)]
+#[path = "support/screen.rs"]
+mod screen;
 
 use std::path::Path;
 

@@ -282,3 +282,57 @@ fn push_and_a_rollout_run_through_one_hop_and_a_two_hop_chain() {
         );
     }
 }
+
+#[test]
+fn a_silent_bastion_is_waited_for_once_for_every_host_behind_it() {
+    let b = behind();
+    // A listener that accepts and never speaks, counting the connections it gets.
+    let silent = std::net::TcpListener::bind(("127.0.0.1", 0)).unwrap();
+    let port = silent.local_addr().unwrap().port();
+    let accepted = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let held = std::sync::Arc::clone(&accepted);
+    std::thread::spawn(move || {
+        for stream in silent.incoming().flatten() {
+            held.lock().unwrap().push(stream);
+        }
+    });
+    let text = b
+        .fleet
+        .inventory_toml(&InventoryOptions::new().connect_timeout("2s"))
+        .replace(
+            "[groups.one]\n",
+            &format!("[groups.one]\nproxy_jump = \"127.0.0.1:{port}\"\n"),
+        )
+        .replace(
+            "[groups.two]\n",
+            &format!("[groups.two]\nproxy_jump = \"127.0.0.1:{port}\"\n"),
+        );
+    let inv = b.fleet.dir().join("silent.toml");
+    std::fs::write(&inv, text).unwrap();
+    let inv = inv.to_str().unwrap();
+    // One host at a time: without the hop's failure shared and remembered, each would try it.
+    let (stdout, _) = b.run(&[
+        "scan",
+        "--inventory",
+        inv,
+        "--hosts",
+        "web-*",
+        "--parallel",
+        "1",
+        "--json",
+    ]);
+    let hosts: Value = serde_json::from_str(&stdout).unwrap();
+    for h in hosts.as_array().unwrap() {
+        assert_eq!(h["error_kind"], "timeout", "{h:#}");
+        let error = h["error"].as_str().unwrap();
+        assert!(
+            error.starts_with(&format!("via 127.0.0.1:{port}: ")),
+            "{error}"
+        );
+    }
+    assert_eq!(
+        accepted.lock().unwrap().len(),
+        1,
+        "the silent hop was tried more than once"
+    );
+}
