@@ -336,3 +336,28 @@ fn a_silent_bastion_is_waited_for_once_for_every_host_behind_it() {
         "the silent hop was tried more than once"
     );
 }
+
+#[test]
+fn pooled_sessions_through_a_hop_that_goes_away_fail_naming_it_and_come_back_with_it() {
+    let b = behind();
+    let inv = b.inventory(&InventoryOptions::new());
+    let inventory = offgo::core::inventory::load(&inv).unwrap_or_else(|e| panic!("{e}"));
+    let web = inventory.host(inventory.find("web-01").unwrap()).clone();
+    let mut link = offgo::core::ssh::HostLink::new(web);
+    let hello = link.run("probe", "echo hello", b"").unwrap();
+    assert_eq!(String::from_utf8_lossy(&hello.stdout), "hello\n");
+    assert!(link.is_connected());
+
+    // The bastion dies under the pooled session: the tunnel ends, the reconnect names the hop.
+    let bastion = host(&b.fleet, "bastion-1");
+    bastion.stop();
+    let error = link.run("probe", "echo hello", b"").unwrap_err();
+    assert_eq!(error.kind, offgo::core::ssh::ErrorKind::Refused, "{error}");
+    assert!(error.message.starts_with("via bastion-1: "), "{error}");
+
+    // Back up (after the failure is no longer remembered): the same link works again.
+    bastion.start().unwrap();
+    std::thread::sleep(offgo::core::ssh::HOP_FAILURE_MEMORY + std::time::Duration::from_secs(1));
+    let again = link.run("probe", "echo again", b"").unwrap();
+    assert_eq!(String::from_utf8_lossy(&again.stdout), "again\n");
+}

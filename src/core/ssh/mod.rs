@@ -16,5 +16,6 @@ pub mod worker;
 pub use error::{ErrorKind, HostError};
 pub use exec::ExecOutput;
 pub use fault::FaultPlan;
+pub use hop::FAILURE_MEMORY as HOP_FAILURE_MEMORY;
 pub use limiter::{Limiter, Permit};
 pub use worker::{HostLink, HostWorker, Job};

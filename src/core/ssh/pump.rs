@@ -54,7 +54,8 @@ pub(super) struct Pump<'h> {
     hop: &'h HopThread,
     session: Session,
     socket: RawFd,
-    queue: VecDeque<Request>,
+    /// Requests waiting for their turn, each with its deadline (counted from its arrival).
+    queue: VecDeque<(Request, Instant)>,
     opening: Option<Opening>,
     tunnels: Vec<Tunnel>,
     /// Channels opened for no one (their host stopped waiting), being closed.
@@ -88,6 +89,7 @@ impl<'h> Pump<'h> {
     pub fn run(mut self) -> Option<HostError> {
         loop {
             self.take_requests();
+            self.expire_queued();
             let mut moved = false;
             match self.step_open() {
                 Ok(Step::Progress) => moved = true,
@@ -117,7 +119,12 @@ impl<'h> Pump<'h> {
                 self.session.set_keepalive(false, 0);
                 self.last_traffic = Instant::now();
             }
-            self.wait();
+            if self.wait() {
+                if self.hop.retire_if_idle() {
+                    return None;
+                }
+                return Some(self.die(Dead("the jump host closed the connection".into())));
+            }
         }
     }
 
@@ -125,16 +132,31 @@ impl<'h> Pump<'h> {
         let mut buf = [0u8; 64];
         while matches!((&self.hop.woken).read(&mut buf), Ok(n) if n > 0) {}
         while let Ok(request) = self.hop.inbox.try_recv() {
-            self.queue.push_back(request);
+            let deadline = Instant::now() + request.timeout;
+            self.queue.push_back((request, deadline));
         }
+    }
+
+    /// Answers the requests that waited their whole timeout in the queue (behind a channel
+    /// that is slow to open).
+    fn expire_queued(&mut self) {
+        let now = Instant::now();
+        let hop = self.hop;
+        self.queue.retain(|(request, deadline)| {
+            if now < *deadline {
+                return true;
+            }
+            let _ = request.reply.send(Err(timed_out(&hop.name, request)));
+            hop.load.fetch_sub(1, Ordering::SeqCst);
+            false
+        });
     }
 
     fn step_open(&mut self) -> Result<Step, Dead> {
         if self.opening.is_none() {
-            let Some(request) = self.queue.pop_front() else {
+            let Some((request, deadline)) = self.queue.pop_front() else {
                 return Ok(Step::Idle);
             };
-            let deadline = Instant::now() + request.timeout;
             self.opening = Some(Opening {
                 request,
                 deadline,
@@ -154,19 +176,8 @@ impl<'h> Pump<'h> {
             Err(e) if e.code() == ErrorCode::Session(EAGAIN) => {
                 if !open.abandoned && Instant::now() >= open.deadline {
                     open.abandoned = true;
-                    let error = HostError::new(
-                        ErrorKind::Timeout,
-                        format!(
-                            "{} did not connect to {address}:{port} within {}",
-                            self.hop.name,
-                            humantime::format_duration(open.request.timeout)
-                        ),
-                        format!(
-                            "check that the host is up and that no firewall between {} and it drops SSH",
-                            self.hop.name
-                        ),
-                    );
-                    let _ = open.request.reply.send(Err(Unreachable::Host(error)));
+                    let error = timed_out(&self.hop.name, &open.request);
+                    let _ = open.request.reply.send(Err(error));
                     self.hop.load.fetch_sub(1, Ordering::SeqCst);
                 }
                 Ok(Step::Idle)
@@ -264,13 +275,22 @@ impl<'h> Pump<'h> {
 
     /// Sleeps in `poll` until the hop's socket, a local socket or the wake-up socket has
     /// something for us (or an open in progress reaches its deadline).
-    fn wait(&self) {
+    ///
+    /// The hop's socket is watched for input only while something here would read it: data
+    /// for tunnels whose hosts are not reading would otherwise wake `poll` at once, forever.
+    /// Otherwise only its hang-up is watched; `true`: the hop closed the connection.
+    fn wait(&self) -> bool {
         let mut fds = Vec::with_capacity(self.tunnels.len() + 2);
         let outbound = matches!(
             self.session.block_directions(),
             BlockDirections::Outbound | BlockDirections::Both
         );
-        let session_events = libc::POLLIN | if outbound { libc::POLLOUT } else { 0 };
+        let reading = self.reads_session();
+        let session_events = if reading {
+            libc::POLLIN
+        } else {
+            libc::POLLRDHUP
+        } | if outbound { libc::POLLOUT } else { 0 };
         fds.push(pollfd(self.socket, session_events));
         fds.push(pollfd(self.hop.woken.as_raw_fd(), libc::POLLIN));
         for t in &self.tunnels {
@@ -296,10 +316,28 @@ impl<'h> Pump<'h> {
         if !self.orphans.is_empty() || self.tunnels.iter().any(|t| t.closing) {
             timeout = timeout.min(Duration::from_millis(50));
         }
+        if let Some(first) = self.queue.iter().map(|(_, d)| *d).min() {
+            timeout = timeout.min(first.saturating_duration_since(Instant::now()));
+        }
         let ms = libc::c_int::try_from(timeout.as_millis()).unwrap_or(1000);
         let n = libc::nfds_t::try_from(fds.len()).unwrap_or(0);
         // SAFETY: `fds` is a valid array of `n` pollfd structs that outlives the call.
         unsafe { libc::poll(fds.as_mut_ptr(), n, ms) };
+        let gone = libc::POLLRDHUP | libc::POLLHUP | libc::POLLERR;
+        !reading && fds[0].revents & gone != 0
+    }
+
+    /// Whether anything would read the hop's socket now: an open in progress, a channel being
+    /// closed, a tunnel with room for the host's data or data of its own to send.
+    fn reads_session(&self) -> bool {
+        self.opening.is_some()
+            || !self.orphans.is_empty()
+            || self.tunnels.iter().any(|t| {
+                t.closing
+                    || (!t.remote_eof && t.down_at >= t.down.len())
+                    || t.up_at < t.up.len()
+                    || (t.local_eof && !t.eof_sent)
+            })
     }
 
     /// The session is gone: every tunnel ends (its host sees its connection drop), every
@@ -322,12 +360,30 @@ impl<'h> Pump<'h> {
             .take()
             .filter(|o| !o.abandoned)
             .map(|o| o.request);
-        for request in waiting.into_iter().chain(self.queue.drain(..)) {
+        let queued = self.queue.drain(..).map(|(r, _)| r);
+        for request in waiting.into_iter().chain(queued) {
             let _ = request.reply.send(Err(Unreachable::Hop(error.clone())));
             self.hop.load.fetch_sub(1, Ordering::SeqCst);
         }
         error
     }
+}
+
+/// The host's connect_timeout passed before the hop had a channel to it.
+fn timed_out(hop: &str, request: &Request) -> Unreachable {
+    Unreachable::Host(HostError::new(
+        ErrorKind::Timeout,
+        format!(
+            "{hop} did not connect to {}:{} within {}",
+            request.address,
+            request.port,
+            humantime::format_duration(request.timeout)
+        ),
+        format!(
+            "check that the host is up and that no firewall between {hop} and it drops SSH; \
+             raise connect_timeout for slow links"
+        ),
+    ))
 }
 
 fn pollfd(fd: RawFd, events: libc::c_short) -> libc::pollfd {
