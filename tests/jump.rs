@@ -128,6 +128,15 @@ fn targets_are_isolated_and_scanned_through_one_hop_and_a_two_hop_chain() {
     }
 
     let inv = b.inventory(&InventoryOptions::new());
+    // One bastion session carries every host behind it.
+    let logins = || {
+        let log = std::fs::read_to_string(host(&b.fleet, "bastion-1").log_path()).unwrap();
+        log.matches("Accepted publickey").count()
+    };
+    let before = logins();
+    let shared = b.scan(&inv, "web-01,web-02");
+    assert!(shared.iter().all(|h| h["reachable"] == true), "{shared:#?}");
+    assert_eq!(logins() - before, 1, "one bastion login for both hosts");
     let hosts = b.scan(&inv, "all");
     for h in &hosts {
         assert_eq!(h["reachable"], true, "{h:#}");
