@@ -101,6 +101,13 @@ invalid_inventories! {
         [[hosts]]\n    name = \"web-01\"\n    address = \"10.0.3.11\"";
     bad_host_name => "tests/invalid_inventories/bad_host_name.toml:2:8: hosts[0].name: \
         host name \"web 01\" contains a space\n  hint: use letters, digits, '-', '_' or '.', e.g. \"web-01\"";
+    bad_proxy_jump => "tests/invalid_inventories/bad_proxy_jump.toml:2:14: groups.dmz.proxy_jump: \
+        bad hop \"deploy@10.0.0.5:70000\": port \"70000\" is not a number from 1 to 65535\n  \
+        hint: write hops separated by commas, each an inventory host name or [user@]address[:port], \
+        e.g. proxy_jump = \"bastion-1\" or \"deploy@10.0.0.5:2222,bastion-2\"; \"none\" for a direct connection";
+    proxy_jump_loop => "tests/invalid_inventories/proxy_jump_loop.toml:9:14: hosts[1].proxy_jump: \
+        proxy_jump loops: bastion-1 → bastion-2 → bastion-1\n  \
+        hint: a host cannot be reached through itself: remove the hop that leads back";
 }
 
 /// A fixture without a case above would be a test that never runs.
