@@ -172,6 +172,7 @@ fn the_example_sets_every_key_it_documents() {
     assert_eq!(db.groups, ["db", "lab"]);
     assert_eq!(inv.groups, ["web", "db", "lab"]);
     assert!(inv.bundles.dir.is_some());
+    assert_eq!(inv.host(inv.find("vault-01").unwrap()).via(), ["bastion-1"]);
     assert_eq!(inv.rollout.map(|r| r.len()), Some(7));
     let text = std::fs::read_to_string("config/example.toml").unwrap();
     for key in [
@@ -189,6 +190,7 @@ fn the_example_sets_every_key_it_documents() {
         "audit_log",
         "profile_script",
         "keep_releases",
+        "proxy_jump",
         "refresh_interval",
         "require_signed",
         "trusted_keys",
