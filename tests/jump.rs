@@ -169,6 +169,31 @@ fn targets_are_isolated_and_scanned_through_one_hop_and_a_two_hop_chain() {
 }
 
 #[test]
+fn a_host_the_bastion_cannot_reach_fails_on_its_own_naming_the_bastion() {
+    let b = behind();
+    // Inside the namespace only `lo` exists: the bastion has no route to 10.255.255.1.
+    let mut opts = InventoryOptions::new();
+    opts.extra_hosts.push(ExtraHost {
+        name: "ghost".into(),
+        address: "10.255.255.1".into(),
+        port: 22,
+        groups: vec!["one".into()],
+    });
+    let inv = b.inventory(&opts);
+    let hosts = b.scan(&inv, "ghost,web-01");
+    let ghost = by_name(&hosts, "ghost");
+    assert_eq!(ghost["error_kind"], "refused", "{ghost:#}");
+    assert_eq!(ghost["via"], serde_json::json!(["bastion-1"]));
+    let error = ghost["error"].as_str().unwrap();
+    assert!(
+        error.starts_with("bastion-1 could not connect to 10.255.255.1:22: "),
+        "{error}"
+    );
+    // The bastion and the other hosts behind it are fine.
+    assert_eq!(by_name(&hosts, "web-01")["reachable"], true);
+}
+
+#[test]
 fn a_changed_bastion_key_is_refused_before_any_target_is_contacted() {
     let b = behind();
     let inv = b.inventory(&InventoryOptions::new());
