@@ -23,23 +23,27 @@ const HINT: &str = "write hops separated by commas, each an inventory host name 
 
 /// Reads and checks `proxy_jump`. `"none"` (as in OpenSSH) clears a chain set at a lower level.
 pub(super) fn chain(field: &Field<'_>) -> Result<JumpChain, InventoryError> {
-    let text = field.string()?;
-    let mut hops = Vec::new();
-    if text.trim() != "none" {
-        for hop in text.split(',').map(str::trim) {
-            if let Err(problem) = parse_hop(hop) {
-                return Err(field
-                    .error(format!("bad hop \"{hop}\": {problem}"))
-                    .hint(HINT));
-            }
-            hops.push(hop.to_owned());
-        }
-    }
+    let hops = parse_chain(field.string()?).map_err(|problem| field.error(problem).hint(HINT))?;
     Ok(JumpChain {
         hops,
         key: field.key.to_owned(),
         span: field.value.span(),
     })
+}
+
+/// The hops of a chain as written (`"none"`: no hop), each checked; the error says which hop
+/// and why. OpenSSH's `ProxyJump` takes the same text.
+pub(super) fn parse_chain(text: &str) -> Result<Vec<String>, String> {
+    if text.trim() == "none" {
+        return Ok(Vec::new());
+    }
+    text.split(',')
+        .map(str::trim)
+        .map(|hop| match parse_hop(hop) {
+            Ok(_) => Ok(hop.to_owned()),
+            Err(problem) => Err(format!("bad hop \"{hop}\": {problem}")),
+        })
+        .collect()
 }
 
 /// An ad-hoc hop: `(user, address, port)`.
