@@ -119,6 +119,13 @@ invalid_inventories! {
         \"db-[1-3.example\" has a `[` that is not closed\n  \
         hint: a range is [FIRST-LAST] with decimal numbers, e.g. \"web-[01-40]\"; \
         names and addresses may not hold other brackets";
+    bad_proxy_jump => "tests/invalid_inventories/bad_proxy_jump.toml:2:14: groups.dmz.proxy_jump: \
+        bad hop \"deploy@10.0.0.5:70000\": port \"70000\" is not a number from 1 to 65535\n  \
+        hint: write hops separated by commas, each an inventory host name or [user@]address[:port], \
+        e.g. proxy_jump = \"bastion-1\" or \"deploy@10.0.0.5:2222,bastion-2\"; \"none\" for a direct connection";
+    proxy_jump_loop => "tests/invalid_inventories/proxy_jump_loop.toml:9:14: hosts[1].proxy_jump: \
+        proxy_jump loops: bastion-1 → bastion-2 → bastion-1\n  \
+        hint: a host cannot be reached through itself: remove the hop that leads back";
 }
 
 /// A fixture without a case above would be a test that never runs.
@@ -183,6 +190,7 @@ fn the_example_sets_every_key_it_documents() {
     assert_eq!(db.groups, ["db", "lab"]);
     assert_eq!(inv.groups, ["web", "db", "lab"]);
     assert!(inv.bundles.dir.is_some());
+    assert_eq!(inv.host(inv.find("vault-01").unwrap()).via(), ["bastion-1"]);
     assert_eq!(inv.rollout.map(|r| r.len()), Some(7));
     let text = std::fs::read_to_string("config/example.toml").unwrap();
     for key in [
@@ -200,6 +208,7 @@ fn the_example_sets_every_key_it_documents() {
         "audit_log",
         "profile_script",
         "keep_releases",
+        "proxy_jump",
         "refresh_interval",
         "require_signed",
         "trusted_keys",

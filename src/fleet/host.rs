@@ -20,6 +20,8 @@ pub(crate) struct Shared {
     pub authorized_keys: PathBuf,
     pub user: String,
     pub ready_timeout: Duration,
+    /// The network namespace every `sshd` joins (`/proc/PID/ns/net`); `None`: the real one.
+    pub netns: Option<PathBuf>,
 }
 
 /// One host. Methods take `&self` so tests can hold several hosts of one fleet at once.
@@ -220,7 +222,14 @@ impl HostHandle {
     /// config, no agent, batch mode, the fleet's `known_hosts` checked strictly. Add the
     /// remote command with `.arg(…)`.
     pub fn ssh_command(&self, identity: &Path) -> Command {
-        let mut cmd = Command::new("ssh");
+        let mut cmd = match &self.shared.netns {
+            None => Command::new("ssh"),
+            Some(ns) => {
+                let mut nsenter = Command::new("nsenter");
+                nsenter.arg(format!("--net={}", ns.display())).arg("ssh");
+                nsenter
+            }
+        };
         cmd.args(["-F", "/dev/null", "-T", "-i"]).arg(identity);
         for opt in [
             "IdentitiesOnly=yes",

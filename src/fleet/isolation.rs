@@ -84,9 +84,30 @@ pub(crate) fn prepare_system(isolation: Isolation) -> Result<(), FleetError> {
 /// real namespace. Where PID namespaces work, the `sshd` is the init of the host's own PID
 /// namespace, a child of the `unshare` (see [`pid_namespace_flags`]); elsewhere the `unshare`
 /// process becomes the `sshd` itself.
-pub(crate) fn sshd_command(layout: &HostLayout, tmpfs: Option<&Tmpfs>) -> Command {
+pub(crate) fn sshd_command(
+    layout: &HostLayout,
+    tmpfs: Option<&Tmpfs>,
+    netns: Option<&Path>,
+) -> Command {
+    // In a network namespace of its own, `nsenter --net` runs the rest inside it.
+    let mut cmd = match netns {
+        None => Command::new(if layout.isolation == Isolation::Namespaces {
+            "unshare"
+        } else {
+            SSHD
+        }),
+        Some(ns) => {
+            let mut cmd = Command::new("nsenter");
+            cmd.arg(format!("--net={}", ns.display()));
+            cmd.arg(if layout.isolation == Isolation::Namespaces {
+                "unshare"
+            } else {
+                SSHD
+            });
+            cmd
+        }
+    };
     if layout.isolation != Isolation::Namespaces {
-        let mut cmd = Command::new(SSHD);
         cmd.arg("-D").arg("-e").arg("-f").arg(layout.sshd_config());
         return cmd;
     }
@@ -109,7 +130,6 @@ pub(crate) fn sshd_command(layout: &HostLayout, tmpfs: Option<&Tmpfs>) -> Comman
     }
     let sshd = [SSHD, "-D", "-e", "-f"].map(sh_quote).join(" ");
     script += &format!("exec {sshd} {}\n", quote_path(&layout.sshd_config()));
-    let mut cmd = Command::new("unshare");
     cmd.args(["--mount", "--propagation", "private"])
         .args(pid_namespace_flags())
         .args(["sh", "-c", &script]);

@@ -104,6 +104,7 @@ pub(crate) fn fleet_files(dir: &Path, spec: &FleetSpec) -> Result<Shared, FleetE
         authorized_keys,
         user,
         ready_timeout: spec.ready_timeout,
+        netns: spec.netns.clone(),
     })
 }
 

@@ -160,6 +160,9 @@ pub struct FleetSpec {
     pub isolation: Isolation,
     /// How long one `sshd` may take to start listening.
     pub ready_timeout: Duration,
+    /// A network namespace (`/proc/PID/ns/net`, see [`super::NetNamespace`]) every `sshd` runs
+    /// in; `None`: the real one.
+    pub netns: Option<PathBuf>,
 }
 
 impl Default for FleetSpec {
@@ -169,6 +172,7 @@ impl Default for FleetSpec {
             dir: None,
             isolation: Isolation::Auto,
             ready_timeout: Duration::from_secs(15),
+            netns: None,
         }
     }
 }
@@ -190,6 +194,13 @@ impl FleetSpec {
 
     pub fn isolation(mut self, isolation: Isolation) -> Self {
         self.isolation = isolation;
+        self
+    }
+
+    /// Runs every `sshd` inside `ns`: the hosts are unreachable from the real namespace except
+    /// through a [`super::Bridge`].
+    pub fn network(mut self, ns: &super::NetNamespace) -> Self {
+        self.netns = Some(ns.path().to_path_buf());
         self
     }
 

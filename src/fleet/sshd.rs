@@ -53,6 +53,7 @@ pub(crate) fn spawn(
     port: u16,
     authorized_keys: &Path,
     tmpfs: Option<&Tmpfs>,
+    netns: Option<&Path>,
 ) -> Result<(Child, u64), FleetError> {
     let cfg = layout.sshd_config();
     std::fs::write(&cfg, config(layout, port, authorized_keys))
@@ -67,7 +68,7 @@ pub(crate) fn spawn(
     let stdout = log
         .try_clone()
         .ctx(|| format!("opening {}", log_path.display()))?;
-    let child = isolation::sshd_command(layout, tmpfs)
+    let child = isolation::sshd_command(layout, tmpfs, netns)
         .stdin(Stdio::null())
         .stdout(stdout)
         .stderr(log)
@@ -94,6 +95,7 @@ pub(crate) fn wait_ready(
     log: &Path,
     offset: u64,
     timeout: Duration,
+    netns: Option<&Path>,
 ) -> Result<(), StartFailure> {
     let started = Instant::now();
     let listening = format!("Server listening on 127.0.0.1 port {port}.");
@@ -109,7 +111,7 @@ pub(crate) fn wait_ready(
             return Err(fail(format!("exited ({status})"), &text));
         }
         if text.contains(&listening) {
-            return match banner(port) {
+            return match banner(port, netns) {
                 Ok(line) if line.starts_with("SSH-2.0") => Ok(()),
                 Ok(line) => Err(fail(
                     format!("answered {line:?}, not an SSH-2.0 banner"),
@@ -129,9 +131,12 @@ pub(crate) fn wait_ready(
 }
 
 /// The first line the server sends.
-fn banner(port: u16) -> std::io::Result<String> {
+fn banner(port: u16, netns: Option<&Path>) -> std::io::Result<String> {
     let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
-    let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(2))?;
+    let mut stream = match netns {
+        None => TcpStream::connect_timeout(&addr, Duration::from_secs(2))?,
+        Some(ns) => super::netns::connect_in(ns, port)?,
+    };
     stream.set_read_timeout(Some(Duration::from_secs(3)))?;
     let mut got = Vec::new();
     let mut byte = [0u8; 1];
@@ -339,19 +344,26 @@ pub(crate) fn launch_once(
     shared: &Shared,
     tmpfs: Option<&Tmpfs>,
 ) -> Result<Child, StartFailure> {
-    let (mut child, offset) =
-        spawn(layout, port, &shared.authorized_keys, tmpfs).map_err(|e| StartFailure {
-            bind_race: false,
-            problem: format!("could not start: {e}"),
-            waited: Duration::ZERO,
-            tail: String::new(),
-        })?;
+    let (mut child, offset) = spawn(
+        layout,
+        port,
+        &shared.authorized_keys,
+        tmpfs,
+        shared.netns.as_deref(),
+    )
+    .map_err(|e| StartFailure {
+        bind_race: false,
+        problem: format!("could not start: {e}"),
+        waited: Duration::ZERO,
+        tail: String::new(),
+    })?;
     match wait_ready(
         &mut child,
         port,
         &layout.log(),
         offset,
         shared.ready_timeout,
+        shared.netns.as_deref(),
     ) {
         Ok(()) => Ok(child),
         Err(failure) => {
@@ -380,6 +392,7 @@ mod tests {
             authorized_keys: dir.path().join("authorized_keys"),
             user: "root".into(),
             ready_timeout: Duration::from_secs(10),
+            netns: None,
         };
         let taken = std::net::TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
         let port = taken.local_addr().unwrap().port();

@@ -42,7 +42,7 @@ pub fn host(name: &str, address: &str, port: u16) -> Host {
         keep_releases: 3,
         groups: Vec::new(),
         go_env: Default::default(),
-        proxy_jump: None,
+        proxy_jump: Vec::new(),
         sources: Vec::new(),
     }
 }
@@ -108,6 +108,7 @@ pub fn healthy(host: &Host, version: &str, latency_ms: u64) -> HostReport {
         }),
         arch: Some("x86_64".into()),
         latency_ms: Some(latency_ms),
+        via: host.via(),
         hint: None,
         facts: Some(facts),
         raw_output: None,
@@ -137,6 +138,7 @@ pub fn failed(host: &Host, kind: ErrorKind, error: &str, hint: &str) -> HostRepo
         offgo: None,
         arch: None,
         latency_ms: None,
+        via: host.via(),
         hint: Some(hint.into()),
         facts: None,
         raw_output: None,

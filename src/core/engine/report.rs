@@ -47,6 +47,8 @@ pub struct HostReport {
     pub go_env: Option<BTreeMap<String, String>>,
     /// Every variable, in each view (login shell, service), that is not what `[go_env]` wants.
     pub go_env_drift: Vec<Drift>,
+    /// The jump hosts the host is reached through, first hop first; empty when direct.
+    pub via: Vec<String>,
     /// What the operator can do about `error`.
     #[serde(skip)]
     pub hint: Option<String>,

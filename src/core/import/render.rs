@@ -9,7 +9,7 @@ use super::draft::{Draft, Val, Vars};
 /// "Least privilege"). Until it does they are written as comments, so the output still loads.
 const BECOME_KEYS: bool = false;
 /// Whether the loader takes `proxy_jump` (DESIGN.md, "Jump hosts and OpenSSH config").
-const PROXY_JUMP_KEY: bool = false;
+const PROXY_JUMP_KEY: bool = true;
 
 pub fn render(draft: &Draft) -> String {
     let mut out = String::new();

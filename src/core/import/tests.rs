@@ -188,7 +188,7 @@ fn ssh_config_round_trips_named_hosts_and_lists_patterns_and_match() {
     ] {
         assert!(messages.iter().any(|m| m.starts_with(&want)), "no `{want}` in {messages:#?}");
     }
-    assert!(render(&draft).contains("# proxy_jump = \"bastion\"  # ProxyJump, "));
+    assert!(render(&draft).contains("\nproxy_jump = \"bastion\"  # ProxyJump, "));
 }
 
 #[test]

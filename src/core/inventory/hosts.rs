@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use super::error::{InventoryError, Position};
 use super::field::{child_key, entries_in_file_order, unknown_key, Field};
+use super::jump::{self, JumpChain};
 use super::model::Host;
 use super::openssh::{self, SshConfig};
 use super::range::expand;
@@ -27,6 +28,7 @@ pub(super) fn hosts(
         .map_err(|e| e.hint("write each host as a [[hosts]] block"))?;
     let mut first_line: HashMap<String, usize> = HashMap::new();
     let mut out = Vec::with_capacity(items.len());
+    let mut chains = Vec::with_capacity(items.len());
     for (key, value) in &items {
         let entry = Field {
             key,
@@ -35,14 +37,17 @@ pub(super) fn hosts(
         };
         let (pattern, expanded) = entry_hosts(&entry, defaults, groups, ssh_config)?;
         let name_line = name_line(&entry);
-        for host in expanded {
+        for (host, chain) in expanded {
             if let Some(first) = first_line.get(&host.name) {
                 return Err(duplicate(&entry, &host.name, &pattern, *first));
             }
             first_line.insert(host.name.clone(), name_line);
             out.push(host);
+            chains.push(chain);
         }
     }
+    // Hops are resolved once every host is known: a hop may be declared after its users.
+    jump::resolve(field.doc, &mut out, &chains)?;
     Ok(out)
 }
 
@@ -62,13 +67,16 @@ fn duplicate(entry: &Field<'_>, name: &str, pattern: &str, first: usize) -> Inve
         .hint("host names must be unique: rename or remove one of the two")
 }
 
+/// An entry's name as written, and each host it stands for with its jump chain as written.
+type EntryHosts = (String, Vec<(Host, Option<JumpChain>)>);
+
 /// One `[[hosts]]` entry: its name as written, and the hosts it stands for.
 fn entry_hosts(
     field: &Field<'_>,
     defaults: &Settings,
     groups: &[(String, Layer)],
     ssh_config: Option<&SshConfig>,
-) -> Result<(String, Vec<Host>), InventoryError> {
+) -> Result<EntryHosts, InventoryError> {
     let table = field
         .table()
         .map_err(|e| e.hint("write each host as a [[hosts]] block with name and address"))?;
@@ -131,7 +139,7 @@ fn entry_hosts(
     let hosts = names
         .into_iter()
         .zip(addresses)
-        .map(|(name, address)| host(name, address, &settings, &host_groups, ssh_config))
+        .map(|(name, address)| host(field, name, address, &settings, &host_groups, ssh_config))
         .collect::<Result<Vec<_>, _>>()?;
     Ok((pattern, hosts))
 }
@@ -167,19 +175,38 @@ fn count_mismatch(
         )
 }
 
+/// One host of an entry, with its jump chain as written (resolved later), the inventory's or,
+/// where the inventory sets none, its OpenSSH config's `ProxyJump`.
 fn host(
+    field: &Field<'_>,
     name: String,
     address: Option<String>,
     settings: &Settings,
     groups: &[String],
     ssh_config: Option<&SshConfig>,
-) -> Result<Host, InventoryError> {
+) -> Result<(Host, Option<JumpChain>), InventoryError> {
     let mut settings = settings.clone();
-    let (address, proxy_jump, sources) = match ssh_config {
+    let (address, config_jump, mut sources) = match ssh_config {
         Some(config) => openssh::apply(config, &name, address, &mut settings)?,
         None => (address.unwrap_or_default(), None, Vec::new()),
     };
-    Ok(Host {
+    let chain = match (settings.proxy_jump.take(), config_jump) {
+        (Some(chain), _) => {
+            // The inventory's own chain wins; the config's is not what is used.
+            sources.retain(|s| s.key != "proxy_jump");
+            Some(chain)
+        }
+        (None, Some(text)) => {
+            let origin = sources
+                .iter()
+                .find(|s| s.key == "proxy_jump")
+                .map(|s| s.origin.short())
+                .unwrap_or_default();
+            Some(jump::from_config(&text, field, &origin)?)
+        }
+        (None, None) => None,
+    };
+    let host = Host {
         name,
         address,
         port: settings.port,
@@ -195,9 +222,11 @@ fn host(
         groups: groups.to_vec(),
         // Set once the whole file is read (`[go_env]` may come after the hosts).
         go_env: Default::default(),
-        proxy_jump,
+        // Filled from the chain by `jump::resolve` once every host is read.
+        proxy_jump: Vec::new(),
         sources,
-    })
+    };
+    Ok((host, chain))
 }
 
 /// A required key that is absent: reported at the host's table (its `[[hosts]]` header).

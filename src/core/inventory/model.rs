@@ -45,11 +45,11 @@ pub struct Host {
     pub groups: Vec<String>,
     /// The fleet's Go environment policy (`[go_env]`), shared by every host.
     pub go_env: Arc<GoEnvPolicy>,
-    /// Jump hosts, comma-separated (`[user@]address[:port]` or host names), from an OpenSSH
-    /// config's `ProxyJump`. Recorded and shown; connecting through them is not done here.
-    pub proxy_jump: Option<String>,
     /// The settings an OpenSSH config supplied, with where (empty without `ssh_config`).
     pub sources: Vec<SettingSource>,
+    /// The jump hosts this host is reached through, first hop first (`proxy_jump`, flattened:
+    /// a named hop's own chain comes before it); empty for a direct connection.
+    pub proxy_jump: Vec<Hop>,
 }
 
 /// One setting a host took from the OpenSSH config named by `ssh_config`.
@@ -61,6 +61,22 @@ pub struct SettingSource {
     /// The value as offgo uses it (a path expanded, `none` for a ProxyJump turned off).
     pub value: String,
     pub origin: crate::core::ssh_config::Origin,
+}
+
+/// One jump host on the way to a host, with every setting it is reached with.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hop {
+    /// As the operator wrote it: an inventory host name or `[user@]address[:port]`.
+    pub name: String,
+    /// How the hop itself is reached (its `proxy_jump` is always empty).
+    pub host: Host,
+}
+
+impl Host {
+    /// The hop names, first hop first (`via` in `scan --json`).
+    pub fn via(&self) -> Vec<String> {
+        self.proxy_jump.iter().map(|h| h.name.clone()).collect()
+    }
 }
 
 /// Console settings (`[console]`).

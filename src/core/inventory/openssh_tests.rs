@@ -59,7 +59,8 @@ fn the_config_fills_what_the_inventory_left_unset_and_says_where() {
         (web.address.as_str(), web.user.as_str(), web.port),
         ("web-01", "deploy", 2222)
     );
-    assert_eq!(web.proxy_jump.as_deref(), Some("bastion"));
+    // The config's ProxyJump is the chain offgo tunnels through.
+    assert_eq!(web.via(), ["bastion"]);
     assert_eq!(source(web, "user"), Some(("deploy", "config:9".into())));
     assert_eq!(source(web, "port"), Some(("2222", "config:10".into())));
     assert_eq!(

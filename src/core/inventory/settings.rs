@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use super::error::InventoryError;
 use super::field::Field;
+use super::jump::{self, JumpChain};
 use super::model::HostKeyPolicy;
 use super::paths::{local_path, remote_glob, remote_path};
 use crate::core::remote::RemotePaths;
@@ -27,6 +28,7 @@ pub(super) const SETTING_KEYS: &[&str] = &[
     "audit_log",
     "profile_script",
     "keep_releases",
+    "proxy_jump",
 ];
 
 /// What one table (defaults, a group or a host) set; `None` means "not set here".
@@ -46,6 +48,7 @@ pub(super) struct Layer {
     audit_log: Option<String>,
     profile_script: Option<String>,
     keep_releases: Option<usize>,
+    proxy_jump: Option<JumpChain>,
 }
 
 impl Layer {
@@ -66,6 +69,7 @@ impl Layer {
             "audit_log" => self.audit_log = Some(remote_path(field)?),
             "profile_script" => self.profile_script = Some(remote_path(field)?),
             "keep_releases" => self.keep_releases = Some(keep_releases(field)?),
+            "proxy_jump" => self.proxy_jump = Some(jump::chain(field)?),
             _ => return Ok(false),
         }
         Ok(true)
@@ -88,6 +92,8 @@ pub(super) struct Settings {
     /// Which connection keys the inventory set at some level: an OpenSSH config may fill only
     /// the others.
     pub explicit: Explicit,
+    /// `None`: a direct connection.
+    pub proxy_jump: Option<JumpChain>,
 }
 
 /// Connection keys set by the inventory itself (defaults, a group or the host).
@@ -114,6 +120,7 @@ impl Settings {
             paths: RemotePaths::default(),
             keep_releases: 3,
             explicit: Explicit::default(),
+            proxy_jump: None,
         }
     }
 
@@ -143,6 +150,9 @@ impl Settings {
         self.explicit.port |= layer.port.is_some();
         self.explicit.identity_file |= layer.identity_file.is_some();
         self.explicit.known_hosts |= layer.known_hosts.is_some();
+        if layer.proxy_jump.is_some() {
+            self.proxy_jump.clone_from(&layer.proxy_jump);
+        }
     }
 }
 

@@ -40,6 +40,7 @@ fn healthy(free: u64) -> HostReport {
         offgo: None,
         arch: Some("x86_64".into()),
         latency_ms: Some(10),
+        via: Vec::new(),
         hint: None,
         facts: Some(ProbeFacts {
             arch: "x86_64".into(),

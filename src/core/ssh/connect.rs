@@ -37,8 +37,15 @@ pub fn ms(d: Duration) -> u32 {
 /// Connects, checks the host key and authenticates. The session's timeout is left at the
 /// host's `command_timeout`.
 pub fn connect(host: &Host) -> Result<Session, HostError> {
-    let stream = tcp_connect(host)?;
-    let _ = stream.set_nodelay(true);
+    let stream = super::stream::open(host).map_err(super::stream::Unreachable::into_error)?;
+    session_over(host, stream)
+}
+
+/// The SSH session over an open `stream` (see [`connect`]).
+pub(super) fn session_over(
+    host: &Host,
+    stream: super::stream::Stream,
+) -> Result<Session, HostError> {
     let mut session = Session::new().map_err(|e| internal(host, "create an SSH session", &e))?;
     session.set_tcp_stream(stream);
     session.set_timeout(ms(host.connect_timeout));
@@ -65,7 +72,7 @@ pub fn connect(host: &Host) -> Result<Session, HostError> {
     Ok(session)
 }
 
-fn tcp_connect(host: &Host) -> Result<TcpStream, HostError> {
+pub(super) fn tcp_connect(host: &Host) -> Result<TcpStream, HostError> {
     let target = format!("{}:{}", host.address, host.port);
     let addrs: Vec<SocketAddr> =
         match (host.address.as_str(), host.port).to_socket_addrs() {

@@ -5,13 +5,17 @@ pub mod connect;
 mod error;
 pub mod exec;
 pub mod fault;
+mod hop;
 pub mod known_hosts;
 pub mod limiter;
 pub mod openssh;
+mod pump;
+pub mod stream;
 pub mod worker;
 
 pub use error::{ErrorKind, HostError};
 pub use exec::ExecOutput;
 pub use fault::FaultPlan;
+pub use hop::FAILURE_MEMORY as HOP_FAILURE_MEMORY;
 pub use limiter::{Limiter, Permit};
 pub use worker::{HostLink, HostWorker, Job};

@@ -33,12 +33,33 @@ pub fn shell_command(host: &Host) -> Vec<OsString> {
         args.push("-o".into());
         args.push(option);
     }
+    if !host.proxy_jump.is_empty() {
+        args.push("-J".into());
+        args.push(jump_list(host).into());
+    }
     args.push("-l".into());
     args.push(host.user.clone().into());
     // `--` ends the options: an address can never be read as one.
     args.push("--".into());
     args.push(host.address.clone().into());
     args
+}
+
+/// `-J`'s argument: every hop as `user@address:port` (IPv6 in brackets), first hop first. The
+/// inventory checks hop addresses, so none can start with '-' or hold a comma.
+fn jump_list(host: &Host) -> String {
+    host.proxy_jump
+        .iter()
+        .map(|hop| {
+            let h = &hop.host;
+            if h.address.contains(':') {
+                format!("{}@[{}]:{}", h.user, h.address, h.port)
+            } else {
+                format!("{}@{}:{}", h.user, h.address, h.port)
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 #[cfg(test)]
@@ -74,5 +95,26 @@ mod tests {
         let dashes = args.iter().position(|a| a == "--").unwrap();
         assert_eq!(args[dashes + 1], "-oProxyCommand=touch /tmp/pwned");
         assert_eq!(dashes + 2, args.len());
+    }
+
+    #[test]
+    fn a_host_behind_jump_hosts_gets_the_chain_as_dash_j() {
+        let text = "[[hosts]]\nname = \"bastion\"\naddress = \"10.0.0.1\"\nuser = \"jump\"\n\
+                    [[hosts]]\nname = \"web-01\"\naddress = \"10.0.3.11\"\nuser = \"deploy\"\n\
+                    proxy_jump = \"bastion,ops@[fe80::1]:2222\"\n";
+        let inventory =
+            crate::core::inventory::parse(text, std::path::Path::new("/inv/offgo.toml")).unwrap();
+        let args: Vec<String> = shell_command(inventory.host(1))
+            .into_iter()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect();
+        let j = args.iter().position(|a| a == "-J").unwrap();
+        assert_eq!(args[j + 1], "jump@10.0.0.1:22,ops@[fe80::1]:2222");
+        assert_eq!(args.last().unwrap(), "10.0.3.11");
+        let direct: Vec<String> = shell_command(inventory.host(0))
+            .into_iter()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect();
+        assert!(!direct.contains(&"-J".to_string()), "{direct:?}");
     }
 }

@@ -56,6 +56,8 @@ pub struct HostRow {
     pub version_key: Option<VersionKey>,
     /// Settings an OpenSSH config supplied: (label, "value (file:line)"), ready to show.
     pub config_sources: Vec<(&'static str, String)>,
+    /// The jump hosts on the way to the host, first hop first; empty when direct.
+    pub via: Vec<String>,
 }
 
 /// One setting from an OpenSSH config as the detail pane shows it: `user  deploy
@@ -78,6 +80,7 @@ impl HostRow {
             id,
             name: host.name.clone(),
             address: address_label(&host.address, host.port),
+            via: host.via(),
             report: None,
             probing: false,
             marked: false,

@@ -10,6 +10,7 @@ use super::fields::{field, heading};
 use super::theme::Theme;
 use crate::core::engine::HostReport;
 use crate::core::remote::probe::{BinaryStatus, GoRootKind, ProbeFacts, StateRead};
+use crate::core::text::safe;
 use crate::tui::operate::operation::human_bytes;
 use crate::tui::state::model::{Focus, Model};
 use crate::tui::state::row::{HostRow, RowState};
@@ -44,6 +45,9 @@ fn lines<'a>(row: &HostRow, env_policy: bool, theme: &Theme) -> Vec<Line<'a>> {
     let mut out = vec![field("address", row.address.clone(), plain, theme)];
     for (label, text) in &row.config_sources {
         out.push(field(label, text.clone(), theme.dim(), theme));
+    }
+    if !row.via.is_empty() {
+        out.push(field("route", route(row), plain, theme));
     }
     let state_style = theme.row(row.state());
     out.push(field("state", row.state_label(), state_style, theme));
@@ -80,6 +84,12 @@ fn lines<'a>(row: &HostRow, env_policy: bool, theme: &Theme) -> Vec<Line<'a>> {
         out.push(field("latency", format!("{ms} ms"), plain, theme));
     }
     out
+}
+
+/// `via bastion-1 → bastion-2 → web-03`: how offgo reaches the host (`proxy_jump`).
+fn route(row: &HostRow) -> String {
+    let hops: Vec<String> = row.via.iter().map(|h| safe(h)).collect();
+    format!("via {} → {}", hops.join(" → "), safe(&row.name))
 }
 
 fn failure<'a>(report: &HostReport, theme: &Theme, out: &mut Vec<Line<'a>>) {
