@@ -215,7 +215,16 @@ mod tests {
             "20261122T050000Z-1",
             &[input(Input::Start), pushed(0, true), pushed(1, false)],
         );
-        let listed = list(dir.path(), None);
+        // A child that another test thread forks in the instant the journal is open inherits
+        // its descriptor, and with it the lock, until it execs: wait that instant out.
+        let mut listed = list(dir.path(), None);
+        for _ in 0..100 {
+            if listed[0].rollout.as_ref().is_some_and(|r| r.driven == Driven::Nobody) {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+            listed = list(dir.path(), None);
+        }
         assert_eq!(listed.len(), 1);
         assert_eq!(listed[0].path, path);
         let r = listed[0].rollout.as_ref().unwrap();
