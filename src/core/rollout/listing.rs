@@ -219,7 +219,11 @@ mod tests {
         // its descriptor, and with it the lock, until it execs: wait that instant out.
         let mut listed = list(dir.path(), None);
         for _ in 0..100 {
-            if listed[0].rollout.as_ref().is_some_and(|r| r.driven == Driven::Nobody) {
+            if listed[0]
+                .rollout
+                .as_ref()
+                .is_ok_and(|r| r.driven == Driven::Nobody)
+            {
                 break;
             }
             std::thread::sleep(std::time::Duration::from_millis(10));

@@ -195,7 +195,9 @@ impl Action {
             Action::ExportWrite => {
                 "write the file (.json: JSON, else CSV); never over one that exists"
             }
-            Action::CommandLine => "command line: :run CMD on the marked hosts (asks first), :results",
+            Action::CommandLine => {
+                "command line: :run CMD on the marked hosts (asks first), :results"
+            }
             Action::CommandEnter => "do it (:run asks first; refused in a read-only console)",
             Action::Refresh => "re-probe every host (start-up and auto-refresh)",
         }
