@@ -7,6 +7,8 @@ mod context;
 mod operate;
 mod out;
 mod print;
+mod privileges;
+mod privileges_install;
 pub mod push;
 mod report;
 pub mod rollout;
@@ -49,6 +51,7 @@ pub fn run(global: &GlobalArgs, command: Command) -> ExitCode {
             Err(code) => code,
         },
         Command::Audit(args::AuditCommand::Verify(args)) => audit::verify(global, &args),
+        Command::Privileges(args) => privileges::run(global, args),
     };
     ExitCode::from(code)
 }

@@ -40,6 +40,7 @@ pub fn host(name: &str, address: &str, port: u16) -> Host {
         check_binaries: vec!["/opt/app/bin/*".into()],
         paths: RemotePaths::default(),
         keep_releases: 3,
+        privilege: Default::default(),
         groups: Vec::new(),
     }
 }

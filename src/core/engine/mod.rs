@@ -5,6 +5,7 @@
 //! the engine hands it jobs and a shared [`Limiter`] bounds how many hosts work at once.
 
 mod artifact;
+pub mod bootstrap;
 mod event;
 mod go_release;
 mod host_state;

@@ -45,7 +45,7 @@ pub fn verify_host(
     let mut checks = Vec::new();
     run.step("verify");
     let script = ops::verify_script(&link.host().paths, expected.as_deref().unwrap_or("(none)"));
-    match run.script(link, "verify", &script, true) {
+    match run.call(link, "verify", &script, true) {
         Ok(out) => checks.extend(parse_checks(&out.stdout)),
         Err(e) => checks.push(Check {
             check: "tree".into(),

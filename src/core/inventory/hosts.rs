@@ -96,6 +96,7 @@ fn host(
         }
     }
     settings.apply(&own);
+    let privilege = settings.privilege();
     Ok(Host {
         name,
         address,
@@ -109,6 +110,7 @@ fn host(
         check_binaries: settings.check_binaries,
         paths: settings.paths,
         keep_releases: settings.keep_releases,
+        privilege,
         groups: host_groups,
     })
 }

@@ -9,6 +9,7 @@ use super::error::InventoryError;
 use super::field::Field;
 use super::model::HostKeyPolicy;
 use super::paths::{local_path, remote_glob, remote_path};
+use crate::core::remote::privilege::{Become, BecomeMethod, SUDOERS_FILE};
 use crate::core::remote::RemotePaths;
 
 /// Keys allowed in `[defaults]`, in every `[groups.*]` and in every `[[hosts]]`.
@@ -27,6 +28,9 @@ pub(super) const SETTING_KEYS: &[&str] = &[
     "audit_log",
     "profile_script",
     "keep_releases",
+    "become",
+    "become_user",
+    "sudoers_file",
 ];
 
 /// What one table (defaults, a group or a host) set; `None` means "not set here".
@@ -46,6 +50,9 @@ pub(super) struct Layer {
     audit_log: Option<String>,
     profile_script: Option<String>,
     keep_releases: Option<usize>,
+    become_method: Option<BecomeMethod>,
+    become_user: Option<String>,
+    sudoers_file: Option<String>,
 }
 
 impl Layer {
@@ -66,6 +73,9 @@ impl Layer {
             "audit_log" => self.audit_log = Some(remote_path(field)?),
             "profile_script" => self.profile_script = Some(remote_path(field)?),
             "keep_releases" => self.keep_releases = Some(keep_releases(field)?),
+            "become" => self.become_method = Some(become_method(field)?),
+            "become_user" => self.become_user = Some(become_user(field)?),
+            "sudoers_file" => self.sudoers_file = Some(remote_path(field)?),
             _ => return Ok(false),
         }
         Ok(true)
@@ -85,6 +95,10 @@ pub(super) struct Settings {
     pub check_binaries: Vec<String>,
     pub paths: RemotePaths,
     pub keep_releases: usize,
+    /// `None`: not set anywhere, so it follows the login user (see [`Settings::privilege`]).
+    pub become_method: Option<BecomeMethod>,
+    pub become_user: String,
+    pub sudoers_file: String,
 }
 
 impl Settings {
@@ -101,6 +115,20 @@ impl Settings {
             check_binaries: Vec::new(),
             paths: RemotePaths::default(),
             keep_releases: 3,
+            become_method: None,
+            become_user: "root".into(),
+            sudoers_file: SUDOERS_FILE.into(),
+        }
+    }
+
+    /// How privileged steps run: `become` as set, else none for a root login and sudo otherwise.
+    pub fn privilege(&self) -> Become {
+        Become {
+            method: self
+                .become_method
+                .unwrap_or_else(|| BecomeMethod::default_for(&self.user)),
+            user: self.become_user.clone(),
+            sudoers_file: self.sudoers_file.clone(),
         }
     }
 
@@ -126,6 +154,11 @@ impl Settings {
         over(&mut self.paths.audit_log, &layer.audit_log);
         over(&mut self.paths.profile_script, &layer.profile_script);
         over(&mut self.keep_releases, &layer.keep_releases);
+        if layer.become_method.is_some() {
+            self.become_method = layer.become_method;
+        }
+        over(&mut self.become_user, &layer.become_user);
+        over(&mut self.sudoers_file, &layer.sudoers_file);
     }
 }
 
@@ -238,4 +271,28 @@ fn keep_releases(field: &Field<'_>) -> Result<usize, InventoryError> {
         Some(n) => Ok(n),
         None => Err(field.error("keep_releases must be at least 1").hint(HINT)),
     }
+}
+
+fn become_method(field: &Field<'_>) -> Result<BecomeMethod, InventoryError> {
+    let text = field.string()?;
+    BecomeMethod::parse(text).ok_or_else(|| {
+        field
+            .error(format!("unknown become \"{text}\""))
+            .hint("use \"none\" (the login user is root), \"sudo\" or \"doas\"")
+    })
+}
+
+fn become_user(field: &Field<'_>) -> Result<String, InventoryError> {
+    let name = field.string()?;
+    let ok = !name.is_empty()
+        && !name.starts_with('-')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
+    if !ok {
+        return Err(field
+            .error(format!("bad become_user \"{name}\""))
+            .hint("write the account privileged steps run as, e.g. become_user = \"root\""));
+    }
+    Ok(name.to_owned())
 }
