@@ -154,6 +154,18 @@ fn deploy_pushes_verifies_rolls_back_and_rolls_out_through_its_rule_only() {
 
     let (hosts, code) = run_json(st, &inv, &["verify", "--hosts", "all"]);
     assert_eq!(code, 0, "{hosts:#?}");
+    for h in &hosts {
+        let checks = h["checks"].as_array().unwrap();
+        let helper = checks.iter().find(|c| c["check"] == "helper").unwrap();
+        assert_eq!(helper["ok"], true, "{helper:#}");
+    }
+    let (hosts, code) = run_json(st, &inv, &["scan", "--hosts", "all"]);
+    assert_eq!(code, 0, "{hosts:#?}");
+    for h in &hosts {
+        assert_eq!(h["privilege"]["become"], "sudo", "{h:#}");
+        assert_eq!(h["privilege"]["login"], "deploy");
+        assert_eq!(h["privilege"]["helper"], "intact");
+    }
     let (hosts, code) = run_json(st, &inv, &["rollback", "--hosts", "all"]);
     assert_eq!(code, 0, "{hosts:#?}");
     for host in fleet.hosts() {
@@ -224,6 +236,32 @@ fn deploy_pushes_verifies_rolls_back_and_rolls_out_through_its_rule_only() {
         "printf 'expected=go1.22.10\\n.\\n' | sudo -n /usr/local/libexec/offgo-helper verify",
     );
     assert!(out.status.success(), "{out:?}");
+
+    // An edited helper no longer runs (the rule pins its digest); scan and verify say so.
+    let web2 = host(&fleet, "web-02");
+    sh(
+        web2,
+        "cp /usr/local/libexec/offgo-helper /tmp/h.$$ && echo 'id' >> /tmp/h.$$ && \
+         mv /tmp/h.$$ /usr/local/libexec/offgo-helper",
+    );
+    let (hosts, code) = run_json(st, &inv, &["scan", "--hosts", "web-02"]);
+    assert_eq!(code, 0, "{hosts:#?}");
+    assert_eq!(hosts[0]["privilege"]["helper"], "changed", "{:#}", hosts[0]);
+    let (hosts, code) = run_json(st, &inv, &["verify", "--hosts", "web-02"]);
+    assert_eq!(code, 1, "{hosts:#?}");
+    let checks = hosts[0]["checks"].as_array().unwrap();
+    let helper = checks.iter().find(|c| c["check"] == "helper").unwrap();
+    assert_eq!(helper["ok"], false, "{helper:#}");
+    assert!(helper["detail"]
+        .as_str()
+        .unwrap()
+        .contains("not the one the rule pins"));
+    let out = as_user(
+        web2,
+        DEPLOY,
+        "sudo -n /usr/local/libexec/offgo-helper verify </dev/null",
+    );
+    assert!(!out.status.success(), "{out:?}");
 }
 
 #[test]
@@ -267,6 +305,7 @@ fn a_login_without_a_rule_fails_pre_flight_naming_the_rule() {
     let (hosts, code) = run_json(state.path(), &inv, &["scan", "--hosts", "all"]);
     assert_eq!(code, 0, "{hosts:#?}");
     assert_eq!(hosts[0]["go_version"], "go1.21.13");
+    assert_eq!(hosts[0]["privilege"]["helper"], "missing", "{:#}", hosts[0]);
 }
 
 #[test]

@@ -81,6 +81,7 @@ pub fn healthy(host: &Host, version: &str, latency_ms: u64) -> HostReport {
             path: "/opt/app/bin/api".into(),
             status: BinaryStatus::Ok,
         }],
+        helper_sha256: None,
     };
     HostReport {
         name: host.name.clone(),
@@ -104,6 +105,7 @@ pub fn healthy(host: &Host, version: &str, latency_ms: u64) -> HostReport {
         }),
         arch: Some("x86_64".into()),
         latency_ms: Some(latency_ms),
+        privilege: None,
         hint: None,
         facts: Some(facts),
         raw_output: None,
@@ -131,6 +133,7 @@ pub fn failed(host: &Host, kind: ErrorKind, error: &str, hint: &str) -> HostRepo
         offgo: None,
         arch: None,
         latency_ms: None,
+        privilege: None,
         hint: Some(hint.into()),
         facts: None,
         raw_output: None,

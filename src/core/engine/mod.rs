@@ -33,7 +33,7 @@ pub use event::{CommandOutput, EngineEvent, OUTPUT_TAIL};
 pub use go_release::GoRelease;
 pub use outcome::{Check, HostOutcome, Operation};
 pub use probe::unreachable_report;
-pub use report::{HostReport, LddGap, OffgoSummary};
+pub use report::{HelperStatus, HostReport, LddGap, OffgoSummary, PrivilegeReport};
 
 use crate::core::audit::AuditTrail;
 use crate::core::inventory::{HostId, Inventory};

@@ -32,6 +32,10 @@ pub fn probe_script(
         script.push_str(&format!("{name}={}\n", sh_quote(value)));
     }
     script.push_str(&format!("state_file={}\n", sh_quote(&paths.state_file())));
+    script.push_str(&format!(
+        "helper={}\n",
+        sh_quote(super::privilege::HELPER_PATH)
+    ));
     script.push_str(&format!("audit_cap={AUDIT_FETCH_CAP}\n"));
     script.push_str(&format!(
         "known_fingerprint={}\n",
@@ -129,6 +133,8 @@ pub struct ProbeFacts {
     pub free_bytes: Option<u64>,
     pub auditd_running: bool,
     pub binaries: Vec<BinaryCheck>,
+    /// sha256 of offgo's helper, when the host has one.
+    pub helper_sha256: Option<String>,
 }
 
 impl ProbeFacts {

@@ -40,6 +40,7 @@ fn healthy(free: u64) -> HostReport {
         offgo: None,
         arch: Some("x86_64".into()),
         latency_ms: Some(10),
+        privilege: None,
         hint: None,
         facts: Some(ProbeFacts {
             arch: "x86_64".into(),
@@ -50,6 +51,7 @@ fn healthy(free: u64) -> HostReport {
             free_bytes: Some(free),
             auditd_running: false,
             binaries: Vec::new(),
+            helper_sha256: None,
         }),
         raw_output: None,
     }
