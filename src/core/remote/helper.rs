@@ -21,6 +21,18 @@ PATH=/usr/sbin:/usr/bin:/sbin:/bin; export PATH\n\
 LC_ALL=C; export LC_ALL\n\
 umask 022\n";
 
+/// The helper runs as root, but never runs a binary it installed as root: a Go tree's
+/// `go version` (the checks before and after a switch) runs as nobody, with no groups, no new
+/// privileges and no Go env file, so an uploaded tree is never executed with privilege.
+const UNTRUSTED: &str = r#"offgo_untrusted() {
+  if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null 2>&1; then
+    GOENV=off HOME=/nonexistent setpriv --reuid=65534 --regid=65534 --clear-groups --no-new-privs -- "$@"
+  else
+    "$@"
+  fi
+}
+"#;
+
 /// The helper's text for `paths`.
 pub fn helper_text(paths: &RemotePaths) -> String {
     let fixed = Script::new()
@@ -30,6 +42,7 @@ pub fn helper_text(paths: &RemotePaths) -> String {
     let mut text = String::with_capacity(32 * 1024);
     text.push_str(HEADER);
     text.push_str(&fixed);
+    text.push_str(UNTRUSTED);
     text.push_str(GO_ROOT);
     text.push_str("case $verb in\n");
     for verb in Verb::ALL {

@@ -182,3 +182,39 @@ fn without_become_a_call_is_the_script_run_by_sh() {
     let bad = ops::switch_script(&p, "go1.22.10", "{\"current\":\n}");
     assert!(bad.render(&sudo).unwrap_err().contains("state_json"));
 }
+
+/// The helper runs as root but never runs a Go tree's binary as root: `go version` runs as
+/// nobody (uid 65534), with no Go env file.
+#[test]
+fn the_helper_runs_go_version_as_nobody() {
+    use std::os::unix::fs::PermissionsExt;
+    if is_root() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+        let p = paths_in(dir.path());
+        let bin = dir.path().join("opt/offgo/releases/go1.22.10/go/bin");
+        std::fs::create_dir_all(&bin).unwrap();
+        for d in ["opt", "opt/offgo", "opt/offgo/releases"] {
+            let _ = std::fs::set_permissions(
+                dir.path().join(d),
+                std::fs::Permissions::from_mode(0o755),
+            );
+        }
+        std::fs::write(
+            bin.join("go"),
+            "#!/bin/sh\necho \"go version go1.22.10 linux/amd64 uid=$(id -u) goenv=$GOENV\"\n",
+        )
+        .unwrap();
+        std::fs::set_permissions(bin.join("go"), std::fs::Permissions::from_mode(0o755)).unwrap();
+        std::fs::create_dir_all(dir.path().join("usr/local")).unwrap();
+        std::os::unix::fs::symlink(bin.parent().unwrap(), &p.go_root).unwrap();
+        let call = ops::verify_script(&p, "go1.22.10");
+        let (_, out, err) = run(&p, &["verify"], &call_stdin(&call));
+        assert!(out.contains("uid=65534 goenv=off"), "{out}{err}");
+    }
+}
+
+fn is_root() -> bool {
+    // SAFETY: geteuid takes no arguments and cannot fail.
+    unsafe { libc::geteuid() == 0 }
+}
