@@ -294,6 +294,14 @@ fn a_login_without_a_rule_fails_pre_flight_naming_the_rule() {
         ) && error.contains("a password is required"),
         "{error}"
     );
+    // verify needs the helper too: the same pre-flight failure.
+    let (hosts, code) = run_json(state.path(), &inv, &["verify", "--hosts", "all"]);
+    assert_eq!(code, 1, "{hosts:#?}");
+    assert_eq!(hosts[0]["step"], "preflight", "{:#}", hosts[0]);
+    assert!(hosts[0]["error"]
+        .as_str()
+        .unwrap()
+        .contains("may not run `sudo -n -u 'root' /usr/local/libexec/offgo-helper verify`"));
     // Nothing changed, nothing was written.
     let web = host(&fleet, "web-01");
     assert_eq!(

@@ -127,6 +127,13 @@ impl OpRun<'_> {
     }
 }
 
+const RULE_HINT: &str = "install the drop-in with";
+
+/// Whether `e` is sudo or doas refusing the helper (see [`become_refused`]).
+pub fn is_rule_refusal(e: &StepError) -> bool {
+    e.error.hint.starts_with(RULE_HINT)
+}
+
 /// sudo or doas said no to the helper command: the rule is missing, wants a password, or no
 /// longer matches the helper (missing, or not the digest the rule pins). Named, with the fix.
 pub fn become_refused(
@@ -149,7 +156,7 @@ pub fn become_refused(
                 host.user, host.name
             ),
             format!(
-                "install the drop-in with `offgo-tui privileges install --hosts {} --login ADMIN` \
+                "{RULE_HINT} `offgo-tui privileges install --hosts {} --login ADMIN` \
                  (or have the security team install what `offgo-tui privileges` prints)",
                 host.name
             ),

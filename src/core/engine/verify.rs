@@ -47,6 +47,12 @@ pub fn verify_host(
     let script = ops::verify_script(&link.host().paths, expected.as_deref().unwrap_or("(none)"));
     match run.call(link, "verify", &script, true) {
         Ok(out) => checks.extend(parse_checks(&out.stdout)),
+        // No rule for the helper: nothing can be checked or recorded; pre-flight says why.
+        Err(e) if super::step::is_rule_refusal(&e) => {
+            let step = super::outcome::StepError::new("preflight", e.error);
+            run.failed(&step);
+            return outcome.fail("preflight", &step.error);
+        }
         Err(e) => checks.push(Check {
             check: "tree".into(),
             ok: false,
