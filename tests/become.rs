@@ -249,6 +249,11 @@ fn deploy_pushes_verifies_rolls_back_and_rolls_out_through_its_rule_only() {
     assert_eq!(hosts[0]["privilege"]["helper"], "changed", "{:#}", hosts[0]);
     let (hosts, code) = run_json(st, &inv, &["verify", "--hosts", "web-02"]);
     assert_eq!(code, 1, "{hosts:#?}");
+    assert_eq!(hosts[0]["step"], "preflight", "{:#}", hosts[0]);
+    assert!(hosts[0]["error"]
+        .as_str()
+        .unwrap()
+        .contains("a password is required"));
     let checks = hosts[0]["checks"].as_array().unwrap();
     let helper = checks.iter().find(|c| c["check"] == "helper").unwrap();
     assert_eq!(helper["ok"], false, "{helper:#}");

@@ -48,10 +48,18 @@ pub fn verify_host(
     match run.call(link, "verify", &script, true) {
         Ok(out) => checks.extend(parse_checks(&out.stdout)),
         // No rule for the helper: nothing can be checked or recorded; pre-flight says why.
+        // A helper that is missing or changed is the likely why: its check is kept and said.
         Err(e) if super::step::is_rule_refusal(&e) => {
-            let step = super::outcome::StepError::new("preflight", e.error);
+            let mut error = e.error;
+            let helper = report.privilege.as_ref().map(helper_check);
+            if let Some(check) = helper.as_ref().filter(|c| !c.ok) {
+                error.message = format!("{}; {}", error.message, check.detail);
+            }
+            let step = super::outcome::StepError::new("preflight", error);
             run.failed(&step);
-            return outcome.fail("preflight", &step.error);
+            let mut outcome = outcome.fail("preflight", &step.error);
+            outcome.checks = helper.map(|c| vec![c]);
+            return outcome;
         }
         Err(e) => checks.push(Check {
             check: "tree".into(),
