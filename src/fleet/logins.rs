@@ -17,11 +17,13 @@ use super::local_fleet::Fleet;
 /// (useradd's "locked"), so it is set to `*` (no password can match, key logins work).
 pub fn ensure_login_user(name: &str) -> Result<(), FleetError> {
     if !exists(name) {
-        let made = cmd::run(
-            std::process::Command::new("useradd")
-                .args(["--create-home", "--shell", "/bin/sh"])
-                .arg(name),
-        );
+        let made = retried(|| {
+            cmd::run(
+                std::process::Command::new("useradd")
+                    .args(["--create-home", "--shell", "/bin/sh"])
+                    .arg(name),
+            )
+        });
         // Another test may have created it in between: that is as good.
         if let Err(e) = made {
             if !exists(name) {
@@ -29,8 +31,36 @@ pub fn ensure_login_user(name: &str) -> Result<(), FleetError> {
             }
         }
     }
-    cmd::run(std::process::Command::new("usermod").args(["-p", "*", name]))?;
+    if password_field(name).as_deref() != Some("*") {
+        retried(|| cmd::run(std::process::Command::new("usermod").args(["-p", "*", name])))?;
+    }
     Ok(())
+}
+
+/// useradd and usermod fail at once when another process holds /etc/passwd's lock (tests
+/// running at the same time): tried again a few times.
+fn retried(
+    mut f: impl FnMut() -> Result<std::process::Output, FleetError>,
+) -> Result<std::process::Output, FleetError> {
+    let mut tries = 0;
+    loop {
+        match f() {
+            Err(FleetError::Command { stderr, .. }) if stderr.contains("lock") && tries < 50 => {
+                tries += 1;
+                std::thread::sleep(std::time::Duration::from_millis(100));
+            }
+            other => return other,
+        }
+    }
+}
+
+fn password_field(name: &str) -> Option<String> {
+    let out = std::process::Command::new("getent")
+        .args(["shadow", name])
+        .output()
+        .ok()?;
+    let line = String::from_utf8_lossy(&out.stdout).into_owned();
+    line.split(':').nth(1).map(str::to_string)
 }
 
 fn exists(name: &str) -> bool {
