@@ -273,3 +273,26 @@ fn ten_thousand_hosts_render_one_screen() {
     find(buffer, "node-09999");
     find(buffer, "10000 hosts");
 }
+
+/// A host whose login uses become: the detail pane says how, and flags a helper that is not
+/// the one the rule pins.
+#[test]
+fn the_detail_pane_shows_become_and_a_changed_helper() {
+    use offgo::core::engine::{HelperStatus, PrivilegeReport};
+    use offgo::core::remote::privilege::BecomeMethod;
+    let mut fleet = sample::healthy_fleet();
+    fleet.reports[0].as_mut().unwrap().privilege = Some(PrivilegeReport {
+        method: BecomeMethod::Sudo,
+        login: "deploy".into(),
+        become_user: "root".into(),
+        helper: HelperStatus::Changed,
+        helper_sha256: Some("ab".repeat(32)),
+    });
+    let mut model = fleet.model(160, 48);
+    key(&mut model, KeyCode::Enter);
+    let screen = screen::text(&draw(&model));
+    assert!(
+        screen.contains("become    sudo deploy → root · helper changed: sudo refuses it"),
+        "{screen}"
+    );
+}

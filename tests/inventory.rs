@@ -75,6 +75,14 @@ invalid_inventories! {
     bad_host_key_policy => "tests/invalid_inventories/bad_host_key_policy.toml:2:19: \
         defaults.host_key_policy: unknown host_key_policy \"accept-all\"\n  \
         hint: use \"strict\" (refuse unknown keys) or \"accept-new\" (record unknown keys, refuse changed ones)";
+    bad_become => "tests/invalid_inventories/bad_become.toml:2:10: \
+        groups.web.become: unknown become \"su\"\n  \
+        hint: use \"none\" (the login user is root), \"sudo\" or \"doas\"";
+    bad_become_user => "tests/invalid_inventories/bad_become_user.toml:4:15: \
+        hosts[0].become_user: bad become_user \"root; id\"\n  \
+        hint: write the account privileged steps run as, e.g. become_user = \"root\"";
+    unknown_become_key => "tests/invalid_inventories/unknown_become_key.toml:2:1: defaults.becom: unknown key `becom`\n  \
+        hint: did you mean `become`?";
     relative_remote_path => "tests/invalid_inventories/relative_remote_path.toml:2:11: \
         groups.legacy.go_root: remote path \"usr/local/go\" is relative\n  \
         hint: remote paths must be absolute: \"/usr/local/go\"?";
@@ -209,6 +217,9 @@ fn the_example_sets_every_key_it_documents() {
         "profile_script",
         "keep_releases",
         "proxy_jump",
+        "become",
+        "become_user",
+        "sudoers_file",
         "refresh_interval",
         "require_signed",
         "trusted_keys",

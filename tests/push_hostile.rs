@@ -215,7 +215,7 @@ fn the_host_checks_the_uploaded_list_and_verify_checks_the_recorded_one() {
         state_json: "{}",
         prune: &[],
     };
-    let script = ops::install_script(&paths, &inputs);
+    let script = ops::install_script(&paths, &inputs).script();
     upload
         .write_file("/tmp/install.sh", script.as_bytes())
         .unwrap();

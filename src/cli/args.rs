@@ -94,6 +94,9 @@ pub enum Command {
     /// `offgo-tui man | man -l -` reads it now; `offgo-tui man --out /usr/local/share/man/man1`
     /// installs offgo-tui.1 and one page per command (offgo-tui-scan.1, …).
     Man(ManArgs),
+    /// The sudoers drop-in (or doas.conf lines) a security team installs so a non-root login
+    /// user can run offgo's helper, and nothing else; `privileges install` puts it in place.
+    Privileges(PrivilegesArgs),
 }
 
 #[derive(Debug, Args)]
@@ -125,6 +128,51 @@ pub struct ManArgs {
     /// Write offgo-tui.1 and one page per command into DIR instead of printing.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct PrivilegesArgs {
+    /// sudoers: the drop-in for /etc/sudoers.d/offgo; doas: lines for /etc/doas.conf.
+    #[arg(long, value_enum, default_value = "sudoers", value_name = "FORMAT")]
+    pub format: PrivilegeFormat,
+    /// The login user the rule is for (default: the `user` of every selected host that uses become).
+    #[arg(long, value_name = "NAME")]
+    pub user: Option<String>,
+    /// Hosts whose paths the helper is built for: names, globs (web-*), group:NAME, all.
+    #[arg(long, default_value = "all", value_name = "SEL")]
+    pub hosts: String,
+    #[command(subcommand)]
+    pub command: Option<PrivilegesCommand>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PrivilegeFormat {
+    Sudoers,
+    Doas,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PrivilegesCommand {
+    /// One-time bootstrap: log in once as an account that may already do anything (root, or
+    /// an admin with full sudo), install the helper and the sudoers drop-in (checked with
+    /// `visudo -cf` before it is moved into place), and record it in both audit logs.
+    Install(PrivilegesInstallArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PrivilegesInstallArgs {
+    /// Hosts: names, globs (web-*), group:NAME, all; comma-separated.
+    #[arg(long, value_name = "SEL")]
+    pub hosts: String,
+    /// The admin account to log in as for this one time.
+    #[arg(long, value_name = "USER")]
+    pub login: String,
+    /// The login user the rule is for (default: each host's `user`).
+    #[arg(long, value_name = "NAME")]
+    pub user: Option<String>,
+    /// Print one JSON array, one object per host.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

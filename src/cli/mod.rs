@@ -12,6 +12,8 @@ pub mod modcache;
 mod operate;
 mod out;
 mod print;
+mod privileges;
+mod privileges_install;
 pub mod push;
 mod report;
 pub mod rollout;
@@ -60,6 +62,7 @@ pub fn run(global: &GlobalArgs, command: Command) -> ExitCode {
         Command::Inventory(import::InventoryCommand::Import(args)) => import::run(&args),
         Command::Completions(args) => return docs::completions(args.shell),
         Command::Man(args) => return docs::man(&args),
+        Command::Privileges(args) => privileges::run(global, args),
     };
     ExitCode::from(code)
 }

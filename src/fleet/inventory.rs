@@ -32,6 +32,8 @@ pub struct InventoryOptions {
     pub extra_hosts: Vec<ExtraHost>,
     /// Raw TOML appended at the end, e.g. a `[rollout]` table.
     pub extra_toml: String,
+    /// The login user instead of the fleet's own (e.g. a non-root `deploy`).
+    pub login: Option<String>,
 }
 
 impl Default for InventoryOptions {
@@ -43,6 +45,7 @@ impl Default for InventoryOptions {
             extra_defaults: Vec::new(),
             extra_hosts: Vec::new(),
             extra_toml: String::new(),
+            login: None,
         }
     }
 }
@@ -83,6 +86,11 @@ impl InventoryOptions {
         self
     }
 
+    pub fn login(mut self, user: impl Into<String>) -> Self {
+        self.login = Some(user.into());
+        self
+    }
+
     pub fn append(mut self, toml: impl Into<String>) -> Self {
         self.extra_toml.push_str(&toml.into());
         self
@@ -98,7 +106,11 @@ pub(crate) fn render(fleet: &Fleet, opts: &InventoryOptions) -> String {
         "# offgo inventory for the local fleet in {}\n\n[defaults]\n",
         fleet.dir().display()
     );
-    let _ = writeln!(out, "user = {}", s(fleet.user()));
+    let _ = writeln!(
+        out,
+        "user = {}",
+        s(opts.login.as_deref().unwrap_or(fleet.user()))
+    );
     let _ = writeln!(out, "identity_file = {}", s(&identity.to_string_lossy()));
     let _ = writeln!(
         out,

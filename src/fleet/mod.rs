@@ -79,6 +79,7 @@ mod isolation;
 mod keys;
 mod layout;
 mod local_fleet;
+mod logins;
 mod netns;
 mod port;
 mod prepare;
@@ -94,6 +95,7 @@ pub use host::HostHandle;
 pub use inventory::{ExtraHost, InventoryOptions};
 pub use layout::{APP_BIN_DIR, HOST_ROOTS};
 pub use local_fleet::{EmergencyStop, Fleet};
+pub use logins::{ensure_login_user, SudoersDropIn};
 pub use netns::{Bridge, NetNamespace};
 pub use spec::{AppBinaries, FleetSpec, GoInstall, HostSpec, Isolation, Tmpfs};
 

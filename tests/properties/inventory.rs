@@ -340,6 +340,9 @@ impl GenInventory {
                 for setting in layers.flatten() {
                     setting.apply(&mut host);
                 }
+                // `become` is never generated: it follows the login user (DESIGN.md).
+                host.privilege.method =
+                    offgo::core::remote::privilege::BecomeMethod::default_for(&host.user);
                 host.name = h.name.clone();
                 host.address = h.address.clone();
                 host.groups = h.groups.iter().map(|&i| self.groups[i].0.clone()).collect();
@@ -420,6 +423,9 @@ fn tomlish() -> impl Strategy<Value = String> {
         "audit_log",
         "profile_script",
         "keep_releases",
+        "become",
+        "become_user",
+        "sudoers_file",
         "refresh_interval",
         "dir",
         "require_signed",

@@ -13,6 +13,7 @@ use crate::support::{budget, hostile, hostile_bytes, kv_line, mutation};
 /// Every key the parser knows, to build outputs that reach past the header.
 const KEYS: &[&str] = &[
     "arch",
+    "helper_sha256",
     "fingerprint",
     "unchanged",
     "go_root_kind",
@@ -245,6 +246,7 @@ fn parts() -> impl Strategy<Value = Parts> {
                     auditd_running,
                     binaries,
                     go_env: Default::default(),
+                    helper_sha256: None,
                 },
                 state_line,
                 audit,

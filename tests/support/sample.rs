@@ -40,6 +40,7 @@ pub fn host(name: &str, address: &str, port: u16) -> Host {
         check_binaries: vec!["/opt/app/bin/*".into()],
         paths: RemotePaths::default(),
         keep_releases: 3,
+        privilege: Default::default(),
         groups: Vec::new(),
         go_env: Default::default(),
         proxy_jump: Vec::new(),
@@ -85,6 +86,7 @@ pub fn healthy(host: &Host, version: &str, latency_ms: u64) -> HostReport {
             status: BinaryStatus::Ok,
         }],
         go_env: Default::default(),
+        helper_sha256: None,
     };
     HostReport {
         name: host.name.clone(),
@@ -109,6 +111,7 @@ pub fn healthy(host: &Host, version: &str, latency_ms: u64) -> HostReport {
         arch: Some("x86_64".into()),
         latency_ms: Some(latency_ms),
         via: host.via(),
+        privilege: None,
         hint: None,
         facts: Some(facts),
         raw_output: None,
@@ -139,6 +142,7 @@ pub fn failed(host: &Host, kind: ErrorKind, error: &str, hint: &str) -> HostRepo
         arch: None,
         latency_ms: None,
         via: host.via(),
+        privilege: None,
         hint: Some(hint.into()),
         facts: None,
         raw_output: None,

@@ -6,6 +6,7 @@
 
 mod ad_hoc;
 mod artifact;
+pub mod bootstrap;
 mod event;
 mod go_release;
 mod host_state;
@@ -34,7 +35,7 @@ pub use event::{CommandOutput, EngineEvent, OUTPUT_TAIL};
 pub use go_release::GoRelease;
 pub use outcome::{Answer, Check, HostOutcome, Operation};
 pub use probe::unreachable_report;
-pub use report::{HostReport, LddGap, OffgoSummary};
+pub use report::{HelperStatus, HostReport, LddGap, OffgoSummary, PrivilegeReport};
 
 use crate::core::audit::AuditTrail;
 use crate::core::inventory::{HostId, Inventory};

@@ -12,6 +12,7 @@ use super::step::{
 use super::switch_plan::SwitchPlan;
 use super::upload::{resume_offset, upload};
 use super::OpContext;
+use crate::core::remote::call::RemoteCall;
 use crate::core::remote::ops::{self, key_values, value, values, InstallInputs};
 use crate::core::remote::probe::{AuditLogRead, GoRootKind};
 use crate::core::ssh::HostLink;
@@ -212,7 +213,7 @@ fn already_there(
         return Ok(None);
     }
     let script = ops::current_tree_script(&link.host().paths);
-    let out = run.script(link, "preflight", &script, true)?;
+    let out = run.call(link, "preflight", &script, true)?;
     let pairs = key_values(&out.stdout);
     if value(&pairs, "current_tree_end") != Some("1") {
         return Err(StepError::refused(
@@ -240,10 +241,10 @@ fn already_there(
 fn preflight(
     run: &OpRun<'_>,
     link: &mut HostLink,
-    script: &str,
+    script: &RemoteCall,
     retry: bool,
 ) -> Result<Preflight, StepError> {
-    let out = run.script(link, "preflight", script, retry)?;
+    let out = run.call(link, "preflight", script, retry)?;
     Preflight::parse(&out.stdout).map_err(|e| {
         StepError::refused(
             "preflight",
@@ -288,7 +289,7 @@ fn install(
         state_json: &state,
         prune: &prune,
     };
-    let out = run.script(
+    let out = run.call(
         link,
         "install",
         &ops::install_script(&paths, &inputs),

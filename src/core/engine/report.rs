@@ -8,6 +8,7 @@ use serde::Serialize;
 use crate::core::goenv::Drift;
 
 use crate::core::audit::AuditSummary;
+use crate::core::remote::privilege::BecomeMethod;
 use crate::core::remote::probe::ProbeFacts;
 use crate::core::ssh::ErrorKind;
 
@@ -23,6 +24,53 @@ pub struct LddGap {
 pub struct OffgoSummary {
     pub current: Option<String>,
     pub previous: Option<String>,
+}
+
+/// `privilege` in `scan --json`, for a host whose login uses become: how privileged steps run
+/// there and whether offgo's helper is the one the rule pins for the host's paths.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PrivilegeReport {
+    /// `sudo` or `doas`.
+    #[serde(rename = "become")]
+    pub method: BecomeMethod,
+    pub login: String,
+    pub become_user: String,
+    pub helper: HelperStatus,
+    /// The helper's sha256 on the host, when it has one.
+    pub helper_sha256: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum HelperStatus {
+    /// Byte for byte the helper `offgo-tui privileges` pins for this host's paths.
+    Intact,
+    Missing,
+    /// Another helper: edited, or built for other paths. The rule's digest no longer matches.
+    Changed,
+}
+
+impl PrivilegeReport {
+    /// What the probe read of the helper, judged against the one `host`'s rule pins; `None`
+    /// for a host without become (its login does everything itself).
+    pub fn judge(host: &crate::core::inventory::Host, found: Option<&str>) -> Option<Self> {
+        if host.privilege.is_none() {
+            return None;
+        }
+        let want = crate::core::remote::helper::helper_digest(&host.paths);
+        let helper = match found {
+            None => HelperStatus::Missing,
+            Some(d) if d == want => HelperStatus::Intact,
+            Some(_) => HelperStatus::Changed,
+        };
+        Some(Self {
+            method: host.privilege.method,
+            login: host.user.clone(),
+            become_user: host.privilege.user.clone(),
+            helper,
+            helper_sha256: found.map(str::to_string),
+        })
+    }
 }
 
 /// One host as `scan --json` prints it (DESIGN.md, "Headless CLI"). Fields marked
@@ -49,6 +97,9 @@ pub struct HostReport {
     pub go_env_drift: Vec<Drift>,
     /// The jump hosts the host is reached through, first hop first; empty when direct.
     pub via: Vec<String>,
+    /// Hosts whose login uses become only: how, and whether the helper is intact.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub privilege: Option<PrivilegeReport>,
     /// What the operator can do about `error`.
     #[serde(skip)]
     pub hint: Option<String>,

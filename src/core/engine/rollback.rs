@@ -56,7 +56,7 @@ fn read_host(
 ) -> Result<Preflight, StepError> {
     let paths = &link.host().paths;
     let script = ops::preflight_script(paths, "none", "none", under_lock);
-    let out = run.script(link, "preflight", &script, !under_lock)?;
+    let out = run.call(link, "preflight", &script, !under_lock)?;
     Preflight::parse(&out.stdout).map_err(|e| {
         StepError::refused("preflight", e.to_string(), "see the host's output")
             .with_output(out.combined())
@@ -128,7 +128,7 @@ fn steps(
     let state = new_state(&pre, &target, current.as_deref(), "rollback", &ctx.actor);
     let script = ops::switch_script(&link.host().paths, &target, &state);
     outcome.changed = true;
-    let out = run.script(link, "switch", &script, false)?;
+    let out = run.call(link, "switch", &script, false)?;
     let pairs = key_values(&out.stdout);
     let back = switch_back_notes(&pairs, outcome);
     if value(&pairs, "done") == Some("1") && out.success() {

@@ -1,7 +1,7 @@
 //! What every host operation shares: reporting steps and commands on the event stream, the
 //! host lock, and the audit line written on both ends.
 
-use std::io::Read;
+use std::io::{Read, Write};
 use std::time::Instant;
 
 use tokio::sync::mpsc::UnboundedSender;
@@ -12,7 +12,9 @@ use super::OpContext;
 use crate::core::audit::fetch::{fetch_script, parse_fetch};
 use crate::core::audit::{classify, AuditRecord, AuditStatus, AuditTrail, EntryKind, HostIdentity};
 use crate::core::inventory::HostId;
+use crate::core::remote::call::RemoteCall;
 use crate::core::remote::ops::{self, key_values, value, LOCK_BUSY_STATUS};
+use crate::core::remote::privilege;
 use crate::core::remote::quote::sh_quote;
 use crate::core::ssh::{ErrorKind, ExecOutput, HostError, HostLink};
 
@@ -52,8 +54,9 @@ impl OpRun<'_> {
         });
     }
 
-    /// Runs `script` with `sh -s`, reporting it in the command log. With `retry`, a dead pooled
-    /// session is replaced transparently (only for scripts that change nothing).
+    /// Runs `script` with `sh -s` as the login user (a read that needs no privilege), reporting
+    /// it in the command log. With `retry`, a dead pooled session is replaced transparently
+    /// (only for scripts that change nothing).
     pub fn script(
         &self,
         link: &mut HostLink,
@@ -61,17 +64,56 @@ impl OpRun<'_> {
         script: &str,
         retry: bool,
     ) -> Result<ExecOutput, StepError> {
+        self.exec(link, step, "sh -s", script.as_bytes(), retry, true)
+    }
+
+    /// Runs one privileged step: the verb's script as the login user without become, else the
+    /// exact helper command the host's sudo/doas rule grants. A rule that refuses it is
+    /// pre-flight's failure, naming the rule.
+    pub fn call(
+        &self,
+        link: &mut HostLink,
+        step: &str,
+        call: &RemoteCall,
+        retry: bool,
+    ) -> Result<ExecOutput, StepError> {
+        let privilege = link.host().privilege.clone();
+        let (command, stdin) = call
+            .render(&privilege)
+            .map_err(|e| StepError::refused(step, e, "see the host's output"))?;
+        let out = self.exec(link, step, &command, &stdin, retry, privilege.is_none())?;
+        if !out.success() {
+            if let Some(e) = become_refused(link.host(), step, &command, &out) {
+                return Err(e);
+            }
+        }
+        Ok(out)
+    }
+
+    /// `fault_prefix`: the test fault plan's stop points can be put ahead of a script the
+    /// jump host sends (never ahead of the helper, which is a file on the host).
+    fn exec(
+        &self,
+        link: &mut HostLink,
+        step: &str,
+        command: &str,
+        stdin: &[u8],
+        retry: bool,
+        fault_prefix: bool,
+    ) -> Result<ExecOutput, StepError> {
         let started = Instant::now();
         let result = if retry {
-            link.run(step, "sh -s", script.as_bytes())
+            link.run(step, command, stdin)
         } else {
             let faults = link.faults();
             let stop = faults
                 .as_ref()
+                .filter(|_| fault_prefix)
                 .map(|f| f.script_prefix())
                 .unwrap_or_default();
-            let script = format!("{stop}{script}");
-            link.run_lines(step, "sh -s", script.as_bytes(), |line| {
+            let mut input = stop.into_bytes();
+            input.extend_from_slice(stdin);
+            link.run_lines(step, command, &input, |line| {
                 if let Some(name) = line.strip_prefix("step=") {
                     self.step(name);
                     if let Some(f) = &faults {
@@ -85,6 +127,44 @@ impl OpRun<'_> {
     }
 }
 
+const RULE_HINT: &str = "install the drop-in with";
+
+/// Whether `e` is sudo or doas refusing the helper (see [`become_refused`]).
+pub fn is_rule_refusal(e: &StepError) -> bool {
+    e.error.hint.starts_with(RULE_HINT)
+}
+
+/// sudo or doas said no to the helper command: the rule is missing, wants a password, or no
+/// longer matches the helper (missing, or not the digest the rule pins). Named, with the fix.
+pub fn become_refused(
+    host: &crate::core::inventory::Host,
+    step: &str,
+    command: &str,
+    out: &ExecOutput,
+) -> Option<StepError> {
+    let said = privilege::refusal(host.privilege.method, &String::from_utf8_lossy(&out.stderr))?;
+    // The helper's own refusals go to stdout too (`refused=`): those are not the rule's.
+    if !out.stdout.is_empty() {
+        return None;
+    }
+    let said = crate::core::text::safe(&said);
+    Some(
+        StepError::refused(
+            step,
+            format!(
+                "{} may not run `{command}` on {} ({said})",
+                host.user, host.name
+            ),
+            format!(
+                "{RULE_HINT} `offgo-tui privileges install --hosts {} --login ADMIN` \
+                 (or have the security team install what `offgo-tui privileges` prints)",
+                host.name
+            ),
+        )
+        .with_output(out.combined()),
+    )
+}
+
 /// The host lock, held for as long as this guard lives (DESIGN.md: `flock` on
 /// `state_dir/lock` for the whole of any change).
 pub struct HostLock {
@@ -93,7 +173,16 @@ pub struct HostLock {
 
 impl HostLock {
     pub fn acquire(link: &mut HostLink, owner: &str) -> Result<Self, StepError> {
-        let script = ops::lock_script(&link.host().paths, owner);
+        let call = ops::lock_script(&link.host().paths, owner);
+        let privilege = link.host().privilege.clone();
+        let (command, inputs) = match privilege.helper_command(call.verb.name()) {
+            None => (format!("sh -c {}", sh_quote(&call.script())), Vec::new()),
+            Some(command) => (
+                command,
+                call.helper_inputs()
+                    .map_err(|e| StepError::refused("lock", e, "see the host's output"))?,
+            ),
+        };
         let session = link.session().map_err(|e| StepError::new("lock", e))?;
         let lost = |e: String| {
             StepError::new(
@@ -106,8 +195,11 @@ impl HostLock {
             )
         };
         let mut channel = session.channel_session().map_err(|e| lost(e.to_string()))?;
+        channel.exec(&command).map_err(|e| lost(e.to_string()))?;
+        // The helper's inputs first; stdin then stays open for as long as the lock is held.
         channel
-            .exec(&format!("sh -c {}", sh_quote(&script)))
+            .write_all(&inputs)
+            .and_then(|()| channel.flush())
             .map_err(|e| lost(e.to_string()))?;
         // Read the first line: `locked=1`, or why not.
         let mut first = Vec::new();
@@ -130,8 +222,20 @@ impl HostLock {
         // The lock script says one line more at most; a host saying more is not listened to.
         let mut rest = Vec::new();
         let _ = (&mut channel).take(64 * 1024).read_to_end(&mut rest);
+        let mut stderr = Vec::new();
+        let _ = channel.stderr().take(64 * 1024).read_to_end(&mut stderr);
         let _ = channel.wait_close();
         let status = channel.exit_status().unwrap_or(-1);
+        let said = ExecOutput {
+            stdout: first.clone(),
+            stderr,
+            exit_status: status,
+            elapsed: std::time::Duration::ZERO,
+            truncated: false,
+        };
+        if let Some(e) = become_refused(link.host(), "lock", &command, &said) {
+            return Err(e);
+        }
         let lock_path = link.host().paths.lock_file();
         if let Some(owner) = value(&pairs, "busy").filter(|_| status == LOCK_BUSY_STATUS) {
             let holder = if owner.trim().is_empty() {
@@ -181,19 +285,31 @@ fn record_as(
     kind: EntryKind,
 ) -> Vec<String> {
     let mut notes = Vec::new();
+    let mut record = record;
+    let who = link.host().privilege.audit_words(&link.host().user);
+    record.detail = if record.detail.is_empty() {
+        who
+    } else {
+        format!("{}; {who}", record.detail)
+    };
     let line = record.to_line();
     let head = line
         .strip_suffix("\"prev\":\"\"}")
         .unwrap_or(&line)
         .to_string();
-    let first = ops::audit_append_script(&link.host().paths, &head, false);
+    let privilege = link.host().privilege.clone();
+    let paths = link.host().paths.clone();
+    let append = |link: &mut HostLink, retry: bool| {
+        let call = ops::audit_append_script(&paths, &head, retry);
+        let (command, stdin) = call
+            .render(&privilege)
+            .map_err(|e| HostError::new(ErrorKind::CommandFailed, e, "see the host's output"))?;
+        link.run_lines("audit", &command, &stdin, |_| {})
+    };
     // A connection lost on the way is tried once more on a fresh one (the retry does not write
     // the entry twice): a change must not go unrecorded on its host for a dropped link.
-    let appended = match link.run_lines("audit", "sh -s", first.as_bytes(), |_| {}) {
-        Err(_) => {
-            let retry = ops::audit_append_script(&link.host().paths, &head, true);
-            link.run_lines("audit", "sh -s", retry.as_bytes(), |_| {})
-        }
+    let appended = match append(link, false) {
+        Err(_) => append(link, true),
         done => done,
     };
     let on_host = match appended {

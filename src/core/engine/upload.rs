@@ -3,6 +3,8 @@
 
 use std::time::Instant;
 
+use std::io::Read;
+
 use sha2::{Digest, Sha256};
 
 use super::event::EngineEvent;
@@ -30,7 +32,6 @@ pub(super) fn resume_offset(pre: &Preflight, bundle: &GoRelease) -> u64 {
 }
 
 fn prefix_sha256(path: &std::path::Path, len: u64) -> std::io::Result<String> {
-    use std::io::Read;
     let mut reader = open_from(path, 0)?.take(len);
     let mut hasher = Sha256::new();
     std::io::copy(&mut reader, &mut hasher)?;
@@ -54,15 +55,16 @@ pub(super) fn upload(
         )
     })?;
     let sums_path = ops::incoming_sums(paths, &bundle.version);
+    let (command, header) = receiver(
+        link,
+        ops::receive_call(paths, "sums", &bundle.version, &bundle.tarball_name, false),
+        format!("cat > {}", sh_quote(&sums_path)),
+    )?;
+    let mut sums = std::io::Cursor::new(header).chain(&mut sums);
     let started = Instant::now();
-    let result = link.upload(
-        "upload",
-        &format!("cat > {}", sh_quote(&sums_path)),
-        &mut sums,
-        |_| {},
-    );
+    let result = link.upload("upload", &command, &mut sums, |_| {});
     run.command("upload sha256sums", started, &result);
-    expect_success("upload", result)?;
+    expect_success(link, "upload", &command, result)?;
     if pre.tarball_size == Some(bundle.size) {
         // A complete upload from an earlier attempt; install.sh checks its sha256 anyway.
         return Ok(());
@@ -70,22 +72,35 @@ pub(super) fn upload(
     let part = ops::incoming_part(paths, &bundle.tarball_name);
     let tarball = ops::incoming_tarball(paths, &bundle.tarball_name);
     let redirect = if resume_from > 0 { ">>" } else { ">" };
-    let command = format!(
-        "cat {redirect} {p} && mv -f {p} {t}",
-        p = sh_quote(&part),
-        t = sh_quote(&tarball)
-    );
-    let mut source = open_from(&bundle.tarball, resume_from).map_err(|e| {
+    let (command, header) = receiver(
+        link,
+        ops::receive_call(
+            paths,
+            "tarball",
+            &bundle.version,
+            &bundle.tarball_name,
+            resume_from > 0,
+        ),
+        format!(
+            "cat {redirect} {p} && mv -f {p} {t}",
+            p = sh_quote(&part),
+            t = sh_quote(&tarball)
+        ),
+    )?;
+    let header_len = header.len() as u64;
+    let source = open_from(&bundle.tarball, resume_from).map_err(|e| {
         StepError::refused(
             "upload",
             format!("cannot read {}: {e}", bundle.tarball.display()),
             "check the bundle",
         )
     })?;
+    let mut source = std::io::Cursor::new(header).chain(source);
     let started = Instant::now();
     let mut last_report = Instant::now();
     let total = bundle.size;
     let result = link.upload("upload", &command, &mut source, |sent| {
+        let sent = sent.saturating_sub(header_len);
         let done = resume_from + sent;
         if last_report.elapsed().as_millis() >= 100 || done == total {
             last_report = Instant::now();
@@ -99,16 +114,39 @@ pub(super) fn upload(
         }
     });
     run.command("upload tarball", started, &result);
-    expect_success("upload", result)
+    expect_success(link, "upload", &command, result)
+}
+
+/// The command an upload streams into, and what goes ahead of the file's bytes: a plain `cat`
+/// without become, else the helper's `receive` with its inputs.
+fn receiver(
+    link: &HostLink,
+    call: crate::core::remote::call::RemoteCall,
+    plain: String,
+) -> Result<(String, Vec<u8>), StepError> {
+    match link.host().privilege.helper_command(call.verb.name()) {
+        None => Ok((plain, Vec::new())),
+        Some(command) => {
+            let inputs = call
+                .helper_inputs()
+                .map_err(|e| StepError::refused("upload", e, "see the host's output"))?;
+            Ok((command, inputs))
+        }
+    }
 }
 
 fn expect_success(
+    link: &HostLink,
     step: &str,
+    command: &str,
     result: Result<crate::core::ssh::ExecOutput, crate::core::ssh::HostError>,
 ) -> Result<(), StepError> {
     let out = result.map_err(|e| StepError::new(step, e))?;
     if out.success() {
         return Ok(());
+    }
+    if let Some(e) = super::step::become_refused(link.host(), step, command, &out) {
+        return Err(e);
     }
     Err(StepError::refused(
         step,

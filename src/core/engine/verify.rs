@@ -45,8 +45,22 @@ pub fn verify_host(
     let mut checks = Vec::new();
     run.step("verify");
     let script = ops::verify_script(&link.host().paths, expected.as_deref().unwrap_or("(none)"));
-    match run.script(link, "verify", &script, true) {
+    match run.call(link, "verify", &script, true) {
         Ok(out) => checks.extend(parse_checks(&out.stdout)),
+        // No rule for the helper: nothing can be checked or recorded; pre-flight says why.
+        // A helper that is missing or changed is the likely why: its check is kept and said.
+        Err(e) if super::step::is_rule_refusal(&e) => {
+            let mut error = e.error;
+            let helper = report.privilege.as_ref().map(helper_check);
+            if let Some(check) = helper.as_ref().filter(|c| !c.ok) {
+                error.message = format!("{}; {}", error.message, check.detail);
+            }
+            let step = super::outcome::StepError::new("preflight", error);
+            run.failed(&step);
+            let mut outcome = outcome.fail("preflight", &step.error);
+            outcome.checks = helper.map(|c| vec![c]);
+            return outcome;
+        }
         Err(e) => checks.push(Check {
             check: "tree".into(),
             ok: false,
@@ -73,6 +87,9 @@ pub fn verify_host(
             ),
         },
     });
+    if let Some(privilege) = &report.privilege {
+        checks.push(helper_check(privilege));
+    }
     let (ldd, pre_existing) = ldd_check(ldd_before, &report.ldd_gaps);
     checks.push(ldd);
     outcome.notes.extend(pre_existing);
@@ -124,6 +141,37 @@ pub fn verify_host(
     );
     outcome.notes.extend(notes);
     outcome
+}
+
+/// The helper check (hosts whose login uses become): the helper on the host is byte for byte
+/// the one the rule pins for its paths.
+fn helper_check(privilege: &super::report::PrivilegeReport) -> Check {
+    use super::report::HelperStatus;
+    use crate::core::remote::privilege::HELPER_PATH;
+    let fix =
+        "reinstall it with `offgo-tui privileges install` (the drop-in's digest changes with it)";
+    let (ok, detail) = match privilege.helper {
+        HelperStatus::Intact => (
+            true,
+            format!(
+                "{HELPER_PATH} is the helper the rule pins (sha256 {})",
+                privilege.helper_sha256.as_deref().unwrap_or("")
+            ),
+        ),
+        HelperStatus::Missing => (false, format!("{HELPER_PATH} is missing: {fix}")),
+        HelperStatus::Changed => (
+            false,
+            format!(
+                "{HELPER_PATH} has sha256 {}, not the one the rule pins for this host's paths: {fix}",
+                crate::core::text::safe(privilege.helper_sha256.as_deref().unwrap_or(""))
+            ),
+        ),
+    };
+    Check {
+        check: "helper".into(),
+        ok,
+        detail,
+    }
 }
 
 /// The ldd check: gaps now against the gaps before the push (`None`: no baseline, every gap

@@ -7,7 +7,7 @@ use super::draft::{Draft, Val, Vars};
 
 /// Whether the inventory loader in this build takes `become` / `become_user` (DESIGN.md,
 /// "Least privilege"). Until it does they are written as comments, so the output still loads.
-const BECOME_KEYS: bool = false;
+const BECOME_KEYS: bool = true;
 /// Whether the loader takes `proxy_jump` (DESIGN.md, "Jump hosts and OpenSSH config").
 const PROXY_JUMP_KEY: bool = true;
 

@@ -103,10 +103,10 @@ fn ansible_ini_round_trips_with_groups_children_vars_and_ranges() {
     );
     let text = render(&draft);
     assert!(
-        text.contains("[groups.web]\n# become = \"sudo\"  # ansible_become_method,"),
-        "become is kept as a comment until offgo has the key:\n{text}"
+        text.contains("[groups.web]\nbecome = \"sudo\"  # ansible_become_method,"),
+        "become is carried as the inventory key:\n{text}"
     );
-    assert!(text.contains("# become_user = \"postgres\""), "{text}");
+    assert!(text.contains("\nbecome_user = \"postgres\""), "{text}");
 }
 
 #[test]
@@ -143,11 +143,11 @@ fn ansible_yaml_round_trips_the_same_fleet() {
     );
     let text = render(&draft);
     assert!(
-        text.contains("# become = \"none\"  # ansible_become, "),
+        text.contains("\nbecome = \"none\"  # ansible_become, "),
         "{text}"
     );
     assert!(
-        text.contains("# become = \"doas\"  # ansible_become_method, "),
+        text.contains("\nbecome = \"doas\"  # ansible_become_method, "),
         "{text}"
     );
 }

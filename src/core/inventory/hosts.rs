@@ -206,6 +206,8 @@ fn host(
         }
         (None, None) => None,
     };
+    // After the OpenSSH config: the default method follows the login user it may set.
+    let privilege = settings.privilege();
     let host = Host {
         name,
         address,
@@ -219,6 +221,7 @@ fn host(
         check_binaries: settings.check_binaries,
         paths: settings.paths,
         keep_releases: settings.keep_releases,
+        privilege,
         groups: groups.to_vec(),
         // Set once the whole file is read (`[go_env]` may come after the hosts).
         go_env: Default::default(),

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use crate::core::goenv::GoEnvPolicy;
 use std::time::Duration;
 
+use crate::core::remote::privilege::Become;
 use crate::core::remote::RemotePaths;
 
 /// Index of a host in [`Inventory::hosts`]; stable for the life of one loaded inventory.
@@ -41,6 +42,8 @@ pub struct Host {
     pub paths: RemotePaths,
     /// Releases kept on the host after a successful switch (older ones are pruned).
     pub keep_releases: usize,
+    /// How privileged steps run: `become`, `become_user`, `sudoers_file`.
+    pub privilege: Become,
     /// Group names, in the order they were applied.
     pub groups: Vec<String>,
     /// The fleet's Go environment policy (`[go_env]`), shared by every host.

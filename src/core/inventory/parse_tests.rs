@@ -383,3 +383,52 @@ fn selector_operators_are_not_allowed_in_names() {
             .contains("bad group name \"a&b\"")
     );
 }
+
+#[test]
+fn become_follows_the_login_unless_set_at_any_level() {
+    use crate::core::remote::privilege::BecomeMethod;
+    let inv = inv(r#"
+[defaults]
+user = "deploy"
+
+[groups.wheel]
+become = "doas"
+become_user = "offgo"
+
+[[hosts]]
+name = "plain"
+address = "a"
+
+[[hosts]]
+name = "rooted"
+address = "b"
+user = "root"
+
+[[hosts]]
+name = "grouped"
+address = "c"
+groups = ["wheel"]
+
+[[hosts]]
+name = "own"
+address = "d"
+user = "root"
+become = "sudo"
+sudoers_file = "/etc/sudoers.d/offgo-test"
+"#);
+    let plain = host(&inv, "plain").privilege.clone();
+    assert_eq!(
+        (plain.method, plain.user.as_str()),
+        (BecomeMethod::Sudo, "root")
+    );
+    assert_eq!(plain.sudoers_file, "/etc/sudoers.d/offgo");
+    assert_eq!(host(&inv, "rooted").privilege.method, BecomeMethod::None);
+    let grouped = host(&inv, "grouped").privilege.clone();
+    assert_eq!(
+        (grouped.method, grouped.user.as_str()),
+        (BecomeMethod::Doas, "offgo")
+    );
+    let own = host(&inv, "own").privilege.clone();
+    assert_eq!(own.method, BecomeMethod::Sudo);
+    assert_eq!(own.sudoers_file, "/etc/sudoers.d/offgo-test");
+}

@@ -10,6 +10,7 @@ use super::field::Field;
 use super::jump::{self, JumpChain};
 use super::model::HostKeyPolicy;
 use super::paths::{local_path, remote_glob, remote_path};
+use crate::core::remote::privilege::{Become, BecomeMethod, SUDOERS_FILE};
 use crate::core::remote::RemotePaths;
 
 /// Keys allowed in `[defaults]`, in every `[groups.*]` and in every `[[hosts]]`.
@@ -29,6 +30,9 @@ pub(super) const SETTING_KEYS: &[&str] = &[
     "profile_script",
     "keep_releases",
     "proxy_jump",
+    "become",
+    "become_user",
+    "sudoers_file",
 ];
 
 /// What one table (defaults, a group or a host) set; `None` means "not set here".
@@ -49,6 +53,9 @@ pub(super) struct Layer {
     profile_script: Option<String>,
     keep_releases: Option<usize>,
     proxy_jump: Option<JumpChain>,
+    become_method: Option<BecomeMethod>,
+    become_user: Option<String>,
+    sudoers_file: Option<String>,
 }
 
 impl Layer {
@@ -70,6 +77,9 @@ impl Layer {
             "profile_script" => self.profile_script = Some(remote_path(field)?),
             "keep_releases" => self.keep_releases = Some(keep_releases(field)?),
             "proxy_jump" => self.proxy_jump = Some(jump::chain(field)?),
+            "become" => self.become_method = Some(become_method(field)?),
+            "become_user" => self.become_user = Some(become_user(field)?),
+            "sudoers_file" => self.sudoers_file = Some(remote_path(field)?),
             _ => return Ok(false),
         }
         Ok(true)
@@ -94,6 +104,10 @@ pub(super) struct Settings {
     pub explicit: Explicit,
     /// `None`: a direct connection.
     pub proxy_jump: Option<JumpChain>,
+    /// `None`: not set anywhere, so it follows the login user (see [`Settings::privilege`]).
+    pub become_method: Option<BecomeMethod>,
+    pub become_user: String,
+    pub sudoers_file: String,
 }
 
 /// Connection keys set by the inventory itself (defaults, a group or the host).
@@ -121,6 +135,20 @@ impl Settings {
             keep_releases: 3,
             explicit: Explicit::default(),
             proxy_jump: None,
+            become_method: None,
+            become_user: "root".into(),
+            sudoers_file: SUDOERS_FILE.into(),
+        }
+    }
+
+    /// How privileged steps run: `become` as set, else none for a root login and sudo otherwise.
+    pub fn privilege(&self) -> Become {
+        Become {
+            method: self
+                .become_method
+                .unwrap_or_else(|| BecomeMethod::default_for(&self.user)),
+            user: self.become_user.clone(),
+            sudoers_file: self.sudoers_file.clone(),
         }
     }
 
@@ -153,6 +181,11 @@ impl Settings {
         if layer.proxy_jump.is_some() {
             self.proxy_jump.clone_from(&layer.proxy_jump);
         }
+        if layer.become_method.is_some() {
+            self.become_method = layer.become_method;
+        }
+        over(&mut self.become_user, &layer.become_user);
+        over(&mut self.sudoers_file, &layer.sudoers_file);
     }
 }
 
@@ -265,4 +298,28 @@ fn keep_releases(field: &Field<'_>) -> Result<usize, InventoryError> {
         Some(n) => Ok(n),
         None => Err(field.error("keep_releases must be at least 1").hint(HINT)),
     }
+}
+
+fn become_method(field: &Field<'_>) -> Result<BecomeMethod, InventoryError> {
+    let text = field.string()?;
+    BecomeMethod::parse(text).ok_or_else(|| {
+        field
+            .error(format!("unknown become \"{text}\""))
+            .hint("use \"none\" (the login user is root), \"sudo\" or \"doas\"")
+    })
+}
+
+fn become_user(field: &Field<'_>) -> Result<String, InventoryError> {
+    let name = field.string()?;
+    let ok = !name.is_empty()
+        && !name.starts_with('-')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
+    if !ok {
+        return Err(field
+            .error(format!("bad become_user \"{name}\""))
+            .hint("write the account privileged steps run as, e.g. become_user = \"root\""));
+    }
+    Ok(name.to_owned())
 }

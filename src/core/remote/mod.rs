@@ -1,12 +1,16 @@
 //! The remote-host contract as data: where things live on a host, the probe script that reads
 //! them, the parser of its output, and shell quoting for every value that reaches a remote shell.
 
+pub mod call;
 pub mod frame;
 pub mod go_version;
+pub mod helper;
 pub mod ops;
 pub mod paths;
+pub mod privilege;
 pub mod probe;
 mod probe_parse;
 pub mod quote;
+pub mod rule;
 
 pub use paths::RemotePaths;

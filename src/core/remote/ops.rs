@@ -1,19 +1,9 @@
 //! The remote side of push, rollback, verification and audit: each a POSIX `sh` script with its
 //! inputs quoted ahead of a fixed body, printing `key=value` lines the jump host reads back.
 
+use super::call::{RemoteCall, Verb};
 use super::paths::RemotePaths;
 use super::quote::sh_quote;
-
-const LOCK: &str = include_str!("scripts/lock.sh");
-const PREFLIGHT: &str = include_str!("scripts/preflight.sh");
-const INSTALL: &str = include_str!("scripts/install.sh");
-const SWITCH: &str = include_str!("scripts/switch.sh");
-const VERIFY: &str = include_str!("scripts/verify.sh");
-/// The functions install.sh, switch.sh and current_tree.sh share: `relink`, `clean_leftovers`,
-/// `tree_sums`, `digest_of`.
-const GO_ROOT: &str = include_str!("scripts/go_root.sh");
-const CURRENT_TREE: &str = include_str!("scripts/current_tree.sh");
-const AUDIT_APPEND: &str = include_str!("scripts/audit_append.sh");
 
 /// Exit status of the lock script when another operator holds the lock.
 pub const LOCK_BUSY_STATUS: i32 = 75;
@@ -38,7 +28,7 @@ impl Script {
         self
     }
 
-    fn paths(self, paths: &RemotePaths) -> Self {
+    pub(super) fn with_paths(self, paths: &RemotePaths) -> Self {
         self.set("go_root", &paths.go_root)
             .set("releases_dir", &paths.releases_dir)
             .set("state_dir", &paths.state_dir)
@@ -77,8 +67,8 @@ pub fn incoming_sums(paths: &RemotePaths, version: &str) -> String {
     format!("{}/{version}.sha256sums", paths.incoming_dir())
 }
 
-pub fn lock_script(paths: &RemotePaths, owner: &str) -> String {
-    Script::new().paths(paths).set("owner", owner).body(LOCK)
+pub fn lock_script(paths: &RemotePaths, owner: &str) -> RemoteCall {
+    RemoteCall::new(Verb::Lock, paths).input("owner", owner)
 }
 
 /// `under_lock`: run while this operator holds the host lock (so don't report it as busy, and
@@ -88,15 +78,14 @@ pub fn preflight_script(
     version: &str,
     tarball_name: &str,
     under_lock: bool,
-) -> String {
-    Script::new()
-        .paths(paths)
-        .set("version", version)
-        .set("part", &incoming_part(paths, tarball_name))
-        .set("tarball", &incoming_tarball(paths, tarball_name))
-        .set("check_lock", if under_lock { "0" } else { "1" })
-        .set("hash_part", if under_lock { "1" } else { "0" })
-        .body(PREFLIGHT)
+) -> RemoteCall {
+    RemoteCall::new(Verb::Preflight, paths)
+        .input("version", version)
+        .input("tarball_name", tarball_name)
+        .input("check_lock", if under_lock { "0" } else { "1" })
+        .input("hash_part", if under_lock { "1" } else { "0" })
+        .derived("part", &incoming_part(paths, tarball_name))
+        .derived("tarball", &incoming_tarball(paths, tarball_name))
 }
 
 /// What install.sh needs beyond the paths.
@@ -117,56 +106,63 @@ pub struct InstallInputs<'a> {
     pub prune: &'a [String],
 }
 
-pub fn install_script(paths: &RemotePaths, inputs: &InstallInputs<'_>) -> String {
-    Script::new()
-        .paths(paths)
-        .set("version", inputs.version)
-        .set("tarball", &incoming_tarball(paths, inputs.tarball_name))
-        .set("sums", &incoming_sums(paths, inputs.version))
-        .set("sha256", inputs.sha256)
-        .set("tree_digest", inputs.tree_digest)
-        .set("adopt_version", inputs.adopt_version)
-        .set("previous_target", inputs.previous_target)
-        .set("profile", &profile_content(&paths.go_root))
-        .set("state_json", inputs.state_json)
-        .set("prune", &inputs.prune.join(" "))
-        .body(&[GO_ROOT, INSTALL].concat())
+pub fn install_script(paths: &RemotePaths, inputs: &InstallInputs<'_>) -> RemoteCall {
+    RemoteCall::new(Verb::Install, paths)
+        .input("version", inputs.version)
+        .input("tarball_name", inputs.tarball_name)
+        .input("sha256", inputs.sha256)
+        .input("tree_digest", inputs.tree_digest)
+        .input("adopt_version", inputs.adopt_version)
+        .input("previous_target", inputs.previous_target)
+        .input("state_json", inputs.state_json)
+        .input("prune", &inputs.prune.join(" "))
+        .derived("tarball", &incoming_tarball(paths, inputs.tarball_name))
+        .derived("sums", &incoming_sums(paths, inputs.version))
+        .derived("profile", &profile_content(&paths.go_root))
 }
 
 /// Prints `tree_digest=` of the tree go_root runs now, as a bundle would list it (see
 /// `bundle::sums`): a push whose bundle has that digest has nothing to do.
-pub fn current_tree_script(paths: &RemotePaths) -> String {
-    Script::new()
-        .paths(paths)
-        .body(&[GO_ROOT, CURRENT_TREE].concat())
+pub fn current_tree_script(paths: &RemotePaths) -> RemoteCall {
+    RemoteCall::new(Verb::CurrentTree, paths)
 }
 
-pub fn switch_script(paths: &RemotePaths, version: &str, state_json: &str) -> String {
-    Script::new()
-        .paths(paths)
-        .set("version", version)
-        .set("target", &paths.release_go_dir(version))
-        .set("profile", &profile_content(&paths.go_root))
-        .set("state_json", state_json)
-        .body(&[GO_ROOT, SWITCH].concat())
+pub fn switch_script(paths: &RemotePaths, version: &str, state_json: &str) -> RemoteCall {
+    RemoteCall::new(Verb::Switch, paths)
+        .input("version", version)
+        .input("state_json", state_json)
+        .derived("target", &paths.release_go_dir(version))
+        .derived("profile", &profile_content(&paths.go_root))
 }
 
-pub fn verify_script(paths: &RemotePaths, expected_version: &str) -> String {
-    Script::new()
-        .paths(paths)
-        .set("expected", expected_version)
-        .set("profile", &profile_content(&paths.go_root))
-        .body(VERIFY)
+pub fn verify_script(paths: &RemotePaths, expected_version: &str) -> RemoteCall {
+    RemoteCall::new(Verb::Verify, paths)
+        .input("expected", expected_version)
+        .derived("profile", &profile_content(&paths.go_root))
 }
 
 /// The append of one audit entry; `retry` when an earlier try of the same entry may have
 /// written it before its link dropped (then it is not written twice).
-pub fn audit_append_script(paths: &RemotePaths, record_head: &str, retry: bool) -> String {
-    Script::new()
-        .paths(paths)
-        .set("record_head", record_head)
-        .set("retry", if retry { "1" } else { "0" })
-        .body(AUDIT_APPEND)
+pub fn audit_append_script(paths: &RemotePaths, record_head: &str, retry: bool) -> RemoteCall {
+    RemoteCall::new(Verb::AuditAppend, paths)
+        .input("record_head", record_head)
+        .input("retry", if retry { "1" } else { "0" })
+}
+
+/// An upload through the helper (`receive`): the signed file list (`sums`) or the tarball,
+/// appended to its `.part` when `append`. Without become the upload is a plain `cat`.
+pub fn receive_call(
+    paths: &RemotePaths,
+    file: &str,
+    version: &str,
+    tarball_name: &str,
+    append: bool,
+) -> RemoteCall {
+    RemoteCall::new(Verb::Receive, paths)
+        .input("file", file)
+        .input("version", version)
+        .input("tarball_name", tarball_name)
+        .input("append", if append { "1" } else { "0" })
 }
 
 /// The env profile offgo writes (DESIGN.md): `GOROOT` is go_root, `PATH` gains its bin.
@@ -266,7 +262,7 @@ mod tests {
         };
         let out = Command::new("sh")
             .arg("-c")
-            .arg(install_script(&p, &inputs))
+            .arg(install_script(&p, &inputs).script())
             .output()
             .unwrap();
         assert!(!out.status.success());
@@ -291,7 +287,7 @@ mod tests {
         let run = |head: &str, retry: bool| {
             let out = Command::new("sh")
                 .arg("-c")
-                .arg(audit_append_script(&paths, head, retry))
+                .arg(audit_append_script(&paths, head, retry).script())
                 .output()
                 .unwrap();
             assert!(out.status.success(), "{out:?}");
@@ -345,7 +341,9 @@ mod tests {
             switch_script(&p, "go1.21.13", "{}"),
             verify_script(&p, "go1.22.10"),
             audit_append_script(&p, "{\"ts\":\"x\",", true),
-        ] {
+        ]
+        .map(|call| call.script())
+        {
             let out = Command::new("sh")
                 .arg("-n")
                 .arg("-c")

@@ -44,6 +44,10 @@ pub fn probe_script(
         "go_env_vars={}\n",
         sh_quote(&go_env_vars.join(" "))
     ));
+    script.push_str(&format!(
+        "helper={}\n",
+        sh_quote(super::privilege::HELPER_PATH)
+    ));
     script.push_str(&format!("audit_cap={AUDIT_FETCH_CAP}\n"));
     script.push_str(&format!(
         "known_fingerprint={}\n",
@@ -143,6 +147,8 @@ pub struct ProbeFacts {
     pub binaries: Vec<BinaryCheck>,
     /// What `go env` said, as a login shell and as a service see it (not read without Go).
     pub go_env: GoEnvRead,
+    /// sha256 of offgo's helper, when the host has one.
+    pub helper_sha256: Option<String>,
 }
 
 impl ProbeFacts {

@@ -39,7 +39,7 @@ set -f
 IFS=$nl
 # go.env, the profiles and the user's go/env file decide what `go env` says.
 stats=$(stat -c '%N %s %Y %Z %i' "$go_root" "$go_root/VERSION" "$go_root/bin/go" "$state_file" \
-  "$audit_log" "$go_root/go.env" "$profile_script" /etc/profile "$HOME/.profile" \
+  "$audit_log" "$helper" "$go_root/go.env" "$profile_script" /etc/profile "$HOME/.profile" \
   "$HOME/.config/go/env" /etc/ld.so.cache /lib /usr/lib /lib64 /usr/lib64 /lib/x86_64-linux-gnu \
   /usr/lib/x86_64-linux-gnu /lib/aarch64-linux-gnu /usr/lib/aarch64-linux-gnu $bins 2>/dev/null)
 # The stat lines themselves, on one line, are the fingerprint (no checksum process to run);
@@ -93,6 +93,12 @@ arch=
 [ -r /proc/sys/kernel/arch ] && read -r arch < /proc/sys/kernel/arch
 [ -n "$arch" ] || arch=$(uname -m 2>/dev/null)
 kv arch "$arch"
+
+# offgo's helper (the one command a deploy user's rule grants): its digest, read unprivileged
+# (it is root-owned, world-readable), compared on the jump host with the one the rule pins.
+if [ -f "$helper" ]; then
+  helper_sum=$(sha256sum < "$helper" 2>/dev/null) && kv helper_sha256 "${helper_sum%% *}"
+fi
 
 if [ -L "$go_root" ]; then
   echo "go_root_kind=symlink"

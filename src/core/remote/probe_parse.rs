@@ -39,6 +39,7 @@ pub fn parse_probe_output(raw: &[u8]) -> Result<ProbeReply, ProbeParseError> {
         auditd_running: false,
         binaries: Vec::new(),
         go_env: Default::default(),
+        helper_sha256: None,
     };
     let mut audit_log = None;
     let mut audit_size: Option<usize> = None;
@@ -96,6 +97,7 @@ pub fn parse_probe_output(raw: &[u8]) -> Result<ProbeReply, ProbeParseError> {
         let value = value.as_str();
         match key {
             "arch" => facts.arch = value.to_string(),
+            "helper_sha256" => facts.helper_sha256 = Some(value.to_string()),
             "fingerprint" => fingerprint = value.to_string(),
             "unchanged" => unchanged = value == "1",
             "go_root_kind" => {

@@ -41,6 +41,7 @@ fn healthy(free: u64) -> HostReport {
         arch: Some("x86_64".into()),
         latency_ms: Some(10),
         via: Vec::new(),
+        privilege: None,
         hint: None,
         facts: Some(ProbeFacts {
             arch: "x86_64".into(),
@@ -52,6 +53,7 @@ fn healthy(free: u64) -> HostReport {
             auditd_running: false,
             binaries: Vec::new(),
             go_env: Default::default(),
+            helper_sha256: None,
         }),
         raw_output: None,
         go_env: None,

@@ -170,8 +170,36 @@ fn facts<'a>(report: &HostReport, theme: &Theme, out: &mut Vec<Line<'a>>) {
         };
         out.push(field("auditd", auditd, plain, theme));
     }
+    privilege(report, theme, out);
     audit(report, theme, out);
     binaries(report, theme, out);
+}
+
+/// How privileged steps run on a host whose login uses become, and whether the helper is the
+/// one the rule pins (anything else means changes will be refused there).
+fn privilege<'a>(report: &HostReport, theme: &Theme, out: &mut Vec<Line<'a>>) {
+    use crate::core::engine::HelperStatus;
+    use crate::core::remote::privilege::BecomeMethod;
+    let Some(p) = &report.privilege else {
+        return;
+    };
+    let (helper, style) = match p.helper {
+        HelperStatus::Intact => ("helper intact", plain_style()),
+        HelperStatus::Missing => ("helper missing: run privileges install", theme.warn()),
+        // sudo pins the digest, so it refuses a changed helper; doas can't tell.
+        HelperStatus::Changed if p.method == BecomeMethod::Sudo => (
+            "helper changed: sudo refuses it; reinstall it",
+            theme.warn(),
+        ),
+        HelperStatus::Changed => ("helper changed: reinstall it", theme.warn()),
+    };
+    let text = format!(
+        "{} {} → {} · {helper}",
+        p.method.as_str(),
+        p.login,
+        p.become_user
+    );
+    out.push(field("become", text, style, theme));
 }
 
 fn go_root(path: &str, facts: Option<&ProbeFacts>) -> String {

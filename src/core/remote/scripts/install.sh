@@ -22,7 +22,7 @@ fail() {
 trap '[ -n "$tmp" ] && rm -rf "$tmp"; exit 1' HUP INT TERM PIPE
 
 go_works() {
-  offgo_out=$("$go_root/bin/go" version 2>&1 | head -n 1)
+  offgo_out=$(offgo_untrusted "$go_root/bin/go" version 2>&1 | head -n 1)
   case $offgo_out in "go version go"*) return 0 ;; esac
   return 1
 }
@@ -86,7 +86,7 @@ step check_tree
 out=$(cd "$tmp" && sha256sum -c --quiet sha256sums 2>&1) || fail check_tree "files differ from the bundle: $out"
 
 step check_go_version
-out=$("$tmp/go/bin/go" version 2>&1 | head -n 1)
+out=$(offgo_untrusted "$tmp/go/bin/go" version 2>&1 | head -n 1)
 case "$out" in
   "go version $version "*) ;;
   *) fail check_go_version "the new tree's go version printed: $out" ;;
@@ -166,7 +166,7 @@ mv -f "$state_file.offgo-new" "$state_file" || { switch_back; fail switch "canno
 mv -f "$profile_script.offgo-new" "$profile_script" || { switch_back; fail switch "cannot write $profile_script"; }
 
 step post_verify
-out=$("$go_root/bin/go" version 2>&1 | head -n 1)
+out=$(offgo_untrusted "$go_root/bin/go" version 2>&1 | head -n 1)
 case "$out" in
   "go version $version "*) ;;
   *) switch_back; fail post_verify "after the switch, go version printed: $out" ;;

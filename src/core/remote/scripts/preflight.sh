@@ -1,6 +1,8 @@
 # Pre-flight of a push: everything checked before anything changes. Prints key=value lines,
 # every value through `kv` (the prelude) so no host content can start a line of its own.
 LC_ALL=C; export LC_ALL
+# Never let a `go` command try to download a toolchain: these hosts have no internet.
+GOTOOLCHAIN=local; export GOTOOLCHAIN
 echo "offgo_preflight=1"
 kv arch "$(uname -m 2>/dev/null)"
 for tool in tar gzip sha256sum flock; do
@@ -34,7 +36,7 @@ else
   echo "go_root_kind=missing"
 fi
 if [ -e "$go_root/bin/go" ]; then
-  kv go_version_output "$(GOTOOLCHAIN=local "$go_root/bin/go" version 2>&1 | head -n 1)"
+  kv go_version_output "$(offgo_untrusted "$go_root/bin/go" version 2>&1 | head -n 1)"
 fi
 [ -f "$go_root/VERSION" ] && kv go_version_file "$(head -n 1 "$go_root/VERSION")"
 [ -f "$state_file" ] && kv state_json "$(tr '\n\r' '  ' < "$state_file")"

@@ -18,7 +18,7 @@ clean_leftovers
 
 step check_target
 [ -x "$target/bin/go" ] || fail check_target "$target/bin/go is missing: that release is not installed on the host"
-out=$("$target/bin/go" version 2>&1 | head -n 1)
+out=$(offgo_untrusted "$target/bin/go" version 2>&1 | head -n 1)
 case "$out" in
   "go version $version "*) ;;
   *) fail check_target "$target/bin/go version printed: $out" ;;
@@ -34,7 +34,7 @@ fi
 
 switch_back() {
   if [ -n "$previous_target" ] && relink "$previous_target" && restore_state; then
-    back=$("$go_root/bin/go" version 2>&1 | head -n 1)
+    back=$(offgo_untrusted "$go_root/bin/go" version 2>&1 | head -n 1)
     case $back in
       "go version go"*) kv switched_back "$previous_target"; return 0 ;;
     esac
@@ -63,7 +63,7 @@ mv -f "$state_file.offgo-new" "$state_file" || { switch_back; fail switch "canno
 mv -f "$profile_script.offgo-new" "$profile_script" || { switch_back; fail switch "cannot write $profile_script"; }
 
 step post_verify
-out=$("$go_root/bin/go" version 2>&1 | head -n 1)
+out=$(offgo_untrusted "$go_root/bin/go" version 2>&1 | head -n 1)
 case "$out" in
   "go version $version "*) ;;
   *) switch_back; fail post_verify "after the switch, go version printed: $out" ;;

@@ -24,7 +24,7 @@ else
   report tree 0 "no sha256sums next to $target: cannot check the tree"
 fi
 
-out=$("$go_root/bin/go" version 2>&1 | head -n 1)
+out=$(offgo_untrusted "$go_root/bin/go" version 2>&1 | head -n 1)
 case "$out" in
   "go version $expected "*) report go_version 1 "$out" ;;
   *) report go_version 0 "expected $expected (state.json current), go version printed: $out" ;;

@@ -1,0 +1,150 @@
+//! One step on a host as data: a verb and its inputs. Rendered either as a script the login
+//! user's `sh` runs (no become: the inputs quoted ahead of the verb's body), or as the exact
+//! helper command the sudo/doas rule names, with the inputs on stdin for the helper to check.
+
+use super::ops::Script;
+use super::paths::RemotePaths;
+use super::privilege::{Become, HELPER_PATH};
+
+const LOCK: &str = include_str!("scripts/lock.sh");
+const PREFLIGHT: &str = include_str!("scripts/preflight.sh");
+const INSTALL: &str = include_str!("scripts/install.sh");
+const SWITCH: &str = include_str!("scripts/switch.sh");
+const VERIFY: &str = include_str!("scripts/verify.sh");
+/// The functions install.sh, switch.sh and current_tree.sh share: `relink`, `clean_leftovers`,
+/// `tree_sums`, `digest_of`.
+pub(super) const GO_ROOT: &str = include_str!("scripts/go_root.sh");
+const CURRENT_TREE: &str = include_str!("scripts/current_tree.sh");
+const AUDIT_APPEND: &str = include_str!("scripts/audit_append.sh");
+const RECEIVE: &str = include_str!("scripts/receive.sh");
+
+/// The helper's verbs: every privileged thing offgo does on a host, and nothing else.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verb {
+    Lock,
+    Preflight,
+    CurrentTree,
+    Receive,
+    Install,
+    Switch,
+    Verify,
+    AuditAppend,
+}
+
+impl Verb {
+    pub const ALL: [Verb; 8] = [
+        Verb::Lock,
+        Verb::Preflight,
+        Verb::CurrentTree,
+        Verb::Receive,
+        Verb::Install,
+        Verb::Switch,
+        Verb::Verify,
+        Verb::AuditAppend,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Verb::Lock => "lock",
+            Verb::Preflight => "preflight",
+            Verb::CurrentTree => "current-tree",
+            Verb::Receive => "receive",
+            Verb::Install => "install",
+            Verb::Switch => "switch",
+            Verb::Verify => "verify",
+            Verb::AuditAppend => "audit-append",
+        }
+    }
+
+    /// The verb's script body (after the inputs and the prelude).
+    pub(super) fn body(self) -> &'static str {
+        match self {
+            Verb::Lock => LOCK,
+            Verb::Preflight => PREFLIGHT,
+            Verb::CurrentTree => CURRENT_TREE,
+            Verb::Receive => RECEIVE,
+            Verb::Install => INSTALL,
+            Verb::Switch => SWITCH,
+            Verb::Verify => VERIFY,
+            Verb::AuditAppend => AUDIT_APPEND,
+        }
+    }
+
+    /// Whether the body uses go_root.sh's functions.
+    pub(super) fn needs_go_root_functions(self) -> bool {
+        matches!(self, Verb::CurrentTree | Verb::Install | Verb::Switch)
+    }
+}
+
+/// A verb with its inputs, for one host's paths.
+#[derive(Debug, Clone)]
+pub struct RemoteCall {
+    pub verb: Verb,
+    paths: RemotePaths,
+    inputs: Vec<(&'static str, String)>,
+    /// What a script the jump host sends carries besides the inputs (file names under
+    /// incoming/, the profile): the helper derives these itself, from its own paths.
+    derived: Vec<(&'static str, String)>,
+}
+
+impl RemoteCall {
+    pub fn new(verb: Verb, paths: &RemotePaths) -> Self {
+        Self {
+            verb,
+            paths: paths.clone(),
+            inputs: Vec::new(),
+            derived: Vec::new(),
+        }
+    }
+
+    pub fn input(mut self, name: &'static str, value: &str) -> Self {
+        self.inputs.push((name, value.to_string()));
+        self
+    }
+
+    pub fn derived(mut self, name: &'static str, value: &str) -> Self {
+        self.derived.push((name, value.to_string()));
+        self
+    }
+
+    /// The whole script, as the login user's `sh` runs it without become.
+    pub fn script(&self) -> String {
+        let mut script = Script::new().with_paths(&self.paths);
+        for (name, value) in self.inputs.iter().chain(&self.derived) {
+            script = script.set(name, value);
+        }
+        if self.verb.needs_go_root_functions() {
+            script.body(&[GO_ROOT, self.verb.body()].concat())
+        } else {
+            script.body(self.verb.body())
+        }
+    }
+
+    /// The helper's stdin: `key=value` lines, then `.`. A value holding a line break can't
+    /// be sent (the helper would refuse it anyway): the error names the input.
+    pub fn helper_inputs(&self) -> Result<Vec<u8>, String> {
+        let mut out = String::new();
+        for (name, value) in &self.inputs {
+            if value.contains(['\n', '\r']) {
+                return Err(format!(
+                    "the helper's input {name} holds a line break; it can't be passed to {HELPER_PATH}"
+                ));
+            }
+            out.push_str(name);
+            out.push('=');
+            out.push_str(value);
+            out.push('\n');
+        }
+        out.push_str(".\n");
+        Ok(out.into_bytes())
+    }
+
+    /// The command to run and what to feed it: `sh -s` with the script, or the rule's exact
+    /// helper command with its inputs.
+    pub fn render(&self, privilege: &Become) -> Result<(String, Vec<u8>), String> {
+        match privilege.helper_command(self.verb.name()) {
+            None => Ok(("sh -s".to_string(), self.script().into_bytes())),
+            Some(command) => Ok((command, self.helper_inputs()?)),
+        }
+    }
+}

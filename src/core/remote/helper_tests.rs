@@ -1,0 +1,220 @@
+//! The helper run by a real `sh`, as root would run it: what it does with good inputs, and that
+//! it refuses everything else before touching a file.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use super::*;
+use crate::core::remote::call::RemoteCall;
+use crate::core::remote::ops;
+
+fn paths_in(dir: &std::path::Path) -> RemotePaths {
+    let root = dir.display();
+    RemotePaths {
+        go_root: format!("{root}/usr/local/go"),
+        releases_dir: format!("{root}/opt/offgo/releases"),
+        state_dir: format!("{root}/var/lib/offgo"),
+        audit_log: format!("{root}/var/log/offgo/audit.log"),
+        profile_script: format!("{root}/etc/profile.d/offgo-go.sh"),
+    }
+}
+
+/// Runs the helper for `paths` with `args` and `stdin`: (status, stdout, stderr).
+fn run(paths: &RemotePaths, args: &[&str], stdin: &[u8]) -> (i32, String, String) {
+    let mut child = Command::new("sh")
+        .arg("-c")
+        .arg(helper_text(paths))
+        .arg("offgo-helper")
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // A refused helper may exit before reading all of it.
+    let _ = child.stdin.take().unwrap().write_all(stdin);
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn call_stdin(call: &RemoteCall) -> Vec<u8> {
+    call.helper_inputs().unwrap()
+}
+
+#[test]
+fn the_helper_is_valid_sh_and_its_digest_follows_the_paths() {
+    let p = RemotePaths::default();
+    let out = Command::new("sh")
+        .arg("-n")
+        .arg("-c")
+        .arg(helper_text(&p))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(helper_digest(&p), helper_digest(&RemotePaths::default()));
+    let other = RemotePaths {
+        go_root: "/opt/go".into(),
+        ..RemotePaths::default()
+    };
+    assert_ne!(helper_digest(&p), helper_digest(&other));
+    assert!(helper_text(&p).starts_with("#!/bin/sh\n"));
+}
+
+#[test]
+fn an_audit_append_through_the_helper_chains_like_the_script() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = paths_in(dir.path());
+    let head = "{\"ts\":\"1\",\"actor\":\"a\",\"host\":\"h\",\"action\":\"push\",\"target\":\"go1.22.10\",\"result\":\"ok\",\"detail\":\"d\",";
+    for _ in 0..2 {
+        let call = ops::audit_append_script(&p, head, false);
+        let (status, out, err) = run(&p, &["audit-append"], &call_stdin(&call));
+        assert_eq!(status, 0, "{out}{err}");
+    }
+    let log = std::fs::read_to_string(&p.audit_log).unwrap();
+    assert_eq!(log.lines().count(), 2);
+    let check = crate::core::audit::chain::verify_chain(log.as_bytes(), false);
+    assert_eq!(check.broken, None);
+}
+
+#[test]
+fn an_upload_streams_after_the_inputs() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = paths_in(dir.path());
+    let call = ops::receive_call(
+        &p,
+        "tarball",
+        "go1.22.10",
+        "go1.22.10.linux-amd64.tar.gz",
+        false,
+    );
+    let mut stdin = call_stdin(&call);
+    stdin.extend_from_slice(b"first line\nsecond=line\n.\nbytes");
+    let (status, out, err) = run(&p, &["receive"], &stdin);
+    assert_eq!(status, 0, "{out}{err}");
+    let got = std::fs::read(ops::incoming_tarball(&p, "go1.22.10.linux-amd64.tar.gz")).unwrap();
+    assert_eq!(got, b"first line\nsecond=line\n.\nbytes");
+}
+
+/// Each refusal: exit 2, `refused=` saying why, and nothing created under the paths.
+#[test]
+fn the_helper_refuses_anything_but_its_verbs_and_checked_inputs() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = paths_in(dir.path());
+    let receive = |version: &str, name: &str| {
+        format!("file=tarball\nversion={version}\ntarball_name={name}\nappend=0\n.\nx")
+    };
+    let cases: Vec<(Vec<&str>, String, &str)> = vec![
+        (vec![], String::new(), "one verb"),
+        (vec!["install", "extra"], String::new(), "one verb"),
+        (vec!["sh"], ".\n".into(), "unknown verb"),
+        (vec!["receive"], receive("../../etc", "x.tar.gz"), "version is not a Go version"),
+        (vec!["receive"], receive("go1.22.10", "../../etc/passwd"), "tarball_name is not a plain file name"),
+        (vec!["receive"], receive("go1.22.10", ".hidden"), "tarball_name is not a plain file name"),
+        (vec!["receive"], "file=tarball\nversion=go1.22.10\n.\n".into(), "receive needs tarball_name"),
+        (vec!["receive"], "file=/etc/shadow\n.\n".into(), "file must be sums or tarball"),
+        (vec!["receive"], "file=tarball\n".into(), "did not end with a line ."),
+        (vec!["verify"], "expected=go1.22.10\ngo_root=/\n.\n".into(), "verify takes no input go_root"),
+        (vec!["verify"], "expected=go1.22.10\tx\n.\n".into(), "control character"),
+        (vec!["switch"], "version=go1.21.13\nstate_json=x\n.\n".into(), "state_json is not offgo's state"),
+        (
+            vec!["install"],
+            format!(
+                "version=go1.22.10\ntarball_name=go.tar.gz\nsha256={h}\ntree_digest={h}\nadopt_version=\n\
+                 previous_target=/bin\nstate_json={{\"current\":\"go1.22.10\"}}\nprune=\n.\n",
+                h = "a".repeat(64)
+            ),
+            "previous_target is neither",
+        ),
+        (
+            vec!["install"],
+            format!(
+                "version=go1.22.10\ntarball_name=go.tar.gz\nsha256={h}\ntree_digest={h}\nadopt_version=\n\
+                 previous_target=\nstate_json={{\"current\":\"go1.22.10\"}}\nprune=go1.1 ../x\n.\n",
+                h = "a".repeat(64)
+            ),
+            "prune names something other than a release",
+        ),
+        (vec!["install"], "sha256=zz\n.\n".into(), "sha256 is not 64 hex digits"),
+        (vec!["audit-append"], "record_head=anything\nretry=0\n.\n".into(), "not the head of an audit line"),
+    ];
+    for (args, stdin, why) in cases {
+        let (status, out, err) = run(&p, &args, stdin.as_bytes());
+        assert_eq!(status, 2, "{args:?} {stdin:?}: {out}{err}");
+        assert!(
+            out.starts_with("refused=") && out.contains(why),
+            "{args:?} {stdin:?}: {out}"
+        );
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            0,
+            "{args:?} {stdin:?} touched the host"
+        );
+    }
+}
+
+#[test]
+fn without_become_a_call_is_the_script_run_by_sh() {
+    let p = RemotePaths::default();
+    let call = ops::verify_script(&p, "go1.22.10");
+    let (command, stdin) = call
+        .render(&crate::core::remote::privilege::Become::default())
+        .unwrap();
+    assert_eq!(command, "sh -s");
+    assert_eq!(stdin, call.script().into_bytes());
+    let sudo = crate::core::remote::privilege::Become {
+        method: crate::core::remote::privilege::BecomeMethod::Sudo,
+        ..Default::default()
+    };
+    let (command, stdin) = call.render(&sudo).unwrap();
+    assert_eq!(
+        command,
+        "sudo -n -u 'root' /usr/local/libexec/offgo-helper verify"
+    );
+    assert_eq!(stdin, b"expected=go1.22.10\n.\n");
+    let bad = ops::switch_script(&p, "go1.22.10", "{\"current\":\n}");
+    assert!(bad.render(&sudo).unwrap_err().contains("state_json"));
+}
+
+/// The helper runs as root but never runs a Go tree's binary as root: `go version` runs as
+/// nobody (uid 65534), with no Go env file.
+#[test]
+fn the_helper_runs_go_version_as_nobody() {
+    use std::os::unix::fs::PermissionsExt;
+    if is_root() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+        let p = paths_in(dir.path());
+        let bin = dir.path().join("opt/offgo/releases/go1.22.10/go/bin");
+        std::fs::create_dir_all(&bin).unwrap();
+        for d in ["opt", "opt/offgo", "opt/offgo/releases"] {
+            let _ = std::fs::set_permissions(
+                dir.path().join(d),
+                std::fs::Permissions::from_mode(0o755),
+            );
+        }
+        std::fs::write(
+            bin.join("go"),
+            "#!/bin/sh\necho \"go version go1.22.10 linux/amd64 uid=$(id -u) goenv=$GOENV\"\n",
+        )
+        .unwrap();
+        std::fs::set_permissions(bin.join("go"), std::fs::Permissions::from_mode(0o755)).unwrap();
+        std::fs::create_dir_all(dir.path().join("usr/local")).unwrap();
+        std::os::unix::fs::symlink(bin.parent().unwrap(), &p.go_root).unwrap();
+        let call = ops::verify_script(&p, "go1.22.10");
+        let (_, out, err) = run(&p, &["verify"], &call_stdin(&call));
+        assert!(out.contains("uid=65534 goenv=off"), "{out}{err}");
+    }
+}
+
+fn is_root() -> bool {
+    // SAFETY: geteuid takes no arguments and cannot fail.
+    unsafe { libc::geteuid() == 0 }
+}

@@ -1,0 +1,116 @@
+# The helper's door. It runs as root for a user who may do nothing else as root, so it trusts
+# nothing it is given: one verb from a fixed list as its only argument, then `key=value` lines
+# on stdin up to a line `.`, each key one the verb takes and each value checked against the
+# grammar of what it is (a Go version, a file name, a hex digest, a path inside offgo's own
+# directories). Anything else is refused before a single file is touched. The paths it works
+# on are not inputs at all: they are written above, and this file's sha256 is pinned in the rule.
+offgo_refuse() {
+  kv refused "$*"
+  printf 'offgo-helper: refused: %s\n' "$*" >&2
+  exit 2
+}
+# offgo_is ERE VALUE: VALUE, a single line, matches ERE whole.
+offgo_is() { printf '%s\n' "$2" | grep -Eqx -- "$1"; }
+offgo_version_re='go1(\.[0-9]{1,6}(\.[0-9]{1,6}|(rc|beta)[1-9][0-9]{0,5})?)?|devel'
+# A plain name inside a directory: no slash, not hidden.
+offgo_name_re='[A-Za-z0-9][A-Za-z0-9._+-]{0,127}'
+offgo_hex_re='[0-9a-f]{64}'
+offgo_flag() { case $2 in 0 | 1) ;; *) offgo_refuse "$1 must be 0 or 1" ;; esac; }
+offgo_version() { offgo_is "$offgo_version_re" "$2" || offgo_refuse "$1 is not a Go version"; }
+
+# offgo_previous_target VALUE: empty, what go_root points at now, or a release's go/.
+offgo_previous_target() {
+  [ -z "$1" ] && return 0
+  [ "$1" = "$(readlink "$go_root" 2>/dev/null)" ] && return 0
+  case $1 in
+    "$releases_dir"/*/go)
+      offgo_m=${1#"$releases_dir"/}
+      offgo_is "$offgo_name_re" "${offgo_m%/go}" && return 0 ;;
+  esac
+  offgo_refuse "previous_target is neither what $go_root points at nor a release of $releases_dir"
+}
+
+offgo_input() {
+  case $2 in
+    *[[:cntrl:]]*) offgo_refuse "$1 holds a control character" ;;
+  esac
+  [ ${#2} -le 65536 ] || offgo_refuse "$1 is longer than 64 KiB"
+  case $verb:$1 in
+    lock:owner) [ ${#2} -le 512 ] || offgo_refuse "owner is longer than 512 bytes"; owner=$2 ;;
+    preflight:version)
+      offgo_is "$offgo_version_re|none" "$2" || offgo_refuse "version is not a Go version"
+      version=$2 ;;
+    receive:version | install:version | switch:version) offgo_version "$1" "$2"; version=$2 ;;
+    preflight:tarball_name | receive:tarball_name | install:tarball_name)
+      offgo_is "$offgo_name_re" "$2" || offgo_refuse "tarball_name is not a plain file name"
+      tarball_name=$2 ;;
+    preflight:check_lock) offgo_flag "$1" "$2"; check_lock=$2 ;;
+    preflight:hash_part) offgo_flag "$1" "$2"; hash_part=$2 ;;
+    receive:file)
+      case $2 in sums | tarball) ;; *) offgo_refuse "file must be sums or tarball" ;; esac
+      file=$2 ;;
+    receive:append) offgo_flag "$1" "$2"; append=$2 ;;
+    install:sha256) offgo_is "$offgo_hex_re" "$2" || offgo_refuse "sha256 is not 64 hex digits"; sha256=$2 ;;
+    install:tree_digest)
+      offgo_is "$offgo_hex_re" "$2" || offgo_refuse "tree_digest is not 64 hex digits"
+      tree_digest=$2 ;;
+    install:adopt_version)
+      [ -z "$2" ] || offgo_is "$offgo_version_re|go-adopted" "$2" ||
+        offgo_refuse "adopt_version is not a Go version"
+      adopt_version=$2 ;;
+    install:previous_target) offgo_previous_target "$2"; previous_target=$2 ;;
+    install:prune)
+      for offgo_w in $2; do
+        offgo_is "$offgo_name_re" "$offgo_w" || offgo_refuse "prune names something other than a release"
+      done
+      prune=$2 ;;
+    install:state_json | switch:state_json)
+      case $2 in '{"current":'*'}') ;; *) offgo_refuse "state_json is not offgo's state" ;; esac
+      state_json=$2 ;;
+    verify:expected)
+      offgo_is "$offgo_version_re|\(none\)" "$2" || offgo_refuse "expected is not a Go version"
+      expected=$2 ;;
+    audit-append:record_head)
+      case $2 in '{"ts":"'*',') ;; *) offgo_refuse "record_head is not the head of an audit line" ;; esac
+      record_head=$2 ;;
+    audit-append:retry) offgo_flag "$1" "$2"; retry=$2 ;;
+    *) offgo_refuse "$verb takes no input $1" ;;
+  esac
+  offgo_given="$offgo_given $1 "
+}
+
+# offgo_inputs REQUIRED...: reads the inputs; each of REQUIRED must be among them.
+offgo_inputs() {
+  offgo_given=
+  offgo_ended=
+  while IFS= read -r offgo_line; do
+    [ "$offgo_line" = . ] && { offgo_ended=1; break; }
+    case $offgo_line in
+      *=*) offgo_input "${offgo_line%%=*}" "${offgo_line#*=}" ;;
+      *) offgo_refuse "an input line without =" ;;
+    esac
+  done
+  [ -n "$offgo_ended" ] || offgo_refuse "the inputs did not end with a line ."
+  for offgo_k in "$@"; do
+    case $offgo_given in *" $offgo_k "*) ;; *) offgo_refuse "$verb needs $offgo_k" ;; esac
+  done
+}
+
+[ $# -eq 1 ] || offgo_refuse "one verb, no other arguments"
+verb=$1
+case $verb in
+  lock) offgo_inputs owner ;;
+  preflight) offgo_inputs version tarball_name check_lock hash_part ;;
+  current-tree) offgo_inputs ;;
+  receive) offgo_inputs file version tarball_name append ;;
+  install) offgo_inputs version tarball_name sha256 tree_digest adopt_version previous_target state_json prune ;;
+  switch) offgo_inputs version state_json ;;
+  verify) offgo_inputs expected ;;
+  audit-append) offgo_inputs record_head retry ;;
+  *) offgo_refuse "unknown verb" ;;
+esac
+# What the jump host derives from these when it sends a script itself (ops.rs), derived here.
+tarball="$incoming/${tarball_name-}"
+part="$tarball.part"
+sums="$incoming/${version-}.sha256sums"
+target="$releases_dir/${version-}/go"
