@@ -2,16 +2,15 @@
 //! the release directory on the host (`bin/NAME`, each file at its DEST), its `.sha256sums` and
 //! its manifest — written whole or not at all.
 
-use std::io::{Read, Write};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 use ed25519_dalek::SigningKey;
-use flate2::write::GzEncoder;
-use sha2::{Digest, Sha256};
 
 use super::binary::{inspect, BinaryError, GoBinary};
 use super::manifest::{AppManifest, BuildSection, FORMAT_VERSION};
+use crate::core::bundle::pack::TarballWriter;
 use crate::core::bundle::sums::{render, tree_digest, FileSum};
 use crate::core::bundle::PendingFile;
 
@@ -203,16 +202,8 @@ pub fn build(options: &AppBuildOptions) -> Result<AppBuildOutput, AppBuildError>
         .map(|d| d.as_secs())
         .unwrap_or(0);
     let (pending_tarball, file) = PendingFile::create(&tarball_path)?;
-    let hashing = HashingWriter::new(file);
-    let (size, sha256) =
-        write_tarball(hashing, &entries, mtime).map_err(|e| AppBuildError::io(&tarball_path, e))?;
-    let mut sums: Vec<FileSum> = entries
-        .iter()
-        .map(|(path, bytes, _)| FileSum {
-            path: path.clone(),
-            sha256: Sha256::digest(bytes).into(),
-        })
-        .collect();
+    let (size, sha256, mut sums) =
+        write_tarball(file, &entries, mtime).map_err(|e| AppBuildError::io(&tarball_path, e))?;
     let sums_bytes = render(&mut sums);
     let mut manifest = AppManifest {
         format_version: FORMAT_VERSION,
@@ -271,80 +262,24 @@ fn build_section(go: &GoBinary) -> BuildSection {
     }
 }
 
-/// Writes the gzip'd tar of `entries` (path, bytes, mode), root-owned, with the parent
-/// directories first; returns the tarball's size and sha256.
+/// The tarball of `entries` (path, bytes, mode), in their order; its size and sha256, and each
+/// file's sum.
 fn write_tarball(
-    out: HashingWriter<std::fs::File>,
+    file: std::fs::File,
     entries: &[(String, Vec<u8>, u32)],
     mtime: u64,
-) -> std::io::Result<(u64, [u8; 32])> {
-    let gz = GzEncoder::new(out, flate2::Compression::default());
-    let mut tar = tar::Builder::new(gz);
-    let mut dirs: Vec<String> = Vec::new();
+) -> std::io::Result<(u64, [u8; 32], Vec<FileSum>)> {
+    let mut tarball = TarballWriter::new(file, mtime);
+    let mut sums = Vec::with_capacity(entries.len());
     for (path, bytes, mode) in entries {
-        let mut parent = String::new();
-        let parts: Vec<&str> = path.split('/').collect();
-        for part in &parts[..parts.len() - 1] {
-            parent.push_str(part);
-            parent.push('/');
-            if !dirs.contains(&parent) {
-                dirs.push(parent.clone());
-                let mut header = header(0o755, mtime);
-                header.set_entry_type(tar::EntryType::Directory);
-                header.set_size(0);
-                tar.append_data(&mut header, &parent, std::io::empty())?;
-            }
-        }
-        let mut header = header(*mode, mtime);
-        header.set_size(bytes.len() as u64);
-        tar.append_data(&mut header, path, bytes.as_slice())?;
+        let sha256 = tarball.append(path, *mode, bytes.len() as u64, bytes.as_slice())?;
+        sums.push(FileSum {
+            path: path.clone(),
+            sha256,
+        });
     }
-    let gz = tar.into_inner()?;
-    let mut hashing = gz.finish()?;
-    hashing.flush()?;
-    hashing.inner.sync_all()?;
-    Ok((hashing.size, hashing.hasher.finalize().into()))
-}
-
-fn header(mode: u32, mtime: u64) -> tar::Header {
-    let mut header = tar::Header::new_gnu();
-    header.set_mode(mode);
-    header.set_uid(0);
-    header.set_gid(0);
-    let _ = header.set_username("root");
-    let _ = header.set_groupname("root");
-    header.set_mtime(mtime);
-    header
-}
-
-/// Hashes and counts what goes through to the file.
-struct HashingWriter<W> {
-    inner: W,
-    hasher: Sha256,
-    size: u64,
-}
-
-impl<W> HashingWriter<W> {
-    fn new(inner: W) -> Self {
-        Self {
-            inner,
-            hasher: Sha256::new(),
-            size: 0,
-        }
-    }
-}
-
-impl<W: Write> Write for HashingWriter<W> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let n = self.inner.write(buf)?;
-        self.hasher.update(&buf[..n]);
-        self.size += n as u64;
-        Ok(n)
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.inner.flush()
-    }
+    let (size, sha256) = tarball.finish()?;
+    Ok((size, sha256, sums))
 }
 
 /// Reads a manifest back (for `bundle verify`-like checks and tests).

@@ -22,6 +22,7 @@ mod links;
 mod manifest;
 mod name;
 mod open;
+pub mod pack;
 mod scan;
 mod signature;
 pub mod sums;
@@ -41,6 +42,8 @@ pub use keys::{
 pub use manifest::{Manifest, FORMAT_VERSION};
 pub use name::ReleaseName;
 pub use open::{find_bundles, manifest_path_for, Bundle};
-pub use signature::{signed_message, ManifestSignature, PublicKey, SignatureStatus};
+pub use signature::{
+    sign_message, signed_message, verify_message, ManifestSignature, PublicKey, SignatureStatus,
+};
 pub use trust::{open_trusted, TrustPolicy, TrustedBundle};
 pub use verify::{verify, Check, SignaturePolicy, VerifyReport};

@@ -90,14 +90,26 @@ pub fn signed_message(m: &Manifest) -> Vec<u8> {
     .into_bytes()
 }
 
-/// Signs `manifest` (its signed fields must already be final).
-pub fn sign(manifest: &Manifest, key: &SigningKey) -> ManifestSignature {
-    let value = key.sign(&signed_message(manifest));
+/// Signs `message` (a manifest's signed text, see its kind's `signed_message`).
+pub fn sign_message(message: &[u8], key: &SigningKey) -> ManifestSignature {
+    let value = key.sign(message);
     ManifestSignature {
         algorithm: ALGORITHM.to_string(),
         public_key: BASE64.encode(key.verifying_key().as_bytes()),
         value: BASE64.encode(value.to_bytes()),
     }
+}
+
+/// Whether `signature` is a valid signature of `message` by its own key (no trust policy).
+pub fn verify_message(signature: &ManifestSignature, message: &[u8]) -> bool {
+    signature
+        .decode()
+        .is_ok_and(|(key, value)| key.0.verify_strict(message, &value).is_ok())
+}
+
+/// Signs `manifest` (its signed fields must already be final).
+pub fn sign(manifest: &Manifest, key: &SigningKey) -> ManifestSignature {
+    sign_message(&signed_message(manifest), key)
 }
 
 /// What a manifest's signature says, before any trust policy is applied.

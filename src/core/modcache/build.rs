@@ -7,15 +7,13 @@
 //! stream it into the tarball while each file is hashed — memory stays flat whatever its size.
 //! Lock and temporary files Go leaves behind are not carried.
 
-use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 use ed25519_dalek::SigningKey;
-use flate2::write::GzEncoder;
-use sha2::{Digest, Sha256};
 
 use super::manifest::{ModcacheManifest, FORMAT_VERSION, KIND};
+use crate::core::bundle::pack::TarballWriter;
 use crate::core::bundle::sums::{render, tree_digest, FileSum};
 use crate::core::bundle::PendingFile;
 
@@ -208,95 +206,25 @@ pub fn build(options: &ModcacheBuildOptions) -> Result<ModcacheBuildOutput, Modc
     })
 }
 
-/// Streams `files` into a gzip'd tar (directories first where needed, root-owned, modes 0644
-/// and 0755), hashing each file on the way and the tarball as it is written.
+/// Streams `files` into the tarball (mode 0644), each hashed on the way: the tarball's size and
+/// sha256, and each file's sum.
 fn write_tarball(
     dir: &Path,
     files: &[String],
     out: std::fs::File,
     mtime: u64,
 ) -> std::io::Result<(u64, [u8; 32], Vec<FileSum>)> {
-    let hashing = HashingWriter {
-        inner: out,
-        hasher: Sha256::new(),
-        size: 0,
-    };
-    let mut tar = tar::Builder::new(GzEncoder::new(hashing, flate2::Compression::default()));
-    let mut dirs = std::collections::BTreeSet::new();
+    let mut tarball = TarballWriter::new(out, mtime);
     let mut sums = Vec::with_capacity(files.len());
     for rel in files {
-        let parts: Vec<&str> = rel.split('/').collect();
-        let mut parent = String::new();
-        for part in &parts[..parts.len() - 1] {
-            parent.push_str(part);
-            parent.push('/');
-            if dirs.insert(parent.clone()) {
-                let mut header = header(0o755, mtime);
-                header.set_entry_type(tar::EntryType::Directory);
-                header.set_size(0);
-                tar.append_data(&mut header, &parent, std::io::empty())?;
-            }
-        }
-        let path = dir.join(rel);
-        let file = std::fs::File::open(&path)?;
+        let file = std::fs::File::open(dir.join(rel))?;
         let len = file.metadata()?.len();
-        let mut header = header(0o644, mtime);
-        header.set_size(len);
-        let mut reader = HashingReader {
-            inner: file.take(len),
-            hasher: Sha256::new(),
-        };
-        tar.append_data(&mut header, rel, &mut reader)?;
+        let sha256 = tarball.append(rel, 0o644, len, file)?;
         sums.push(FileSum {
             path: rel.clone(),
-            sha256: reader.hasher.finalize().into(),
+            sha256,
         });
     }
-    let mut hashing = tar.into_inner()?.finish()?;
-    hashing.flush()?;
-    hashing.inner.sync_all()?;
-    Ok((hashing.size, hashing.hasher.finalize().into(), sums))
-}
-
-fn header(mode: u32, mtime: u64) -> tar::Header {
-    let mut header = tar::Header::new_gnu();
-    header.set_mode(mode);
-    header.set_uid(0);
-    header.set_gid(0);
-    let _ = header.set_username("root");
-    let _ = header.set_groupname("root");
-    header.set_mtime(mtime);
-    header
-}
-
-struct HashingWriter<W> {
-    inner: W,
-    hasher: Sha256,
-    size: u64,
-}
-
-impl<W: Write> Write for HashingWriter<W> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let n = self.inner.write(buf)?;
-        self.hasher.update(&buf[..n]);
-        self.size += n as u64;
-        Ok(n)
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.inner.flush()
-    }
-}
-
-struct HashingReader<R> {
-    inner: R,
-    hasher: Sha256,
-}
-
-impl<R: Read> Read for HashingReader<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.hasher.update(&buf[..n]);
-        Ok(n)
-    }
+    let (size, sha256) = tarball.finish()?;
+    Ok((size, sha256, sums))
 }

@@ -18,12 +18,10 @@
 //! [signature]            # optional, ed25519 over `signed_message`
 //! ```
 
-use base64::engine::general_purpose::STANDARD as BASE64;
-use base64::Engine as _;
-use ed25519_dalek::{Signer, SigningKey};
+use ed25519_dalek::SigningKey;
 use serde::{Deserialize, Serialize};
 
-use crate::core::bundle::ManifestSignature;
+use crate::core::bundle::{sign_message, verify_message, ManifestSignature};
 
 pub const FORMAT_VERSION: u32 = 1;
 pub const KIND: &str = "modcache";
@@ -67,20 +65,12 @@ impl ModcacheManifest {
     }
 
     pub fn sign(&mut self, key: &SigningKey) {
-        let value = key.sign(&self.signed_message());
-        self.signature = Some(ManifestSignature {
-            algorithm: "ed25519".into(),
-            public_key: BASE64.encode(key.verifying_key().as_bytes()),
-            value: BASE64.encode(value.to_bytes()),
-        });
+        self.signature = Some(sign_message(&self.signed_message(), key));
     }
 
     /// The signature checks against the manifest (no trust policy).
     pub fn signature_ok(&self) -> Option<bool> {
         let signature = self.signature.as_ref()?;
-        let Ok((key, value)) = signature.decode() else {
-            return Some(false);
-        };
-        Some(key.0.verify_strict(&self.signed_message(), &value).is_ok())
+        Some(verify_message(signature, &self.signed_message()))
     }
 }
