@@ -55,23 +55,12 @@ pub struct AppBuildArgs {
 
 pub fn run(args: AppArgs) -> ExitCode {
     let AppCommand::Build(build) = args.command;
-    let (code, out, err) = match execute(build) {
-        Ok(out) if args.json => (0, json_text(&out), String::new()),
-        Ok(out) => (0, text(&out), warnings(&out)),
-        Err(e) => {
-            let code = if e.is_usage() { 2 } else { 1 };
-            let message = safe(&e.to_string());
-            if args.json {
-                let value = json!({"ok": false, "error": message});
-                (code, format!("{value}\n"), String::new())
-            } else {
-                (code, String::new(), format!("error: {message}\n"))
-            }
-        }
+    let result = match execute(build) {
+        Ok(out) if args.json => Ok((json_text(&out), String::new())),
+        Ok(out) => Ok((text(&out), warnings(&out))),
+        Err(e) => Err((e.is_usage(), e.to_string())),
     };
-    super::out::stdout(&out);
-    super::out::stderr(&err);
-    ExitCode::from(code)
+    super::out::finish(args.json, result)
 }
 
 fn execute(args: AppBuildArgs) -> Result<AppBuildOutput, AppBuildError> {

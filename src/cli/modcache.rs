@@ -10,7 +10,6 @@ use std::time::SystemTime;
 use serde_json::json;
 
 use crate::core::modcache::{self, ModcacheBuildOptions, ModcacheBuildOutput, ModcacheError};
-use crate::core::text::safe;
 
 #[derive(Debug, clap::Args)]
 pub struct ModcacheArgs {
@@ -42,26 +41,12 @@ pub struct ModcacheBuildArgs {
 
 pub fn run(args: ModcacheArgs) -> ExitCode {
     let ModcacheCommand::Build(build) = args.command;
-    let (code, out, err) = match execute(build) {
-        Ok(out) if args.json => (0, json_text(&out), String::new()),
-        Ok(out) => (0, text(&out), String::new()),
-        Err(e) => {
-            let code = if e.is_usage() { 2 } else { 1 };
-            let message = safe(&e.to_string());
-            if args.json {
-                (
-                    code,
-                    format!("{}\n", json!({"ok": false, "error": message})),
-                    String::new(),
-                )
-            } else {
-                (code, String::new(), format!("error: {message}\n"))
-            }
-        }
+    let result = match execute(build) {
+        Ok(out) if args.json => Ok((json_text(&out), String::new())),
+        Ok(out) => Ok((text(&out), String::new())),
+        Err(e) => Err((e.is_usage(), e.to_string())),
     };
-    super::out::stdout(&out);
-    super::out::stderr(&err);
-    ExitCode::from(code)
+    super::out::finish(args.json, result)
 }
 
 fn execute(args: ModcacheBuildArgs) -> Result<ModcacheBuildOutput, ModcacheError> {

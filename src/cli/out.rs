@@ -18,6 +18,31 @@ pub fn stdout(text: &str) {
 }
 
 /// Writes `text` to stderr, unless its reader already left.
+/// What a build command (`app build`, `modcache build`) prints and its exit code: on success its
+/// stdout and stderr texts; on failure the error, as `{"ok": false, "error"}` with `--json`,
+/// exit 2 when `usage` (what the operator typed) else 1 (what a check found).
+pub fn finish(
+    json: bool,
+    result: Result<(String, String), (bool, String)>,
+) -> std::process::ExitCode {
+    let (code, out, err) = match result {
+        Ok((out, err)) => (0, out, err),
+        Err((usage, error)) => {
+            let code = if usage { 2 } else { 1 };
+            let message = crate::core::text::safe(&error);
+            if json {
+                let value = serde_json::json!({"ok": false, "error": message});
+                (code, format!("{value}\n"), String::new())
+            } else {
+                (code, String::new(), format!("error: {message}\n"))
+            }
+        }
+    };
+    stdout(&out);
+    stderr(&err);
+    std::process::ExitCode::from(code)
+}
+
 pub fn stderr(text: &str) {
     write_to(&mut std::io::stderr().lock(), &STDERR_GONE, text);
 }
