@@ -491,8 +491,13 @@ fn the_plan_predicts_an_ldd_gap_and_the_rollout_passes_it_as_pre_existing() {
     });
     // Back on the table, g-01 (the first row) is selected: its detail shows the verification.
     tmux.keys(&["o"]);
+    // Waited for whole: a capture taken while the terminal is mid-redraw can hold the start of
+    // the pane and not yet its end.
     let screen = tmux.wait_for("g-01's verification in the detail pane", REDRAW, |s| {
-        s.contains("┌ g-01 ") && s.contains("operation verify · ok")
+        s.contains("┌ g-01 ")
+            && s.contains("operation verify · ok")
+            && s.contains("note      pre-existing ldd gap: /opt/app/bin/invoicer needs")
+            && s.contains("ok     ldd        pre-existing ldd gap: /opt/app/bin/invoicer")
     });
     assert!(
         screen.contains("note      pre-existing ldd gap: /opt/app/bin/invoicer needs")
