@@ -213,6 +213,51 @@ fn keys_on_a_rollout_driven_elsewhere_say_why_instead_of_acting() {
     assert!(status.starts_with("driven by another process"), "{status}");
 }
 
+/// A rollout driven elsewhere is followed live: its journal is read again every 2 s while it
+/// is unfinished, without logging it again or pulling the operator back to the rollout view.
+#[test]
+fn a_rollout_driven_elsewhere_is_read_again_while_it_runs() {
+    use offgo::tui::testing::Stamp;
+    use std::time::Duration;
+    let tick = |model: &mut Model| {
+        update(
+            model,
+            Msg::Tick {
+                elapsed: Duration::from_millis(500),
+                at: Stamp::at(1),
+            },
+        )
+    };
+    let mut model = sample::healthy_fleet().model(80, 24);
+    let snapshot = sample_snapshot();
+    update(&mut model, Msg::Rollout(Box::new(snapshot.clone())));
+    let logged = model.log.len();
+    let mut rereads = 0;
+    for _ in 0..8 {
+        rereads += tick(&mut model)
+            .iter()
+            .filter(|c| **c == Command::OpenRollout(path("r-elsewhere")))
+            .count();
+    }
+    assert_eq!(rereads, 2, "once every 2 s of the 4 s");
+    // The operator went back to the table; the journal's answer keeps them there.
+    keys(&mut model, "o");
+    assert!(!model.rollout_open());
+    update(&mut model, Msg::Rollout(Box::new(snapshot.clone())));
+    assert!(!model.rollout_open(), "a re-read does not take the screen");
+    assert_eq!(model.log.len(), logged, "nor does it log again");
+    // Finished, it is no longer read.
+    let mut done = snapshot;
+    done.elsewhere = false;
+    done.machine.handle(Input::Abort);
+    update(&mut model, Msg::Rollout(Box::new(done)));
+    for _ in 0..8 {
+        assert!(tick(&mut model)
+            .iter()
+            .all(|c| !matches!(c, Command::OpenRollout(_))));
+    }
+}
+
 fn sample_snapshot() -> offgo::tui::testing::RolloutSnapshot {
     use offgo::core::rollout::settings::BatchSize;
     use offgo::core::rollout::{plan, Rollout, RolloutSettings};

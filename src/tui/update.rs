@@ -350,6 +350,11 @@ fn on_tick(model: &mut Model, elapsed: Duration, at: Stamp, fx: &mut Effects) {
             rollout.tick(elapsed);
             fx.redraw = true;
         }
+        // A headless run or another console drives it: its journal is the live view.
+        if rollout.due_for_reread(elapsed) {
+            fx.commands
+                .push(Command::OpenRollout(rollout.journal.clone()));
+        }
     }
     let Some(every) = model.settings.refresh.filter(|d| !d.is_zero()) else {
         return;

@@ -32,6 +32,9 @@ pub struct RolloutSnapshot {
     pub elsewhere: bool,
 }
 
+/// How often the journal of a rollout driven by another process is read again.
+pub const REREAD: Duration = Duration::from_secs(2);
+
 #[derive(Debug, Clone)]
 pub struct RolloutState {
     pub id: String,
@@ -52,6 +55,8 @@ pub struct RolloutState {
     pub host_times: Vec<Duration>,
     /// The highlighted failure bucket.
     pub bucket_cursor: usize,
+    /// Time since the journal of a rollout driven elsewhere was last read.
+    pub since_read: Duration,
 }
 
 /// One batch's line in the rollout view.
@@ -82,6 +87,7 @@ impl RolloutState {
             started_at: BTreeMap::new(),
             host_times: Vec::new(),
             bucket_cursor: 0,
+            since_read: Duration::ZERO,
         };
         state.absorb(snapshot);
         state
@@ -109,6 +115,7 @@ impl RolloutState {
         self.pause_left = snapshot.pause_left;
         self.resumable = snapshot.resumable;
         self.elsewhere = snapshot.elsewhere;
+        self.since_read = Duration::ZERO;
         self.bucket_cursor = self
             .bucket_cursor
             .min(self.buckets().len().saturating_sub(1));
@@ -122,6 +129,20 @@ impl RolloutState {
         if !self.resumable && !self.machine.is_finished() || !self.machine.in_flight().is_empty() {
             self.elapsed += elapsed;
         }
+    }
+
+    /// A rollout another process drives is followed from its journal: true when it is time to
+    /// read it again (every [`REREAD`] while it is unfinished).
+    pub fn due_for_reread(&mut self, elapsed: Duration) -> bool {
+        if !self.elsewhere || self.machine.is_finished() {
+            return false;
+        }
+        self.since_read += elapsed;
+        if self.since_read < REREAD {
+            return false;
+        }
+        self.since_read = Duration::ZERO;
+        true
     }
 
     pub fn is_active(&self) -> bool {

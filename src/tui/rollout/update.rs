@@ -366,7 +366,14 @@ pub fn absorb(model: &mut Model, snapshot: RolloutSnapshot) {
             model.log.push(at, level, format!("rollout: {text}"));
         }
     }
-    if snapshot.elsewhere {
+    // A journal read again (a rollout followed from elsewhere) says nothing new about who
+    // drives it: the log and the view change only when that changes.
+    let seen = model.rollout.as_ref().is_some_and(|s| {
+        s.id == snapshot.id
+            && s.elsewhere == snapshot.elsewhere
+            && s.resumable == snapshot.resumable
+    });
+    if !seen && snapshot.elsewhere {
         let text = format!(
             "rollout {} of {} is driven by another process ({}): shown as its journal says",
             snapshot.id,
@@ -375,7 +382,7 @@ pub fn absorb(model: &mut Model, snapshot: RolloutSnapshot) {
         );
         model.log.push(at, Level::Warn, text);
         model.body = Body::Rollout;
-    } else if snapshot.resumable {
+    } else if !seen && snapshot.resumable {
         let text = format!(
             "unfinished rollout {} of {} found ({}): o shows it, c resumes it",
             snapshot.id,
