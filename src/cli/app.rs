@@ -140,19 +140,12 @@ fn text(out: &AppBuildOutput) -> String {
         m.file_count,
         m.files.len()
     );
-    let _ = writeln!(
-        text,
-        "  tarball     {} ({} bytes)",
-        out.tarball_path.display(),
-        m.size
+    super::out::bundle_files(
+        &mut text,
+        [&out.tarball_path, &out.manifest_path, &out.sums_path],
+        m.size,
+        m.signature.as_ref(),
     );
-    let _ = writeln!(text, "  manifest    {}", out.manifest_path.display());
-    let _ = writeln!(text, "  sha256sums  {}", out.sums_path.display());
-    let signature = match &m.signature {
-        Some(s) => format!("ed25519, key {}", s.public_key),
-        None => "unsigned".into(),
-    };
-    let _ = writeln!(text, "  signature   {signature}");
     text
 }
 

@@ -43,6 +43,24 @@ pub fn finish(
     std::process::ExitCode::from(code)
 }
 
+/// The lines of a bundle offgo built, after its own: the tarball with its size, the manifest,
+/// the sums and the signature.
+pub fn bundle_files(
+    text: &mut String,
+    [tarball, manifest, sums]: [&std::path::Path; 3],
+    size: u64,
+    signature: Option<&crate::core::bundle::ManifestSignature>,
+) {
+    use std::fmt::Write as _;
+    let _ = writeln!(text, "  tarball     {} ({size} bytes)", tarball.display());
+    let _ = writeln!(text, "  manifest    {}", manifest.display());
+    let _ = writeln!(text, "  sha256sums  {}", sums.display());
+    let _ = match signature {
+        Some(s) => writeln!(text, "  signature   ed25519, key {}", s.public_key),
+        None => writeln!(text, "  signature   unsigned"),
+    };
+}
+
 pub fn stderr(text: &str) {
     write_to(&mut std::io::stderr().lock(), &STDERR_GONE, text);
 }
