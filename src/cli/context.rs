@@ -20,14 +20,7 @@ pub struct Context {
 
 /// Loads the inventory and selects hosts; on failure prints the error and returns the exit code.
 pub fn open(global: &GlobalArgs, selector: &str) -> Result<Context, u8> {
-    let inventory = load_inventory(global)?;
-    let selected = match inventory::select(&inventory, selector) {
-        Ok(ids) => ids,
-        Err(e) => {
-            errln!("offgo-tui: --hosts {selector:?}: {e}");
-            return Err(EXIT_USAGE);
-        }
-    };
+    let (inventory, selected) = load_selected(global, selector)?;
     let options = engine_options(global)?;
     let parallel = options.parallel;
     let mut session = open_session(inventory, options);
@@ -49,6 +42,22 @@ pub fn engine_options(global: &GlobalArgs) -> Result<EngineOptions, u8> {
         fault: fault_plan()?,
         ..EngineOptions::default()
     })
+}
+
+/// Loads the inventory and selects `--hosts`; on failure prints the error and returns the exit
+/// code (for commands that need no engine).
+pub fn load_selected(
+    global: &GlobalArgs,
+    selector: &str,
+) -> Result<(Inventory, Vec<inventory::HostId>), u8> {
+    let inventory = load_inventory(global)?;
+    match inventory::select(&inventory, selector) {
+        Ok(ids) => Ok((inventory, ids)),
+        Err(e) => {
+            errln!("offgo-tui: --hosts {selector:?}: {e}");
+            Err(EXIT_USAGE)
+        }
+    }
 }
 
 pub fn load_inventory(global: &GlobalArgs) -> Result<Inventory, u8> {

@@ -4,23 +4,16 @@
 use crate::cli::args::{PrivilegeFormat, PrivilegesArgs, PrivilegesCommand};
 use crate::cli::out::{errln, stdout};
 use crate::cli::{context, GlobalArgs, EXIT_OK, EXIT_USAGE};
-use crate::core::inventory::{self, Host};
+use crate::core::inventory::Host;
 use crate::core::remote::rule::{Rule, RuleFormat};
 
 pub fn run(global: &GlobalArgs, args: PrivilegesArgs) -> u8 {
     if let Some(PrivilegesCommand::Install(install)) = args.command {
         return super::privileges_install::run(global, &install);
     }
-    let inventory = match context::load_inventory(global) {
-        Ok(inv) => inv,
+    let (inventory, ids) = match context::load_selected(global, &args.hosts) {
+        Ok(loaded) => loaded,
         Err(code) => return code,
-    };
-    let ids = match inventory::select(&inventory, &args.hosts) {
-        Ok(ids) => ids,
-        Err(e) => {
-            errln!("offgo-tui: --hosts {:?}: {e}", args.hosts);
-            return EXIT_USAGE;
-        }
     };
     let hosts: Vec<&Host> = ids.iter().map(|&id| inventory.host(id)).collect();
     let rule = match Rule::for_hosts(&hosts, args.user.as_deref()) {

@@ -6,20 +6,13 @@ use crate::cli::out::errln;
 use crate::cli::{context, print, GlobalArgs, EXIT_HOST_FAILED, EXIT_OK, EXIT_USAGE};
 use crate::core::audit::AuditTrail;
 use crate::core::engine::bootstrap::install_privileges;
-use crate::core::inventory::{self, Host};
+use crate::core::inventory::Host;
 use crate::core::remote::rule::{Rule, RuleFormat};
 
 pub fn run(global: &GlobalArgs, args: &PrivilegesInstallArgs) -> u8 {
-    let inventory = match context::load_inventory(global) {
-        Ok(inv) => inv,
+    let (inventory, ids) = match context::load_selected(global, &args.hosts) {
+        Ok(loaded) => loaded,
         Err(code) => return code,
-    };
-    let ids = match inventory::select(&inventory, &args.hosts) {
-        Ok(ids) => ids,
-        Err(e) => {
-            errln!("offgo-tui: --hosts {:?}: {e}", args.hosts);
-            return EXIT_USAGE;
-        }
     };
     let hosts: Vec<&Host> = ids.iter().map(|&id| inventory.host(id)).collect();
     // The same drop-in `offgo-tui privileges --hosts SEL` prints: what the security team read.
