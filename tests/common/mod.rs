@@ -109,11 +109,87 @@ pub fn build_bundle(tarball: &std::path::Path, out_dir: &std::path::Path) -> Pat
     out_dir.join(name)
 }
 
-/// A go1.22.10 bundle, built once per test binary (building hashes every file of the tree).
+/// A go1.22.10 bundle of the official tarball, built once per `cargo test` run (building
+/// hashes every file of the tree) and shared by the test binaries; see [`cached_bundle`].
 pub fn bundle_1_22() -> &'static std::path::Path {
     static BUNDLE: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    BUNDLE.get_or_init(|| cached_bundle("go1.22.10", &release("1.22.10")))
+}
+
+/// A go1.22.10 bundle of a slim cut of the official tree: its real `go`, `gofmt` and `pack`,
+/// `VERSION` and `go.env`, nothing else. For tests whose subject is the push machinery at each
+/// step (the fault points), not the size of a Go tree: each push costs a fraction of a full
+/// one, while every step (upload chunks, sums, extract, `go version`) still runs on real
+/// bytes of the release. Pushes of the whole tree are tested in push.rs and rollout.rs.
+pub fn slim_bundle_1_22() -> &'static std::path::Path {
+    static BUNDLE: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
     BUNDLE.get_or_init(|| {
-        let dir = tempfile::tempdir().expect("tempdir").keep();
-        build_bundle(&release("1.22.10"), &dir)
+        let work = tempfile::tempdir().expect("tempdir");
+        let tarball = work.path().join("go1.22.10.linux-amd64.tar.gz");
+        let members = [
+            "go/VERSION",
+            "go/go.env",
+            "go/bin/go",
+            "go/bin/gofmt",
+            // `go` finds its GOROOT by `pkg/tool`.
+            "go/pkg/tool/linux_amd64/pack",
+        ];
+        let run = |cmd: &mut std::process::Command| {
+            let out = cmd.output().expect("tar");
+            assert!(
+                out.status.success(),
+                "slim release: {cmd:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        };
+        run(std::process::Command::new("tar")
+            .arg("-C")
+            .arg(work.path())
+            .arg("-xzf")
+            .arg(release("1.22.10"))
+            .args(members));
+        run(std::process::Command::new("tar")
+            .arg("-C")
+            .arg(work.path())
+            .args(["--owner=0", "--group=0", "--numeric-owner", "-czf"])
+            .arg(&tarball)
+            .arg("go"));
+        cached_bundle("go1.22.10-slim", &tarball)
     })
+}
+
+/// The bundle of `tarball`, built into the target dir's test scratch space under `key` and
+/// kept there while it is newer than the `offgo-tui` binary that built it and than the tarball: one build per
+/// `cargo test` run instead of one per test binary, and nothing left behind in /tmp. A lock
+/// keeps two test binaries of one target dir from building it at once. Tests only read it.
+pub fn cached_bundle(key: &str, tarball: &std::path::Path) -> PathBuf {
+    use std::fs::{self, File};
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("bundles")
+        .join(key);
+    fs::create_dir_all(&dir).expect("bundle cache dir");
+    let lock = File::create(dir.with_extension("lock")).expect("bundle cache lock");
+    lock.lock().expect("lock the bundle cache");
+    let name = tarball
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default()
+        .replace(".tar.gz", ".offgo.toml");
+    let manifest = dir.join(&name);
+    let modified = |p: &std::path::Path| fs::metadata(p).and_then(|m| m.modified()).ok();
+    let fresh = match (
+        modified(&manifest),
+        modified(std::path::Path::new(env!("CARGO_BIN_EXE_offgo-tui"))),
+        modified(tarball),
+    ) {
+        (Some(built), Some(binary), Some(source)) => built > binary && built > source,
+        _ => false,
+    };
+    if !fresh {
+        for entry in fs::read_dir(&dir).expect("bundle cache dir").flatten() {
+            fs::remove_file(entry.path()).expect("clear the stale bundle");
+        }
+        build_bundle(tarball, &dir);
+    }
+    manifest
 }
