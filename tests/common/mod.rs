@@ -169,7 +169,10 @@ pub fn cached_bundle(key: &str, tarball: &std::path::Path) -> PathBuf {
         .join(key);
     fs::create_dir_all(&dir).expect("bundle cache dir");
     let lock = File::create(dir.with_extension("lock")).expect("bundle cache lock");
-    lock.lock().expect("lock the bundle cache");
+    // `File::lock` is newer than the crate's MSRV; held until `lock` is dropped.
+    // SAFETY: flock on an fd this function owns for the whole call.
+    let locked = unsafe { libc::flock(std::os::fd::AsRawFd::as_raw_fd(&lock), libc::LOCK_EX) };
+    assert_eq!(locked, 0, "lock the bundle cache");
     let name = tarball
         .file_name()
         .and_then(|n| n.to_str())
