@@ -30,7 +30,7 @@ pub(crate) fn bare_version(version: &str) -> Result<String, FleetError> {
 /// The cached, extracted `go/` directory of Go `version` (bare, e.g. `1.22.10`).
 pub fn release_tree(version: &str) -> Result<PathBuf, FleetError> {
     let tarball = release_tarball(version)?;
-    let trees = tarball.parent().unwrap_or(Path::new(".")).join("trees");
+    let trees = trees_dir(&tarball);
     let done = trees.join(format!("go{version}"));
     if done.join("go/VERSION").is_file() {
         return Ok(done.join("go"));
@@ -63,6 +63,20 @@ pub fn release_tree(version: &str) -> Result<PathBuf, FleetError> {
             version: version.into(),
             detail: format!("could not move the extracted tree to {}", done.display()),
         })
+    }
+}
+
+/// Where extracted trees live: beside the cached tarball (kept between runs), unless fleets are
+/// made on another filesystem (`TMPDIR` on a RAM disk, as scripts/test does) — then in the temp
+/// dir, so hosts still get hard links rather than a copy of 250 MB each.
+fn trees_dir(tarball: &Path) -> PathBuf {
+    use std::os::unix::fs::MetadataExt;
+    let beside = tarball.parent().unwrap_or(Path::new(".")).join("trees");
+    let temp = std::env::temp_dir();
+    let device = |p: &Path| std::fs::metadata(p).map(|m| m.dev()).ok();
+    match (device(tarball), device(&temp)) {
+        (Some(cache), Some(fleets)) if cache != fleets => temp.join("offgo-go-trees"),
+        _ => beside,
     }
 }
 
