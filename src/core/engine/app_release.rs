@@ -108,7 +108,7 @@ impl AppRelease {
         }
         let stem = m.tarball.strip_suffix(".tar.gz").unwrap_or(&m.tarball);
         let sums = dir.join(format!("{stem}.sha256sums"));
-        crate::core::bundle::sums::check(&sums, &m.tree_digest, m.file_count)?;
+        check_sums(&sums, &m.tree_digest, m.file_count)?;
         use sha2::Digest;
         let release = AppRelease {
             id: format!("{}-{}", m.name, m.version),
@@ -144,7 +144,7 @@ impl AppRelease {
                 "check the bundle's files, then push again; nothing was sent to the host",
             )
         };
-        crate::core::bundle::sums::check(&self.sums, &self.tree_digest, self.file_count)
+        check_sums(&self.sums, &self.tree_digest, self.file_count)
             .map_err(|e| refused(e.to_string()))?;
         use sha2::Digest;
         let bytes = std::fs::read(&self.manifest).map_err(|e| refused(e.to_string()))?;
@@ -153,6 +153,33 @@ impl AppRelease {
         }
         Ok(())
     }
+}
+
+/// The bundle's `.sha256sums` is the list its manifest names: the digest (the signature covers
+/// it) and the line count. Its paths are the release directory's (`bin/NAME`, each `--file`).
+fn check_sums(path: &Path, tree_digest: &str, file_count: u64) -> Result<(), BundleError> {
+    use sha2::Digest;
+    let bytes = std::fs::read(path).map_err(|e| BundleError::read(path, e))?;
+    let bad = |detail: String| BundleError::Sums {
+        path: path.to_path_buf(),
+        detail,
+    };
+    let digest = hex::encode(sha2::Sha256::digest(&bytes));
+    if digest != tree_digest {
+        return Err(bad(format!(
+            "has digest {digest}, the manifest's tree_digest is {tree_digest}: the file list changed since the bundle was built (or signed); rebuild it with `offgo-tui app build`"
+        )));
+    }
+    let lines = bytes
+        .split(|&b| b == b'\n')
+        .filter(|l| !l.is_empty())
+        .count() as u64;
+    if lines != file_count {
+        return Err(bad(format!(
+            "lists {lines} files, the manifest says {file_count}"
+        )));
+    }
+    Ok(())
 }
 
 /// The trust policy of `[bundles]`, as for Go bundles.
