@@ -200,6 +200,9 @@ fn run_json(state: &Path, args: &[&str]) -> (Vec<Value>, i32) {
             String::from_utf8_lossy(&out.stderr)
         )
     });
+    if !out.status.success() {
+        eprintln!("{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    }
     (hosts, out.status.code().unwrap_or(-1))
 }
 
@@ -473,6 +476,93 @@ fn app_bundles_push_roll_out_halt_on_health_roll_back_and_verify() {
         h["error"].as_str().unwrap().contains("apps.svc.health"),
         "{h:#}"
     );
+    assert_eq!(served(ports[2]).as_deref(), Some("1.0.0"));
+
+    // Phase 8: a non-root `deploy` login with become sudo: every privileged step through the
+    // helper's app verbs, the files root's; restart and health run as deploy itself (the test's
+    // supervisor then needs its pid and log files, and root's instance stopped first).
+    let a3 = host(&fleet, "a3");
+    let home3 = app_home(a3);
+    sh(
+        a3,
+        &format!(
+            "kill $(cat {home3}/pid); while kill -0 $(cat {home3}/pid) 2>/dev/null; do sleep 0.05; done; \
+             : > {home3}/pid; chown deploy {home3}/pid {home3}/pids {home3}/svc.log; chmod 644 {home3}/port"
+        ),
+    );
+    let dropin = SudoersDropIn::unique();
+    ensure_login_user("deploy").unwrap();
+    fleet.open_to_other_logins().unwrap();
+    let deploy_inv = fleet.dir().join("deploy.toml");
+    fleet
+        .write_inventory(
+            &deploy_inv,
+            &InventoryOptions::new()
+                .login("deploy")
+                .default_line(format!("sudoers_file = \"{}\"", dropin.path().display()))
+                .append(APPS),
+        )
+        .unwrap();
+    let deploy_arg = deploy_inv.to_str().unwrap();
+    let (hosts, code) = run_json(
+        state.path(),
+        &[
+            "privileges",
+            "install",
+            "--inventory",
+            deploy_arg,
+            "--hosts",
+            "a3",
+            "--login",
+            "root",
+            "--json",
+        ],
+    );
+    assert_eq!(code, 0, "{hosts:#?}");
+    let (hosts, code) = run_json(
+        state.path(),
+        &[
+            "push",
+            "--inventory",
+            deploy_arg,
+            "--hosts",
+            "a3",
+            "--bundle",
+            v2.to_str().unwrap(),
+            "--json",
+        ],
+    );
+    assert_eq!(code, 0, "{hosts:#?}");
+    assert_eq!(served(ports[2]).as_deref(), Some("2.0.0"));
+    assert_eq!(
+        sh(
+            a3,
+            &format!(
+                "stat -c %U {home3}/releases/2.0.0/bin/svc {home3}/current {}/apps/svc.json",
+                a3.paths().state_dir
+            )
+        ),
+        "root\nroot\nroot"
+    );
+    assert_eq!(
+        sh(a3, &format!("ps -o user= -p $(cat {home3}/pid)")),
+        "deploy"
+    );
+    let (hosts, code) = run_json(
+        state.path(),
+        &[
+            "rollback",
+            "--inventory",
+            deploy_arg,
+            "--hosts",
+            "a3",
+            "--app",
+            "svc",
+            "--json",
+        ],
+    );
+    assert_eq!(code, 0, "{hosts:#?}");
+    assert_eq!(named(&hosts, "a3")["to"], "1.0.0");
     assert_eq!(served(ports[2]).as_deref(), Some("1.0.0"));
     drop(services);
 }
