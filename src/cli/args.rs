@@ -223,7 +223,10 @@ impl RollbackArgs {
     pub fn target(&self) -> Result<Option<String>, String> {
         match (&self.to, &self.app) {
             (None, _) => Ok(None),
-            (Some(to), Some(_)) => Ok(Some(to.clone())),
+            (Some(to), Some(_)) if crate::core::engine::valid_app_version(to) => Ok(Some(to.clone())),
+            (Some(to), Some(_)) => Err(format!(
+                "invalid value '{to}' for '--to <VERSION>': not an app version (letters, digits, '.', '-', '_', '+')"
+            )),
             (Some(to), None) => go_version(to)
                 .map(Some)
                 .map_err(|e| format!("invalid value '{to}' for '--to <VERSION>': {e}")),

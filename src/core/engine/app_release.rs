@@ -49,7 +49,7 @@ fn manifest_for(path: &Path) -> Option<PathBuf> {
 }
 
 /// An app version as `app build` accepts it: it names a directory on every host.
-fn valid_version(version: &str) -> bool {
+pub fn valid_version(version: &str) -> bool {
     let mut bytes = version.bytes();
     matches!(bytes.next(), Some(b) if b.is_ascii_alphanumeric())
         && version.len() <= 64

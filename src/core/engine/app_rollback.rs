@@ -162,6 +162,16 @@ fn steps(
             "name one with --to VERSION (one of the releases on the host)",
         ));
     };
+    if !super::app_release::valid_version(&target) {
+        return Err(StepError::refused(
+            "plan",
+            format!(
+                "{:?} is not an app version",
+                crate::core::text::safe(&target)
+            ),
+            "name a version as `app build --version` takes it: 1.4.0",
+        ));
+    }
     outcome.to = Some(target.clone());
     let link_target = app_ops::release_dir(&link.host().paths, &name, &target);
     if current.as_deref() == Some(target.as_str())

@@ -26,11 +26,15 @@ pub struct AppHistory {
 }
 
 impl AppState {
-    /// The state a host's file holds; `None` for one that is not an app state of `name`.
+    /// The state a host's file holds; `None` for one that is not an app state of `name`, or
+    /// whose versions could not name a release directory (they go into paths and commands).
     pub fn parse(text: &str, name: &str) -> Option<Self> {
-        serde_json::from_str::<Self>(text)
-            .ok()
-            .filter(|s| s.name == name)
+        use super::app_release::valid_version;
+        serde_json::from_str::<Self>(text).ok().filter(|s| {
+            s.name == name
+                && valid_version(&s.current)
+                && s.previous.as_deref().is_none_or(valid_version)
+        })
     }
 
     /// The state after switching to `version` (`bundle_sha256`: its bundle's) from `old`.
@@ -91,6 +95,10 @@ mod tests {
             Some(second.clone())
         );
         assert_eq!(AppState::parse(&second.to_json(), "api"), None);
+        let hostile = second
+            .to_json()
+            .replace("\"previous\":\"1.0.0\"", "\"previous\":\"../../etc\"");
+        assert_eq!(AppState::parse(&hostile, "svc"), None, "{hostile}");
         let again = AppState::next(Some(&second), "svc", "2.0.0", "bb", "push");
         assert_eq!(again.previous.as_deref(), Some("1.0.0"));
     }

@@ -38,7 +38,7 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
 
 pub use ad_hoc::AUDIT_ACTION as AD_HOC_ACTION;
-pub use app_release::{is_app_bundle, AppRelease};
+pub use app_release::{is_app_bundle, valid_version as valid_app_version, AppRelease};
 pub use app_service::Health;
 pub use app_state::{AppHistory, AppState};
 pub use artifact::{Artifact, ArtifactKind};
