@@ -266,6 +266,18 @@ fn app_bundles_push_roll_out_halt_on_health_roll_back_and_verify() {
     let inv = inventory(&fleet, &InventoryOptions::new().append(APPS));
     let inv_arg = inv.to_str().unwrap();
 
+    // a1 holds the start of v1's tarball, as an upload cut short leaves it: its push resumes.
+    let a1 = host(&fleet, "a1");
+    let tarball = std::fs::read(v1.with_file_name("svc-1.0.0.linux-amd64.tar.gz")).unwrap();
+    a1.write_file(
+        &format!(
+            "{}/apps/incoming/svc-1.0.0.linux-amd64.tar.gz.part",
+            a1.paths().state_dir
+        ),
+        &tarball[..100 * 1024],
+    )
+    .unwrap();
+
     // Phase 1: push v1 to the three hosts; each answers 1.0.0 on its own port.
     let (hosts, code) = run_json(
         state.path(),
@@ -291,7 +303,15 @@ fn app_bundles_push_roll_out_halt_on_health_roll_back_and_verify() {
         );
         assert_eq!(served(*port).as_deref(), Some("1.0.0"), "{name}");
     }
-    let a1 = host(&fleet, "a1");
+    let resumed = format!("resumed the upload at 100 of {} KiB", tarball.len() >> 10);
+    assert!(
+        named(&hosts, "a1")["notes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n == resumed.as_str()),
+        "{hosts:#?}"
+    );
     let home = app_home(a1);
     let state_json: Value = serde_json::from_slice(
         &a1.read_file(&format!("{}/apps/svc.json", a1.paths().state_dir))
