@@ -470,7 +470,32 @@ fn app_bundles_push_roll_out_halt_on_health_roll_back_and_verify() {
         assert_eq!(entries, want, "{log}");
     }
 
-    // Phase 7: an inventory without the app's health command: refused at pre-flight, named.
+    // Phase 7: pushing the bundle a healthy host already runs changes nothing (no restart, no
+    // audit line).
+    let pid = sh(a1, &format!("cat {home}/pid"));
+    let (hosts, code) = run_json(
+        state.path(),
+        &[
+            "push",
+            "--inventory",
+            inv_arg,
+            "--hosts",
+            "a1",
+            "--bundle",
+            v1.to_str().unwrap(),
+            "--json",
+        ],
+    );
+    assert_eq!(code, 0, "{hosts:#?}");
+    let h = named(&hosts, "a1");
+    assert_eq!(h["changed"], false, "{h:#}");
+    assert_eq!(
+        h["notes"][0],
+        "already on svc-1.0.0: nothing to do (its files match the bundle and it is healthy)"
+    );
+    assert_eq!(sh(a1, &format!("cat {home}/pid")), pid, "not restarted");
+
+    // Phase 8: an inventory without the app's health command: refused at pre-flight, named.
     let bare = fleet.dir().join("no-health.toml");
     let text = std::fs::read_to_string(&inv)
         .unwrap()
@@ -498,7 +523,7 @@ fn app_bundles_push_roll_out_halt_on_health_roll_back_and_verify() {
     );
     assert_eq!(served(ports[2]).as_deref(), Some("1.0.0"));
 
-    // Phase 8: a non-root `deploy` login with become sudo: every privileged step through the
+    // Phase 9: a non-root `deploy` login with become sudo: every privileged step through the
     // helper's app verbs, the files root's; restart and health run as deploy itself (the test's
     // supervisor then needs its pid and log files, and root's instance stopped first).
     let a3 = host(&fleet, "a3");

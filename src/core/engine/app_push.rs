@@ -117,6 +117,10 @@ fn steps(
     let first = preflight(run, link, &app.name, &app.version, &app.tarball_name, false)?;
     outcome.from = first.current_version();
     first.check(app)?;
+    if let Some(note) = already_there(link, app, run, &first, &health)? {
+        outcome.notes.push(note);
+        return Ok(());
+    }
 
     let accepted = audit_gate(link, run, ctx)?;
     run.step("lock");
@@ -152,6 +156,40 @@ fn steps(
         wait,
     };
     start_or_switch_back(link, run, &app.name, &app.version, &pre, &commands, outcome)
+}
+
+/// When the host already runs this very bundle (state, `current` and bundle sha256 agree), its
+/// files check and its health check passes: nothing to do, and the push says so without a
+/// restart. Anything less (a changed file, a service down) and the push goes ahead.
+fn already_there(
+    link: &mut HostLink,
+    app: &AppRelease,
+    run: &OpRun<'_>,
+    pre: &AppPreflight,
+    health: &str,
+) -> Result<Option<String>, StepError> {
+    let on_it = pre
+        .state
+        .as_ref()
+        .is_some_and(|s| s.current == app.version && s.bundle_sha256 == app.sha256)
+        && pre.current_target.as_deref()
+            == Some(app_ops::release_dir(&link.host().paths, &app.name, &app.version).as_str());
+    if !on_it || pre.part_size.is_some() || pre.tarball_size.is_some() {
+        return Ok(None);
+    }
+    let call = app_ops::verify_call(&link.host().paths, &app.name);
+    let out = run.call(link, "preflight", &call, true)?;
+    let tree = super::verify::parse_checks(&out.stdout);
+    if !tree.iter().any(|c| c.check == "tree" && c.ok) {
+        return Ok(None);
+    }
+    let checked = app_service::health(link, run, &app.name, &app.version, health, 0)?;
+    Ok(checked.ok.then(|| {
+        format!(
+            "already on {}: nothing to do (its files match the bundle and it is healthy)",
+            app.id
+        )
+    }))
 }
 
 /// The operator's commands for one app, copied out of the inventory.
