@@ -6,10 +6,11 @@
 //! loopback. Hosts share one network namespace, so each host's instance listens on its own port,
 //! read from a file next to the app's releases.
 //!
-//! One fleet, one test in phases: push v1 to three hosts; roll out v2 behind a canary; roll
-//! back; roll out v3, which halts at the canary and switches it back (v1 answers again); verify,
-//! and verify again after a byte of an installed binary flipped; the audit lines on both ends;
-//! a push refused at pre-flight when the inventory has no health command.
+//! One fleet, one test in phases: push v1 to three hosts (one resuming a partial upload); roll
+//! out v2 behind a canary; roll back; roll out v3, which halts at the canary and switches it back
+//! (v1 answers again); verify, and verify again after a byte of an installed binary flipped; the
+//! audit lines on both ends; a push of the running bundle that has nothing to do; a push refused
+//! at pre-flight when the inventory has no health command; a non-root login with become sudo.
 
 mod common;
 
