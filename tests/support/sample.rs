@@ -43,6 +43,7 @@ pub fn host(name: &str, address: &str, port: u16) -> Host {
         privilege: Default::default(),
         groups: Vec::new(),
         go_env: Default::default(),
+        go_shims: Default::default(),
         proxy_jump: Vec::new(),
         sources: Vec::new(),
     }
@@ -78,6 +79,7 @@ pub fn healthy(host: &Host, version: &str, latency_ms: u64) -> HostReport {
             current: Some(version.into()),
             previous: Some(previous.into()),
             history: Vec::new(),
+            go_env: None,
         }),
         free_bytes: Some(12 * 1024 * 1024 * 1024 + 300 * 1024 * 1024),
         auditd_running: true,
@@ -87,6 +89,7 @@ pub fn healthy(host: &Host, version: &str, latency_ms: u64) -> HostReport {
         }],
         go_env: Default::default(),
         helper_sha256: None,
+        go_shims: Vec::new(),
     };
     HostReport {
         name: host.name.clone(),
@@ -117,6 +120,7 @@ pub fn healthy(host: &Host, version: &str, latency_ms: u64) -> HostReport {
         raw_output: None,
         go_env: None,
         go_env_drift: Vec::new(),
+        go_shims: Vec::new(),
     }
 }
 
@@ -148,6 +152,7 @@ pub fn failed(host: &Host, kind: ErrorKind, error: &str, hint: &str) -> HostRepo
         raw_output: None,
         go_env: None,
         go_env_drift: Vec::new(),
+        go_shims: Vec::new(),
     }
 }
 

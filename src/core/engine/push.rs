@@ -279,6 +279,7 @@ fn install(
         previous.as_deref(),
         link.host().keep_releases,
     );
+    let (go_env, shims) = super::go_env::inputs(link.host());
     let inputs = InstallInputs {
         version: &bundle.version,
         tarball_name: &bundle.tarball_name,
@@ -288,6 +289,8 @@ fn install(
         previous_target: &plan.previous_target,
         state_json: &state,
         prune: &prune,
+        go_env: &go_env,
+        shims: &shims,
     };
     let out = run.call(
         link,
@@ -300,8 +303,10 @@ fn install(
     for pruned in values(&pairs, "pruned") {
         outcome.notes.push(format!("pruned {pruned}"));
     }
+    super::go_env::shim_notes(&pairs, &mut outcome.notes);
     if value(&pairs, "done") == Some("1") && out.success() {
-        return Ok(());
+        // A push that leaves the Go environment off [go_env] fails, naming it.
+        return super::go_env::check_drift(link, run, ctx);
     }
     let step = value(&pairs, "fail").unwrap_or("install");
     let why = value(&pairs, "why").unwrap_or("the install script ended early");
@@ -338,6 +343,8 @@ fn install_hint(step: &str) -> &'static str {
         "extract" => "free space on the host (releases_dir), then push again; the active Go is untouched",
         "check_tree" => "the extracted files differ from the bundle: check the bundle with `offgo-tui bundle verify`",
         "check_go_version" => "the release does not run on this host: check its architecture and libc",
+        "go_env" => "the active Go is untouched; see the host's output, fix it, then push again",
+        "shims" => "the new release is active; see the host's output, then `offgo-tui go-env apply` writes the shims",
         _ => "see the host's output; the active Go is untouched unless the output says otherwise",
     }
 }
