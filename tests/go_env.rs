@@ -304,6 +304,23 @@ fn a_push_enforces_go_env_in_both_views_verify_tells_tampering_and_go_env_apply_
     let local = std::fs::read_to_string(st.join("offgo/audit.log")).unwrap();
     assert_eq!(local.matches("\"action\":\"go-env\"").count(), 2, "{local}");
 
+    // A push of the release already active still applies a changed policy (as go-env).
+    let inv = inventory(
+        &fleet,
+        &opts.clone().append(format!("{changed}GOSUMDB = \"off\"\n")),
+    );
+    let (hosts, code) = run_json(st, &inv, &["push", "--bundle", bundle]);
+    assert_eq!(code, 0, "{hosts:#?}");
+    let notes = hosts[0]["notes"].to_string();
+    assert!(
+        notes.contains("already on go1.22.10") && notes.contains("applied [go_env]"),
+        "{notes}"
+    );
+    assert_eq!(
+        sh(enf, "cd / && env -i /usr/local/go/bin/go env GOSUMDB"),
+        "off"
+    );
+
     // A rollback takes the policy into the release it switches to.
     let (hosts, code) = run_json(st, &inv, &["rollback"]);
     assert_eq!(code, 0, "{hosts:#?}");

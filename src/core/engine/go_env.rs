@@ -22,6 +22,19 @@ pub(super) fn inputs(host: &Host) -> (Vec<String>, String) {
     (host.go_env.lines(), host.go_shims.input())
 }
 
+/// Whether `[go_env]` is not the policy the host's state.json records offgo wrote (none
+/// recorded counts as none written).
+pub(super) fn policy_changed(
+    host: &Host,
+    state: Option<&crate::core::remote::probe::OffgoState>,
+) -> bool {
+    let recorded = state.and_then(|s| s.go_env.as_ref()).map(|r| &r.policy);
+    match recorded {
+        Some(policy) => *policy != host.go_env.vars,
+        None => !host.go_env.is_empty(),
+    }
+}
+
 /// After a change that wrote the policy: what a login shell and a bare process see now must be
 /// the policy, or the change fails at step `go_env` (naming each variable and view). Nothing to
 /// check without a policy.

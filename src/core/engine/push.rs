@@ -87,6 +87,26 @@ fn steps(
         outcome.notes.push(note);
         if matches!(first.go_root, GoRootKind::Symlink { .. }) {
             record_unrecorded_switch(link, bundle, run, ctx, outcome, locked)?;
+            // The release is there, but a push applies [go_env] too: a policy that is not the
+            // one state.json records is applied as `go-env apply` would (audited as go-env).
+            if super::go_env::policy_changed(link.host(), first.state.as_ref()) {
+                let applied = super::go_env::apply_host(link, run, ctx);
+                outcome
+                    .notes
+                    .push("applied [go_env] (audited as go-env)".into());
+                outcome.notes.extend(applied.notes);
+                if let (false, Some(step), Some(error)) = (applied.ok, applied.step, applied.error)
+                {
+                    return Err(StepError::refused(
+                        &step,
+                        error,
+                        applied
+                            .hint
+                            .unwrap_or_else(|| "see the host's output".into()),
+                    ));
+                }
+                outcome.changed = true;
+            }
         }
         return Ok(());
     }
