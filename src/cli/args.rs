@@ -63,7 +63,8 @@ pub enum Command {
     Rollout(RolloutArgs),
     /// The evidence report of a rollout (JSON and Markdown).
     Report(ReportArgs),
-    /// Check the active release: tree checksums, go version, env profile, ldd gaps, audit chain.
+    /// Check the active release: tree checksums, go version, env profile, ldd gaps, audit chain,
+    /// and with a [go_env] policy the go_env check (offgo's files as recorded, both views).
     ///
     /// ctrl-c (or SIGTERM) aborts as for push.
     Verify(HostsArgs),
