@@ -233,9 +233,47 @@ fn deploy_pushes_verifies_rolls_back_and_rolls_out_through_its_rule_only() {
     let out = as_user(
         web,
         DEPLOY,
-        "printf 'expected=go1.22.10\\n.\\n' | sudo -n /usr/local/libexec/offgo-helper verify",
+        "printf 'expected=go1.22.10\\ngo_env_sha256=\\nprofile_sha256=\\n.\\n' \
+         | sudo -n /usr/local/libexec/offgo-helper verify",
     );
     assert!(out.status.success(), "{out:?}");
+
+    // The Go environment policy through the rule: the helper refuses a value a shell would read
+    // as more than text; `go-env apply` as deploy writes [go_env] as root, audited on both ends.
+    let out = as_user(
+        web,
+        DEPLOY,
+        "printf 'shims=\\ngo_env=GOFLAGS=$(id)\\n.\\n' | sudo -n /usr/local/libexec/offgo-helper go-env",
+    );
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(2), "{said}");
+    assert!(
+        said.contains("refused=go_env: the value of GOFLAGS holds a quote"),
+        "{said}"
+    );
+    fleet
+        .write_inventory(
+            &inv,
+            &InventoryOptions::new()
+                .login(DEPLOY)
+                .default_line(format!("sudoers_file = \"{}\"", dropin.path().display()))
+                .append("\n[go_env]\nGOTOOLCHAIN = \"local\"\n"),
+        )
+        .unwrap();
+    let (hosts, code) = run_json(st, &inv, &["go-env", "apply", "--hosts", "web-01"]);
+    assert_eq!(code, 0, "{hosts:#?}");
+    assert_eq!(owner(web, "/etc/profile.d/offgo-go-env.sh"), "root");
+    assert_eq!(
+        sh(web, "env -i /usr/local/go/bin/go env GOTOOLCHAIN"),
+        "local",
+        "a bare process reads the policy"
+    );
+    let last = sh(web, "tail -n 1 /var/log/offgo/audit.log");
+    assert!(
+        last.contains("\"action\":\"go-env\"")
+            && last.contains("login deploy, become sudo to root"),
+        "{last}"
+    );
 
     // An edited helper no longer runs (the rule pins its digest); scan and verify say so.
     let web2 = host(&fleet, "web-02");

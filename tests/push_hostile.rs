@@ -214,6 +214,8 @@ fn the_host_checks_the_uploaded_list_and_verify_checks_the_recorded_one() {
         previous_target: "",
         state_json: "{}",
         prune: &[],
+        go_env: &[],
+        shims: "",
     };
     let script = ops::install_script(&paths, &inputs).script();
     upload

@@ -63,7 +63,8 @@ pub enum Command {
     Rollout(RolloutArgs),
     /// The evidence report of a rollout (JSON and Markdown).
     Report(ReportArgs),
-    /// Check the active release: tree checksums, go version, env profile, ldd gaps, audit chain.
+    /// Check the active release: tree checksums, go version, env profile, ldd gaps, audit chain,
+    /// and with a [go_env] policy the go_env check (offgo's files as recorded, both views).
     ///
     /// ctrl-c (or SIGTERM) aborts as for push.
     Verify(VerifyArgs),
@@ -97,6 +98,20 @@ pub enum Command {
     /// The sudoers drop-in (or doas.conf lines) a security team installs so a non-root login
     /// user can run offgo's helper, and nothing else; `privileges install` puts it in place.
     Privileges(PrivilegesArgs),
+    /// The Go environment policy ([go_env], go_shims) on hosts.
+    #[command(subcommand)]
+    GoEnv(GoEnvCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum GoEnvCommand {
+    /// Apply [go_env] and go_shims without a new release: the active release's go.env (its
+    /// official lines, then offgo's block), the login profile, state.json's record and the
+    /// go1.X.Y shims; then check what a login shell and a service see. Audited as `go-env`.
+    ///
+    /// A push and a rollback apply the policy themselves; this is for a policy change alone.
+    /// ctrl-c (or SIGTERM) aborts as for push.
+    Apply(HostsArgs),
 }
 
 #[derive(Debug, Args)]

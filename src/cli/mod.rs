@@ -72,6 +72,11 @@ pub fn run(global: &GlobalArgs, command: Command) -> ExitCode {
         Command::Completions(args) => return docs::completions(args.shell),
         Command::Man(args) => return docs::man(&args),
         Command::Privileges(args) => privileges::run(global, args),
+        Command::GoEnv(args::GoEnvCommand::Apply(args)) => match context::open(global, &args.hosts)
+        {
+            Ok(ctx) => operate::run(ctx, args.json, |engine, hosts| engine.go_env_apply(hosts)),
+            Err(code) => code,
+        },
     };
     ExitCode::from(code)
 }

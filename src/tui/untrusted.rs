@@ -84,7 +84,9 @@ fn host_report(r: &mut HostReport) {
     for d in &mut r.go_env_drift {
         opt(&mut d.got);
     }
+    r.go_shims.iter_mut().for_each(one);
     let Some(f) = &mut r.facts else { return };
+    f.go_shims.iter_mut().for_each(one);
     for view in [&mut f.go_env.login, &mut f.go_env.service]
         .into_iter()
         .flatten()

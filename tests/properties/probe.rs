@@ -76,6 +76,7 @@ fn offgo_state() -> impl Strategy<Value = OffgoState> {
             current,
             previous,
             history,
+            go_env: None,
         })
 }
 
@@ -247,6 +248,7 @@ fn parts() -> impl Strategy<Value = Parts> {
                     binaries,
                     go_env: Default::default(),
                     helper_sha256: None,
+                    go_shims: Vec::new(),
                 },
                 state_line,
                 audit,

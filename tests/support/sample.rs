@@ -44,6 +44,7 @@ pub fn host(name: &str, address: &str, port: u16) -> Host {
         groups: Vec::new(),
         go_env: Default::default(),
         apps: Default::default(),
+        go_shims: Default::default(),
         proxy_jump: Vec::new(),
         sources: Vec::new(),
     }
@@ -80,6 +81,7 @@ pub fn healthy(host: &Host, version: &str, latency_ms: u64) -> HostReport {
             current: Some(version.into()),
             previous: Some(previous.into()),
             history: Vec::new(),
+            go_env: None,
         }),
         free_bytes: Some(12 * 1024 * 1024 * 1024 + 300 * 1024 * 1024),
         auditd_running: true,
@@ -89,6 +91,7 @@ pub fn healthy(host: &Host, version: &str, latency_ms: u64) -> HostReport {
         }],
         go_env: Default::default(),
         helper_sha256: None,
+        go_shims: Vec::new(),
     };
     HostReport {
         name: host.name.clone(),
@@ -119,6 +122,7 @@ pub fn healthy(host: &Host, version: &str, latency_ms: u64) -> HostReport {
         raw_output: None,
         go_env: None,
         go_env_drift: Vec::new(),
+        go_shims: Vec::new(),
     }
 }
 
@@ -150,6 +154,7 @@ pub fn failed(host: &Host, kind: ErrorKind, error: &str, hint: &str) -> HostRepo
         raw_output: None,
         go_env: None,
         go_env_drift: Vec::new(),
+        go_shims: Vec::new(),
     }
 }
 

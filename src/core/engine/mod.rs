@@ -16,6 +16,7 @@ mod app_verify;
 mod artifact;
 pub mod bootstrap;
 mod event;
+pub mod go_env;
 mod go_release;
 mod host_state;
 mod outcome;
@@ -213,6 +214,12 @@ impl Engine {
         self.operate(hosts, Operation::Run, move |link, run, ctx| {
             ad_hoc::run_on_host(link, run, ctx, &command)
         });
+    }
+
+    /// Applies the Go environment policy (`[go_env]`, `go_shims`) to `hosts` without a new
+    /// release (`offgo-tui go-env apply`).
+    pub fn go_env_apply(&self, hosts: &[HostId]) {
+        self.operate(hosts, Operation::GoEnv, go_env::apply_host);
     }
 
     fn operate<F>(&self, hosts: &[HostId], op: Operation, work: F)

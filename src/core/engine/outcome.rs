@@ -16,6 +16,8 @@ pub enum Operation {
     /// An operator's ad-hoc command (`:run`, `offgo-tui run`): audited, changes nothing of
     /// offgo's own.
     Run,
+    /// The Go environment policy alone, without a new release (`offgo-tui go-env apply`).
+    GoEnv,
 }
 
 impl Operation {
@@ -25,6 +27,7 @@ impl Operation {
             Operation::Verify => "verify",
             Operation::Rollback => "rollback",
             Operation::Run => "run",
+            Operation::GoEnv => "go-env",
         }
     }
 }

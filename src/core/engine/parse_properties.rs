@@ -144,6 +144,7 @@ fn preflight() -> impl Strategy<Value = Preflight> {
             current,
             previous,
             history: vec![],
+            go_env: None,
         })
     });
     let list = || proptest::collection::vec(hostile(), 0..4);

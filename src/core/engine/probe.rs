@@ -172,6 +172,7 @@ pub fn unreachable_report(host: &Host, error: &HostError) -> HostReport {
         raw_output: error.output.clone(),
         go_env: None,
         go_env_drift: Vec::new(),
+        go_shims: Vec::new(),
     }
 }
 
@@ -203,6 +204,7 @@ fn reachable_report(
     let audit = classify(&probe.audit_log, &host.paths.audit_log, want);
     let go_env = facts.go_env.login_values().cloned();
     let go_env_drift = crate::core::goenv::drift(&host.go_env, &facts.go_env);
+    let facts_shims = facts.go_shims.clone();
     HostReport {
         name: host.name.clone(),
         address: host.address.clone(),
@@ -222,6 +224,7 @@ fn reachable_report(
         hint: None,
         facts: Some(facts),
         raw_output: None,
+        go_shims: facts_shims,
         go_env,
         go_env_drift,
     }

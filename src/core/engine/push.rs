@@ -87,6 +87,26 @@ fn steps(
         outcome.notes.push(note);
         if matches!(first.go_root, GoRootKind::Symlink { .. }) {
             record_unrecorded_switch(link, bundle, run, ctx, outcome, locked)?;
+            // The release is there, but a push applies [go_env] too: a policy that is not the
+            // one state.json records is applied as `go-env apply` would (audited as go-env).
+            if super::go_env::policy_changed(link.host(), first.state.as_ref()) {
+                let applied = super::go_env::apply_host(link, run, ctx);
+                outcome
+                    .notes
+                    .push("applied [go_env] (audited as go-env)".into());
+                outcome.notes.extend(applied.notes);
+                if let (false, Some(step), Some(error)) = (applied.ok, applied.step, applied.error)
+                {
+                    return Err(StepError::refused(
+                        &step,
+                        error,
+                        applied
+                            .hint
+                            .unwrap_or_else(|| "see the host's output".into()),
+                    ));
+                }
+                outcome.changed = true;
+            }
         }
         return Ok(());
     }
@@ -279,6 +299,7 @@ fn install(
         previous.as_deref(),
         link.host().keep_releases,
     );
+    let (go_env, shims) = super::go_env::inputs(link.host());
     let inputs = InstallInputs {
         version: &bundle.version,
         tarball_name: &bundle.tarball_name,
@@ -288,6 +309,8 @@ fn install(
         previous_target: &plan.previous_target,
         state_json: &state,
         prune: &prune,
+        go_env: &go_env,
+        shims: &shims,
     };
     let out = run.call(
         link,
@@ -300,8 +323,10 @@ fn install(
     for pruned in values(&pairs, "pruned") {
         outcome.notes.push(format!("pruned {pruned}"));
     }
+    super::go_env::shim_notes(&pairs, &mut outcome.notes);
     if value(&pairs, "done") == Some("1") && out.success() {
-        return Ok(());
+        // A push that leaves the Go environment off [go_env] fails, naming it.
+        return super::go_env::check_drift(link, run, ctx);
     }
     let step = value(&pairs, "fail").unwrap_or("install");
     let why = value(&pairs, "why").unwrap_or("the install script ended early");
@@ -338,6 +363,8 @@ fn install_hint(step: &str) -> &'static str {
         "extract" => "free space on the host (releases_dir), then push again; the active Go is untouched",
         "check_tree" => "the extracted files differ from the bundle: check the bundle with `offgo-tui bundle verify`",
         "check_go_version" => "the release does not run on this host: check its architecture and libc",
+        "go_env" => "the active Go is untouched; see the host's output, fix it, then push again",
+        "shims" => "the new release is active; see the host's output, then `offgo-tui go-env apply` writes the shims",
         _ => "see the host's output; the active Go is untouched unless the output says otherwise",
     }
 }

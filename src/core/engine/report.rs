@@ -95,6 +95,10 @@ pub struct HostReport {
     pub go_env: Option<BTreeMap<String, String>>,
     /// Every variable, in each view (login shell, service), that is not what `[go_env]` wants.
     pub go_env_drift: Vec<Drift>,
+    /// offgo's `go1.X.Y` shims on the host's PATH (`go_shims`), by name; only hosts that have
+    /// some gain the key.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub go_shims: Vec<String>,
     /// The jump hosts the host is reached through, first hop first; empty when direct.
     pub via: Vec<String>,
     /// Hosts whose login uses become only: how, and whether the helper is intact.

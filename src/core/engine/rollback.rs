@@ -126,13 +126,15 @@ fn steps(
         ));
     }
     let state = new_state(&pre, &target, current.as_deref(), "rollback", &ctx.actor);
-    let script = ops::switch_script(&link.host().paths, &target, &state);
+    let (go_env, shims) = super::go_env::inputs(link.host());
+    let script = ops::switch_script(&link.host().paths, &target, &state, &go_env, &shims);
     outcome.changed = true;
     let out = run.call(link, "switch", &script, false)?;
     let pairs = key_values(&out.stdout);
     let back = switch_back_notes(&pairs, outcome);
+    super::go_env::shim_notes(&pairs, &mut outcome.notes);
     if value(&pairs, "done") == Some("1") && out.success() {
-        return Ok(());
+        return super::go_env::check_drift(link, run, ctx);
     }
     let step = value(&pairs, "fail").unwrap_or("switch");
     let why = value(&pairs, "why").unwrap_or("the switch script ended early");

@@ -42,7 +42,17 @@ pub fn steps(op: Operation, bundle: Option<&PushFacts<'_>>) -> Vec<String> {
         (Operation::Verify, _) => verify(),
         (Operation::Rollback, _) => rollback(),
         (Operation::Run, _) => run(),
+        (Operation::GoEnv, _) => go_env(),
     }
+}
+
+fn go_env() -> Vec<String> {
+    vec![
+        "lock the host".into(),
+        "write [go_env] into the active release's go.env (after its official lines), the login profile and state.json's record; go_shims".into(),
+        "check what a login shell and a service see against [go_env]".into(),
+        "record it in both audit logs (action go-env)".into(),
+    ]
 }
 
 /// Each host of a rollout: the push, then with `auto_rollback` the verification that rolls

@@ -43,10 +43,27 @@ pub fn verify_host(
     .or_else(|| report.go_version.clone());
     outcome.from = expected.clone();
     let mut checks = Vec::new();
+    let go_env_record = match state {
+        Some(StateRead::Parsed(s)) => s.go_env.clone(),
+        _ => None,
+    };
+    let recorded = go_env_record
+        .as_ref()
+        .map(|r| (r.go_env_sha256.as_str(), r.profile_sha256.as_str()))
+        .filter(|(a, b)| is_hex(a) && is_hex(b))
+        .unwrap_or(("", ""));
+    let mut files = None;
     run.step("verify");
-    let script = ops::verify_script(&link.host().paths, expected.as_deref().unwrap_or("(none)"));
+    let script = ops::verify_script(
+        &link.host().paths,
+        expected.as_deref().unwrap_or("(none)"),
+        recorded,
+    );
     match run.call(link, "verify", &script, true) {
-        Ok(out) => checks.extend(parse_checks(&out.stdout)),
+        Ok(out) => {
+            checks.extend(parse_checks(&out.stdout));
+            files = Some(super::go_env::PolicyFiles::parse(&out.stdout));
+        }
         // No rule for the helper: nothing can be checked or recorded; pre-flight says why.
         // A helper that is missing or changed is the likely why: its check is kept and said.
         Err(e) if super::step::is_rule_refusal(&e) => {
@@ -89,6 +106,14 @@ pub fn verify_host(
     });
     if let Some(privilege) = &report.privilege {
         checks.push(helper_check(privilege));
+    }
+    if let Some(files) = &files {
+        checks.extend(super::go_env::go_env_check(
+            link.host(),
+            go_env_record.as_ref(),
+            files,
+            &report.go_env_drift,
+        ));
     }
     let (ldd, pre_existing) = ldd_check(ldd_before, &report.ldd_gaps);
     checks.push(ldd);
@@ -141,6 +166,15 @@ pub fn verify_host(
     );
     outcome.notes.extend(notes);
     outcome
+}
+
+/// A recorded digest the helper takes: 64 lowercase hex digits (anything else in state.json is
+/// sent as none, and verify then reports the file as edited).
+fn is_hex(text: &str) -> bool {
+    text.len() == 64
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
 /// The helper check (hosts whose login uses become): the helper on the host is byte for byte

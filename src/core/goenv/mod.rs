@@ -10,7 +10,9 @@
 mod drift;
 mod policy;
 mod read;
+mod shims;
 
 pub use drift::{drift, Drift, View};
-pub use policy::{GoEnvPolicy, PolicyError, REPORTED};
+pub use policy::{valid_name, value_problem, GoEnvPolicy, PolicyError, REPORTED};
 pub use read::{parse_view, GoEnvRead, ViewRead};
+pub use shims::GoShims;

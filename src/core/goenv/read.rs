@@ -23,9 +23,12 @@ pub struct GoEnvRead {
     pub service: Option<ViewRead>,
 }
 
-/// Parses one view's `go env -json` output.
+/// Parses one view's `go env -json` output (stdout and stderr together). A warning go prints
+/// besides the object (go1.21 says "GOPATH set to GOROOT () has no effect" with an empty
+/// environment) is not a failure: the object is the lines from one that is `{` to one that is `}`.
 pub fn parse_view(output: &str) -> ViewRead {
-    match serde_json::from_str::<BTreeMap<String, serde_json::Value>>(output.trim()) {
+    let object = json_object(output).unwrap_or(output.trim());
+    match serde_json::from_str::<BTreeMap<String, serde_json::Value>>(object) {
         Ok(map) => ViewRead::Read(
             map.into_iter()
                 .map(|(k, v)| {
@@ -42,6 +45,17 @@ pub fn parse_view(output: &str) -> ViewRead {
             ViewRead::Failed(first.chars().take(300).collect())
         }
     }
+}
+
+/// The `{` … `}` lines of `go env -json`'s output, when it has them.
+fn json_object(output: &str) -> Option<&str> {
+    let start = if output.starts_with("{\n") {
+        0
+    } else {
+        output.find("\n{\n")? + 1
+    };
+    let end = output.rfind("\n}")? + 2;
+    (end > start).then(|| &output[start..end])
 }
 
 impl GoEnvRead {
@@ -65,6 +79,12 @@ mod tests {
             ViewRead::Read(map) => assert_eq!(map["GOPROXY"], "off"),
             other => panic!("{other:?}"),
         }
+        let warned =
+            "warning: GOPATH set to GOROOT () has no effect\n{\n\t\"GOFLAGS\": \"-mod=mod\"\n}\n";
+        assert_eq!(
+            parse_view(warned),
+            ViewRead::Read([("GOFLAGS".to_string(), "-mod=mod".to_string())].into())
+        );
         assert_eq!(
             parse_view("go: unknown environment setting GOPROXY=bogus\n"),
             ViewRead::Failed("go: unknown environment setting GOPROXY=bogus".into())

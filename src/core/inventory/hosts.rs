@@ -225,6 +225,7 @@ fn host(
         groups: groups.to_vec(),
         // Set once the whole file is read (`[go_env]` may come after the hosts).
         go_env: Default::default(),
+        go_shims: settings.go_shims.clone(),
         // Filled from the chain by `jump::resolve` once every host is read.
         proxy_jump: Vec::new(),
         // Set once the whole file is read, as go_env.

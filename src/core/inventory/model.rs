@@ -48,6 +48,8 @@ pub struct Host {
     pub groups: Vec<String>,
     /// The fleet's Go environment policy (`[go_env]`), shared by every host.
     pub go_env: Arc<GoEnvPolicy>,
+    /// `go_shims`: releases kept callable as `go1.X.Y` on PATH.
+    pub go_shims: crate::core::goenv::GoShims,
     /// The settings an OpenSSH config supplied, with where (empty without `ssh_config`).
     pub sources: Vec<SettingSource>,
     /// The jump hosts this host is reached through, first hop first (`proxy_jump`, flattened:

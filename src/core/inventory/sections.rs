@@ -182,9 +182,9 @@ pub(super) fn go_env(field: &Field<'_>) -> Result<GoEnvPolicy, InventoryError> {
                 .doc
                 .error(key.span(), &path, e.to_string())
                 .hint("name a variable `go env` knows, in upper case: GOTOOLCHAIN, GOPROXY, GOSUMDB, GOFLAGS, GOPRIVATE, GONOSUMDB, …"),
-            PolicyError::BadValue => entry
+            PolicyError::BadValue(_) => entry
                 .error(e.to_string())
-                .hint("a value goes on one line of a profile and of go.env"),
+                .hint("a value goes on one line of go.env and, quoted, of a profile: printable ASCII without ' \" \\ ` $"),
         })?;
     }
     Ok(policy)

@@ -10,6 +10,7 @@ use super::field::Field;
 use super::jump::{self, JumpChain};
 use super::model::HostKeyPolicy;
 use super::paths::{local_path, remote_glob, remote_path};
+use crate::core::goenv::GoShims;
 use crate::core::remote::privilege::{Become, BecomeMethod, SUDOERS_FILE};
 use crate::core::remote::RemotePaths;
 
@@ -33,6 +34,7 @@ pub(super) const SETTING_KEYS: &[&str] = &[
     "become",
     "become_user",
     "sudoers_file",
+    "go_shims",
 ];
 
 /// What one table (defaults, a group or a host) set; `None` means "not set here".
@@ -56,6 +58,7 @@ pub(super) struct Layer {
     become_method: Option<BecomeMethod>,
     become_user: Option<String>,
     sudoers_file: Option<String>,
+    go_shims: Option<GoShims>,
 }
 
 impl Layer {
@@ -80,6 +83,7 @@ impl Layer {
             "become" => self.become_method = Some(become_method(field)?),
             "become_user" => self.become_user = Some(become_user(field)?),
             "sudoers_file" => self.sudoers_file = Some(remote_path(field)?),
+            "go_shims" => self.go_shims = Some(go_shims(field)?),
             _ => return Ok(false),
         }
         Ok(true)
@@ -108,6 +112,7 @@ pub(super) struct Settings {
     pub become_method: Option<BecomeMethod>,
     pub become_user: String,
     pub sudoers_file: String,
+    pub go_shims: GoShims,
 }
 
 /// Connection keys set by the inventory itself (defaults, a group or the host).
@@ -138,6 +143,7 @@ impl Settings {
             become_method: None,
             become_user: "root".into(),
             sudoers_file: SUDOERS_FILE.into(),
+            go_shims: GoShims::Off,
         }
     }
 
@@ -186,6 +192,7 @@ impl Settings {
         }
         over(&mut self.become_user, &layer.become_user);
         over(&mut self.sudoers_file, &layer.sudoers_file);
+        over(&mut self.go_shims, &layer.go_shims);
     }
 }
 
@@ -322,4 +329,40 @@ fn become_user(field: &Field<'_>) -> Result<String, InventoryError> {
             .hint("write the account privileged steps run as, e.g. become_user = \"root\""));
     }
     Ok(name.to_owned())
+}
+
+/// `go_shims = true | false | ["go1.21.13", …]`: a shim for every kept release, none, or these.
+fn go_shims(field: &Field<'_>) -> Result<GoShims, InventoryError> {
+    const HINT: &str = "write go_shims = true (every kept release), false, or a list of releases, e.g. [\"go1.21.13\"]";
+    if let Some(on) = field.value.get_ref().as_bool() {
+        return Ok(if on { GoShims::All } else { GoShims::Off });
+    }
+    let items = field.array().map_err(|_| {
+        field
+            .wrong_type("true, false or a list of Go versions")
+            .hint(HINT)
+    })?;
+    let mut versions = Vec::with_capacity(items.len());
+    for (key, value) in &items {
+        let element = Field {
+            key,
+            value,
+            ..*field
+        };
+        let text = element.string()?;
+        match crate::core::remote::go_version::GoVersion::parse(text) {
+            Some(v) if v.to_string() == text && text.starts_with("go1") => {
+                versions.push(text.to_string())
+            }
+            _ => {
+                return Err(element
+                    .error(format!(
+                        "\"{}\" is not a Go release name",
+                        crate::core::text::safe(text)
+                    ))
+                    .hint(HINT))
+            }
+        }
+    }
+    Ok(GoShims::Only(versions))
 }

@@ -24,6 +24,10 @@ const APP_RECEIVE: &str = include_str!("scripts/app_receive.sh");
 const APP_INSTALL: &str = include_str!("scripts/app_install.sh");
 const APP_SWITCH: &str = include_str!("scripts/app_switch.sh");
 const APP_VERIFY: &str = include_str!("scripts/app_verify.sh");
+/// The Go environment policy's functions (go.env overlay, login profile, state record, shims),
+/// shared by install.sh, switch.sh, verify.sh and go_env_apply.sh.
+pub(super) const GO_ENV: &str = include_str!("scripts/go_env.sh");
+const GO_ENV_APPLY: &str = include_str!("scripts/go_env_apply.sh");
 
 /// The helper's verbs: every privileged thing offgo does on a host, and nothing else.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,10 +45,12 @@ pub enum Verb {
     AppInstall,
     AppSwitch,
     AppVerify,
+    /// The Go environment policy alone, without a new release (`offgo-tui go-env apply`).
+    GoEnv,
 }
 
 impl Verb {
-    pub const ALL: [Verb; 13] = [
+    pub const ALL: [Verb; 14] = [
         Verb::Lock,
         Verb::Preflight,
         Verb::CurrentTree,
@@ -58,6 +64,7 @@ impl Verb {
         Verb::AppInstall,
         Verb::AppSwitch,
         Verb::AppVerify,
+        Verb::GoEnv,
     ];
 
     pub fn name(self) -> &'static str {
@@ -75,6 +82,7 @@ impl Verb {
             Verb::AppInstall => "app-install",
             Verb::AppSwitch => "app-switch",
             Verb::AppVerify => "app-verify",
+            Verb::GoEnv => "go-env",
         }
     }
 
@@ -94,12 +102,16 @@ impl Verb {
             Verb::AppInstall => APP_INSTALL,
             Verb::AppSwitch => APP_SWITCH,
             Verb::AppVerify => APP_VERIFY,
+            Verb::GoEnv => GO_ENV_APPLY,
         }
     }
 
-    /// Whether the body uses go_root.sh's functions.
+    /// Whether the body uses go_root.sh's and go_env.sh's functions.
     pub(super) fn needs_go_root_functions(self) -> bool {
-        matches!(self, Verb::CurrentTree | Verb::Install | Verb::Switch)
+        matches!(
+            self,
+            Verb::CurrentTree | Verb::Install | Verb::Switch | Verb::Verify | Verb::GoEnv
+        )
     }
 
     /// Whether the body is an app verb's (it uses app_common.sh's functions).
@@ -121,6 +133,9 @@ pub struct RemoteCall {
     pub verb: Verb,
     paths: RemotePaths,
     inputs: Vec<(&'static str, String)>,
+    /// Inputs that are lists (`go_env`): one line each, sent to the helper as one `name=item`
+    /// line per item.
+    lists: Vec<(&'static str, Vec<String>)>,
     /// What a script the jump host sends carries besides the inputs (file names under
     /// incoming/, the profile): the helper derives these itself, from its own paths.
     derived: Vec<(&'static str, String)>,
@@ -132,12 +147,19 @@ impl RemoteCall {
             verb,
             paths: paths.clone(),
             inputs: Vec::new(),
+            lists: Vec::new(),
             derived: Vec::new(),
         }
     }
 
     pub fn input(mut self, name: &'static str, value: &str) -> Self {
         self.inputs.push((name, value.to_string()));
+        self
+    }
+
+    /// A list input: `items`, each one line (an item holding a line break can't be sent).
+    pub fn list(mut self, name: &'static str, items: &[String]) -> Self {
+        self.lists.push((name, items.to_vec()));
         self
     }
 
@@ -152,8 +174,11 @@ impl RemoteCall {
         for (name, value) in self.inputs.iter().chain(&self.derived) {
             script = script.set(name, value);
         }
+        for (name, items) in &self.lists {
+            script = script.set(name, &items.join("\n"));
+        }
         if self.verb.needs_go_root_functions() {
-            script.body(&[GO_ROOT, self.verb.body()].concat())
+            script.body(&[GO_ROOT, GO_ENV, self.verb.body()].concat())
         } else if self.verb.is_app() {
             script.body(&[APP_COMMON, self.verb.body()].concat())
         } else {
@@ -165,7 +190,11 @@ impl RemoteCall {
     /// be sent (the helper would refuse it anyway): the error names the input.
     pub fn helper_inputs(&self) -> Result<Vec<u8>, String> {
         let mut out = String::new();
-        for (name, value) in &self.inputs {
+        let items = self
+            .lists
+            .iter()
+            .flat_map(|(name, items)| items.iter().map(move |item| (*name, item)));
+        for (name, value) in self.inputs.iter().map(|(n, v)| (*n, v)).chain(items) {
             if value.contains(['\n', '\r']) {
                 return Err(format!(
                     "the helper's input {name} holds a line break; it can't be passed to {HELPER_PATH}"

@@ -144,6 +144,19 @@ fn the_helper_refuses_anything_but_its_verbs_and_checked_inputs() {
         ),
         (vec!["install"], "sha256=zz\n.\n".into(), "sha256 is not 64 hex digits"),
         (vec!["audit-append"], "record_head=anything\nretry=0\n.\n".into(), "not the head of an audit line"),
+        // The Go environment policy: a Go variable's name, a value nothing reads as more than text.
+        (vec!["go-env"], "shims=\ngo_env=GOPROXY=off'; rm -rf /\n.\n".into(), "holds a quote"),
+        (vec!["go-env"], "shims=\ngo_env=GOFLAGS=$(id)\n.\n".into(), "a dollar sign"),
+        (vec!["go-env"], "shims=\ngo_env=GOFLAGS=`id`\n.\n".into(), "a backquote"),
+        (vec!["go-env"], "shims=\ngo_env=GOPROXY=caf\u{e9}\n.\n".into(), "outside printable ASCII"),
+        (vec!["go-env"], "shims=\ngo_env=GOPROXY= off\n.\n".into(), "blank"),
+        (vec!["go-env"], "shims=\ngo_env=PATH=/tmp\n.\n".into(), "other than a Go environment variable"),
+        (vec!["go-env"], "shims=\ngo_env=GOPROXY\n.\n".into(), "not NAME=VALUE"),
+        (vec!["go-env"], "shims=\ngo_env=GOPROXY=off\ngo_env=GOPROXY=direct\n.\n".into(), "names GOPROXY twice"),
+        (vec!["go-env"], "shims=go1.2*\n.\n".into(), "shims names something other"),
+        (vec!["go-env"], "shims=../../bin/sh\n.\n".into(), "shims names something other"),
+        (vec!["go-env"], "go_env=GOPROXY=off\n.\n".into(), "go-env needs shims"),
+        (vec!["verify"], "expected=go1.22.10\ngo_env_sha256=x\nprofile_sha256=\n.\n".into(), "go_env_sha256 is not 64 hex"),
     ];
     for (args, stdin, why) in cases {
         let (status, out, err) = run(&p, &args, stdin.as_bytes());
@@ -163,7 +176,7 @@ fn the_helper_refuses_anything_but_its_verbs_and_checked_inputs() {
 #[test]
 fn without_become_a_call_is_the_script_run_by_sh() {
     let p = RemotePaths::default();
-    let call = ops::verify_script(&p, "go1.22.10");
+    let call = ops::verify_script(&p, "go1.22.10", ("", ""));
     let (command, stdin) = call
         .render(&crate::core::remote::privilege::Become::default())
         .unwrap();
@@ -178,8 +191,11 @@ fn without_become_a_call_is_the_script_run_by_sh() {
         command,
         "sudo -n -u 'root' /usr/local/libexec/offgo-helper verify"
     );
-    assert_eq!(stdin, b"expected=go1.22.10\n.\n");
-    let bad = ops::switch_script(&p, "go1.22.10", "{\"current\":\n}");
+    assert_eq!(
+        stdin,
+        b"expected=go1.22.10\ngo_env_sha256=\nprofile_sha256=\n.\n"
+    );
+    let bad = ops::switch_script(&p, "go1.22.10", "{\"current\":\n}", &[], "");
     assert!(bad.render(&sudo).unwrap_err().contains("state_json"));
 }
 
@@ -208,7 +224,7 @@ fn the_helper_runs_go_version_as_nobody() {
         std::fs::set_permissions(bin.join("go"), std::fs::Permissions::from_mode(0o755)).unwrap();
         std::fs::create_dir_all(dir.path().join("usr/local")).unwrap();
         std::os::unix::fs::symlink(bin.parent().unwrap(), &p.go_root).unwrap();
-        let call = ops::verify_script(&p, "go1.22.10");
+        let call = ops::verify_script(&p, "go1.22.10", ("", ""));
         let (_, out, err) = run(&p, &["verify"], &call_stdin(&call));
         assert!(out.contains("uid=65534 goenv=off"), "{out}{err}");
     }
@@ -217,4 +233,82 @@ fn the_helper_runs_go_version_as_nobody() {
 fn is_root() -> bool {
     // SAFETY: geteuid takes no arguments and cannot fail.
     unsafe { libc::geteuid() == 0 }
+}
+
+/// `go-env` through the helper on a release laid out as offgo leaves one: go.env becomes the
+/// official lines then offgo's block, the login profile exports the policy, state.json records
+/// both digests and the shims appear; an empty policy puts everything back.
+#[test]
+fn the_go_env_verb_overlays_records_and_undoes() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = paths_in(dir.path());
+    let official = "# official\nGOPROXY=https://proxy.golang.org,direct\nGOTOOLCHAIN=auto\n";
+    for v in ["go1.22.10", "go1.21.13"] {
+        let go = std::path::PathBuf::from(p.release_go_dir(v));
+        std::fs::create_dir_all(go.join("bin")).unwrap();
+        std::fs::write(go.join("go.env"), official).unwrap();
+        std::fs::write(go.join("bin/go"), "#!/bin/sh\n").unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(go.join("bin/go"), std::fs::Permissions::from_mode(0o755))
+            .unwrap();
+        let sum = hex::encode(Sha256::digest(official.as_bytes()));
+        std::fs::write(go.join("../sha256sums"), format!("{sum}  go/go.env\n")).unwrap();
+    }
+    std::fs::create_dir_all(dir.path().join("usr/local")).unwrap();
+    std::os::unix::fs::symlink(p.release_go_dir("go1.22.10"), &p.go_root).unwrap();
+    std::fs::create_dir_all(&p.state_dir).unwrap();
+    std::fs::write(
+        p.state_file(),
+        "{\"current\":\"go1.22.10\",\"previous\":null,\"history\":[]}\n",
+    )
+    .unwrap();
+
+    let policy = vec!["GOPRIVATE=*.corp".to_string(), "GOPROXY=off".to_string()];
+    let call = ops::go_env_script(&p, &policy, "all");
+    let (status, out, err) = run(&p, &["go-env"], &call_stdin(&call));
+    assert_eq!(status, 0, "{out}{err}");
+    let go_env = std::fs::read_to_string(format!("{}/go.env", p.go_root)).unwrap();
+    // offgo's block first (go reads go.env first-wins), then the official lines unchanged.
+    assert!(
+        go_env.ends_with(&format!(
+            "GOPRIVATE=*.corp\nGOPROXY=off\n# end of offgo go_env policy\n{official}"
+        )),
+        "{go_env}"
+    );
+    let digest = hex::encode(Sha256::digest(go_env.as_bytes()));
+    let state: crate::core::remote::probe::OffgoState =
+        serde_json::from_str(&std::fs::read_to_string(p.state_file()).unwrap()).unwrap();
+    let record = state.go_env.expect("a go_env record");
+    assert_eq!(record.go_env_sha256, digest);
+    assert_eq!(record.policy["GOPRIVATE"], "*.corp");
+    let profile = std::fs::read_to_string(p.env_profile()).unwrap();
+    assert!(profile.contains("export GOPRIVATE='*.corp'\n"), "{profile}");
+    assert_eq!(
+        record.profile_sha256,
+        hex::encode(Sha256::digest(profile.as_bytes()))
+    );
+    let shim = std::fs::read_to_string(format!("{}/go1.21.13", p.shim_dir())).expect(&out);
+    assert!(
+        shim.contains(&format!("GOROOT='{}'", p.release_go_dir("go1.21.13"))),
+        "{shim}"
+    );
+    assert!(
+        out.contains("go_shim=go1.21.13\n") && out.contains("go_shim=go1.22.10\n"),
+        "{out}"
+    );
+
+    // No policy, no shims: go.env is the release's own again, the profile and the shims go.
+    let call = ops::go_env_script(&p, &[], "");
+    let (status, out, err) = run(&p, &["go-env"], &call_stdin(&call));
+    assert_eq!(status, 0, "{out}{err}");
+    assert_eq!(
+        std::fs::read_to_string(format!("{}/go.env", p.go_root)).unwrap(),
+        official
+    );
+    assert!(!std::path::Path::new(&p.env_profile()).exists());
+    assert!(!std::path::Path::new(&format!("{}/go1.21.13", p.shim_dir())).exists());
+    assert_eq!(
+        std::fs::read_to_string(p.state_file()).unwrap(),
+        "{\"current\":\"go1.22.10\",\"previous\":null,\"history\":[]}\n"
+    );
 }

@@ -39,6 +39,8 @@ impl Script {
             .set("lock", &paths.lock_file())
             .set("apps_dir", &paths.apps_dir())
             .set("apps_state_dir", &paths.apps_state_dir())
+            .set("env_profile", &paths.env_profile())
+            .set("shim_dir", &paths.shim_dir())
     }
 
     /// The inputs, then the framing functions (`kv`), then `body`.
@@ -106,6 +108,12 @@ pub struct InstallInputs<'a> {
     pub state_json: &'a str,
     /// Release directory names to remove after a successful switch.
     pub prune: &'a [String],
+    /// The Go environment policy, `NAME=VALUE` each ([`GoEnvPolicy::lines`]); empty for none.
+    ///
+    /// [`GoEnvPolicy::lines`]: crate::core::goenv::GoEnvPolicy::lines
+    pub go_env: &'a [String],
+    /// `go_shims` as the helper takes it ([`crate::core::goenv::GoShims::input`]).
+    pub shims: &'a str,
 }
 
 pub fn install_script(paths: &RemotePaths, inputs: &InstallInputs<'_>) -> RemoteCall {
@@ -118,6 +126,8 @@ pub fn install_script(paths: &RemotePaths, inputs: &InstallInputs<'_>) -> Remote
         .input("previous_target", inputs.previous_target)
         .input("state_json", inputs.state_json)
         .input("prune", &inputs.prune.join(" "))
+        .input("shims", inputs.shims)
+        .list("go_env", inputs.go_env)
         .derived("tarball", &incoming_tarball(paths, inputs.tarball_name))
         .derived("sums", &incoming_sums(paths, inputs.version))
         .derived("profile", &profile_content(&paths.go_root))
@@ -129,18 +139,43 @@ pub fn current_tree_script(paths: &RemotePaths) -> RemoteCall {
     RemoteCall::new(Verb::CurrentTree, paths)
 }
 
-pub fn switch_script(paths: &RemotePaths, version: &str, state_json: &str) -> RemoteCall {
+/// The switch of a rollback; the policy (`go_env`, `shims`) goes into the release switched to.
+pub fn switch_script(
+    paths: &RemotePaths,
+    version: &str,
+    state_json: &str,
+    go_env: &[String],
+    shims: &str,
+) -> RemoteCall {
     RemoteCall::new(Verb::Switch, paths)
         .input("version", version)
         .input("state_json", state_json)
+        .input("shims", shims)
+        .list("go_env", go_env)
         .derived("target", &paths.release_go_dir(version))
         .derived("profile", &profile_content(&paths.go_root))
 }
 
-pub fn verify_script(paths: &RemotePaths, expected_version: &str) -> RemoteCall {
+/// `recorded`: the go.env and login-profile digests state.json's `go_env` record holds (empty
+/// strings for none), which verify.sh tells offgo's writing from an edit by.
+pub fn verify_script(
+    paths: &RemotePaths,
+    expected_version: &str,
+    recorded: (&str, &str),
+) -> RemoteCall {
     RemoteCall::new(Verb::Verify, paths)
         .input("expected", expected_version)
+        .input("go_env_sha256", recorded.0)
+        .input("profile_sha256", recorded.1)
         .derived("profile", &profile_content(&paths.go_root))
+}
+
+/// The Go environment policy alone (`offgo-tui go-env apply`): the active release's go.env
+/// overlay, the login profile, state.json's record and the go_shims.
+pub fn go_env_script(paths: &RemotePaths, go_env: &[String], shims: &str) -> RemoteCall {
+    RemoteCall::new(Verb::GoEnv, paths)
+        .input("shims", shims)
+        .list("go_env", go_env)
 }
 
 /// The append of one audit entry; `retry` when an earlier try of the same entry may have
@@ -261,6 +296,8 @@ mod tests {
             previous_target: "",
             state_json: "{}",
             prune: &[],
+            go_env: &[],
+            shims: "",
         };
         let out = Command::new("sh")
             .arg("-c")
@@ -323,6 +360,16 @@ mod tests {
     }
 
     #[test]
+    fn the_probe_knows_the_shim_mark_go_env_writes() {
+        let mark = super::super::call::GO_ENV
+            .lines()
+            .find_map(|l| l.strip_prefix("offgo_shim_mark='"))
+            .unwrap()
+            .trim_end_matches('\'');
+        assert!(include_str!("probe.sh").contains(&format!("'{mark}'")));
+    }
+
+    #[test]
     fn every_script_is_valid_sh() {
         let p = RemotePaths::default();
         let inputs = InstallInputs {
@@ -334,14 +381,17 @@ mod tests {
             previous_target: "",
             state_json: "{}",
             prune: &[],
+            go_env: &[],
+            shims: "",
         };
         for script in [
             lock_script(&p, "ops@jump"),
             preflight_script(&p, "go1.22.10", "go1.22.10.linux-amd64.tar.gz", true),
             install_script(&p, &inputs),
             current_tree_script(&p),
-            switch_script(&p, "go1.21.13", "{}"),
-            verify_script(&p, "go1.22.10"),
+            switch_script(&p, "go1.21.13", "{}", &["GOPROXY=off".into()], "all"),
+            verify_script(&p, "go1.22.10", ("", "")),
+            go_env_script(&p, &["GOPROXY=off".into()], "go1.21.13"),
             audit_append_script(&p, "{\"ts\":\"x\",", true),
         ]
         .map(|call| call.script())

@@ -42,6 +42,25 @@ impl RemotePaths {
         format!("{}/incoming", self.state_dir)
     }
 
+    /// The login shells' half of the Go environment policy: next to `profile_script`, its name
+    /// with `-env` before `.sh` (`/etc/profile.d/offgo-go-env.sh`). A file of its own, so the
+    /// env profile stays the same for every policy.
+    pub fn env_profile(&self) -> String {
+        match self.profile_script.strip_suffix(".sh") {
+            Some(stem) => format!("{stem}-env.sh"),
+            None => format!("{}-env", self.profile_script),
+        }
+    }
+
+    /// Where `go_shims` puts `go1.X.Y`: the `bin` next to go_root (`/usr/local/bin`), on the
+    /// `PATH` of login shells and of services alike.
+    pub fn shim_dir(&self) -> String {
+        match self.go_root.rsplit_once('/') {
+            Some((parent, _)) if !parent.is_empty() => format!("{parent}/bin"),
+            _ => "/bin".into(),
+        }
+    }
+
     /// `<releases_dir>/<version>/go`, e.g. `/opt/offgo/releases/go1.22.10/go`.
     pub fn release_go_dir(&self, version: &str) -> String {
         format!("{}/{}/go", self.releases_dir, version)

@@ -45,6 +45,11 @@ pub fn probe_script(
         sh_quote(&go_env_vars.join(" "))
     ));
     script.push_str(&format!(
+        "env_profile={}\nshim_dir={}\n",
+        sh_quote(&paths.env_profile()),
+        sh_quote(&paths.shim_dir())
+    ));
+    script.push_str(&format!(
         "helper={}\n",
         sh_quote(super::privilege::HELPER_PATH)
     ));
@@ -87,6 +92,23 @@ pub struct OffgoState {
     pub previous: Option<String>,
     #[serde(default)]
     pub history: Vec<serde_json::Value>,
+    /// The Go environment policy offgo last wrote to the host, with the digests of the files it
+    /// wrote (scripts/go_env.sh); `None` when it wrote none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub go_env: Option<GoEnvRecord>,
+}
+
+/// state.json's `go_env` record: what verify tells "offgo's policy" from "edited since" by.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, serde::Serialize, Default)]
+pub struct GoEnvRecord {
+    #[serde(default)]
+    pub policy: std::collections::BTreeMap<String, String>,
+    /// sha256 of the release's go.env as offgo wrote it (official lines, then its block).
+    #[serde(default)]
+    pub go_env_sha256: String,
+    /// sha256 of the login profile offgo wrote (`RemotePaths::env_profile`).
+    #[serde(default)]
+    pub profile_sha256: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -149,6 +171,8 @@ pub struct ProbeFacts {
     pub go_env: GoEnvRead,
     /// sha256 of offgo's helper, when the host has one.
     pub helper_sha256: Option<String>,
+    /// offgo's `go1.X.Y` shims in the shim directory (`go_shims`), by name.
+    pub go_shims: Vec<String>,
 }
 
 impl ProbeFacts {

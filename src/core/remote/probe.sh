@@ -39,7 +39,7 @@ set -f
 IFS=$nl
 # go.env, the profiles and the user's go/env file decide what `go env` says.
 stats=$(stat -c '%N %s %Y %Z %i' "$go_root" "$go_root/VERSION" "$go_root/bin/go" "$state_file" \
-  "$audit_log" "$helper" "$go_root/go.env" "$profile_script" /etc/profile "$HOME/.profile" \
+  "$audit_log" "$helper" "$go_root/go.env" "$profile_script" "$env_profile" "$shim_dir" /etc/profile "$HOME/.profile" \
   "$HOME/.config/go/env" /etc/ld.so.cache /lib /usr/lib /lib64 /usr/lib64 /lib/x86_64-linux-gnu \
   /usr/lib/x86_64-linux-gnu /lib/aarch64-linux-gnu /usr/lib/aarch64-linux-gnu $bins 2>/dev/null)
 # The stat lines themselves, on one line, are the fingerprint (no checksum process to run);
@@ -132,6 +132,14 @@ if [ -n "$go_env_vars" ] && [ -x "$go_root/bin/go" ]; then
     $go_env_vars 2>&1 </dev/null)
   kv go_env_login "$out"
 fi
+
+# offgo's go1.X.Y shims (go_shims): the mark go_env.sh writes on their second line, read with
+# builtins.
+for f in "$shim_dir"/go1*; do
+  [ -f "$f" ] || continue
+  { read -r l1 && read -r l2; } < "$f" 2>/dev/null || continue
+  [ "$l2" = '# offgo shim (go_shims): written by offgo-tui, removed with its release' ] && kv go_shim "${f##*/}"
+done
 
 if [ -e "$state_file" ]; then
   if [ -f "$state_file" ] && [ -r "$state_file" ]; then

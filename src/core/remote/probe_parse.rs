@@ -40,6 +40,7 @@ pub fn parse_probe_output(raw: &[u8]) -> Result<ProbeReply, ProbeParseError> {
         binaries: Vec::new(),
         go_env: Default::default(),
         helper_sha256: None,
+        go_shims: Vec::new(),
     };
     let mut audit_log = None;
     let mut audit_size: Option<usize> = None;
@@ -98,6 +99,7 @@ pub fn parse_probe_output(raw: &[u8]) -> Result<ProbeReply, ProbeParseError> {
         match key {
             "arch" => facts.arch = value.to_string(),
             "helper_sha256" => facts.helper_sha256 = Some(value.to_string()),
+            "go_shim" => facts.go_shims.push(value.to_string()),
             "fingerprint" => fingerprint = value.to_string(),
             "unchanged" => unchanged = value == "1",
             "go_root_kind" => {

@@ -52,7 +52,8 @@ fn healthy_host() {
         StateRead::Parsed(OffgoState {
             current: Some("go1.22.10".into()),
             previous: Some("go1.21.13".into()),
-            history: vec![]
+            history: vec![],
+            go_env: None,
         })
     );
     assert_eq!(f.free_bytes, Some(79019364 * 1024));

@@ -306,7 +306,7 @@ impl Driver {
             }
             Operation::Rollback => engine.rollback_pushed(&[host], &self.artifact),
             // A rollout's hosts only ever push, verify and roll back.
-            Operation::Run => {}
+            Operation::Run | Operation::GoEnv => {}
         }
     }
 
@@ -396,7 +396,7 @@ fn input_for(l: usize, op: Operation, outcome: &HostOutcome) -> Option<Input> {
             detail: outcome.error.clone().unwrap_or_default(),
         },
         // Never started by a rollout (see `start`).
-        Operation::Run => return None,
+        Operation::Run | Operation::GoEnv => return None,
         Operation::Rollback => Input::RollbackDone {
             host: l,
             ok: outcome.ok,

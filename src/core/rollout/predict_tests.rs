@@ -54,10 +54,12 @@ fn healthy(free: u64) -> HostReport {
             binaries: Vec::new(),
             go_env: Default::default(),
             helper_sha256: None,
+            go_shims: Vec::new(),
         }),
         raw_output: None,
         go_env: None,
         go_env_drift: Vec::new(),
+        go_shims: Vec::new(),
     }
 }
 

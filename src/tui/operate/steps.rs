@@ -54,7 +54,7 @@ pub fn host_change(
             };
             (text, warning)
         }
-        Operation::Verify | Operation::Run => (now, None),
+        Operation::Verify | Operation::Run | Operation::GoEnv => (now, None),
         Operation::Rollback => {
             let previous = row
                 .read_report()

@@ -25,7 +25,7 @@ pub fn start(model: &mut Model, op: Operation, commands: &mut Vec<Command>) {
         Operation::Verify => Action::Verify,
         Operation::Rollback => Action::Rollback,
         // `:run` opens its own dialog (tui::command): it needs the command first.
-        Operation::Run => return,
+        Operation::Run | Operation::GoEnv => return,
     };
     if model.settings.read_only && action.is_dangerous() {
         // Unbound in read-only mode; this catches an action sent by other means.
@@ -190,6 +190,8 @@ pub fn confirm(model: &mut Model, commands: &mut Vec<Command>) {
             crate::tui::command::start::started(model, &hosts, &command);
             Command::RunCommand { hosts, command }
         }
+        // `offgo-tui go-env apply` only: the console has no action for it yet.
+        (Operation::GoEnv, _) => return,
     });
 }
 

@@ -96,7 +96,7 @@ fn changes_hosts(op: Operation) -> bool {
         Operation::Push => Action::Push.is_dangerous(),
         Operation::Verify => Action::Verify.is_dangerous(),
         Operation::Rollback => Action::Rollback.is_dangerous(),
-        Operation::Run => true,
+        Operation::Run | Operation::GoEnv => true,
     }
 }
 
@@ -111,6 +111,7 @@ fn title(confirm: &Confirm) -> String {
         (Operation::Rollback, _) => format!("roll back {hosts}?"),
         (Operation::Push, None) => format!("push to {hosts}?"),
         (Operation::Run, _) => format!("run a command on {hosts}?"),
+        (Operation::GoEnv, _) => format!("apply [go_env] to {hosts}?"),
     }
 }
 

@@ -9,6 +9,15 @@ use crate::core::engine::HostReport;
 use crate::core::goenv::View;
 
 pub(super) fn lines<'a>(report: &HostReport, policy: bool, theme: &Theme, out: &mut Vec<Line<'a>>) {
+    // `go_shims`: the releases callable as go1.X.Y (GOTOOLCHAIN=go1.X.Y+path).
+    if !report.go_shims.is_empty() {
+        out.push(field(
+            "go shims",
+            report.go_shims.join(", "),
+            theme.good(),
+            theme,
+        ));
+    }
     let Some(values) = &report.go_env else {
         return;
     };

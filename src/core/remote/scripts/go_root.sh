@@ -49,7 +49,8 @@ clean_leftovers() {
   fi
   for c in "$go_root.offgo-new" "$go_root".offgo-adopted-* \
     "$releases_dir"/.offgo-* "$releases_dir"/*.offgo-old "$releases_dir"/*/go.offgo-copy \
-    "$releases_dir"/*/*.offgo-new "$state_file.offgo-new" "$profile_script.offgo-new"; do
+    "$releases_dir"/*/*.offgo-new "$state_file.offgo-new" "$profile_script.offgo-new" \
+    "$env_profile.offgo-new" "$releases_dir"/*/go/go.env.offgo-new "$shim_dir"/go1*.offgo-new; do
     [ -e "$c" ] || [ -L "$c" ] || continue
     # A link is only a name: removing it never touches what it points at.
     [ ! -L "$c" ] && offgo_in_use "$c" && continue

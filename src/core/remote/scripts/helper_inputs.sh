@@ -33,6 +33,32 @@ offgo_previous_target() {
   offgo_refuse "previous_target is neither what $go_root points at nor a release of $releases_dir"
 }
 
+# offgo_env_entry NAME=VALUE: one variable of the Go environment policy. A Go variable's name;
+# a value of printable ASCII without ' " \ ` $ and without a blank at either end (it is written
+# into go.env, between single quotes into a profile and between double quotes into state.json).
+offgo_env_entry() {
+  case $1 in *=*) ;; *) offgo_refuse "go_env is not NAME=VALUE" ;; esac
+  offgo_n=${1%%=*}
+  offgo_v=${1#*=}
+  offgo_is 'GO[A-Z0-9_]+|CGO_[A-Z0-9_]+' "$offgo_n" || offgo_refuse "go_env names something other than a Go environment variable"
+  case $offgo_v in
+    *[!\ -~]*) offgo_refuse "go_env: the value of $offgo_n holds a byte outside printable ASCII" ;;
+    *[\'\"\\\`\$]*) offgo_refuse "go_env: the value of $offgo_n holds a quote, a backslash, a backquote or a dollar sign" ;;
+    " "* | *" ") offgo_refuse "go_env: the value of $offgo_n starts or ends with a blank" ;;
+  esac
+  [ ${#offgo_v} -le 4096 ] || offgo_refuse "go_env: the value of $offgo_n is longer than 4096 bytes"
+  case "$offgo_nl$go_env=" in *"$offgo_nl$offgo_n="*) offgo_refuse "go_env names $offgo_n twice" ;; esac
+}
+
+# offgo_shims VALUE: empty, all, or Go release names.
+offgo_shims() {
+  [ "$1" = all ] && return 0
+  case $1 in *[!a-z0-9.\ ]*) offgo_refuse "shims names something other than Go releases" ;; esac
+  for offgo_w in $1; do
+    offgo_is "$offgo_version_re" "$offgo_w" || offgo_refuse "shims names something other than Go releases"
+  done
+}
+
 offgo_input() {
   case $2 in
     *[[:cntrl:]]*) offgo_refuse "$1 holds a control character" ;;
@@ -107,6 +133,16 @@ offgo_input() {
         offgo_is "$offgo_app_version_re" "$offgo_w" || offgo_refuse "prune names something other than a release"
       done
       prune=$2 ;;
+    install:go_env | switch:go_env | go-env:go_env)
+      offgo_env_entry "$2"
+      go_env="${go_env:+$go_env$offgo_nl}$2" ;;
+    install:shims | switch:shims | go-env:shims) offgo_shims "$2"; shims=$2 ;;
+    verify:go_env_sha256)
+      [ -z "$2" ] || offgo_is "$offgo_hex_re" "$2" || offgo_refuse "go_env_sha256 is not 64 hex digits"
+      go_env_sha256=$2 ;;
+    verify:profile_sha256)
+      [ -z "$2" ] || offgo_is "$offgo_hex_re" "$2" || offgo_refuse "profile_sha256 is not 64 hex digits"
+      profile_sha256=$2 ;;
     *) offgo_refuse "$verb takes no input $1" ;;
   esac
   offgo_given="$offgo_given $1 "
@@ -115,6 +151,7 @@ offgo_input() {
 # offgo_inputs REQUIRED...: reads the inputs; each of REQUIRED must be among them.
 offgo_inputs() {
   offgo_given=
+  go_env=
   offgo_ended=
   while IFS= read -r offgo_line; do
     [ "$offgo_line" = . ] && { offgo_ended=1; break; }
@@ -136,15 +173,16 @@ case $verb in
   preflight) offgo_inputs version tarball_name check_lock hash_part ;;
   current-tree) offgo_inputs ;;
   receive) offgo_inputs file version tarball_name append ;;
-  install) offgo_inputs version tarball_name sha256 tree_digest adopt_version previous_target state_json prune ;;
-  switch) offgo_inputs version state_json ;;
-  verify) offgo_inputs expected ;;
+  install) offgo_inputs version tarball_name sha256 tree_digest adopt_version previous_target state_json prune shims ;;
+  switch) offgo_inputs version state_json shims ;;
+  verify) offgo_inputs expected go_env_sha256 profile_sha256 ;;
   audit-append) offgo_inputs record_head retry ;;
   app-preflight) offgo_inputs name version tarball_name check_lock hash_part ;;
   app-receive) offgo_inputs file name version tarball_name append ;;
   app-install) offgo_inputs name version tarball_name sha256 tree_digest manifest_sha256 state_json prune ;;
   app-switch) offgo_inputs name version state_json ;;
   app-verify) offgo_inputs name ;;
+  go-env) offgo_inputs shims ;;
   *) offgo_refuse "unknown verb" ;;
 esac
 # What the jump host derives from these when it sends a script itself (ops.rs), derived here.

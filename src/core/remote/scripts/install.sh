@@ -14,7 +14,7 @@ fail() {
   shift
   kv why "$(printf '%s' "$*" | head -c 4000)"
   [ -n "$tmp" ] && rm -rf "$tmp"
-  rm -f "$state_file.offgo-new" "$profile_script.offgo-new"
+  rm -f "$state_file.offgo-new" "$profile_script.offgo-new" "$env_profile.offgo-new"
   exit 1
 }
 # Cut short before the switch (ctrl-c, a dropped connection): drop the tree being built. What
@@ -83,7 +83,7 @@ cp "$sums" "$tmp/sha256sums" || fail extract "cannot copy the sha256sums (is the
 printf '%s\n' "$tree_digest" > "$tmp/tree_digest" || fail extract "cannot record the tree digest (is the disk full?)"
 
 step check_tree
-out=$(cd "$tmp" && sha256sum -c --quiet sha256sums 2>&1) || fail check_tree "files differ from the bundle: $out"
+check_tree "$tmp" || fail check_tree "files differ from the bundle: $offgo_out"
 
 step check_go_version
 out=$(offgo_untrusted "$tmp/go/bin/go" version 2>&1 | head -n 1)
@@ -136,6 +136,17 @@ if [ -n "$adopt_version" ]; then
   fi
 fi
 
+# The policy goes into the new release before it is switched to (go_env.sh): go.env (every go
+# process reads it) now, the login profile and state.json's record with the switch.
+step go_env
+env_overlay "$dest/go" || fail go_env "$offgo_why"
+if [ -f "$dest/go/go.env.offgo-new" ]; then
+  mv -f "$dest/go/go.env.offgo-new" "$dest/go/go.env" || fail go_env "cannot write $dest/go/go.env"
+fi
+env_profile_new || fail go_env "$offgo_why"
+state_json=$(with_record "$state_json")
+kv go_env_sha256 "$go_env_sha256"
+
 step switch
 mkdir -p "$(dirname "$profile_script")"
 printf '%s' "$profile" > "$profile_script.offgo-new" || fail switch "cannot write $profile_script.offgo-new"
@@ -164,6 +175,7 @@ fi
 mv -f "$state_file.offgo-new" "$state_file" || { switch_back; fail switch "cannot write $state_file"; }
 # The profile names go_root, not a release: the same for every version.
 mv -f "$profile_script.offgo-new" "$profile_script" || { switch_back; fail switch "cannot write $profile_script"; }
+env_profile_commit || { switch_back; fail switch "cannot write $env_profile"; }
 
 step post_verify
 out=$(offgo_untrusted "$go_root/bin/go" version 2>&1 | head -n 1)
@@ -183,4 +195,8 @@ for old in $prune; do
 done
 clean_leftovers
 rm -f "$tarball" "$sums"
+
+# go_shims, after the prune: a pruned release's shim goes with it.
+step shims
+write_shims || fail shims "$offgo_why"
 kv done 1

@@ -9,7 +9,7 @@ fail() {
   kv fail "$1"
   shift
   kv why "$(printf '%s' "$*" | head -c 4000)"
-  rm -f "$state_file.offgo-new" "$profile_script.offgo-new"
+  rm -f "$state_file.offgo-new" "$profile_script.offgo-new" "$env_profile.offgo-new" "$target/go.env.offgo-new"
   exit 1
 }
 
@@ -29,7 +29,7 @@ if [ -f "$target/../sha256sums" ]; then
     found=$(digest_of "$target/../sha256sums")
     [ "$found" = "$recorded" ] || fail check_target "the file list of $version was edited after install: its digest is $found, $recorded was recorded"
   fi
-  out=$(cd "$target/.." && sha256sum -c --quiet sha256sums 2>&1) || fail check_target "files of $version differ from its bundle: $out"
+  check_tree "$target/.." || fail check_target "files of $version differ from its bundle: $offgo_out"
 fi
 
 switch_back() {
@@ -50,6 +50,14 @@ switch_back() {
 step switch
 previous_target=$(readlink "$go_root" 2>/dev/null)
 [ -d "$go_root" ] && [ ! -L "$go_root" ] && fail switch "$go_root is a hand-installed directory; push a bundle first so offgo manages it"
+# The policy goes with the switch (go_env.sh): into the release switched to, the login profile
+# and state.json's record.
+env_overlay "$target" || fail go_env "$offgo_why"
+if [ -f "$target/go.env.offgo-new" ]; then
+  mv -f "$target/go.env.offgo-new" "$target/go.env" || fail go_env "cannot write $target/go.env"
+fi
+env_profile_new || fail go_env "$offgo_why"
+state_json=$(with_record "$state_json")
 mkdir -p "$(dirname "$profile_script")"
 printf '%s' "$profile" > "$profile_script.offgo-new" || fail switch "cannot write $profile_script.offgo-new"
 mkdir -p "$(dirname "$state_file")"
@@ -61,6 +69,7 @@ trap '' HUP INT TERM PIPE
 relink "$target" || fail switch "cannot switch $go_root"
 mv -f "$state_file.offgo-new" "$state_file" || { switch_back; fail switch "cannot write $state_file"; }
 mv -f "$profile_script.offgo-new" "$profile_script" || { switch_back; fail switch "cannot write $profile_script"; }
+env_profile_commit || { switch_back; fail switch "cannot write $env_profile"; }
 
 step post_verify
 out=$(offgo_untrusted "$go_root/bin/go" version 2>&1 | head -n 1)
@@ -68,4 +77,7 @@ case "$out" in
   "go version $version "*) ;;
   *) switch_back; fail post_verify "after the switch, go version printed: $out" ;;
 esac
+
+step shims
+write_shims || fail shims "$offgo_why"
 kv done 1

@@ -14,8 +14,14 @@ listed=$(sha256sum < "$target/../sha256sums" 2>/dev/null | cut -c 1-64)
 if [ -L "$go_root" ] && [ -f "$target/../sha256sums" ] && [ -n "$recorded" ] && [ "$listed" != "$recorded" ]; then
   report tree 0 "$(dirname "$target")/sha256sums was edited after install: its digest is $listed, $recorded was recorded"
 elif [ -L "$go_root" ] && [ -f "$target/../sha256sums" ]; then
-  out=$(cd "$target/.." && sha256sum -c --quiet sha256sums 2>&1)
-  if [ $? -eq 0 ]; then report tree 1 "every file of $(dirname "$target")/go matches its bundle"; else report tree 0 "$out"; fi
+  # go.env by its official lines: offgo's policy block after them is the go_env check's.
+  if check_tree "$target/.."; then
+    note=
+    [ -n "$go_env_sha256" ] && note=" (go/go.env by its official lines; offgo's policy block after them is checked by go_env)"
+    report tree 1 "every file of $(dirname "$target")/go matches its bundle$note"
+  else
+    report tree 0 "$offgo_out"
+  fi
 elif [ -d "$go_root" ] && [ ! -L "$go_root" ]; then
   report tree 0 "$go_root is a hand-installed directory, not managed by offgo: push a bundle to manage it"
 elif [ ! -e "$go_root" ]; then
@@ -38,5 +44,33 @@ if [ -f "$profile_script" ]; then
   fi
 else
   report profile 0 "$profile_script is missing"
+fi
+# The policy's files, for the go_env check (the jump host weighs them with [go_env], state.json's
+# record and what the probe saw): each is what offgo recorded writing, the release's own, or
+# neither (edited since).
+if [ -f "$go_root/go.env" ]; then
+  has=$(digest_of "$go_root/go.env")
+  listed=$(grep '  go/go\.env$' "$target/../sha256sums" 2>/dev/null | cut -c 1-64)
+  if [ -n "$go_env_sha256" ] && [ "$has" = "$go_env_sha256" ]; then
+    kv go_env_file recorded
+  elif [ -n "$listed" ] && [ "$has" = "$listed" ]; then
+    kv go_env_file official
+  else
+    kv go_env_file edited
+  fi
+  kv go_env_file_sha256 "$has"
+else
+  kv go_env_file missing
+fi
+if [ -f "$env_profile" ]; then
+  has=$(digest_of "$env_profile")
+  if [ -n "$profile_sha256" ] && [ "$has" = "$profile_sha256" ]; then
+    kv env_profile recorded
+  else
+    kv env_profile edited
+  fi
+  kv env_profile_sha256 "$has"
+else
+  kv env_profile missing
 fi
 echo "verify_end=1"
