@@ -87,6 +87,7 @@ pub fn healthy(host: &Host, version: &str, latency_ms: u64) -> HostReport {
         }],
         go_env: Default::default(),
         helper_sha256: None,
+        apps: Vec::new(),
     };
     HostReport {
         name: host.name.clone(),

@@ -13,3 +13,8 @@ pub use build::{
 };
 pub use buildinfo::{BuildInfo, BuildInfoError};
 pub use manifest::{AppManifest, BuildSection};
+mod installed;
+pub use installed::{
+    first_line, valid_app_name, AppLink, AppState, AppStateRead, HealthRead, InstalledApp,
+    ManifestRead, MAX_APPS, MAX_HEALTH_OUTPUT,
+};

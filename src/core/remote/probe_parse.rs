@@ -40,7 +40,9 @@ pub fn parse_probe_output(raw: &[u8]) -> Result<ProbeReply, ProbeParseError> {
         binaries: Vec::new(),
         go_env: Default::default(),
         helper_sha256: None,
+        apps: Vec::new(),
     };
+    let mut apps = super::probe_apps::AppLines::default();
     let mut audit_log = None;
     let mut audit_size: Option<usize> = None;
     // Absent when the script sent the whole log: its lines are counted here.
@@ -156,7 +158,9 @@ pub fn parse_probe_output(raw: &[u8]) -> Result<ProbeReply, ProbeParseError> {
                 break;
             }
             // Keys from a newer probe are ignored, so old consoles keep working.
-            _ => {}
+            _ => {
+                apps.take(key, value)?;
+            }
         }
     }
     if !saw_header {
@@ -180,6 +184,7 @@ pub fn parse_probe_output(raw: &[u8]) -> Result<ProbeReply, ProbeParseError> {
     let Some(audit_log) = audit_log else {
         return fail("audit log status missing");
     };
+    facts.apps = apps.finish();
     Ok(ProbeReply::Full(ProbeOutput {
         fingerprint,
         facts,

@@ -54,6 +54,7 @@ fn healthy(free: u64) -> HostReport {
             binaries: Vec::new(),
             go_env: Default::default(),
             helper_sha256: None,
+            apps: Vec::new(),
         }),
         raw_output: None,
         go_env: None,
