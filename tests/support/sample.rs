@@ -43,6 +43,7 @@ pub fn host(name: &str, address: &str, port: u16) -> Host {
         privilege: Default::default(),
         groups: Vec::new(),
         go_env: Default::default(),
+        apps: Default::default(),
         proxy_jump: Vec::new(),
         sources: Vec::new(),
     }
@@ -57,6 +58,7 @@ pub fn inventory(hosts: Vec<Host>) -> Arc<Inventory> {
         bundles: BundleSettings::default(),
         rollout: None,
         go_env: Default::default(),
+        apps: Default::default(),
     })
 }
 

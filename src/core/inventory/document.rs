@@ -15,7 +15,7 @@ use super::settings::Settings;
 use super::syntax::syntax_error;
 
 const TOP_KEYS: &[&str] = &[
-    "defaults", "groups", "hosts", "console", "bundles", "rollout", "go_env",
+    "defaults", "groups", "hosts", "console", "bundles", "rollout", "go_env", "apps",
 ];
 
 /// Reads and parses the inventory at `path`.
@@ -47,14 +47,14 @@ pub fn parse(text: &str, source: &Path) -> Result<Inventory, InventoryError> {
         base_dir: base_dir(source),
     };
     let root = DeTable::parse(text).map_err(|e| syntax_error(&doc, &e))?;
-    let mut top: [Option<&Spanned<DeValue<'_>>>; 7] = Default::default();
+    let mut top: [Option<&Spanned<DeValue<'_>>>; 8] = Default::default();
     for (key, value) in entries_in_file_order(root.get_ref()) {
         match TOP_KEYS.iter().position(|k| *k == key.get_ref()) {
             Some(i) => top[i] = Some(value),
             None => return Err(unknown_key(&doc, key, "", TOP_KEYS)),
         }
     }
-    let [defaults, groups, host_list, console, bundles, rollout, go_env] = top;
+    let [defaults, groups, host_list, console, bundles, rollout, go_env, apps] = top;
     let field = |i: usize, value| Field {
         doc: &doc,
         key: TOP_KEYS[i],
@@ -82,8 +82,14 @@ pub fn parse(text: &str, source: &Path) -> Result<Inventory, InventoryError> {
             .transpose()?
             .unwrap_or_default(),
     );
+    let apps = std::sync::Arc::new(
+        apps.map(|v| super::apps::apps(&field(7, v)))
+            .transpose()?
+            .unwrap_or_default(),
+    );
     for host in &mut hosts {
         host.go_env = std::sync::Arc::clone(&go_env);
+        host.apps = std::sync::Arc::clone(&apps);
     }
     let console = console
         .map(|v| sections::console(&field(3, v)))
@@ -107,6 +113,7 @@ pub fn parse(text: &str, source: &Path) -> Result<Inventory, InventoryError> {
         bundles,
         rollout: rollout.and_then(|_| sections::raw_rollout(text)),
         go_env,
+        apps,
     })
 }
 

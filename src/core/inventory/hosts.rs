@@ -227,6 +227,8 @@ fn host(
         go_env: Default::default(),
         // Filled from the chain by `jump::resolve` once every host is read.
         proxy_jump: Vec::new(),
+        // Set once the whole file is read, as go_env.
+        apps: Default::default(),
         sources,
     };
     Ok((host, chain))

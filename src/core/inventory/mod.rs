@@ -6,6 +6,7 @@
 //! serde, so that every semantic check (an unknown key, a bad port, a duplicate host) can point
 //! at the exact line and column of the value it rejects.
 
+mod apps;
 mod document;
 mod error;
 mod field;
@@ -29,6 +30,7 @@ mod parse_tests;
 #[cfg(test)]
 mod select_tests;
 
+pub use apps::{valid_app_name, AppSettings, AppTable, APP_KEYS, DEFAULT_HEALTH_TIMEOUT};
 pub use document::{load, parse};
 pub use error::{InventoryError, Position};
 pub use locate::locate;

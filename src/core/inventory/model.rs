@@ -53,6 +53,8 @@ pub struct Host {
     /// The jump hosts this host is reached through, first hop first (`proxy_jump`, flattened:
     /// a named hop's own chain comes before it); empty for a direct connection.
     pub proxy_jump: Vec<Hop>,
+    /// The fleet's `[apps.NAME]` tables, shared by every host.
+    pub apps: Arc<super::apps::AppTable>,
 }
 
 /// One setting a host took from the OpenSSH config named by `ssh_config`.
@@ -122,6 +124,8 @@ pub struct Inventory {
     pub rollout: Option<toml::Table>,
     /// `[go_env]`: the Go environment every host must have (empty: no policy).
     pub go_env: Arc<GoEnvPolicy>,
+    /// `[apps.NAME]`: how each Go application is restarted and health-checked.
+    pub apps: Arc<super::apps::AppTable>,
 }
 
 impl Inventory {

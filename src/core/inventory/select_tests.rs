@@ -183,6 +183,7 @@ fn all_on_an_empty_inventory_selects_nothing() {
         bundles: BundleSettings::default(),
         rollout: None,
         go_env: Default::default(),
+        apps: Default::default(),
     };
     assert!(parse("", Path::new("empty.toml")).is_err());
     assert_eq!(select(&inv, "all"), Ok(vec![]));
