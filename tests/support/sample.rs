@@ -120,6 +120,7 @@ pub fn healthy(host: &Host, version: &str, latency_ms: u64) -> HostReport {
         raw_output: None,
         go_env: None,
         go_env_drift: Vec::new(),
+        apps: Vec::new(),
     }
 }
 
@@ -151,6 +152,7 @@ pub fn failed(host: &Host, kind: ErrorKind, error: &str, hint: &str) -> HostRepo
         raw_output: None,
         go_env: None,
         go_env_drift: Vec::new(),
+        apps: Vec::new(),
     }
 }
 

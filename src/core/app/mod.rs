@@ -18,3 +18,5 @@ pub use installed::{
     first_line, valid_app_name, AppLink, AppState, AppStateRead, HealthRead, InstalledApp,
     ManifestRead, MAX_APPS, MAX_HEALTH_OUTPUT,
 };
+mod report;
+pub use report::AppReport;

@@ -59,6 +59,7 @@ fn healthy(free: u64) -> HostReport {
         raw_output: None,
         go_env: None,
         go_env_drift: Vec::new(),
+        apps: Vec::new(),
     }
 }
 
