@@ -203,6 +203,11 @@ pub fn valid_app_name(name: &str) -> bool {
     valid_name(name)
 }
 
+/// A version as `app build` accepts it (it names a directory on every host).
+pub fn valid_app_version(version: &str) -> bool {
+    valid_version(version)
+}
+
 /// A host's line, first line only, at most [`MAX_HEALTH_OUTPUT`] characters.
 pub fn first_line(text: &str) -> String {
     let line = text.lines().next().unwrap_or("");
