@@ -48,6 +48,24 @@ import "fmt"
 func main() { fmt.Println(C.ledger_total()) }
 "#;
 
+/// What `go version -m BINARY` prints, its lines.
+fn go_version_m(binary: &Path) -> Vec<String> {
+    let cache = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("app-scan-go");
+    let go = release_tree("1.22.10").unwrap().join("bin/go");
+    let out = Command::new(go)
+        .args(["version", "-m"])
+        .arg(binary)
+        .env("HOME", &cache)
+        .env("GOTOOLCHAIN", "local")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
 /// The Go of the cached 1.22.10 release, offline, its build cache kept between runs of this
 /// test (the standard library is compiled once, not per run).
 fn go(dir: &Path, args: &[&str], cgo: bool) {
@@ -306,4 +324,26 @@ fn scan_reports_each_hosts_apps_build_info_ldd_gaps_and_health() {
     );
 
     assert_eq!(apps("c"), Vec::<Value>::new(), "no apps: []");
+
+    // The console's provenance is `go version -m`'s own lines, as far as the manifest keeps
+    // them (Go leaves -ldflags out of a -trimpath build's info; so does the manifest).
+    let manifest: offgo::core::app::AppManifest =
+        toml::from_str(std::str::from_utf8(&svc_manifest).unwrap()).unwrap();
+    let ours = offgo::core::app::go_version_m(svc.to_str().unwrap(), &manifest);
+    let go = go_version_m(&svc);
+    assert_eq!(ours[0], go[0], "the binary and its Go");
+    for line in &ours[1..] {
+        assert!(
+            go.contains(line),
+            "{line:?} is not one of go version -m's:\n{go:#?}"
+        );
+    }
+    assert!(
+        ours.iter().any(|l| l.contains("vcs.revision=")),
+        "{ours:#?}"
+    );
+    assert!(
+        ours.len() >= 7,
+        "path, mod and five build lines at least: {ours:#?}"
+    );
 }

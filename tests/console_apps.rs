@@ -340,6 +340,16 @@ fn a_key_or_the_command_line_switch_views_and_esc_comes_back() {
     let screen = screen::text(&draw(&model));
     assert!(screen.contains("apps · 1 on 1 hosts"), "{screen}");
     assert_eq!(model.apps.cursor, 0, "kept on the rows");
+
+    // An app's name finds the hosts that run it.
+    key(&mut model, KeyCode::Char('/'));
+    for _ in 0.."web-02".len() {
+        key(&mut model, KeyCode::Backspace);
+    }
+    keys(&mut model, "worker");
+    key(&mut model, KeyCode::Enter);
+    let screen = screen::text(&draw(&model));
+    assert!(screen.contains("apps · 2 on 1 hosts"), "{screen}");
 }
 
 #[test]
