@@ -47,6 +47,11 @@ invalid_inventories! {
         hint: did you mean `defaults`?";
     unknown_rollout_key => "tests/invalid_inventories/unknown_rollout_key.toml:3:1: rollout.max_failure: \
         unknown key `max_failure`\n  hint: did you mean `max_failures`?";
+    unknown_app_key => "tests/invalid_inventories/unknown_app_key.toml:7:1: apps.invoicer.health_timout: \
+        unknown key `health_timout`\n  hint: did you mean `health_timeout`?";
+    app_zero_health_timeout => "tests/invalid_inventories/app_zero_health_timeout.toml:6:18: \
+        apps.invoicer.health_timeout: health_timeout must be longer than zero\n  \
+        hint: give the service time to start, e.g. \"30s\"";
     wrong_type => "tests/invalid_inventories/wrong_type.toml:2:8: groups.web.user: \
         expected a string, found an integer\n  hint: write the value in double quotes: user = \"...\"";
     duplicate_host_name => "tests/invalid_inventories/duplicate_host_name.toml:10:8: hosts[2].name: \
@@ -200,6 +205,8 @@ fn the_example_sets_every_key_it_documents() {
     assert!(inv.bundles.dir.is_some());
     assert_eq!(inv.host(inv.find("vault-01").unwrap()).via(), ["bastion-1"]);
     assert_eq!(inv.rollout.map(|r| r.len()), Some(7));
+    let invoicer = inv.apps.get("invoicer").unwrap();
+    assert_eq!(invoicer.health_timeout, std::time::Duration::from_secs(30));
     let text = std::fs::read_to_string("config/example.toml").unwrap();
     for key in [
         "user",
@@ -223,6 +230,9 @@ fn the_example_sets_every_key_it_documents() {
         "refresh_interval",
         "require_signed",
         "trusted_keys",
+        "restart",
+        "health",
+        "health_timeout",
     ] {
         assert!(
             text.contains(&format!("\n{key} = ")) || text.contains(&format!("# {key} = ")),

@@ -66,7 +66,7 @@ pub enum Command {
     /// Check the active release: tree checksums, go version, env profile, ldd gaps, audit chain.
     ///
     /// ctrl-c (or SIGTERM) aborts as for push.
-    Verify(HostsArgs),
+    Verify(VerifyArgs),
     /// Switch back to the previous release (or --to VERSION), verified after the switch.
     ///
     /// ctrl-c (or SIGTERM) aborts as for push.
@@ -189,9 +189,49 @@ pub struct HostsArgs {
 pub struct RollbackArgs {
     #[command(flatten)]
     pub hosts: HostsArgs,
-    /// A release still on the host, e.g. 1.21.13 or go1.21.13 (default: state.json's previous).
-    #[arg(long, value_name = "VERSION", value_parser = go_version)]
+    /// A release still on the host, e.g. 1.21.13 or go1.21.13 (default: state.json's previous);
+    /// with --app, one of the app's versions on the host.
+    #[arg(long, value_name = "VERSION")]
     pub to: Option<String>,
+    /// Roll back this Go application (an app bundle's --name) instead of Go.
+    #[arg(long, value_name = "NAME", value_parser = app_name)]
+    pub app: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    #[command(flatten)]
+    pub hosts: HostsArgs,
+    /// Verify this Go application (an app bundle's --name) instead of Go: its files, current
+    /// link, state and health.
+    #[arg(long, value_name = "NAME", value_parser = app_name)]
+    pub app: Option<String>,
+}
+
+/// `--app NAME`: an app name as `app build --name` takes it.
+fn app_name(text: &str) -> Result<String, String> {
+    if crate::core::inventory::valid_app_name(text) {
+        Ok(text.to_string())
+    } else {
+        Err("not an app name: lower-case letters, digits, '-' or '_' (the bundle's --name)".into())
+    }
+}
+
+impl RollbackArgs {
+    /// `--to` as the target names it: a Go version (`1.21.13` → `go1.21.13`) for Go, the app's
+    /// version as it is with `--app`. A bad Go version is a usage error.
+    pub fn target(&self) -> Result<Option<String>, String> {
+        match (&self.to, &self.app) {
+            (None, _) => Ok(None),
+            (Some(to), Some(_)) if crate::core::engine::valid_app_version(to) => Ok(Some(to.clone())),
+            (Some(to), Some(_)) => Err(format!(
+                "invalid value '{to}' for '--to <VERSION>': not an app version (letters, digits, '.', '-', '_', '+')"
+            )),
+            (Some(to), None) => go_version(to)
+                .map(Some)
+                .map_err(|e| format!("invalid value '{to}' for '--to <VERSION>': {e}")),
+        }
+    }
 }
 
 /// `--to 1.21.13` or `--to go1.21.13`, as Go names the release: `go1.21.13`. Anything else is

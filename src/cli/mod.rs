@@ -45,17 +45,26 @@ pub fn run(global: &GlobalArgs, command: Command) -> ExitCode {
         Command::Push(args) => push::run(global, &args),
         Command::Rollout(args) => rollout::run(global, &args),
         Command::Report(args) => report::run(&args),
-        Command::Verify(args) => match context::open(global, &args.hosts) {
-            Ok(ctx) => operate::run(ctx, args.json, |engine, hosts| {
-                engine.verify(hosts, ArtifactKind::GoRelease)
+        Command::Verify(args) => match context::open(global, &args.hosts.hosts) {
+            Ok(ctx) => operate::run(ctx, args.hosts.json, |engine, hosts| match &args.app {
+                Some(app) => engine.verify_app(hosts, app),
+                None => engine.verify(hosts, ArtifactKind::GoRelease),
             }),
             Err(code) => code,
         },
-        Command::Rollback(args) => match context::open(global, &args.hosts.hosts) {
-            Ok(ctx) => operate::run(ctx, args.hosts.json, |engine, hosts| {
-                engine.rollback(hosts, ArtifactKind::GoRelease, args.to.as_deref())
-            }),
-            Err(code) => code,
+        Command::Rollback(args) => match args.target() {
+            // Checked before the inventory is read, as a bad flag is.
+            Err(e) => {
+                eprintln!("error: {e}");
+                EXIT_USAGE
+            }
+            Ok(to) => match context::open(global, &args.hosts.hosts) {
+                Ok(ctx) => operate::run(ctx, args.hosts.json, |engine, hosts| match &args.app {
+                    Some(app) => engine.rollback_app(hosts, app, to.as_deref()),
+                    None => engine.rollback(hosts, ArtifactKind::GoRelease, to.as_deref()),
+                }),
+                Err(code) => code,
+            },
         },
         Command::Audit(args::AuditCommand::Verify(args)) => audit::verify(global, &args),
         Command::Run(args) => ad_hoc::run(global, &args),

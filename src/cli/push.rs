@@ -1,10 +1,10 @@
 //! `offgo-tui push --bundle B`: the bundle is opened and judged against the inventory's trust
-//! policy ([`open_trusted`]) before any host is contacted.
+//! policy before any host is contacted; an app bundle (`….offgo-app.toml`) installs a Go
+//! application instead of a Go release.
 
 use crate::cli::args::PushArgs;
 use crate::cli::out::errln;
 use crate::cli::{context, operate, GlobalArgs, EXIT_USAGE};
-use crate::core::bundle::open_trusted;
 use crate::core::engine::Artifact;
 
 pub fn run(global: &GlobalArgs, args: &PushArgs) -> u8 {
@@ -12,8 +12,9 @@ pub fn run(global: &GlobalArgs, args: &PushArgs) -> u8 {
         Ok(ctx) => ctx,
         Err(code) => return code,
     };
-    let bundle = match open_trusted(&args.bundle, &ctx.inventory.bundles) {
-        Ok(trusted) => Artifact::from(&trusted.bundle),
+    // An app bundle (its manifest, or a tarball next to one) installs an app; else a Go release.
+    let bundle = match Artifact::open_detected(&args.bundle, &ctx.inventory.bundles) {
+        Ok((artifact, _)) => artifact,
         Err(e) => {
             errln!("offgo-tui: {e}");
             return EXIT_USAGE;

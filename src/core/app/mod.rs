@@ -12,6 +12,7 @@ pub use build::{
     build, load_manifest, parse_file_arg, AppBuildError, AppBuildOptions, AppBuildOutput, ExtraFile,
 };
 pub use buildinfo::{BuildInfo, BuildInfoError};
+pub use manifest::FORMAT_VERSION;
 pub use manifest::{AppManifest, BuildSection};
 mod installed;
 pub use installed::{

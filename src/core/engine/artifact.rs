@@ -12,9 +12,11 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
+use super::app_release::AppRelease;
 use super::go_release::GoRelease;
 use super::step::OpRun;
 use super::steps::PushFacts;
+use super::{app_push, app_rollback, app_verify};
 use super::{push, rollback, verify, HostOutcome, HostReport, LddGap, OpContext};
 use crate::core::bundle::{open_trusted, Bundle, BundleError, SignatureStatus};
 use crate::core::inventory::BundleSettings;
@@ -28,12 +30,16 @@ pub enum ArtifactKind {
     /// A Go toolchain under `releases_dir`, switched in at `go_root`.
     #[default]
     GoRelease,
+    /// A Go application (an app bundle) under `apps/<name>/releases/`, switched in at
+    /// `apps/<name>/current`, restarted and health-checked.
+    App,
 }
 
 /// What a push installs on a host, with everything its steps need.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Artifact {
     GoRelease(GoRelease),
+    App(AppRelease),
 }
 
 /// One host operation as the engine runs it on a host's worker.
@@ -52,12 +58,16 @@ impl Artifact {
                 let trusted = open_trusted(path, settings)?;
                 Ok((Self::from(&trusted.bundle), trusted.signature))
             }
+            ArtifactKind::App => {
+                AppRelease::open_trusted(path, settings).map(|(app, s)| (Self::App(app), s))
+            }
         }
     }
 
     pub fn kind(&self) -> ArtifactKind {
         match self {
             Self::GoRelease(_) => ArtifactKind::GoRelease,
+            Self::App(_) => ArtifactKind::App,
         }
     }
 
@@ -65,6 +75,7 @@ impl Artifact {
     pub fn id(&self) -> &str {
         match self {
             Self::GoRelease(release) => &release.version,
+            Self::App(app) => &app.id,
         }
     }
 
@@ -72,6 +83,7 @@ impl Artifact {
     pub fn sha256(&self) -> &str {
         match self {
             Self::GoRelease(release) => &release.sha256,
+            Self::App(app) => &app.sha256,
         }
     }
 
@@ -87,6 +99,15 @@ impl Artifact {
                 file_count: r.file_count,
                 unpacked_size: r.unpacked_size,
             },
+            Self::App(a) => PushFacts {
+                kind: ArtifactKind::App,
+                version: &a.id,
+                arch: &a.arch,
+                size: a.size,
+                sha256: &a.sha256,
+                file_count: a.file_count,
+                unpacked_size: Some(a.unpacked_estimate()),
+            },
         }
     }
 
@@ -95,6 +116,10 @@ impl Artifact {
             Self::GoRelease(release) => {
                 let release = release.clone();
                 Arc::new(move |link, run, ctx| push::push_host(link, &release, run, ctx))
+            }
+            Self::App(app) => {
+                let app = app.clone();
+                Arc::new(move |link, run, ctx| app_push::push_app_host(link, &app, run, ctx))
             }
         }
     }
@@ -106,6 +131,9 @@ impl ArtifactKind {
     pub fn on_target(self, report: &HostReport, id: &str) -> bool {
         match self {
             Self::GoRelease => report.on_target(id),
+            // The probe does not read apps yet: every host is pushed (an app push of the
+            // version already running reinstalls and restarts it).
+            Self::App => false,
         }
     }
 
@@ -115,6 +143,10 @@ impl ArtifactKind {
             Self::GoRelease => Arc::new(move |link, run, ctx| {
                 verify::verify_host(link, run, ctx, ldd_before.as_deref())
             }),
+            // No name: the one app the host has (several: refused, asking for --app).
+            Self::App => {
+                Arc::new(move |link, run, ctx| app_verify::verify_app_host(link, None, run, ctx))
+            }
         }
     }
 
@@ -122,6 +154,9 @@ impl ArtifactKind {
         match self {
             Self::GoRelease => Arc::new(move |link, run, ctx| {
                 rollback::rollback_host(link, to.as_deref(), run, ctx)
+            }),
+            Self::App => Arc::new(move |link, run, ctx| {
+                app_rollback::rollback_app_host(link, None, to.as_deref(), run, ctx)
             }),
         }
     }
@@ -143,6 +178,48 @@ impl<'a> From<&'a Bundle> for PushFacts<'a> {
             sha256: bundle.sha256(),
             file_count: bundle.file_count(),
             unpacked_size: bundle.unpacked_size(),
+        }
+    }
+}
+
+impl Artifact {
+    /// Opens the bundle at `path` as the kind it is: an app bundle (an `….offgo-app.toml`, or a
+    /// tarball next to one), else a Go release.
+    pub fn open_detected(
+        path: &Path,
+        settings: &BundleSettings,
+    ) -> Result<(Self, SignatureStatus), BundleError> {
+        let kind = if super::app_release::is_app_bundle(path) {
+            ArtifactKind::App
+        } else {
+            ArtifactKind::GoRelease
+        };
+        Self::open_trusted(kind, path, settings)
+    }
+
+    /// The verification a rollout runs after pushing this artifact: an app's checks that app.
+    pub(super) fn verify_after_op(&self, ldd_before: Option<Vec<LddGap>>) -> HostOp {
+        match self {
+            Self::App(app) => {
+                let name = app.name.clone();
+                Arc::new(move |link, run, ctx| {
+                    app_verify::verify_app_host(link, Some(&name), run, ctx)
+                })
+            }
+            other => other.kind().verify_op(ldd_before),
+        }
+    }
+
+    /// The rollback a rollout runs on a host it pushed this artifact to.
+    pub(super) fn rollback_after_op(&self) -> HostOp {
+        match self {
+            Self::App(app) => {
+                let name = app.name.clone();
+                Arc::new(move |link, run, ctx| {
+                    app_rollback::rollback_app_host(link, Some(&name), None, run, ctx)
+                })
+            }
+            other => other.kind().rollback_op(None),
         }
     }
 }

@@ -5,6 +5,14 @@
 //! the engine hands it jobs and a shared [`Limiter`] bounds how many hosts work at once.
 
 mod ad_hoc;
+mod app_engine;
+mod app_preflight;
+mod app_push;
+mod app_release;
+mod app_rollback;
+mod app_service;
+mod app_state;
+mod app_verify;
 mod artifact;
 pub mod bootstrap;
 mod event;
@@ -30,6 +38,9 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
 
 pub use ad_hoc::AUDIT_ACTION as AD_HOC_ACTION;
+pub use app_release::{is_app_bundle, valid_version as valid_app_version, AppRelease};
+pub use app_service::Health;
+pub use app_state::{AppHistory, AppState};
 pub use artifact::{Artifact, ArtifactKind};
 pub use event::{CommandOutput, EngineEvent, OUTPUT_TAIL};
 pub use go_release::GoRelease;

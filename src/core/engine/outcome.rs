@@ -66,6 +66,9 @@ pub struct HostOutcome {
     /// What an ad-hoc command answered (`None` for every other operation, and when it never ran).
     #[serde(skip)]
     pub answer: Option<Box<Answer>>,
+    /// An app's push, rollback or verify: what its health check answered (`health` in `--json`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub health: Option<super::app_service::Health>,
 }
 
 /// What one host answered to an ad-hoc command: how it ended and what it printed (already
@@ -93,6 +96,7 @@ impl HostOutcome {
             output: None,
             ldd_before: None,
             answer: None,
+            health: None,
         }
     }
 

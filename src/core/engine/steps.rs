@@ -55,6 +55,9 @@ pub fn rollout_steps(bundle: &PushFacts<'_>, auto_rollback: bool) -> Vec<String>
                 "verify (tree, go version, profile, state, ldd, audit); roll back if it fails"
                     .into()
             }
+            ArtifactKind::App => {
+                "verify (tree, current, state, health once); roll back if it fails".into()
+            }
         });
     }
     steps
@@ -63,7 +66,30 @@ pub fn rollout_steps(bundle: &PushFacts<'_>, auto_rollback: bool) -> Vec<String>
 fn push(b: &PushFacts<'_>) -> Vec<String> {
     match b.kind {
         ArtifactKind::GoRelease => push_go_release(b),
+        ArtifactKind::App => push_app(b),
     }
+}
+
+/// `b.version` is the app's id, `svc-1.4.0`.
+fn push_app(b: &PushFacts<'_>) -> Vec<String> {
+    let sha = b.sha256.get(..12).unwrap_or(b.sha256);
+    vec![
+        format!(
+            "pre-flight: arch {}, tools, free space, the app's restart and health in the inventory, nobody holds the lock",
+            b.arch
+        ),
+        "lock: hold the host lock for the whole change".into(),
+        format!(
+            "upload {}, its file list and manifest (a partial upload resumes)",
+            human_bytes(b.size)
+        ),
+        format!("check sha256 of the upload: {sha}…"),
+        format!("extract {} into apps/NAME/releases/VERSION", b.version),
+        format!("sha256sum -c: {} files against the bundle", b.file_count),
+        "switch apps/NAME/current to it (ln + mv -T); state apps/NAME.json".into(),
+        "restart, then health until health_timeout; if either fails, switch back and restart the previous release".into(),
+        "audit: one line on the host and one on this jump host".into(),
+    ]
 }
 
 fn push_go_release(b: &PushFacts<'_>) -> Vec<String> {

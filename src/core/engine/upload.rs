@@ -31,7 +31,7 @@ pub(super) fn resume_offset(pre: &Preflight, bundle: &GoRelease) -> u64 {
     }
 }
 
-fn prefix_sha256(path: &std::path::Path, len: u64) -> std::io::Result<String> {
+pub(super) fn prefix_sha256(path: &std::path::Path, len: u64) -> std::io::Result<String> {
     let mut reader = open_from(path, 0)?.take(len);
     let mut hasher = Sha256::new();
     std::io::copy(&mut reader, &mut hasher)?;
@@ -119,7 +119,7 @@ pub(super) fn upload(
 
 /// The command an upload streams into, and what goes ahead of the file's bytes: a plain `cat`
 /// without become, else the helper's `receive` with its inputs.
-fn receiver(
+pub(super) fn receiver(
     link: &HostLink,
     call: crate::core::remote::call::RemoteCall,
     plain: String,
@@ -135,7 +135,7 @@ fn receiver(
     }
 }
 
-fn expect_success(
+pub(super) fn expect_success(
     link: &HostLink,
     step: &str,
     command: &str,

@@ -17,6 +17,13 @@ pub(super) const GO_ROOT: &str = include_str!("scripts/go_root.sh");
 const CURRENT_TREE: &str = include_str!("scripts/current_tree.sh");
 const AUDIT_APPEND: &str = include_str!("scripts/audit_append.sh");
 const RECEIVE: &str = include_str!("scripts/receive.sh");
+/// The functions every app verb starts from: `app_paths`, `app_relink`, `app_check_tree`.
+pub(super) const APP_COMMON: &str = include_str!("scripts/app_common.sh");
+const APP_PREFLIGHT: &str = include_str!("scripts/app_preflight.sh");
+const APP_RECEIVE: &str = include_str!("scripts/app_receive.sh");
+const APP_INSTALL: &str = include_str!("scripts/app_install.sh");
+const APP_SWITCH: &str = include_str!("scripts/app_switch.sh");
+const APP_VERIFY: &str = include_str!("scripts/app_verify.sh");
 
 /// The helper's verbs: every privileged thing offgo does on a host, and nothing else.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,10 +36,15 @@ pub enum Verb {
     Switch,
     Verify,
     AuditAppend,
+    AppPreflight,
+    AppReceive,
+    AppInstall,
+    AppSwitch,
+    AppVerify,
 }
 
 impl Verb {
-    pub const ALL: [Verb; 8] = [
+    pub const ALL: [Verb; 13] = [
         Verb::Lock,
         Verb::Preflight,
         Verb::CurrentTree,
@@ -41,6 +53,11 @@ impl Verb {
         Verb::Switch,
         Verb::Verify,
         Verb::AuditAppend,
+        Verb::AppPreflight,
+        Verb::AppReceive,
+        Verb::AppInstall,
+        Verb::AppSwitch,
+        Verb::AppVerify,
     ];
 
     pub fn name(self) -> &'static str {
@@ -53,6 +70,11 @@ impl Verb {
             Verb::Switch => "switch",
             Verb::Verify => "verify",
             Verb::AuditAppend => "audit-append",
+            Verb::AppPreflight => "app-preflight",
+            Verb::AppReceive => "app-receive",
+            Verb::AppInstall => "app-install",
+            Verb::AppSwitch => "app-switch",
+            Verb::AppVerify => "app-verify",
         }
     }
 
@@ -67,12 +89,29 @@ impl Verb {
             Verb::Switch => SWITCH,
             Verb::Verify => VERIFY,
             Verb::AuditAppend => AUDIT_APPEND,
+            Verb::AppPreflight => APP_PREFLIGHT,
+            Verb::AppReceive => APP_RECEIVE,
+            Verb::AppInstall => APP_INSTALL,
+            Verb::AppSwitch => APP_SWITCH,
+            Verb::AppVerify => APP_VERIFY,
         }
     }
 
     /// Whether the body uses go_root.sh's functions.
     pub(super) fn needs_go_root_functions(self) -> bool {
         matches!(self, Verb::CurrentTree | Verb::Install | Verb::Switch)
+    }
+
+    /// Whether the body is an app verb's (it uses app_common.sh's functions).
+    pub(super) fn is_app(self) -> bool {
+        matches!(
+            self,
+            Verb::AppPreflight
+                | Verb::AppReceive
+                | Verb::AppInstall
+                | Verb::AppSwitch
+                | Verb::AppVerify
+        )
     }
 }
 
@@ -115,6 +154,8 @@ impl RemoteCall {
         }
         if self.verb.needs_go_root_functions() {
             script.body(&[GO_ROOT, self.verb.body()].concat())
+        } else if self.verb.is_app() {
+            script.body(&[APP_COMMON, self.verb.body()].concat())
         } else {
             script.body(self.verb.body())
         }

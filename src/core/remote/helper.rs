@@ -6,7 +6,7 @@
 
 use sha2::{Digest, Sha256};
 
-use super::call::{Verb, GO_ROOT};
+use super::call::{Verb, APP_COMMON, GO_ROOT};
 use super::ops::{profile_content, Script};
 use super::paths::RemotePaths;
 
@@ -16,7 +16,8 @@ const HEADER: &str = "#!/bin/sh\n\
 # offgo-helper: what offgo-tui may do as root on this host, and nothing else. Installed by\n\
 # `offgo-tui privileges install`; the sudoers rule pins this file's sha256, so an edited\n\
 # helper no longer runs. Verbs: lock preflight current-tree receive install switch verify\n\
-# audit-append. Inputs come on stdin and are checked before anything is touched.\n\
+# audit-append, and app-preflight app-receive app-install app-switch app-verify for Go\n\
+# applications. Inputs come on stdin and are checked before anything is touched.\n\
 PATH=/usr/sbin:/usr/bin:/sbin:/bin; export PATH\n\
 LC_ALL=C; export LC_ALL\n\
 umask 022\n";
@@ -44,6 +45,7 @@ pub fn helper_text(paths: &RemotePaths) -> String {
     text.push_str(&fixed);
     text.push_str(UNTRUSTED);
     text.push_str(GO_ROOT);
+    text.push_str(APP_COMMON);
     text.push_str("case $verb in\n");
     for verb in Verb::ALL {
         text.push_str(verb.name());

@@ -1,6 +1,7 @@
 //! The remote-host contract as data: where things live on a host, the probe script that reads
 //! them, the parser of its output, and shell quoting for every value that reaches a remote shell.
 
+pub mod app_ops;
 pub mod call;
 pub mod frame;
 pub mod go_version;
@@ -15,3 +16,6 @@ pub mod quote;
 pub mod rule;
 
 pub use paths::RemotePaths;
+
+#[cfg(test)]
+mod app_helper_tests;

@@ -37,6 +37,8 @@ impl Script {
             .set("profile_script", &paths.profile_script)
             .set("incoming", &paths.incoming_dir())
             .set("lock", &paths.lock_file())
+            .set("apps_dir", &paths.apps_dir())
+            .set("apps_state_dir", &paths.apps_state_dir())
     }
 
     /// The inputs, then the framing functions (`kv`), then `body`.

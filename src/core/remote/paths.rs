@@ -46,4 +46,20 @@ impl RemotePaths {
     pub fn release_go_dir(&self, version: &str) -> String {
         format!("{}/{}/go", self.releases_dir, version)
     }
+
+    /// Go applications: `<apps_dir>/<name>/releases/<version>/` and `<apps_dir>/<name>/current`.
+    /// Next to releases_dir: `/opt/offgo/apps` by default.
+    pub fn apps_dir(&self) -> String {
+        let parent = self
+            .releases_dir
+            .trim_end_matches('/')
+            .rsplit_once('/')
+            .map_or("", |(parent, _)| parent);
+        format!("{parent}/apps")
+    }
+
+    /// Each app's state (`<name>.json`) and its uploads (`incoming/`): `/var/lib/offgo/apps`.
+    pub fn apps_state_dir(&self) -> String {
+        format!("{}/apps", self.state_dir)
+    }
 }

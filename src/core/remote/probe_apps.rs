@@ -22,15 +22,11 @@ pub struct AppPaths {
 }
 
 impl AppPaths {
+    /// The directories push writes ([`RemotePaths::apps_dir`], [`RemotePaths::apps_state_dir`]).
     pub fn of(paths: &RemotePaths) -> Self {
-        let base = paths
-            .releases_dir
-            .trim_end_matches('/')
-            .rsplit_once('/')
-            .map_or("", |(parent, _)| parent);
         Self {
-            dir: format!("{base}/apps"),
-            state_dir: format!("{}/apps", paths.state_dir.trim_end_matches('/')),
+            dir: paths.apps_dir(),
+            state_dir: paths.apps_state_dir(),
         }
     }
 }

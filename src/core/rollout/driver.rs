@@ -302,9 +302,9 @@ impl Driver {
         match op {
             Operation::Push => engine.push(&[host], &self.artifact),
             Operation::Verify => {
-                engine.verify_after_push(&[host], self.artifact.kind(), self.ldd_before.remove(&l))
+                engine.verify_pushed(&[host], &self.artifact, self.ldd_before.remove(&l))
             }
-            Operation::Rollback => engine.rollback(&[host], self.artifact.kind(), None),
+            Operation::Rollback => engine.rollback_pushed(&[host], &self.artifact),
             // A rollout's hosts only ever push, verify and roll back.
             Operation::Run => {}
         }

@@ -414,3 +414,32 @@ mod tests {
         assert!(group(&[]).is_empty());
     }
 }
+
+#[cfg(test)]
+mod app_health_tests {
+    use super::*;
+
+    /// Hosts whose app failed its health check the same way share one bucket, whatever their
+    /// number of tries, and the bucket shows what the check said.
+    #[test]
+    fn failed_health_checks_share_a_bucket_that_shows_the_check_s_output() {
+        let failure = |host, tries| Failure {
+            host,
+            step: "health".into(),
+            error: format!(
+                "command_failed: svc 3.0.0 is not healthy within 3s: exit 22 after {tries} tries: \
+                 curl: (22) The requested URL returned error: 500"
+            ),
+        };
+        let buckets = group(&[failure(0, 9), failure(1, 8), failure(2, 9)]);
+        assert_eq!(buckets.len(), 1, "{buckets:#?}");
+        assert_eq!(buckets[0].hosts, [0, 1, 2]);
+        assert!(
+            buckets[0]
+                .label
+                .contains("The requested URL returned error: 500"),
+            "{}",
+            buckets[0].label
+        );
+    }
+}

@@ -5,7 +5,6 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::core::bundle::open_trusted;
 use crate::core::engine::{Artifact, Engine, EngineEvent};
 use crate::core::inventory::Inventory;
 use crate::core::rollout::journal::{self, rollouts_dir};
@@ -110,19 +109,18 @@ impl Runner {
             return Err(SessionError::AlreadyRunning);
         }
         let inventory = engine.inventory();
-        let trusted = open_trusted(&bundle_path, &inventory.bundles).map_err(|source| {
-            SessionError::Bundle {
+        let (artifact, signature) = Artifact::open_detected(&bundle_path, &inventory.bundles)
+            .map_err(|source| SessionError::Bundle {
                 rollout: "not started".into(),
                 source,
-            }
-        })?;
+            })?;
         let request = RolloutRequest {
             inventory,
             inventory_path: canonical(&inventory.source),
             preview,
-            bundle: Artifact::from(&trusted.bundle),
+            bundle: artifact,
             bundle_path: canonical(&bundle_path),
-            signature: trusted.signature.to_string(),
+            signature: signature.to_string(),
         };
         let (session, updates) = RolloutSession::start(request, &self.dir, engine)?;
         tracing::info!(rollout = %session.header().id, "rollout started from the console");

@@ -15,6 +15,9 @@ offgo_version_re='go1(\.[0-9]{1,6}(\.[0-9]{1,6}|(rc|beta)[1-9][0-9]{0,5})?)?|dev
 # A plain name inside a directory: no slash, not hidden.
 offgo_name_re='[A-Za-z0-9][A-Za-z0-9._+-]{0,127}'
 offgo_hex_re='[0-9a-f]{64}'
+# An app's name and version, as `app build` writes them (they name directories).
+offgo_app_name_re='[a-z0-9][a-z0-9_-]{0,63}'
+offgo_app_version_re='[A-Za-z0-9][A-Za-z0-9._+-]{0,63}'
 offgo_flag() { case $2 in 0 | 1) ;; *) offgo_refuse "$1 must be 0 or 1" ;; esac; }
 offgo_version() { offgo_is "$offgo_version_re" "$2" || offgo_refuse "$1 is not a Go version"; }
 
@@ -74,6 +77,36 @@ offgo_input() {
       case $2 in '{"ts":"'*',') ;; *) offgo_refuse "record_head is not the head of an audit line" ;; esac
       record_head=$2 ;;
     audit-append:retry) offgo_flag "$1" "$2"; retry=$2 ;;
+    app-preflight:name | app-receive:name | app-install:name | app-switch:name | app-verify:name)
+      offgo_is "$offgo_app_name_re" "$2" || offgo_refuse "name is not an app name"
+      name=$2 ;;
+    app-preflight:version | app-receive:version | app-install:version | app-switch:version)
+      offgo_is "$offgo_app_version_re" "$2" || offgo_refuse "version is not an app version"
+      version=$2 ;;
+    app-preflight:tarball_name | app-receive:tarball_name | app-install:tarball_name)
+      offgo_is "$offgo_name_re" "$2" || offgo_refuse "tarball_name is not a plain file name"
+      tarball_name=$2 ;;
+    app-preflight:check_lock) offgo_flag "$1" "$2"; check_lock=$2 ;;
+    app-preflight:hash_part) offgo_flag "$1" "$2"; hash_part=$2 ;;
+    app-receive:file)
+      case $2 in sums | tarball | manifest) ;; *) offgo_refuse "file must be sums, tarball or manifest" ;; esac
+      file=$2 ;;
+    app-receive:append) offgo_flag "$1" "$2"; append=$2 ;;
+    app-install:sha256) offgo_is "$offgo_hex_re" "$2" || offgo_refuse "sha256 is not 64 hex digits"; sha256=$2 ;;
+    app-install:tree_digest)
+      offgo_is "$offgo_hex_re" "$2" || offgo_refuse "tree_digest is not 64 hex digits"
+      tree_digest=$2 ;;
+    app-install:manifest_sha256)
+      offgo_is "$offgo_hex_re" "$2" || offgo_refuse "manifest_sha256 is not 64 hex digits"
+      manifest_sha256=$2 ;;
+    app-install:state_json | app-switch:state_json)
+      case $2 in '{"name":'*'}') ;; *) offgo_refuse "state_json is not an app's state" ;; esac
+      state_json=$2 ;;
+    app-install:prune)
+      for offgo_w in $2; do
+        offgo_is "$offgo_app_version_re" "$offgo_w" || offgo_refuse "prune names something other than a release"
+      done
+      prune=$2 ;;
     *) offgo_refuse "$verb takes no input $1" ;;
   esac
   offgo_given="$offgo_given $1 "
@@ -107,6 +140,11 @@ case $verb in
   switch) offgo_inputs version state_json ;;
   verify) offgo_inputs expected ;;
   audit-append) offgo_inputs record_head retry ;;
+  app-preflight) offgo_inputs name version tarball_name check_lock hash_part ;;
+  app-receive) offgo_inputs file name version tarball_name append ;;
+  app-install) offgo_inputs name version tarball_name sha256 tree_digest manifest_sha256 state_json prune ;;
+  app-switch) offgo_inputs name version state_json ;;
+  app-verify) offgo_inputs name ;;
   *) offgo_refuse "unknown verb" ;;
 esac
 # What the jump host derives from these when it sends a script itself (ops.rs), derived here.
