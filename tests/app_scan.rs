@@ -325,6 +325,21 @@ fn scan_reports_each_hosts_apps_build_info_ldd_gaps_and_health() {
 
     assert_eq!(apps("c"), Vec::<Value>::new(), "no apps: []");
 
+    // The table says what is wrong with an app, a line each; a healthy one is not mentioned.
+    let table = offgo(
+        state.path(),
+        &["scan", "--inventory", inventory.to_str().unwrap()],
+    );
+    let table = String::from_utf8_lossy(&table.stdout);
+    for line in [
+        "a: app worker 0.3.0 needs libledger.so.1",
+        "b: app svc 1.0.0: health failed: unhealthy: svc 1.1.0 has no /opt/offgo/apps/svc/up",
+        "b: app svc 1.0.0: current links to 1.0.0, the state file says 1.1.0",
+    ] {
+        assert!(table.contains(line), "{line:?} in:\n{table}");
+    }
+    assert!(!table.contains("a: app svc"), "{table}");
+
     // The console's provenance is `go version -m`'s own lines, as far as the manifest keeps
     // them (Go leaves -ldflags out of a -trimpath build's info; so does the manifest).
     let manifest: offgo::core::app::AppManifest =
