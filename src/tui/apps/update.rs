@@ -12,6 +12,8 @@ use crate::tui::state::overlay::Body;
 pub fn open(model: &mut Model, commands: &mut Vec<Command>) {
     if model.body != Body::Apps {
         model.body = Body::Apps;
+        // The keys move in the apps table first, whatever had them in the host view.
+        model.focus = Focus::Table;
         model.detail_scroll = 0;
     }
     commands.push(Command::ListAppBundles(model.bundles_dir.clone()));
