@@ -512,6 +512,20 @@ fn the_real_script_reports_installed_apps_and_their_health() {
     let down = run_full(&again);
     let api = down.facts.apps.iter().find(|a| a.name == "api").unwrap();
     assert_eq!(api.health, Some(HealthRead::Failed("HTTP 503".into())));
+
+    // A host without `timeout` cannot bound a health command: it is not run, and says so.
+    let unbounded = run_full(&script(None).replace("&& have_timeout=1", "&& have_timeout="));
+    let api = unbounded
+        .facts
+        .apps
+        .iter()
+        .find(|a| a.name == "api")
+        .unwrap();
+    assert!(
+        matches!(&api.health, Some(HealthRead::NotRun(why)) if why.contains("no `timeout`")),
+        "{:?}",
+        api.health
+    );
 }
 
 fn run_sh(script: &str) -> Vec<u8> {
