@@ -314,6 +314,18 @@ fn the_console_shows_the_fleet_filters_details_helps_and_quits_cleanly() {
         !s.contains("in the filter") && s.contains("q quit")
     });
 
+    // The apps view and back: the event loop reads the bundle directory for it.
+    console.tmux.keys(&["A"]);
+    console
+        .tmux
+        .wait_for("the apps view, the bundles read", REDRAW, |s| {
+            s.contains("apps · 0 on 0 hosts") && !s.contains("reading bundles")
+        });
+    console.tmux.keys(&["Escape"]);
+    console
+        .tmux
+        .wait_for("the host table again", REDRAW, |s| s.contains("6/6 hosts"));
+
     console.quit();
 }
 

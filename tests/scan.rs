@@ -34,7 +34,7 @@ fn by_name<'a>(hosts: &'a [Value], name: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("{name} missing from {hosts:#?}"))
 }
 
-const CONTRACT_KEYS: [&str; 17] = [
+const CONTRACT_KEYS: [&str; 18] = [
     "name",
     "address",
     "port",
@@ -53,6 +53,8 @@ const CONTRACT_KEYS: [&str; 17] = [
     "go_env",
     "go_env_drift",
     "via",
+    // Go applications.
+    "apps",
 ];
 
 #[test]
@@ -103,7 +105,7 @@ fn scan_reports_every_state_with_the_contract_shape() {
         for key in CONTRACT_KEYS {
             assert!(h.get(key).is_some(), "{} lacks {key}", h["name"]);
         }
-        assert_eq!(keys.len(), 16, "exactly the contract keys: {keys:?}");
+        assert_eq!(keys.len(), 17, "exactly the contract keys: {keys:?}");
     }
 
     let hand = by_name(&hosts, "hand");
@@ -429,7 +431,7 @@ fn scan_format_csv_is_the_console_table_as_csv() {
     );
     let same: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(same[0]["name"], json[0]["name"]);
-    assert_eq!(same.as_array().unwrap()[0].as_object().unwrap().len(), 16);
+    assert_eq!(same.as_array().unwrap()[0].as_object().unwrap().len(), 17);
     let out = offgo(
         state.path(),
         &[

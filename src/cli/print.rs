@@ -167,8 +167,38 @@ pub fn scan_table(reports: &[HostReport]) {
                 safe(detail)
             ));
         }
+        for app in &r.apps {
+            out.push_str(&app_findings(&r.name, app));
+        }
     }
     super::out::stdout(&out);
+}
+
+/// What is wrong with one app of a host, a line each (nothing for a healthy app): a failed
+/// health check, missing libraries, what does not add up.
+fn app_findings(host: &str, app: &crate::core::app::AppReport) -> String {
+    let head = format!(
+        "{}: app {} {}",
+        safe(host),
+        safe(&app.name),
+        safe(app.version.as_deref().unwrap_or("(no version)"))
+    );
+    let mut out = String::new();
+    if app.health.as_deref() == Some("failed") || app.health_output.is_some() {
+        let word = app.health.as_deref().unwrap_or("not run");
+        let said = app.health_output.as_deref().unwrap_or("");
+        out.push_str(&format!("\n{head}: health {word}: {}\n", safe(said)));
+    }
+    if !app.ldd_missing.is_empty() {
+        out.push_str(&format!(
+            "\n{head} needs {}\n",
+            safe(&app.ldd_missing.join(", "))
+        ));
+    }
+    for problem in &app.problems {
+        out.push_str(&format!("\n{head}: {}\n", safe(problem)));
+    }
+    out
 }
 
 /// The console's table columns as CSV (see [`crate::core::export`]): one line per host, every

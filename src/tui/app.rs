@@ -265,6 +265,11 @@ fn run_command(state: &mut Loop<'_>, command: Command) -> Option<Msg> {
         Command::ListRollouts => return Some(state.runner.list()),
         Command::OpenRollout(path) => return Some(state.runner.open(engine, &path)),
         Command::Export { path, lines } => return Some(export(path, &lines)),
+        Command::ListAppBundles(dir) => {
+            let catalog = crate::tui::apps::catalog::list(&dir);
+            tracing::info!(dir = %dir.display(), apps = catalog.newest.len(), "listed app bundles");
+            return Some(Msg::AppBundles(catalog));
+        }
         Command::Redraw | Command::Quit | Command::Shell(_) => {}
     }
     None

@@ -84,3 +84,22 @@ pub fn table_page((width, height): (u16, u16), focus: Focus) -> usize {
     let table = areas(Rect::new(0, 0, width, height), focus).table;
     table.height.saturating_sub(TABLE_CHROME) as usize
 }
+
+/// The apps view's table and detail pane: on a wide screen the table spans the width (its
+/// columns need it) with the detail pane under it; otherwise as the host table's.
+pub fn apps_areas(area: Rect, focus: Focus) -> (Rect, Option<Rect>) {
+    let areas = areas(area, focus);
+    if area.width < WIDE {
+        return (areas.table, areas.detail);
+    }
+    let main = areas.detail.map_or(areas.table, |d| d.union(areas.table));
+    let [table, detail] =
+        Layout::vertical([Constraint::Percentage(40), Constraint::Percentage(60)]).areas(main);
+    (table, Some(detail))
+}
+
+/// Rows the apps view shows on a `(width, height)` screen.
+pub fn apps_page((width, height): (u16, u16), focus: Focus) -> usize {
+    let table = apps_areas(Rect::new(0, 0, width, height), focus).0;
+    table.height.saturating_sub(TABLE_CHROME) as usize
+}

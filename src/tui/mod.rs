@@ -8,6 +8,7 @@
 //! tests/architecture.rs fails on an import cycle. Tests reach the console through [`testing`].
 
 mod app;
+mod apps;
 mod command;
 mod input;
 mod keys;

@@ -69,6 +69,9 @@ pub enum Msg {
     },
     /// SIGTERM or SIGHUP: leave like `q` does.
     Terminate,
+    /// What the bundle directory says of apps and Go (the answer to
+    /// [`Command::ListAppBundles`]).
+    AppBundles(super::apps::catalog::AppCatalog),
 }
 
 /// What [`super::update`] asks the event loop to do.
@@ -115,6 +118,8 @@ pub enum Command {
         path: PathBuf,
         lines: Vec<crate::core::export::HostLine>,
     },
+    /// Read the app and Go bundles in this directory; answered with [`Msg::AppBundles`].
+    ListAppBundles(PathBuf),
     /// Something on screen changed: draw (coalesced with other redraws, at a capped rate).
     Redraw,
     Quit,

@@ -5,6 +5,7 @@
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 
+pub use super::apps::catalog::AppCatalog;
 pub use super::input::action::Action;
 pub use super::input::keymap::{self, Key, Keymap, Scope};
 pub use super::logs::events::Level;

@@ -85,6 +85,9 @@ fn host_report(r: &mut HostReport) {
         opt(&mut d.got);
     }
     r.go_shims.iter_mut().for_each(one);
+    for app in &mut r.apps {
+        app_report(app);
+    }
     let Some(f) = &mut r.facts else { return };
     f.go_shims.iter_mut().for_each(one);
     for view in [&mut f.go_env.login, &mut f.go_env.service]
@@ -117,6 +120,52 @@ fn host_report(r: &mut HostReport) {
         one(&mut b.path);
         if let BinaryStatus::Gaps(libs) = &mut b.status {
             libs.iter_mut().for_each(one);
+        }
+    }
+    f.apps.iter_mut().for_each(installed_app);
+}
+
+/// An app's report: its name is checked (offgo's names only), everything else is the host's.
+fn app_report(a: &mut crate::core::app::AppReport) {
+    for s in [&mut a.version, &mut a.go_version, &mut a.vcs_revision]
+        .into_iter()
+        .chain([&mut a.health_output, &mut a.state_version, &mut a.previous])
+    {
+        opt(s);
+    }
+    a.ldd_missing.iter_mut().for_each(one);
+    a.problems.iter_mut().for_each(one);
+}
+
+/// The manifest's build info, shown as provenance in the detail pane.
+fn installed_app(a: &mut crate::core::app::InstalledApp) {
+    use crate::core::app::{AppLink, ManifestRead};
+    if let AppLink::Elsewhere(target) = &mut a.link {
+        one(target);
+    }
+    if let ManifestRead::Parsed(m) = &mut a.manifest {
+        one(&mut m.name);
+        one(&mut m.version);
+        one(&mut m.arch);
+        one(&mut m.binary);
+        let b = &mut m.build;
+        one(&mut b.go_version);
+        for s in [
+            &mut b.path,
+            &mut b.module,
+            &mut b.module_version,
+            &mut b.cgo_enabled,
+        ]
+        .into_iter()
+        .chain([
+            &mut b.goos,
+            &mut b.goarch,
+            &mut b.ldflags,
+            &mut b.vcs_revision,
+        ])
+        .chain([&mut b.vcs_time, &mut b.vcs_modified])
+        {
+            opt(s);
         }
     }
 }

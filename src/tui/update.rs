@@ -6,6 +6,7 @@ use std::time::Duration;
 use crossterm::event::{Event, KeyEvent};
 use tui_input::backend::crossterm::EventHandler;
 
+use super::apps::update as apps;
 use super::command::update as command_line;
 use super::input::action::Action;
 use super::input::keymap::{Key, Scope};
@@ -43,6 +44,7 @@ pub fn update_all(model: &mut Model, msgs: impl IntoIterator<Item = Msg>) -> Vec
         request_probe(model, finished, "re-probing after the operation", &mut fx);
     }
     model.settle();
+    apps::settle(model);
     fx.finish()
 }
 
@@ -126,6 +128,10 @@ fn apply(model: &mut Model, msg: Msg, fx: &mut Effects) {
             fx.redraw = true;
         }
         Msg::Terminate => fx.commands.push(Command::Quit),
+        Msg::AppBundles(catalog) => {
+            apps::listed(model, catalog);
+            fx.redraw = true;
+        }
     }
 }
 
@@ -184,7 +190,14 @@ fn on_action(model: &mut Model, action: Action, fx: &mut Effects) {
         return;
     }
     let listing = model.body == Body::Rollouts && !model.help_open();
+    let in_apps = model.body == Body::Apps && !model.help_open() && model.focus == Focus::Table;
     match action {
+        Action::Up if in_apps => apps::step(model, -1),
+        Action::Down if in_apps => apps::step(model, 1),
+        Action::PageUp if in_apps => apps::step(model, -apps::page(model)),
+        Action::PageDown if in_apps => apps::step(model, apps::page(model)),
+        Action::Top if in_apps => apps::step(model, isize::MIN / 2),
+        Action::Bottom if in_apps => apps::step(model, isize::MAX / 2),
         Action::Up if listing => roll_list::step(model, -1),
         Action::Down if listing => roll_list::step(model, 1),
         Action::Up if model.rollout_open() && !model.help_open() => roll::step_bucket(model, -1),
@@ -229,7 +242,7 @@ fn on_action(model: &mut Model, action: Action, fx: &mut Effects) {
         Action::RolloutStart => roll::start(model, &mut fx.commands),
         Action::RolloutView => {
             model.body = match model.body {
-                Body::Table | Body::Rollouts => Body::Rollout,
+                Body::Table | Body::Rollouts | Body::Apps => Body::Rollout,
                 Body::Rollout => Body::Table,
             }
         }
@@ -247,7 +260,8 @@ fn on_action(model: &mut Model, action: Action, fx: &mut Effects) {
         Action::Export => export::open(model),
         Action::ExportWrite => export::confirm(model, &mut fx.commands),
         Action::CommandLine => command_line::open(model),
-        Action::CommandEnter => command_line::enter(model),
+        Action::CommandEnter => command_line::enter(model, &mut fx.commands),
+        Action::AppsView => apps::toggle(model, &mut fx.commands),
         Action::Cancel => {
             export::cancel(model);
             command_line::cancel(model);
@@ -313,7 +327,8 @@ fn on_dialog_action(model: &mut Model, action: Action, fx: &mut Effects) {
         | Action::Export
         | Action::ExportWrite
         | Action::CommandLine
-        | Action::CommandEnter => {}
+        | Action::CommandEnter
+        | Action::AppsView => {}
     }
 }
 

@@ -2,6 +2,7 @@
 //! a probe output generated from facts, with every value framed as `kv` frames it, parses
 //! back to exactly those facts, whatever the values hold.
 
+use offgo::core::app::{first_line, AppLink, AppStateRead, HealthRead, InstalledApp, ManifestRead};
 use offgo::core::remote::probe::{
     parse_probe_output, AuditLogRead, BinaryCheck, BinaryStatus, GoRootKind, OffgoState,
     ProbeFacts, ProbeOutput, ProbeReply, StateRead,
@@ -32,6 +33,18 @@ const KEYS: &[&str] = &[
     "audit_lines",
     "audit_truncated",
     "audit_size",
+    "app",
+    "app_link",
+    "app_state",
+    "app_state_unreadable",
+    "app_manifest",
+    "app_manifest_unreadable",
+    "app_bin",
+    "app_bin_static",
+    "app_bin_missing",
+    "app_gap",
+    "app_health",
+    "app_health_output",
 ];
 
 /// A generated probe output and what it must parse to.
@@ -137,6 +150,101 @@ fn binary_lines(check: &BinaryCheck) -> String {
     }
 }
 
+/// One installed app as the probe reads it, its health lines and its block of lines.
+fn app(name: String) -> impl Strategy<Value = (InstalledApp, Vec<String>, String)> {
+    let binary = prop_oneof![
+        Just(None),
+        Just(Some(BinaryStatus::Ok)),
+        Just(Some(BinaryStatus::NotDynamic)),
+        Just(Some(BinaryStatus::NoMatch)),
+        proptest::collection::vec(library(), 1..3).prop_map(|l| Some(BinaryStatus::Gaps(l))),
+    ];
+    let health = prop_oneof![
+        Just(None),
+        Just(Some((HealthRead::Ok, None))),
+        hostile().prop_map(|said| Some((HealthRead::Failed(first_line(&said)), Some(said)))),
+    ];
+    (
+        proptest::option::of(hostile()),
+        proptest::option::of(prop_oneof![
+            hostile(),
+            Just(r#"{"current":"1.2.0","previous":"1.1.0","history":[]}"#.to_string())
+        ]),
+        proptest::option::of(hostile()),
+        binary,
+        health,
+    )
+        .prop_map(move |(link, state, manifest, binary, health)| {
+            let mut read = InstalledApp::new(name.clone());
+            let mut block = kv_line("app", &name);
+            if let Some(target) = link {
+                read.link = AppLink::of_target(&target);
+                block.push_str(&kv_line("app_link", &target));
+            }
+            if let Some(text) = state {
+                read.state = AppStateRead::parse(&text);
+                block.push_str(&kv_line("app_state", &text));
+            }
+            if let Some(text) = manifest {
+                read.manifest = ManifestRead::parse(&text);
+                block.push_str(&kv_line("app_manifest", &text));
+            }
+            let path = format!("/opt/offgo/apps/{name}/current/bin/{name}");
+            match &binary {
+                None => {}
+                Some(BinaryStatus::NotDynamic) => block.push_str(&kv_line("app_bin_static", &path)),
+                Some(BinaryStatus::NoMatch) => block.push_str(&kv_line("app_bin_missing", &path)),
+                Some(BinaryStatus::Gaps(libs)) => {
+                    block.push_str(&kv_line("app_bin", &path));
+                    for lib in libs {
+                        block.push_str(&kv_line(
+                            "app_gap",
+                            &format!("{path}\t\t{lib} => not found"),
+                        ));
+                    }
+                }
+                Some(_) => block.push_str(&kv_line("app_bin", &path)),
+            }
+            read.binary = binary;
+            let mut health_lines = Vec::new();
+            if let Some((verdict, said)) = health {
+                let word = if verdict == HealthRead::Ok {
+                    "ok"
+                } else {
+                    "failed"
+                };
+                health_lines.push(kv_line("app_health", &format!("{name} {word}")));
+                if let Some(said) = said {
+                    health_lines.push(kv_line("app_health_output", &format!("{name} {said}")));
+                }
+                read.health = Some(verdict);
+            }
+            (read, health_lines, block)
+        })
+}
+
+/// A few apps with distinct names offgo would make.
+fn apps() -> impl Strategy<Value = (Vec<InstalledApp>, (Vec<String>, String))> {
+    proptest::collection::btree_set("[a-z0-9][a-z0-9_-]{0,8}", 0..3).prop_flat_map(|names| {
+        names
+            .into_iter()
+            .map(app)
+            .collect::<Vec<_>>()
+            .prop_map(|apps| {
+                let mut reads = Vec::new();
+                let mut health = Vec::new();
+                let mut blocks = String::new();
+                for (read, h, block) in apps {
+                    reads.push(read);
+                    // Each app's two health lines stay in order: one unordered entry.
+                    health.push(h.concat());
+                    blocks.push_str(&block);
+                }
+                (reads, (health, blocks))
+            })
+    })
+}
+
 /// Audit log bytes: anything, including the lines that frame it.
 fn audit_bytes() -> impl Strategy<Value = Vec<u8>> {
     proptest::collection::vec(
@@ -211,6 +319,8 @@ struct Parts {
     state_line: Option<String>,
     audit: (AuditLogRead, String, Vec<u8>),
     unknown: Vec<String>,
+    /// The apps' lines: health lines (order-free) and each app's block.
+    app_lines: (Vec<String>, String),
 }
 
 fn parts() -> impl Strategy<Value = Parts> {
@@ -225,6 +335,7 @@ fn parts() -> impl Strategy<Value = Parts> {
         proptest::collection::vec(binary(), 0..4),
         audit(),
         unknown_keys(),
+        apps(),
     )
         .prop_map(
             |(
@@ -235,6 +346,7 @@ fn parts() -> impl Strategy<Value = Parts> {
                 binaries,
                 audit,
                 unknown,
+                (apps, app_lines),
             )| Parts {
                 fingerprint,
                 facts: ProbeFacts {
@@ -249,10 +361,12 @@ fn parts() -> impl Strategy<Value = Parts> {
                     go_env: Default::default(),
                     helper_sha256: None,
                     go_shims: Vec::new(),
+                    apps,
                 },
                 state_line,
                 audit,
                 unknown,
+                app_lines,
             },
         )
 }
@@ -297,6 +411,7 @@ fn unordered_lines(p: &Parts) -> Vec<String> {
     );
     lines.extend(p.state_line.clone());
     lines.extend(p.unknown.iter().cloned());
+    lines.extend(p.app_lines.0.iter().cloned());
     lines
 }
 
@@ -312,6 +427,7 @@ fn full_sample() -> impl Strategy<Value = Sample> {
                 for check in &p.facts.binaries {
                     text.push_str(&binary_lines(check));
                 }
+                text.push_str(&p.app_lines.1);
                 let (audit_log, audit_head, audit_block) = p.audit.clone();
                 text.push_str(&audit_head);
                 let mut output = text.into_bytes();
@@ -430,7 +546,7 @@ proptest! {
             (f.arch.as_str(), f.go_version_output, f.go_version_file, f.state, f.free_bytes),
             ("", None, None, StateRead::Absent, None)
         );
-        prop_assert!(!f.auditd_running && f.binaries.is_empty());
+        prop_assert!(!f.auditd_running && f.binaries.is_empty() && f.apps.is_empty());
     }
 }
 

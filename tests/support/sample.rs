@@ -92,6 +92,7 @@ pub fn healthy(host: &Host, version: &str, latency_ms: u64) -> HostReport {
         go_env: Default::default(),
         helper_sha256: None,
         go_shims: Vec::new(),
+        apps: Vec::new(),
     };
     HostReport {
         name: host.name.clone(),
@@ -123,6 +124,7 @@ pub fn healthy(host: &Host, version: &str, latency_ms: u64) -> HostReport {
         go_env: None,
         go_env_drift: Vec::new(),
         go_shims: Vec::new(),
+        apps: Vec::new(),
     }
 }
 
@@ -155,6 +157,7 @@ pub fn failed(host: &Host, kind: ErrorKind, error: &str, hint: &str) -> HostRepo
         go_env: None,
         go_env_drift: Vec::new(),
         go_shims: Vec::new(),
+        apps: Vec::new(),
     }
 }
 

@@ -119,14 +119,14 @@ fn check_dest(dest: &str) -> Result<(), String> {
     Ok(())
 }
 
-fn valid_name(name: &str) -> bool {
+pub(crate) fn valid_name(name: &str) -> bool {
     let mut bytes = name.bytes();
     matches!(bytes.next(), Some(b'a'..=b'z' | b'0'..=b'9'))
         && name.len() <= 64
         && bytes.all(|b| matches!(b, b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_'))
 }
 
-fn valid_version(version: &str) -> bool {
+pub(crate) fn valid_version(version: &str) -> bool {
     let mut bytes = version.bytes();
     matches!(bytes.next(), Some(b) if b.is_ascii_alphanumeric())
         && version.len() <= 64

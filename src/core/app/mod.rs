@@ -14,3 +14,12 @@ pub use build::{
 pub use buildinfo::{BuildInfo, BuildInfoError};
 pub use manifest::FORMAT_VERSION;
 pub use manifest::{AppManifest, BuildSection};
+mod installed;
+pub use installed::{
+    first_line, valid_app_name, valid_app_version, AppLink, AppState, AppStateRead, HealthRead,
+    InstalledApp, ManifestRead, MAX_APPS, MAX_HEALTH_OUTPUT,
+};
+mod report;
+pub use report::AppReport;
+mod provenance;
+pub use provenance::{compare_app_versions, go_version_m};

@@ -12,7 +12,7 @@ use crate::core::audit::{classify, AuditSummary, AuditTrail, HostIdentity, Recor
 use crate::core::inventory::Host;
 use crate::core::remote::probe::ProbeReply;
 use crate::core::remote::probe::{
-    parse_probe_output, probe_script, BinaryStatus, ProbeOutput, StateRead,
+    parse_probe_output, probe_script_with_apps, AppProbe, BinaryStatus, ProbeOutput, StateRead,
 };
 use crate::core::ssh::{ErrorKind, ExecOutput, HostError, HostLink};
 
@@ -66,7 +66,20 @@ pub fn probe_host(
     let known = memo.as_ref().map(|m| m.fingerprint.as_str());
     let host = link.host();
     let go_env_vars = host.go_env.reported();
-    let script = probe_script(&host.paths, &host.check_binaries, &go_env_vars, known);
+    let apps = AppProbe {
+        health: host
+            .apps
+            .iter()
+            .filter_map(|a| Some((a.name.clone(), a.health.clone()?)))
+            .collect(),
+    };
+    let script = probe_script_with_apps(
+        &host.paths,
+        &host.check_binaries,
+        &go_env_vars,
+        known,
+        &apps,
+    );
     let result = link.run("probe", "sh -s", script.as_bytes());
     let latency_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
     let host = link.host();
@@ -173,6 +186,7 @@ pub fn unreachable_report(host: &Host, error: &HostError) -> HostReport {
         go_env: None,
         go_env_drift: Vec::new(),
         go_shims: Vec::new(),
+        apps: Vec::new(),
     }
 }
 
@@ -205,6 +219,11 @@ fn reachable_report(
     let go_env = facts.go_env.login_values().cloned();
     let go_env_drift = crate::core::goenv::drift(&host.go_env, &facts.go_env);
     let facts_shims = facts.go_shims.clone();
+    let apps = facts
+        .apps
+        .iter()
+        .map(crate::core::app::AppReport::of)
+        .collect();
     HostReport {
         name: host.name.clone(),
         address: host.address.clone(),
@@ -227,5 +246,6 @@ fn reachable_report(
         go_shims: facts_shims,
         go_env,
         go_env_drift,
+        apps,
     }
 }

@@ -101,6 +101,8 @@ pub struct HostReport {
     pub go_shims: Vec<String>,
     /// The jump hosts the host is reached through, first hop first; empty when direct.
     pub via: Vec<String>,
+    /// The Go applications installed on the host (`/opt/offgo/apps/*`); empty when none.
+    pub apps: Vec<crate::core::app::AppReport>,
     /// Hosts whose login uses become only: how, and whether the helper is intact.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub privilege: Option<PrivilegeReport>,

@@ -10,6 +10,7 @@ pub mod ops;
 pub mod paths;
 pub mod privilege;
 pub mod probe;
+pub mod probe_apps;
 mod probe_parse;
 pub mod quote;
 pub mod rule;

@@ -7,7 +7,9 @@ use crate::core::goenv::GoEnvRead;
 
 pub use super::go_version::GoVersion;
 use super::paths::RemotePaths;
+pub use super::probe_apps::{AppPaths, AppProbe};
 use super::quote::{sh_quote, sh_quote_all};
+use crate::core::app::InstalledApp;
 
 pub use super::probe_parse::{
     parse_probe_output, parse_state, version_from_go_version, ProbeParseError,
@@ -25,6 +27,23 @@ pub fn probe_script(
     check_binaries: &[String],
     go_env_vars: &[String],
     known_fingerprint: Option<&str>,
+) -> String {
+    probe_script_with_apps(
+        paths,
+        check_binaries,
+        go_env_vars,
+        known_fingerprint,
+        &AppProbe::default(),
+    )
+}
+
+/// [`probe_script`] that also runs each configured app's `health` command.
+pub fn probe_script_with_apps(
+    paths: &RemotePaths,
+    check_binaries: &[String],
+    go_env_vars: &[String],
+    known_fingerprint: Option<&str>,
+    apps: &AppProbe,
 ) -> String {
     let mut script = String::with_capacity(PROBE_BODY.len() + 512);
     for (name, value) in [
@@ -64,6 +83,7 @@ pub fn probe_script(
         script.push_str(&sh_quote_all(check_binaries.iter().map(String::as_str)));
     }
     script.push('\n');
+    script.push_str(&super::probe_apps::app_inputs(paths, apps));
     script.push_str(super::frame::PRELUDE);
     script.push_str(PROBE_BODY);
     script
@@ -173,6 +193,8 @@ pub struct ProbeFacts {
     pub helper_sha256: Option<String>,
     /// offgo's `go1.X.Y` shims in the shim directory (`go_shims`), by name.
     pub go_shims: Vec<String>,
+    /// The Go applications installed under the apps directory, in the host's listing order.
+    pub apps: Vec<InstalledApp>,
 }
 
 impl ProbeFacts {

@@ -1,7 +1,8 @@
 # offgo probe (POSIX sh). The jump host prepends the quoted inputs:
 #   go_root, releases_dir, state_file, audit_log, audit_cap, profile_script, go_env_vars (the Go
 #   environment variables to report, space-separated upper-case names), known_fingerprint (the
-#   last probe's, or empty), and `set -- GLOB...` (check_binaries).
+#   last probe's, or empty), and `set -- GLOB...` (check_binaries); for Go applications
+#   apps_dir, apps_state_dir, health_seconds and `app_health_cmd NAME` (sets $health_cmd).
 # Prints key=value lines, every value through `kv` (the prelude: a newline or backslash in a value
 # is escaped, so no host content can start a line); the audit log comes last, framed by its byte
 # count so that any bytes in it (a tampered log may hold anything) cannot be mistaken for probe keys.
@@ -35,13 +36,59 @@ for pattern in "$@"; do
   done
   IFS=$saved_ifs
 done
+# Go applications: each directory of $apps_dir named as `app build` names apps (anything else
+# is not offgo's), at most 64. Their `current` link, state, manifest and binary join the stat.
+apps=
+app_files=
+n_apps=0
+for d in "$apps_dir"/*; do
+  [ -d "$d" ] || continue
+  a=${d##*/}
+  case $a in ''|[!a-z0-9]*|*[!a-z0-9_-]*) continue ;; esac
+  [ ${#a} -le 64 ] || continue
+  n_apps=$((n_apps + 1))
+  [ $n_apps -le 64 ] || break
+  apps="$apps$a$nl"
+  app_files="$app_files$d/current$nl$apps_state_dir/$a.json$nl$d/current/.offgo-app.toml$nl$d/current/bin/$a$nl"
+done
+# Health: the inventory's command for an app, once, no retry, as the login user, bounded by
+# `timeout` (its whole process group). Its verdict joins the fingerprint, so a service that
+# goes down makes a full probe; its words alone do not (a changing message would make every
+# probe a full one). Output: the first KiB is kept (the rest drained), the status after it.
+health_sum=
+have_timeout=
+command -v timeout >/dev/null 2>&1 && have_timeout=1
+for a in $apps; do
+  app_health_cmd "$a" || continue
+  if [ -z "$have_timeout" ]; then
+    kv app_health "$a not_run"
+    kv app_health_output "$a the host has no \`timeout\` to bound the health command: not run"
+    health_sum="$health_sum$a=not_run;"
+    continue
+  fi
+  res=$(exec 3>&1; rc=$( { { timeout -k 1 "$health_seconds" sh -c "$health_cmd" </dev/null 2>&1 \
+    3>&- 4>&-; echo $? >&4; } | { head -c 1024; cat >/dev/null; } >&3; } 4>&1 ); printf '\n%s' "$rc")
+  rc=${res##*"$nl"}
+  out=${res%"$nl"*}
+  if [ "$rc" = 0 ]; then
+    kv app_health "$a ok"
+    health_sum="$health_sum$a=ok;"
+  else
+    [ "$rc" = 124 ] && out="no answer within ${health_seconds}s (exit 124)${out:+: $out}"
+    [ -n "$out" ] || out="exit status $rc, no output"
+    kv app_health "$a failed"
+    kv app_health_output "$a ${out%%"$nl"*}"
+    health_sum="$health_sum$a=failed;"
+  fi
+done
 set -f
 IFS=$nl
 # go.env, the profiles and the user's go/env file decide what `go env` says.
 stats=$(stat -c '%N %s %Y %Z %i' "$go_root" "$go_root/VERSION" "$go_root/bin/go" "$state_file" \
   "$audit_log" "$helper" "$go_root/go.env" "$profile_script" "$env_profile" "$shim_dir" /etc/profile "$HOME/.profile" \
   "$HOME/.config/go/env" /etc/ld.so.cache /lib /usr/lib /lib64 /usr/lib64 /lib/x86_64-linux-gnu \
-  /usr/lib/x86_64-linux-gnu /lib/aarch64-linux-gnu /usr/lib/aarch64-linux-gnu $bins 2>/dev/null)
+  /usr/lib/x86_64-linux-gnu /lib/aarch64-linux-gnu /usr/lib/aarch64-linux-gnu $bins "$apps_dir" \
+  $app_files 2>/dev/null)
 # The stat lines themselves, on one line, are the fingerprint (no checksum process to run);
 # only a long list of binaries is worth a cksum to keep re-probe scripts small.
 # The audit log's line, when it exists and its name needs no quoting, also gives its size.
@@ -56,6 +103,7 @@ done
 case "$audit_size" in *[!0-9]*) audit_size= ;; esac
 IFS=$saved_ifs
 set +f
+fingerprint="$fingerprint$health_sum"
 if [ ${#fingerprint} -gt 4096 ]; then
   fingerprint=$(printf '%s' "$fingerprint" | cksum)
 fi
@@ -173,16 +221,16 @@ case "$rtlds" in
   *) rtlds= ;;
 esac
 
-# Prints what ldd said of $current (static or dynamic, and its gaps), then forgets it.
-# Called with IFS=newline and globbing off.
-kind=dynamic; gaps=; current=
+# Prints what ldd said of $current (static or dynamic, and its gaps), then forgets it; keys
+# start with $prefix (`app_` for an app's binary). Called with IFS=newline and globbing off.
+kind=dynamic; gaps=; current=; prefix=
 report_bin() {
   [ -n "$current" ] || return 0
   if [ "$kind" = static ]; then
-    kv bin_static "$current"
+    kv "${prefix}bin_static" "$current"
   else
-    kv bin "$current"
-    for g in $gaps; do kv gap "$g"; done
+    kv "${prefix}bin" "$current"
+    for g in $gaps; do kv "${prefix}gap" "$g"; done
   fi
   kind=dynamic; gaps=
 }
@@ -193,51 +241,78 @@ ldd_line() {
     *"not found"*) gaps="$gaps$current	$1$nl" ;;
   esac
 }
-set -f; IFS=$nl
-set --
-for f in $bins; do
-  if [ ! -e "$f" ]; then kv bin_missing "$f"; continue; fi
-  [ -f "$f" ] || continue
-  if [ -z "$rtlds" ]; then set -- "$@" "$f"; continue; fi
-  current=$f
-  ret=1
-  IFS=' '
-  for rtld in $rtlds; do
-    [ -x "$rtld" ] || continue
-    "$rtld" --verify "$f" >/dev/null 2>&1; ret=$?
-    case $ret in 0|2) break ;; esac
-  done
-  IFS=$nl
-  case $ret in
-    0|2)
-      out=$(LD_TRACE_LOADED_OBJECTS=1 "$rtld" "$f" 2>&1)
-      for line in $out; do ldd_line "$line"; done ;;
-    *) kind=static ;;
-  esac
-  report_bin
-done
-if [ $# -gt 0 ]; then
-  # ldd itself: with more than one file it heads each file's lines with `FILE:`.
-  IFS=$saved_ifs  # so that $limit splits into `timeout 20`
-  out=$($limit ldd -- "$@" 2>&1)
-  IFS=$nl
-  multi=; [ $# -gt 1 ] && multi=1
-  [ -z "$multi" ] && { current=$1; shift; }
-  for line in $out; do
-    case "$line" in
-      "	"*) ldd_line "$line" ;;
-      *)
-        # The next file's header: files come in the order they were given.
-        if [ -n "$multi" ] && [ $# -gt 0 ] && [ "$line" = "$1:" ]; then
-          report_bin; current=$1; shift
-        fi ;;
+# check_ldd PREFIX LIST: ldd's verdict on each file of the newline-separated LIST.
+check_ldd() {
+  prefix=$1; current=; kind=dynamic; gaps=
+  set -f; IFS=$nl
+  list=$2
+  set --
+  for f in $list; do
+    if [ ! -e "$f" ]; then kv "${prefix}bin_missing" "$f"; continue; fi
+    [ -f "$f" ] || continue
+    if [ -z "$rtlds" ]; then set -- "$@" "$f"; continue; fi
+    current=$f
+    ret=1
+    IFS=' '
+    for rtld in $rtlds; do
+      [ -x "$rtld" ] || continue
+      "$rtld" --verify "$f" >/dev/null 2>&1; ret=$?
+      case $ret in 0|2) break ;; esac
+    done
+    IFS=$nl
+    case $ret in
+      0|2)
+        out=$(LD_TRACE_LOADED_OBJECTS=1 "$rtld" "$f" 2>&1)
+        for line in $out; do ldd_line "$line"; done ;;
+      *) kind=static ;;
     esac
+    report_bin
   done
-  report_bin
-  # Files ldd never got to (it was cut short): nothing known against them, as before.
-  for f in "$@"; do kv bin "$f"; done
-fi
-set +f; IFS=$saved_ifs
+  if [ $# -gt 0 ]; then
+    # ldd itself: with more than one file it heads each file's lines with `FILE:`.
+    IFS=$saved_ifs  # so that $limit splits into `timeout 20`
+    out=$($limit ldd -- "$@" 2>&1)
+    IFS=$nl
+    multi=; [ $# -gt 1 ] && multi=1
+    [ -z "$multi" ] && { current=$1; shift; }
+    for line in $out; do
+      case "$line" in
+        "	"*) ldd_line "$line" ;;
+        *)
+          # The next file's header: files come in the order they were given.
+          if [ -n "$multi" ] && [ $# -gt 0 ] && [ "$line" = "$1:" ]; then
+            report_bin; current=$1; shift
+          fi ;;
+      esac
+    done
+    report_bin
+    # Files ldd never got to (it was cut short): nothing known against them, as before.
+    for f in "$@"; do kv "${prefix}bin" "$f"; done
+  fi
+  set +f; IFS=$saved_ifs
+}
+check_ldd '' "$bins"
+
+# Each app: what `current` links to, its state file and the release's manifest (both bounded:
+# one byte over the limit tells the jump host it was cut), and ldd's verdict on its binary.
+for a in $apps; do
+  d=$apps_dir/$a
+  kv app "$a"
+  [ -L "$d/current" ] && kv app_link "$(readlink "$d/current" 2>/dev/null)"
+  f=$apps_state_dir/$a.json
+  if [ -f "$f" ] && [ -r "$f" ]; then
+    kv app_state "$(head -c 16385 "$f" 2>/dev/null)"
+  elif [ -e "$f" ]; then
+    echo "app_state_unreadable=1"
+  fi
+  f=$d/current/.offgo-app.toml
+  if [ -f "$f" ] && [ -r "$f" ]; then
+    kv app_manifest "$(head -c 65537 "$f" 2>/dev/null)"
+  elif [ -e "$f" ]; then
+    echo "app_manifest_unreadable=1"
+  fi
+  check_ldd app_ "$d/current/bin/$a"
+done
 
 if [ -e "$audit_log" ] || [ -L "$audit_log" ]; then
   if [ -f "$audit_log" ] && [ -r "$audit_log" ]; then

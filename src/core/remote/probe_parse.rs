@@ -41,7 +41,9 @@ pub fn parse_probe_output(raw: &[u8]) -> Result<ProbeReply, ProbeParseError> {
         go_env: Default::default(),
         helper_sha256: None,
         go_shims: Vec::new(),
+        apps: Vec::new(),
     };
+    let mut apps = super::probe_apps::AppLines::default();
     let mut audit_log = None;
     let mut audit_size: Option<usize> = None;
     // Absent when the script sent the whole log: its lines are counted here.
@@ -158,7 +160,9 @@ pub fn parse_probe_output(raw: &[u8]) -> Result<ProbeReply, ProbeParseError> {
                 break;
             }
             // Keys from a newer probe are ignored, so old consoles keep working.
-            _ => {}
+            _ => {
+                apps.take(key, value)?;
+            }
         }
     }
     if !saw_header {
@@ -182,6 +186,7 @@ pub fn parse_probe_output(raw: &[u8]) -> Result<ProbeReply, ProbeParseError> {
     let Some(audit_log) = audit_log else {
         return fail("audit log status missing");
     };
+    facts.apps = apps.finish();
     Ok(ProbeReply::Full(ProbeOutput {
         fingerprint,
         facts,

@@ -249,3 +249,76 @@ fn unchanged_reply_parses() {
         }
     );
 }
+
+/// The app lines of a probe with no Go and no audit log.
+fn with_apps(lines: &str) -> Result<ProbeOutput, ProbeParseError> {
+    parse(&format!(
+        "offgo_probe=1\ngo_root_kind=missing\n{lines}audit=missing\nprobe_end=1\n"
+    ))
+}
+
+#[test]
+fn app_lines_belong_to_the_app_above_them_and_health_to_its_name() {
+    use crate::core::app::{AppLink, HealthRead};
+    let out = with_apps(
+        "app_health=svc failed\napp_health_output=svc HTTP 503\napp_health=gone ok\n\
+         app=svc\napp_link=releases/1.2.0\napp_bin=/opt/offgo/apps/svc/current/bin/svc\n\
+         app_gap=/opt/offgo/apps/svc/current/bin/svc\t\tlibssl.so.3 => not found\n\
+         app=cli\napp_bin_static=/opt/offgo/apps/cli/current/bin/cli\n",
+    )
+    .unwrap();
+    let apps = &out.facts.apps;
+    assert_eq!(apps.len(), 2);
+    assert_eq!(apps[0].link, AppLink::Release("1.2.0".into()));
+    assert_eq!(
+        apps[0].binary,
+        Some(BinaryStatus::Gaps(vec!["libssl.so.3".into()]))
+    );
+    assert_eq!(apps[0].health, Some(HealthRead::Failed("HTTP 503".into())));
+    assert_eq!(apps[1].binary, Some(BinaryStatus::NotDynamic));
+    assert_eq!(apps[1].health, None);
+    assert!(out.facts.binaries.is_empty(), "apps are not check_binaries");
+}
+
+#[test]
+fn bad_app_lines_are_errors_never_panics() {
+    for (lines, why) in [
+        ("app=Bad Name\n", "app name"),
+        ("app=../etc\n", "app name"),
+        ("app_link=x\n", "before any app"),
+        ("app=a\napp=a\n", "twice"),
+        ("app_health=a maybe\n", "unknown app_health"),
+        ("app_health_output=a x\n", "before app_health"),
+        (
+            "app=a\napp_gap=/x\t\tlib => not found\n",
+            "not listed as dynamic",
+        ),
+        ("app=a\napp_bin=/x\napp_gap=no tab\n", "without a tab"),
+    ] {
+        let error = with_apps(lines).unwrap_err();
+        assert!(error.reason.contains(why), "{lines:?}: {error}");
+    }
+    let many: String = (0..=crate::core::app::MAX_APPS)
+        .map(|i| format!("app=a{i}\n"))
+        .collect();
+    assert!(with_apps(&many).unwrap_err().reason.contains("more than"));
+}
+
+#[test]
+fn a_huge_health_line_is_cut_and_huge_files_are_invalid() {
+    use crate::core::app::{AppStateRead, HealthRead, ManifestRead};
+    let out = with_apps(&format!(
+        "app_health=a failed\napp_health_output=a {}\napp=a\napp_state={}\napp_manifest={}\n",
+        "\u{1b}[2J".repeat(10_000),
+        "x".repeat(20_000),
+        "y".repeat(70_000)
+    ))
+    .unwrap();
+    let app = &out.facts.apps[0];
+    let Some(HealthRead::Failed(said)) = &app.health else {
+        panic!("{:?}", app.health)
+    };
+    assert_eq!(said.chars().count(), crate::core::app::MAX_HEALTH_OUTPUT);
+    assert!(matches!(app.state, AppStateRead::Invalid { .. }));
+    assert!(matches!(app.manifest, ManifestRead::Invalid { .. }));
+}

@@ -2,6 +2,7 @@
 //! inventory value quoted, each binary's ldd verdict, the audit log's tail, forged keys.
 
 use super::*;
+use crate::core::remote::probe_apps::{AppPaths, AppProbe};
 
 #[test]
 fn script_quotes_every_inventory_value() {
@@ -342,4 +343,196 @@ fn host_content_with_newlines_cannot_forge_keys() {
         matches!(parsed.audit_log, AuditLogRead::Present { ref bytes, .. } if bytes == b"{\"ts\":\"x\"}\n"),
         "the real audit log, not a forged `audit=missing`"
     );
+}
+
+/// An app manifest as `app build` writes it, for `name` at `version`.
+fn app_manifest(name: &str, version: &str) -> String {
+    use crate::core::app::{AppManifest, BuildSection};
+    let manifest = AppManifest {
+        format_version: 1,
+        name: name.into(),
+        version: version.into(),
+        os: "linux".into(),
+        arch: "amd64".into(),
+        tarball: format!("{name}-{version}.linux-amd64.tar.gz"),
+        size: 1,
+        sha256: "00".repeat(32),
+        file_count: 1,
+        tree_digest: "11".repeat(32),
+        binary: format!("bin/{name}"),
+        files: vec![],
+        is_static: true,
+        needed: vec![],
+        created: "2026-11-30T00:00:00Z".into(),
+        builder: "t@jump".into(),
+        build: BuildSection {
+            go_version: "go1.22.10".into(),
+            path: Some("example.com/svc".into()),
+            vcs_revision: Some("abc123".into()),
+            ..BuildSection::default()
+        },
+        signature: None,
+    };
+    toml::to_string(&manifest).unwrap()
+}
+
+/// Lays out `<apps>/<name>/releases/<version>/` (manifest, `bin/<name>` copied from `binary`),
+/// `current` linking to it, and the state file.
+fn install_app(paths: &RemotePaths, name: &str, version: &str, binary: &str, state: &str) {
+    let dirs = AppPaths::of(paths);
+    let release = format!("{}/{name}/releases/{version}", dirs.dir);
+    std::fs::create_dir_all(format!("{release}/bin")).unwrap();
+    std::fs::copy(binary, format!("{release}/bin/{name}")).unwrap();
+    std::fs::write(
+        format!("{release}/.offgo-app.toml"),
+        app_manifest(name, version),
+    )
+    .unwrap();
+    let link = format!("{}/{name}/current", dirs.dir);
+    let _ = std::fs::remove_file(&link);
+    std::os::unix::fs::symlink(format!("releases/{version}"), &link).unwrap();
+    std::fs::create_dir_all(&dirs.state_dir).unwrap();
+    std::fs::write(format!("{}/{name}.json", dirs.state_dir), state).unwrap();
+}
+
+/// The real script on a scratch app layout: each app's link, state, manifest, ldd verdict and
+/// health (ok, failed with its first line, no answer in time); a directory whose name offgo
+/// would never make is not an app; a health verdict that flips makes the next probe a full one.
+#[test]
+fn the_real_script_reports_installed_apps_and_their_health() {
+    use crate::core::app::{AppLink, AppStateRead, HealthRead, ManifestRead};
+    let dir = tempfile::tempdir().unwrap();
+    let paths = paths_in(dir.path(), "audit.log");
+    let state = |current: &str| {
+        format!(r#"{{"name":"x","current":"{current}","previous":null,"history":[]}}"#)
+    };
+    install_app(&paths, "api", "1.1.0", "/bin/ls", &state("1.1.0"));
+    // The state says 2.0.0, the link another: both are reported.
+    install_app(&paths, "worker", "2.0.0", "/bin/ls", &state("2.0.0"));
+    let dirs = AppPaths::of(&paths);
+    std::fs::create_dir_all(format!("{}/worker/releases/1.9.0", dirs.dir)).unwrap();
+    std::fs::remove_file(format!("{}/worker/current", dirs.dir)).unwrap();
+    std::os::unix::fs::symlink("releases/1.9.0", format!("{}/worker/current", dirs.dir)).unwrap();
+    // A script as the binary (ldd: not dynamic), a manifest with a forged key, a hostile state.
+    install_app(
+        &paths,
+        "tool",
+        "0.1",
+        "/bin/sh",
+        "{\"current\": \"../x\nprobe_end=1\"}",
+    );
+    std::fs::write(format!("{}/tool/current/bin/tool", dirs.dir), "#!/bin/sh\n").unwrap();
+    std::fs::write(
+        format!("{}/tool/current/.offgo-app.toml", dirs.dir),
+        "format_version = 1\nevil = \"\nprobe_end=1\"\n",
+    )
+    .unwrap();
+    std::fs::create_dir_all(format!("{}/Not An App", dirs.dir)).unwrap();
+    std::fs::create_dir_all(format!("{}/.hidden", dirs.dir)).unwrap();
+
+    let flag = dir.path().join("healthy");
+    std::fs::write(&flag, "").unwrap();
+    let apps = AppProbe {
+        health: vec![
+            (
+                "api".into(),
+                format!(
+                    "test -e '{}' || {{ echo 'HTTP 503\nsecond line'; exit 3; }}",
+                    flag.display()
+                ),
+            ),
+            ("worker".into(), "sleep 30".into()),
+        ],
+    };
+    let script = |known: Option<&str>| {
+        probe_script_with_apps(&paths, &[], &[], known, &apps)
+            .replace("health_seconds=5\n", "health_seconds=1\n")
+    };
+    let parsed = run_full(&script(None));
+    let by_name = |name: &str| {
+        parsed
+            .facts
+            .apps
+            .iter()
+            .find(|a| a.name == name)
+            .unwrap_or_else(|| panic!("{name} missing: {:?}", parsed.facts.apps))
+            .clone()
+    };
+    let names: Vec<&str> = parsed.facts.apps.iter().map(|a| a.name.as_str()).collect();
+    assert_eq!(
+        names,
+        ["api", "tool", "worker"],
+        "offgo's names only, in order"
+    );
+
+    let api = by_name("api");
+    assert_eq!(api.link, AppLink::Release("1.1.0".into()));
+    assert_eq!(api.version(), Some("1.1.0"));
+    assert!(matches!(&api.state, AppStateRead::Parsed(s) if s.current.as_deref() == Some("1.1.0")));
+    let manifest = api.manifest().expect("the manifest parses");
+    assert_eq!(manifest.build.go_version, "go1.22.10");
+    assert_eq!(api.binary, Some(BinaryStatus::Ok));
+    assert_eq!(api.health, Some(HealthRead::Ok));
+
+    let worker = by_name("worker");
+    assert_eq!(worker.link, AppLink::Release("1.9.0".into()));
+    assert_eq!(worker.state_current(), Some("2.0.0"));
+    assert_eq!(
+        worker.binary,
+        Some(BinaryStatus::NoMatch),
+        "1.9.0 has no binary"
+    );
+    assert!(
+        matches!(&worker.health, Some(HealthRead::Failed(s)) if s.starts_with("no answer within 1s")),
+        "{:?}",
+        worker.health
+    );
+
+    let tool = by_name("tool");
+    assert_eq!(tool.binary, Some(BinaryStatus::NotDynamic));
+    assert!(
+        matches!(tool.state, AppStateRead::Invalid { .. }),
+        "{:?}",
+        tool.state
+    );
+    assert!(
+        matches!(tool.manifest, ManifestRead::Invalid { .. }),
+        "{:?}",
+        tool.manifest
+    );
+    assert_eq!(tool.health, None, "no health command configured");
+
+    // Unchanged while the verdicts hold; the api going down is a change, with its first line.
+    let again = script(Some(&parsed.fingerprint));
+    assert!(matches!(
+        parse_probe_output(&run_sh(&again)).unwrap(),
+        ProbeReply::Unchanged { .. }
+    ));
+    std::fs::remove_file(&flag).unwrap();
+    let down = run_full(&again);
+    let api = down.facts.apps.iter().find(|a| a.name == "api").unwrap();
+    assert_eq!(api.health, Some(HealthRead::Failed("HTTP 503".into())));
+
+    // A host without `timeout` cannot bound a health command: it is not run, and says so.
+    let unbounded = run_full(&script(None).replace("&& have_timeout=1", "&& have_timeout="));
+    let api = unbounded
+        .facts
+        .apps
+        .iter()
+        .find(|a| a.name == "api")
+        .unwrap();
+    assert!(
+        matches!(&api.health, Some(HealthRead::NotRun(why)) if why.contains("no `timeout`")),
+        "{:?}",
+        api.health
+    );
+}
+
+fn run_sh(script: &str) -> Vec<u8> {
+    std::process::Command::new("sh")
+        .arg("-c")
+        .arg(script)
+        .output()
+        .unwrap()
+        .stdout
 }

@@ -55,11 +55,13 @@ fn healthy(free: u64) -> HostReport {
             go_env: Default::default(),
             helper_sha256: None,
             go_shims: Vec::new(),
+            apps: Vec::new(),
         }),
         raw_output: None,
         go_env: None,
         go_env_drift: Vec::new(),
         go_shims: Vec::new(),
+        apps: Vec::new(),
     }
 }
 

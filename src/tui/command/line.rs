@@ -22,10 +22,15 @@ pub enum Typed {
     Run(String),
     /// `:results` — show the last ad-hoc command's gathered output again.
     Results,
+    /// `:apps` — the apps view (k9s's resource switch).
+    Apps,
+    /// `:hosts` — back to the host table.
+    Hosts,
 }
 
 /// The words, as an error message and the help list them.
-pub const WORDS: &str = ":run CMD (on the marked hosts, else the selected; asks first), :results";
+pub const WORDS: &str =
+    ":run CMD (on the marked hosts, else the selected; asks first), :results, :apps, :hosts";
 
 /// The longest command `:run` takes: it goes into both audit logs whole.
 pub const MAX_COMMAND: usize = 4096;
@@ -45,6 +50,8 @@ pub fn parse(text: &str) -> Result<Typed, String> {
         }
         "run" => Ok(Typed::Run(rest.to_string())),
         "results" if rest.is_empty() => Ok(Typed::Results),
+        "apps" | "app" if rest.is_empty() => Ok(Typed::Apps),
+        "hosts" | "host" if rest.is_empty() => Ok(Typed::Hosts),
         "" => Err(format!("type a command: {WORDS}")),
         other => Err(format!(
             "unknown command :{}: {WORDS}",
@@ -64,6 +71,9 @@ mod tests {
             Ok(Typed::Run("df -h / | tail -1".into()))
         );
         assert_eq!(parse("results"), Ok(Typed::Results));
+        assert_eq!(parse(" apps "), Ok(Typed::Apps));
+        assert_eq!(parse("hosts"), Ok(Typed::Hosts));
+        assert!(parse("apps now").is_err());
     }
 
     #[test]

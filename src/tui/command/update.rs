@@ -13,7 +13,7 @@ use crate::tui::msg::Command;
 use crate::tui::operate::dialog::{Confirm, Dialog};
 use crate::tui::operate::update::targets;
 use crate::tui::state::model::{Flash, Model};
-use crate::tui::state::overlay::{GatheredPane, Overlay};
+use crate::tui::state::overlay::{Body, GatheredPane, Overlay};
 
 /// Lines a page key scrolls.
 const PAGE: u16 = 10;
@@ -31,7 +31,7 @@ pub fn edit(model: &mut Model, event: KeyEvent) {
 }
 
 /// Enter: do what the line says, or say in the footer why not.
-pub fn enter(model: &mut Model) {
+pub fn enter(model: &mut Model, commands: &mut Vec<Command>) {
     let Overlay::Command(line) = std::mem::take(&mut model.overlay) else {
         return;
     };
@@ -44,6 +44,12 @@ pub fn enter(model: &mut Model) {
                 "no command has run in this console yet: :run CMD".into(),
             ),
         },
+        Ok(Typed::Apps) => crate::tui::apps::update::open(model, commands),
+        Ok(Typed::Hosts) => {
+            crate::tui::apps::update::close(model);
+            // From the rollout views too: `:hosts` always lands on the table.
+            model.body = Body::Table;
+        }
         Ok(Typed::Run(_)) if model.settings.read_only => {
             refuse(model, "read-only console: :run is refused".into());
         }

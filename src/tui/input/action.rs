@@ -71,6 +71,8 @@ pub enum Action {
     CommandLine,
     /// In the command line: do what it says (`:run` asks first).
     CommandEnter,
+    /// Switch between the host table and the apps view (one row per host and Go application).
+    AppsView,
     /// Internal: the start-up probe and the periodic auto-refresh. Re-probes every host that is
     /// not already being probed, whatever is marked.
     Refresh,
@@ -78,7 +80,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, for checks that each one is reachable and described.
-    pub const ALL: [Action; 41] = [
+    pub const ALL: [Action; 42] = [
         Action::Up,
         Action::Down,
         Action::PageUp,
@@ -119,6 +121,7 @@ impl Action {
         Action::ExportWrite,
         Action::CommandLine,
         Action::CommandEnter,
+        Action::AppsView,
         Action::Refresh,
     ];
 
@@ -195,10 +198,11 @@ impl Action {
             Action::ExportWrite => {
                 "write the file (.json: JSON, else CSV); never over one that exists"
             }
-            Action::CommandLine => {
-                "command line: :run CMD on the marked hosts (asks first), :results"
-            }
+            Action::CommandLine => "command line: :run CMD (asks first), :results, :apps, :hosts",
             Action::CommandEnter => "do it (:run asks first; refused in a read-only console)",
+            Action::AppsView => {
+                "apps view: each host's Go apps, build, health, drift (again or esc: hosts)"
+            }
             Action::Refresh => "re-probe every host (start-up and auto-refresh)",
         }
     }
@@ -244,6 +248,7 @@ impl Action {
             Action::ExportWrite => "write",
             Action::CommandLine => "command",
             Action::CommandEnter => "do it",
+            Action::AppsView => "apps/hosts",
             Action::Refresh => "refresh",
         }
     }

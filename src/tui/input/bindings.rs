@@ -26,7 +26,9 @@ const fn bind(scope: Scope, keys: &'static [Key], action: Action, footer: bool) 
 }
 
 use KeyCode as K;
-use Scope::{Command, Confirm, Export, Filter, Help, Output, Picker, Rollout, Rollouts, Table};
+use Scope::{
+    Apps, Command, Confirm, Export, Filter, Help, Output, Picker, Rollout, Rollouts, Table,
+};
 
 /// The console's keys. Footer hints appear in table order, most useful first, because the
 /// footer is cut at the screen's edge.
@@ -225,6 +227,50 @@ pub const DEFAULT_BINDINGS: &[Binding] = &[
         Rollouts,
         &[Key::char('q'), Key::ctrl('c')],
         Action::Quit,
+        false,
+    ),
+    bind(Table, &[Key::char('A')], Action::AppsView, false),
+    bind(
+        Apps,
+        &[Key::char('A'), Key::plain(K::Esc)],
+        Action::AppsView,
+        true,
+    ),
+    bind(
+        Apps,
+        &[Key::plain(K::Enter), Key::plain(K::Tab)],
+        Action::ToggleDetail,
+        true,
+    ),
+    bind(Apps, &[Key::char('/')], Action::FilterOpen, true),
+    bind(Apps, &[Key::ctrl('r')], Action::Reprobe, true),
+    bind(Apps, &[Key::char(':')], Action::CommandLine, true),
+    bind(Apps, &[Key::char('?')], Action::ToggleHelp, true),
+    bind(Apps, &[Key::char('q'), Key::ctrl('c')], Action::Quit, true),
+    bind(
+        Apps,
+        &[Key::char('k'), Key::plain(K::Up)],
+        Action::Up,
+        false,
+    ),
+    bind(
+        Apps,
+        &[Key::char('j'), Key::plain(K::Down)],
+        Action::Down,
+        false,
+    ),
+    bind(Apps, &[Key::plain(K::PageUp)], Action::PageUp, false),
+    bind(Apps, &[Key::plain(K::PageDown)], Action::PageDown, false),
+    bind(
+        Apps,
+        &[Key::char('g'), Key::plain(K::Home)],
+        Action::Top,
+        false,
+    ),
+    bind(
+        Apps,
+        &[Key::char('G'), Key::plain(K::End)],
+        Action::Bottom,
         false,
     ),
 ];

@@ -97,10 +97,12 @@ pub enum Scope {
     Export,
     /// Typing a command after `:`; keys bound nowhere here edit it.
     Command,
+    /// The apps view: one row per host and Go application.
+    Apps,
 }
 
 impl Scope {
-    pub const ALL: [Scope; 10] = [
+    pub const ALL: [Scope; 11] = [
         Scope::Table,
         Scope::Filter,
         Scope::Help,
@@ -111,6 +113,7 @@ impl Scope {
         Scope::Rollouts,
         Scope::Export,
         Scope::Command,
+        Scope::Apps,
     ];
 
     pub fn label(self) -> &'static str {
@@ -125,6 +128,7 @@ impl Scope {
             Scope::Rollouts => "rollout list",
             Scope::Export => "export prompt",
             Scope::Command => "command line",
+            Scope::Apps => "apps view",
         }
     }
 

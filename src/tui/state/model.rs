@@ -145,6 +145,8 @@ pub struct Model {
     /// Rows changed since the last sort; see [`Model::settle`].
     pub(crate) needs_sort: bool,
     pub(crate) needs_filter: bool,
+    /// The apps view's cursor and what the bundle directory says of apps.
+    pub apps: crate::tui::apps::state::AppsView,
 }
 
 impl Model {
@@ -201,6 +203,7 @@ impl Model {
             widths,
             needs_sort: true,
             needs_filter: true,
+            apps: Default::default(),
         };
         model.settle();
         model
@@ -220,6 +223,7 @@ impl Model {
             (Overlay::None, Body::Rollout) => Scope::Rollout,
             (Overlay::None, Body::Rollouts) => Scope::Rollouts,
             (Overlay::None, Body::Table) => Scope::Table,
+            (Overlay::None, Body::Apps) => Scope::Apps,
         }
     }
 

@@ -49,4 +49,6 @@ pub enum Body {
     Rollout,
     /// The list of the journal's rollouts, in place of table and detail.
     Rollouts,
+    /// One row per host and Go application, in place of the table (the detail pane stays).
+    Apps,
 }

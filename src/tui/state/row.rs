@@ -58,6 +58,8 @@ pub struct HostRow {
     pub config_sources: Vec<(&'static str, String)>,
     /// The jump hosts on the way to the host, first hop first; empty when direct.
     pub via: Vec<String>,
+    /// Where the host's Go applications live (`/opt/offgo/apps`), for their binaries' paths.
+    pub apps_dir: String,
 }
 
 /// One setting from an OpenSSH config as the detail pane shows it: `user  deploy
@@ -89,6 +91,7 @@ impl HostRow {
             haystack: String::new(),
             version_key: None,
             config_sources: host.sources.iter().map(config_source).collect(),
+            apps_dir: crate::core::remote::probe::AppPaths::of(&host.paths).dir,
         };
         row.refresh_cached();
         row

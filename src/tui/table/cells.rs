@@ -170,6 +170,12 @@ fn search_text(row: &HostRow, mut seen: impl FnMut(Column, &str)) -> String {
     if let Some(error) = row.report.as_ref().and_then(|r| r.error.as_deref()) {
         text.push_str(error);
     }
+    // The host's Go applications: `/svc` finds the hosts that run svc (and narrows the apps
+    // view to them).
+    for app in row.report.iter().flat_map(|r| &r.apps) {
+        text.push('\n');
+        text.push_str(&app.name);
+    }
     if text.is_ascii() {
         text.make_ascii_lowercase();
         text

@@ -13,21 +13,45 @@ use crate::core::remote::probe::{BinaryStatus, GoRootKind, ProbeFacts, StateRead
 use crate::core::text::safe;
 use crate::tui::operate::operation::human_bytes;
 use crate::tui::state::model::{Focus, Model};
+use crate::tui::state::overlay::Body;
 use crate::tui::state::row::{HostRow, RowState};
 
 /// Draws the pane; returns how far it can scroll (its lines before wrapping, less one, so
 /// scrolling never hides the last line).
 pub fn render(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) -> u16 {
     let focused = model.focus == Focus::Detail;
-    let title = match model.selected_row() {
-        Some(row) => format!(" {} ", row.name),
-        None => " detail ".to_string(),
+    // In the apps view: the host of the row under its cursor, that app first.
+    let (selected, app, flags) = if model.body == Body::Apps {
+        let rows = crate::tui::apps::rows::lines(model);
+        let line = rows.get(model.apps.cursor);
+        (
+            line.and_then(|l| model.rows.get(l.host)),
+            line.map(|l| l.app.name.clone()),
+            line.map(|l| flags(model, l)).unwrap_or_default(),
+        )
+    } else {
+        (model.selected_row(), None, Vec::new())
+    };
+    let title = match (selected, &app) {
+        (Some(row), Some(app)) => format!(" {} · {app} ", row.name),
+        (Some(row), None) => format!(" {} ", row.name),
+        (None, _) => " detail ".to_string(),
     };
     let block = Block::bordered()
         .title(title)
         .border_style(theme.border(focused));
-    let lines = match model.selected_row() {
-        Some(row) => lines(row, model.env_policy, theme),
+    let lines = match selected {
+        Some(row) => {
+            let mut out = Vec::new();
+            if let Some(app) = &app {
+                super::provenance::one_app(row, app, theme, &mut out);
+                out.extend(flags.into_iter().map(|f| Line::styled(f, theme.warn())));
+                out.push(Line::styled("── host ──", theme.dim()));
+            }
+            out.extend(lines(row, model.env_policy, app.is_none(), theme));
+            out
+        }
+        None if model.body == Body::Apps => vec![Line::styled("no app selected", theme.dim())],
         None => vec![Line::styled("no host selected", theme.dim())],
     };
     let max = lines.len().saturating_sub(1) as u16;
@@ -39,8 +63,23 @@ pub fn render(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) -> u1
     max
 }
 
-/// The detail lines of one host.
-fn lines<'a>(row: &HostRow, env_policy: bool, theme: &Theme) -> Vec<Line<'a>> {
+/// What the apps view flags on its row, in words.
+fn flags(model: &Model, line: &crate::tui::apps::rows::AppLine<'_>) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(newest) = line.drift {
+        out.push(format!(
+            "  drift: the newest bundle of {} is {newest}",
+            line.app.name
+        ));
+    }
+    if let (true, Some((fleet, _))) = (line.old_go, crate::tui::apps::rows::fleet_go(model)) {
+        out.push(format!("  built with a Go older than the fleet's {fleet}"));
+    }
+    out
+}
+
+/// The detail lines of one host (its apps' provenance too, unless the apps view shows one).
+fn lines<'a>(row: &HostRow, env_policy: bool, with_apps: bool, theme: &Theme) -> Vec<Line<'a>> {
     let plain = Style::default();
     let mut out = vec![field("address", row.address.clone(), plain, theme)];
     for (label, text) in &row.config_sources {
@@ -79,6 +118,9 @@ fn lines<'a>(row: &HostRow, env_policy: bool, theme: &Theme) -> Vec<Line<'a>> {
     if row.read_report().is_some() {
         facts(report, theme, &mut out);
         super::go_env::lines(report, env_policy, theme, &mut out);
+        if with_apps {
+            super::provenance::all_apps(row, theme, &mut out);
+        }
     }
     if let Some(ms) = report.latency_ms {
         out.push(field("latency", format!("{ms} ms"), plain, theme));

@@ -1,5 +1,6 @@
 //! The console's screen: a pure function of the [`Model`]. No I/O, no locks, no sends.
 
+mod apps;
 mod commands;
 mod confirm;
 mod detail;
@@ -15,6 +16,7 @@ mod operation;
 mod output;
 mod picker;
 mod popup;
+mod provenance;
 mod rollout;
 mod rollout_ask;
 mod rollout_confirm;
@@ -44,6 +46,12 @@ pub fn render(model: &Model, frame: &mut Frame) -> Measured {
     } else if model.body == super::state::overlay::Body::Rollouts {
         let area = areas.detail.map_or(areas.table, |d| d.union(areas.table));
         rollouts::render(model, &theme, frame, area);
+    } else if model.body == super::state::overlay::Body::Apps {
+        let (table, detail) = layout::apps_areas(frame.area(), model.focus);
+        apps::render(model, &theme, frame, table);
+        if let Some(area) = detail {
+            measured.detail = Some(detail::render(model, &theme, frame, area));
+        }
     } else {
         table::render(model, &theme, frame, areas.table);
         if let Some(area) = areas.detail {
