@@ -355,6 +355,15 @@ fn app_bundles_push_roll_out_halt_on_health_roll_back_and_verify() {
         assert_eq!(outcome(summary, name), "succeeded", "{summary:#}");
         assert_eq!(served(*port).as_deref(), Some("2.0.0"), "{name}");
     }
+    // Again: every host already runs svc-2.0.0, healthy, so the plan skips them all.
+    let (lines, code) = rollout(state.path(), &inv, &v2, &["--batches", "100%"]);
+    assert_eq!(code, 0, "{lines:#?}");
+    let plan = lines.iter().find(|l| l["event"] == "plan").unwrap();
+    assert_eq!(
+        plan["skipped"].as_array().map(Vec::len),
+        Some(HOSTS.len()),
+        "{plan:#}"
+    );
 
     // Phase 3: roll back to the previous release (1.0.0): restarted and healthy.
     let (hosts, code) = run_json(

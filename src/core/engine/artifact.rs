@@ -131,9 +131,15 @@ impl ArtifactKind {
     pub fn on_target(self, report: &HostReport, id: &str) -> bool {
         match self {
             Self::GoRelease => report.on_target(id),
-            // The probe does not read apps yet: every host is pushed (an app push of the
-            // version already running reinstalls and restarts it).
-            Self::App => false,
+            // `NAME-VERSION` running, with nothing amiss and a health check that did not fail:
+            // a host its push switched back is not on the target.
+            Self::App => report.apps.iter().any(|app| {
+                app.version
+                    .as_deref()
+                    .is_some_and(|v| id == format!("{}-{v}", app.name))
+                    && app.problems.is_empty()
+                    && app.health.as_deref() != Some("failed")
+            }),
         }
     }
 

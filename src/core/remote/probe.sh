@@ -52,7 +52,7 @@ for d in "$apps_dir"/*; do
   app_files="$app_files$d/current$nl$apps_state_dir/$a.json$nl$d/current/.offgo-app.toml$nl$d/current/bin/$a$nl"
 done
 # Health: the inventory's command for an app, once, no retry, as the login user, bounded by
-# `timeout` (its whole process group). Its verdict joins the fingerprint, so a service that
+# `timeout` (its whole process group), with the OFFGO_APP* variables a push gives it. Its verdict joins the fingerprint, so a service that
 # goes down makes a full probe; its words alone do not (a changing message would make every
 # probe a full one). Output: the first KiB is kept (the rest drained), the status after it.
 health_sum=
@@ -66,7 +66,10 @@ for a in $apps; do
     health_sum="$health_sum$a=not_run;"
     continue
   fi
-  res=$(exec 3>&1; rc=$( { { timeout -k 1 "$health_seconds" sh -c "$health_cmd" </dev/null 2>&1 \
+  # What the command sees when a push runs it (app_ops.rs service_env).
+  app_v=$(readlink "$apps_dir/$a/current" 2>/dev/null) || app_v=
+  res=$(exec 3>&1; rc=$( { { OFFGO_APP=$a OFFGO_APP_VERSION=${app_v##*/} OFFGO_APP_DIR=$apps_dir/$a/current \
+    timeout -k 1 "$health_seconds" sh -c "$health_cmd" </dev/null 2>&1 \
     3>&- 4>&-; echo $? >&4; } | { head -c 1024; cat >/dev/null; } >&3; } 4>&1 ); printf '\n%s' "$rc")
   rc=${res##*"$nl"}
   out=${res%"$nl"*}
