@@ -352,7 +352,11 @@ fn the_printed_drop_in_passes_visudo_and_doas_and_names_exact_commands() {
         .lines()
         .filter(|l| l.trim_start().starts_with("sha256:"))
         .collect();
-    assert_eq!(commands.len(), 16, "{sudoers}");
+    assert_eq!(
+        commands.len(),
+        2 * offgo::core::remote::call::Verb::ALL.len(),
+        "{sudoers}"
+    );
     for c in &commands {
         let words: Vec<&str> = c
             .trim()

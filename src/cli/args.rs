@@ -66,7 +66,7 @@ pub enum Command {
     /// Check the active release: tree checksums, go version, env profile, ldd gaps, audit chain.
     ///
     /// ctrl-c (or SIGTERM) aborts as for push.
-    Verify(HostsArgs),
+    Verify(VerifyArgs),
     /// Switch back to the previous release (or --to VERSION), verified after the switch.
     ///
     /// ctrl-c (or SIGTERM) aborts as for push.
@@ -189,14 +189,33 @@ pub struct HostsArgs {
 pub struct RollbackArgs {
     #[command(flatten)]
     pub hosts: HostsArgs,
-    /// A release still on the host, e.g. 1.21.13 or go1.21.13 (default: state.json's previous).
+    /// A release still on the host, e.g. 1.21.13 or go1.21.13 (default: state.json's previous),
+    /// or with --modcache a module cache still there: modcache-<12 hex>.
     #[arg(long, value_name = "VERSION", value_parser = go_version)]
     pub to: Option<String>,
+    /// Roll back the module cache (modcache.json's previous) instead of the Go release.
+    #[arg(long)]
+    pub modcache: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    #[command(flatten)]
+    pub hosts: HostsArgs,
+    /// Check the module cache the host serves (modcache/current) instead of the Go release.
+    #[arg(long)]
+    pub modcache: bool,
 }
 
 /// `--to 1.21.13` or `--to go1.21.13`, as Go names the release: `go1.21.13`. Anything else is
 /// a usage error before any host is contacted.
 fn go_version(text: &str) -> Result<String, String> {
+    if let Some(hex) = text.strip_prefix("modcache-") {
+        if hex.len() == 12 && hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+            return Ok(text.to_string());
+        }
+        return Err("not a module-cache id: write it as modcache-<12 hex>".into());
+    }
     let version = match text.strip_prefix("go") {
         Some(_) => text.to_string(),
         None => format!("go{text}"),

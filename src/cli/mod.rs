@@ -45,15 +45,20 @@ pub fn run(global: &GlobalArgs, command: Command) -> ExitCode {
         Command::Push(args) => push::run(global, &args),
         Command::Rollout(args) => rollout::run(global, &args),
         Command::Report(args) => report::run(&args),
-        Command::Verify(args) => match context::open(global, &args.hosts) {
-            Ok(ctx) => operate::run(ctx, args.json, |engine, hosts| {
-                engine.verify(hosts, ArtifactKind::GoRelease)
+        Command::Verify(args) => match context::open(global, &args.hosts.hosts) {
+            Ok(ctx) => operate::run(ctx, args.hosts.json, |engine, hosts| {
+                engine.verify(hosts, kind_flag(args.modcache))
             }),
             Err(code) => code,
         },
         Command::Rollback(args) => match context::open(global, &args.hosts.hosts) {
             Ok(ctx) => operate::run(ctx, args.hosts.json, |engine, hosts| {
-                engine.rollback(hosts, ArtifactKind::GoRelease, args.to.as_deref())
+                let modcache = args.modcache
+                    || args
+                        .to
+                        .as_deref()
+                        .is_some_and(|t| t.starts_with("modcache-"));
+                engine.rollback(hosts, kind_flag(modcache), args.to.as_deref())
             }),
             Err(code) => code,
         },
@@ -65,4 +70,13 @@ pub fn run(global: &GlobalArgs, command: Command) -> ExitCode {
         Command::Privileges(args) => privileges::run(global, args),
     };
     ExitCode::from(code)
+}
+
+/// `--modcache` on verify and rollback: the module cache instead of the Go release.
+fn kind_flag(modcache: bool) -> ArtifactKind {
+    if modcache {
+        ArtifactKind::Modcache
+    } else {
+        ArtifactKind::GoRelease
+    }
 }

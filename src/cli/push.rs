@@ -4,7 +4,7 @@
 use crate::cli::args::PushArgs;
 use crate::cli::out::errln;
 use crate::cli::{context, operate, GlobalArgs, EXIT_USAGE};
-use crate::core::bundle::open_trusted;
+use crate::core::engine::modcache_bundle::kind_of;
 use crate::core::engine::Artifact;
 
 pub fn run(global: &GlobalArgs, args: &PushArgs) -> u8 {
@@ -12,8 +12,10 @@ pub fn run(global: &GlobalArgs, args: &PushArgs) -> u8 {
         Ok(ctx) => ctx,
         Err(code) => return code,
     };
-    let bundle = match open_trusted(&args.bundle, &ctx.inventory.bundles) {
-        Ok(trusted) => Artifact::from(&trusted.bundle),
+    // A Go release or a module cache: the manifest's kind says which.
+    let kind = kind_of(&args.bundle);
+    let bundle = match Artifact::open_trusted(kind, &args.bundle, &ctx.inventory.bundles) {
+        Ok((artifact, _)) => artifact,
         Err(e) => {
             errln!("offgo-tui: {e}");
             return EXIT_USAGE;

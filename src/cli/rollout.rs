@@ -12,8 +12,7 @@ use crate::cli::out::{errln, outln};
 use crate::cli::rollout_flags::{differences, settings_for};
 use crate::cli::watch::{Watch, Woke};
 use crate::cli::{context, GlobalArgs, EXIT_HOST_FAILED, EXIT_OK, EXIT_USAGE};
-use crate::core::bundle::open_trusted;
-use crate::core::engine::steps::PushFacts;
+use crate::core::engine::modcache_bundle::kind_of;
 use crate::core::engine::{Artifact, Engine, EngineEvent, HostReport};
 use crate::core::inventory::{self, HostId, Inventory};
 use crate::core::rollout::event::{BatchNames, HostWarning, SkippedHost, RESUME_COMMAND};
@@ -36,13 +35,16 @@ pub fn run(global: &GlobalArgs, args: &RolloutArgs) -> u8 {
         Ok(ctx) => ctx,
         Err(code) => return code,
     };
-    let trusted = match open_trusted(&bundle_path, &ctx.inventory.bundles) {
-        Ok(b) => b,
-        Err(e) => {
-            errln!("offgo-tui: {e}");
-            return EXIT_USAGE;
-        }
-    };
+    // A Go release or a module cache: the manifest's kind says which.
+    let kind = kind_of(&bundle_path);
+    let (artifact, signature) =
+        match Artifact::open_trusted(kind, &bundle_path, &ctx.inventory.bundles) {
+            Ok(opened) => opened,
+            Err(e) => {
+                errln!("offgo-tui: {e}");
+                return EXIT_USAGE;
+            }
+        };
     let settings = match settings_for(&ctx.inventory, args, global) {
         Ok(s) => s,
         Err(e) => {
@@ -59,7 +61,7 @@ pub fn run(global: &GlobalArgs, args: &RolloutArgs) -> u8 {
     };
     // Hosts already on the target are skipped and counted: probe first (read-only).
     let reports = probe(&ctx.engine, &mut ctx.events, &ctx.selected);
-    let facts = PushFacts::from(&trusted.bundle);
+    let facts = artifact.facts();
     let planned = preview(
         &ctx.selected,
         |h| reports.get(&h),
@@ -75,9 +77,9 @@ pub fn run(global: &GlobalArgs, args: &RolloutArgs) -> u8 {
         inventory: &ctx.inventory,
         inventory_path: canonical(&ctx.inventory.source),
         preview: planned,
-        bundle: Artifact::from(&trusted.bundle),
+        bundle: artifact.clone(),
         bundle_path: canonical(&bundle_path),
-        signature: trusted.signature.to_string(),
+        signature: signature.to_string(),
     };
     // Watch for ctrl-c before the first host starts, so it always means "abort".
     let watch = match Watch::new() {

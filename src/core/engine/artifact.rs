@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use super::go_release::GoRelease;
 use super::step::OpRun;
 use super::steps::PushFacts;
+use super::{modcache_push, modcache_rollback, modcache_verify, ModcacheBundle};
 use super::{push, rollback, verify, HostOutcome, HostReport, LddGap, OpContext};
 use crate::core::bundle::{open_trusted, Bundle, BundleError, SignatureStatus};
 use crate::core::inventory::BundleSettings;
@@ -28,12 +29,15 @@ pub enum ArtifactKind {
     /// A Go toolchain under `releases_dir`, switched in at `go_root`.
     #[default]
     GoRelease,
+    /// A Go module download cache under `<modcache_dir>/<id>`, served at `current`.
+    Modcache,
 }
 
 /// What a push installs on a host, with everything its steps need.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Artifact {
     GoRelease(GoRelease),
+    Modcache(ModcacheBundle),
 }
 
 /// One host operation as the engine runs it on a host's worker.
@@ -52,12 +56,17 @@ impl Artifact {
                 let trusted = open_trusted(path, settings)?;
                 Ok((Self::from(&trusted.bundle), trusted.signature))
             }
+            ArtifactKind::Modcache => {
+                let (bundle, signature) = ModcacheBundle::open_trusted(path, settings)?;
+                Ok((Self::Modcache(bundle), signature))
+            }
         }
     }
 
     pub fn kind(&self) -> ArtifactKind {
         match self {
             Self::GoRelease(_) => ArtifactKind::GoRelease,
+            Self::Modcache(_) => ArtifactKind::Modcache,
         }
     }
 
@@ -65,6 +74,7 @@ impl Artifact {
     pub fn id(&self) -> &str {
         match self {
             Self::GoRelease(release) => &release.version,
+            Self::Modcache(bundle) => &bundle.id,
         }
     }
 
@@ -72,6 +82,7 @@ impl Artifact {
     pub fn sha256(&self) -> &str {
         match self {
             Self::GoRelease(release) => &release.sha256,
+            Self::Modcache(bundle) => &bundle.sha256,
         }
     }
 
@@ -87,6 +98,15 @@ impl Artifact {
                 file_count: r.file_count,
                 unpacked_size: r.unpacked_size,
             },
+            Self::Modcache(b) => PushFacts {
+                kind: ArtifactKind::Modcache,
+                version: &b.id,
+                arch: "any",
+                size: b.size,
+                sha256: &b.sha256,
+                file_count: b.file_count,
+                unpacked_size: Some(b.unpacked_estimate()),
+            },
         }
     }
 
@@ -95,6 +115,10 @@ impl Artifact {
             Self::GoRelease(release) => {
                 let release = release.clone();
                 Arc::new(move |link, run, ctx| push::push_host(link, &release, run, ctx))
+            }
+            Self::Modcache(bundle) => {
+                let bundle = bundle.clone();
+                Arc::new(move |link, run, ctx| modcache_push::push_host(link, &bundle, run, ctx))
             }
         }
     }
@@ -106,6 +130,8 @@ impl ArtifactKind {
     pub fn on_target(self, report: &HostReport, id: &str) -> bool {
         match self {
             Self::GoRelease => report.on_target(id),
+            // The probe does not read module caches: the push itself finds one already there.
+            Self::Modcache => false,
         }
     }
 
@@ -115,6 +141,7 @@ impl ArtifactKind {
             Self::GoRelease => Arc::new(move |link, run, ctx| {
                 verify::verify_host(link, run, ctx, ldd_before.as_deref())
             }),
+            Self::Modcache => Arc::new(modcache_verify::verify_host),
         }
     }
 
@@ -122,6 +149,9 @@ impl ArtifactKind {
         match self {
             Self::GoRelease => Arc::new(move |link, run, ctx| {
                 rollback::rollback_host(link, to.as_deref(), run, ctx)
+            }),
+            Self::Modcache => Arc::new(move |link, run, ctx| {
+                modcache_rollback::rollback_host(link, to.as_deref(), run, ctx)
             }),
         }
     }

@@ -10,6 +10,10 @@ pub mod bootstrap;
 mod event;
 mod go_release;
 mod host_state;
+pub mod modcache_bundle;
+mod modcache_push;
+mod modcache_rollback;
+mod modcache_verify;
 mod outcome;
 #[cfg(test)]
 mod parse_properties;
@@ -33,6 +37,7 @@ pub use ad_hoc::AUDIT_ACTION as AD_HOC_ACTION;
 pub use artifact::{Artifact, ArtifactKind};
 pub use event::{CommandOutput, EngineEvent, OUTPUT_TAIL};
 pub use go_release::GoRelease;
+pub use modcache_bundle::ModcacheBundle;
 pub use outcome::{Answer, Check, HostOutcome, Operation};
 pub use probe::unreachable_report;
 pub use report::{HelperStatus, HostReport, LddGap, OffgoSummary, PrivilegeReport};

@@ -17,6 +17,20 @@ pub(super) const GO_ROOT: &str = include_str!("scripts/go_root.sh");
 const CURRENT_TREE: &str = include_str!("scripts/current_tree.sh");
 const AUDIT_APPEND: &str = include_str!("scripts/audit_append.sh");
 const RECEIVE: &str = include_str!("scripts/receive.sh");
+/// The module-cache verbs, each with the functions they share (`mc_relink`, `mc_check_tree`…).
+const MODCACHE_PREFLIGHT: &str = include_str!("scripts/modcache_preflight.sh");
+const MODCACHE_INSTALL: &str = concat!(
+    include_str!("scripts/modcache_common.sh"),
+    include_str!("scripts/modcache_install.sh")
+);
+const MODCACHE_SWITCH: &str = concat!(
+    include_str!("scripts/modcache_common.sh"),
+    include_str!("scripts/modcache_switch.sh")
+);
+const MODCACHE_VERIFY: &str = concat!(
+    include_str!("scripts/modcache_common.sh"),
+    include_str!("scripts/modcache_verify.sh")
+);
 
 /// The helper's verbs: every privileged thing offgo does on a host, and nothing else.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,10 +43,14 @@ pub enum Verb {
     Switch,
     Verify,
     AuditAppend,
+    ModcachePreflight,
+    ModcacheInstall,
+    ModcacheSwitch,
+    ModcacheVerify,
 }
 
 impl Verb {
-    pub const ALL: [Verb; 8] = [
+    pub const ALL: [Verb; 12] = [
         Verb::Lock,
         Verb::Preflight,
         Verb::CurrentTree,
@@ -41,6 +59,10 @@ impl Verb {
         Verb::Switch,
         Verb::Verify,
         Verb::AuditAppend,
+        Verb::ModcachePreflight,
+        Verb::ModcacheInstall,
+        Verb::ModcacheSwitch,
+        Verb::ModcacheVerify,
     ];
 
     pub fn name(self) -> &'static str {
@@ -53,6 +75,10 @@ impl Verb {
             Verb::Switch => "switch",
             Verb::Verify => "verify",
             Verb::AuditAppend => "audit-append",
+            Verb::ModcachePreflight => "modcache-preflight",
+            Verb::ModcacheInstall => "modcache-install",
+            Verb::ModcacheSwitch => "modcache-switch",
+            Verb::ModcacheVerify => "modcache-verify",
         }
     }
 
@@ -67,6 +93,10 @@ impl Verb {
             Verb::Switch => SWITCH,
             Verb::Verify => VERIFY,
             Verb::AuditAppend => AUDIT_APPEND,
+            Verb::ModcachePreflight => MODCACHE_PREFLIGHT,
+            Verb::ModcacheInstall => MODCACHE_INSTALL,
+            Verb::ModcacheSwitch => MODCACHE_SWITCH,
+            Verb::ModcacheVerify => MODCACHE_VERIFY,
         }
     }
 

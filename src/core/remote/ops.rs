@@ -37,6 +37,8 @@ impl Script {
             .set("profile_script", &paths.profile_script)
             .set("incoming", &paths.incoming_dir())
             .set("lock", &paths.lock_file())
+            .set("modcache_dir", &paths.modcache_dir())
+            .set("modcache_state", &paths.modcache_state())
     }
 
     /// The inputs, then the framing functions (`kv`), then `body`.

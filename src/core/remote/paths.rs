@@ -46,4 +46,16 @@ impl RemotePaths {
     pub fn release_go_dir(&self, version: &str) -> String {
         format!("{}/{}/go", self.releases_dir, version)
     }
+
+    /// Module caches (DESIGN.md, "Module-cache bundles"): `<id>/`, `current` and each cache's
+    /// signed file list, next to releases_dir (`/opt/offgo/modcache` by default).
+    pub fn modcache_dir(&self) -> String {
+        let parent = self.releases_dir.rsplit_once('/').map_or("", |(p, _)| p);
+        format!("{parent}/modcache")
+    }
+
+    /// `{"current", "previous", "history"}` of the module caches, as state.json is of Go.
+    pub fn modcache_state(&self) -> String {
+        format!("{}/modcache.json", self.state_dir)
+    }
 }

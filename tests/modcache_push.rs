@@ -1,0 +1,315 @@
+//! Module-cache bundles on real hosts (DESIGN.md, "Module-cache bundles"): `push`, `verify
+//! --modcache`, `rollback --modcache` and `rollout` of a bundle made from a real module cache,
+//! as a non-root login whose only right is offgo's helper (become sudo). The proof is a build on
+//! the host with its network cut (`unshare --net` inside the host: its own empty network
+//! namespace, the host's mount namespace kept, and a connect to the host's own sshd port shown
+//! to fail in the same namespace), whose dependencies come only from the pushed cache:
+//! `GOTOOLCHAIN=local GOPROXY=file:///opt/offgo/modcache/current GOFLAGS=-mod=mod GOSUMDB=off`.
+//! GOSUMDB=off: the sum database is out of reach in the gap, and what it would vouch for is
+//! vouched for by the bundle's signed tree digest, checked file by file on the host
+//! (`GONOSUMDB=example.com` would do the same for a listed module path only).
+
+mod common;
+#[path = "support/modules.rs"]
+mod modules;
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use common::*;
+use offgo::core::remote::quote::sh_quote;
+use serde_json::Value;
+
+const DEPLOY: &str = "deploy";
+
+/// One module-cache bundle built on the jump host: (manifest, id).
+fn modcache_bundle(work: &Path, name: &str, versions: &[&str]) -> (PathBuf, String) {
+    let go = release_tree("1.22.10").unwrap().join("bin/go");
+    let proxy = work.join(format!("{name}-proxy"));
+    for (i, v) in versions.iter().enumerate() {
+        modules::publish_greet(&proxy, v, &format!("hello from the gap {}", i + 1));
+    }
+    let cache = work.join(format!("{name}-cache"));
+    for v in versions {
+        let app = work.join(format!("{name}-app-{v}"));
+        modules::write_consumer(&app, v);
+        let out = modules::go(&go, &app, &["mod", "download", "all"], work, &proxy, &cache);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let state = tempfile::tempdir().unwrap();
+    let out_dir = work.join(format!("{name}-bundle"));
+    let out = offgo(
+        state.path(),
+        &[
+            "modcache",
+            "build",
+            cache.join("cache/download").to_str().unwrap(),
+            "--out",
+            out_dir.to_str().unwrap(),
+            "--json",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let id = format!("modcache-{}", report["id"].as_str().unwrap());
+    (out_dir.join(format!("{id}.offgo.toml")), id)
+}
+
+fn json_of(out: &Output) -> Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "no JSON ({e}):\n{}\nstderr: {}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    })
+}
+
+/// `offgo-tui ARGS --inventory INV --json`: (the one host's object, exit code).
+fn run(state: &Path, inventory: &Path, args: &[&str]) -> (Value, i32) {
+    let mut all = args.to_vec();
+    all.extend(["--inventory", inventory.to_str().unwrap(), "--json"]);
+    let out = offgo(state, &all);
+    let hosts = json_of(&out);
+    (hosts[0].clone(), out.status.code().unwrap_or(-1))
+}
+
+/// Runs `script` on the host inside a new, empty network namespace (`unshare --net`: the
+/// host's mount namespace, so its files, are kept). The script first proves the cut: a connect
+/// to the host's own sshd port, which listens on the machine's loopback, must fail there.
+fn offline(host: &HostHandle, script: &str) -> Output {
+    let proof = format!(
+        "if bash -c 'exec 3<>/dev/tcp/127.0.0.1/{port}' 2>/dev/null; then \
+         echo 'NETWORK REACHABLE: the cut did not hold' >&2; exit 99; fi; \
+         ip -o link | grep -v ': lo:' && {{ echo 'an interface besides lo' >&2; exit 98; }}; ",
+        port = host.port()
+    );
+    exec(
+        host,
+        &format!(
+            "unshare --net sh -c {}",
+            sh_quote(&format!("{proof}{script}"))
+        ),
+    )
+}
+
+/// `go build ./...` of the consumer module at /opt/work/app with a fresh module cache
+/// (`fresh`), its dependencies only from the cache offgo serves; then which greet it built and
+/// what that greet says.
+fn offline_build(host: &HostHandle, fresh: &str) -> Output {
+    offline(
+        host,
+        &format!(
+            "cd /opt/work/app && rm -f go.sum && env -i PATH=/usr/bin:/bin HOME=/opt/work/home \
+             GOCACHE=/opt/work/gocache GOMODCACHE=/opt/work/{fresh} GOTOOLCHAIN=local \
+             GOPROXY=file:///opt/offgo/modcache/current GOSUMDB=off GOFLAGS=-mod=mod \
+             CGO_ENABLED=0 sh -c 'go=/usr/local/go/bin/go; $go build ./... && $go list -m example.com/greet && \
+             cat \"$($go list -f {{{{.Dir}}}} example.com/greet)/greet.go\"'"
+        ),
+    )
+}
+
+fn put_consumer(host: &HostHandle, version: &str) {
+    for (name, text) in modules::consumer_files(version) {
+        host.write_file(&format!("/opt/work/app/{name}"), text.as_bytes())
+            .unwrap();
+    }
+}
+
+fn said(out: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+#[test]
+fn a_pushed_module_cache_builds_offline_verifies_rolls_back_and_rolls_out() {
+    let work = tempfile::tempdir().unwrap();
+    let w = work.path();
+    let (bundle_a, id_a) = modcache_bundle(w, "a", &["v1.0.0"]);
+    let (bundle_b, id_b) = modcache_bundle(w, "b", &["v1.0.0", "v1.1.0"]);
+    assert_ne!(id_a, id_b);
+
+    let dropin = SudoersDropIn::unique();
+    ensure_login_user(DEPLOY).unwrap();
+    let fleet = start(&FleetSpec::new().host(HostSpec::new("mc-01").go_managed("1.22.10")));
+    fleet.open_to_other_logins().unwrap();
+    let inv = inventory(
+        &fleet,
+        &InventoryOptions::new()
+            .login(DEPLOY)
+            .default_line(format!("sudoers_file = \"{}\"", dropin.path().display())),
+    );
+    let state = tempfile::tempdir().unwrap();
+    let st = state.path();
+    let (_, code) = run(
+        st,
+        &inv,
+        &["privileges", "install", "--hosts", "all", "--login", "root"],
+    );
+    assert_eq!(code, 0);
+    let h = host(&fleet, "mc-01");
+    put_consumer(h, "v1.0.0");
+    // Outside the cut, the same connect the offline proof makes goes through.
+    sh(
+        h,
+        &format!("bash -c 'exec 3<>/dev/tcp/127.0.0.1/{}'", h.port()),
+    );
+
+    // Before the push: no cache is served, and the offline build fails naming what it lacks.
+    let before = offline_build(h, "fresh-0");
+    assert_eq!(before.status.code(), Some(1), "{}", said(&before));
+    assert!(
+        said(&before).contains("example.com/greet"),
+        "{}",
+        said(&before)
+    );
+
+    // The push, as deploy through the helper.
+    let (pushed, code) = run(st, &inv, &["push", "--bundle", bundle_a.to_str().unwrap()]);
+    assert_eq!(code, 0, "{pushed:#}");
+    assert_eq!(pushed["to"], id_a.as_str());
+    assert_eq!(
+        sh(h, "readlink /opt/offgo/modcache/current"),
+        format!("/opt/offgo/modcache/{id_a}")
+    );
+    assert_eq!(
+        sh(
+            h,
+            &format!("stat -c %U /opt/offgo/modcache/{id_a}/example.com/greet/@v/v1.0.0.zip")
+        ),
+        "root"
+    );
+    let recorded: Value = serde_json::from_str(&sh(h, "cat /var/lib/offgo/modcache.json")).unwrap();
+    assert_eq!(recorded["current"], id_a.as_str());
+    assert!(recorded["previous"].is_null());
+    // The Go release is untouched.
+    assert_eq!(
+        sh(h, "readlink /usr/local/go"),
+        "/opt/offgo/releases/go1.22.10/go"
+    );
+    let host_log = sh(h, "cat /var/log/offgo/audit.log");
+    assert!(
+        host_log.contains(&format!(
+            "\"action\":\"push\",\"target\":\"{id_a}\",\"result\":\"ok\""
+        )),
+        "{host_log}"
+    );
+    let local_log = std::fs::read_to_string(st.join("offgo/audit.log")).unwrap();
+    assert!(
+        local_log.contains(&format!("\"target\":\"{id_a}\"")),
+        "{local_log}"
+    );
+
+    // The same build, network still cut, now builds from the pushed cache alone.
+    let built = offline_build(h, "fresh-1");
+    assert!(built.status.success(), "{}", said(&built));
+    let said_built = String::from_utf8_lossy(&built.stdout);
+    assert!(
+        said_built.starts_with(
+            "example.com/greet v1.0.0
+"
+        ),
+        "{said_built}"
+    );
+    assert!(said_built.contains("hello from the gap 1"), "{said_built}");
+
+    // verify checks the tree against the bundle's sums; a file added to it is caught.
+    let (verified, code) = run(st, &inv, &["verify", "--modcache"]);
+    assert_eq!(code, 0, "{verified:#}");
+    let checks = verified["checks"].as_array().unwrap();
+    assert!(
+        checks
+            .iter()
+            .any(|c| c["check"] == "modcache_tree" && c["ok"] == true),
+        "{verified:#}"
+    );
+    sh(h, &format!("mkdir -p /opt/offgo/modcache/{id_a}/evil.example/x/@v && echo v9.9.9 > /opt/offgo/modcache/{id_a}/evil.example/x/@v/list"));
+    let (tampered, code) = run(st, &inv, &["verify", "--modcache"]);
+    assert_eq!(code, 1, "{tampered:#}");
+    assert_eq!(tampered["step"], "modcache_tree", "{tampered:#}");
+    // A push of the same bundle repairs it.
+    let (repaired, code) = run(st, &inv, &["push", "--bundle", bundle_a.to_str().unwrap()]);
+    assert_eq!(code, 0, "{repaired:#}");
+    assert!(!h
+        .local_path(&format!("/opt/offgo/modcache/{id_a}/evil.example"))
+        .exists());
+    let (again, code) = run(st, &inv, &["push", "--bundle", bundle_a.to_str().unwrap()]);
+    assert_eq!(code, 0, "{again:#}");
+    assert!(
+        again["notes"].to_string().contains("nothing to do"),
+        "{again:#}"
+    );
+
+    // A second bundle, given by its tarball, then rollback to the first.
+    let tarball_b = bundle_b.with_file_name(format!("{id_b}.tar.gz"));
+    let (pushed, code) = run(st, &inv, &["push", "--bundle", tarball_b.to_str().unwrap()]);
+    assert_eq!(code, 0, "{pushed:#}");
+    assert_eq!(
+        (pushed["from"].as_str(), pushed["to"].as_str()),
+        (Some(id_a.as_str()), Some(id_b.as_str()))
+    );
+    put_consumer(h, "v1.1.0");
+    let built = offline_build(h, "fresh-2");
+    assert!(built.status.success(), "{}", said(&built));
+    let said_built = String::from_utf8_lossy(&built.stdout);
+    assert!(
+        said_built.starts_with(
+            "example.com/greet v1.1.0
+"
+        ),
+        "{said_built}"
+    );
+    assert!(said_built.contains("hello from the gap 2"), "{said_built}");
+    let (back, code) = run(st, &inv, &["rollback", "--modcache"]);
+    assert_eq!(code, 0, "{back:#}");
+    assert_eq!(
+        (back["from"].as_str(), back["to"].as_str()),
+        (Some(id_b.as_str()), Some(id_a.as_str()))
+    );
+    let recorded: Value = serde_json::from_str(&sh(h, "cat /var/lib/offgo/modcache.json")).unwrap();
+    assert_eq!(
+        (recorded["current"].as_str(), recorded["previous"].as_str()),
+        (Some(id_a.as_str()), Some(id_b.as_str()))
+    );
+    // v1.1.0 is not in the first bundle: served again, it can't build the newer module.
+    let lacking = offline_build(h, "fresh-3");
+    assert_eq!(lacking.status.code(), Some(1), "{}", said(&lacking));
+    assert!(said(&lacking).contains("v1.1.0"), "{}", said(&lacking));
+
+    // A rollout of the second bundle: its kind comes from the manifest, as for push.
+    let out = offgo(
+        st,
+        &[
+            "rollout",
+            "--bundle",
+            bundle_b.to_str().unwrap(),
+            "--inventory",
+            inv.to_str().unwrap(),
+            "--json",
+        ],
+    );
+    let lines = String::from_utf8_lossy(&out.stdout);
+    let summary: Value = serde_json::from_str(lines.lines().last().unwrap_or("null")).unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{lines}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(summary["halted"], false, "{lines}");
+    assert_eq!(
+        sh(h, "readlink /opt/offgo/modcache/current"),
+        format!("/opt/offgo/modcache/{id_b}")
+    );
+}
