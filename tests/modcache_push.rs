@@ -21,25 +21,37 @@ use offgo::core::remote::quote::sh_quote;
 use serde_json::Value;
 
 const DEPLOY: &str = "deploy";
+const ATHENS_STORAGE: &str = "/opt/athens/storage";
 
-/// One module-cache bundle built on the jump host: (manifest, id).
-fn modcache_bundle(work: &Path, name: &str, versions: &[&str]) -> (PathBuf, String) {
+/// One module-cache bundle built on the jump host from `example.com/greet` at `versions` (the
+/// n-th saying "hello from the gap n") and `extra` modules: (manifest, id). The download cache
+/// it came from stays at `<work>/<name>-cache/cache/download`.
+fn modcache_bundle(
+    work: &Path,
+    name: &str,
+    versions: &[&str],
+    extra: &[(&str, &str)],
+) -> (PathBuf, String) {
     let go = release_tree("1.22.10").unwrap().join("bin/go");
     let proxy = work.join(format!("{name}-proxy"));
+    let mut wanted = Vec::new();
     for (i, v) in versions.iter().enumerate() {
         modules::publish_greet(&proxy, v, &format!("hello from the gap {}", i + 1));
+        wanted.push(format!("example.com/greet@{v}"));
+    }
+    for (module, v) in extra {
+        modules::publish(&proxy, module, v, "HELLO");
+        wanted.push(format!("{module}@{v}"));
     }
     let cache = work.join(format!("{name}-cache"));
-    for v in versions {
-        let app = work.join(format!("{name}-app-{v}"));
-        modules::write_consumer(&app, v);
-        let out = modules::go(&go, &app, &["mod", "download", "all"], work, &proxy, &cache);
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
+    let mut args = vec!["mod", "download"];
+    args.extend(wanted.iter().map(String::as_str));
+    let out = modules::go(&go, work, &args, work, &proxy, &cache);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let state = tempfile::tempdir().unwrap();
     let out_dir = work.join(format!("{name}-bundle"));
     let out = offgo(
@@ -73,10 +85,16 @@ fn json_of(out: &Output) -> Value {
     })
 }
 
-/// `offgo-tui ARGS --inventory INV --json`: (the one host's object, exit code).
-fn run(state: &Path, inventory: &Path, args: &[&str]) -> (Value, i32) {
+/// `offgo-tui ARGS --hosts HOST --inventory INV --json`: (the one host's object, exit code).
+fn run(state: &Path, inventory: &Path, host: &str, args: &[&str]) -> (Value, i32) {
     let mut all = args.to_vec();
-    all.extend(["--inventory", inventory.to_str().unwrap(), "--json"]);
+    all.extend([
+        "--hosts",
+        host,
+        "--inventory",
+        inventory.to_str().unwrap(),
+        "--json",
+    ]);
     let out = offgo(state, &all);
     let hosts = json_of(&out);
     (hosts[0].clone(), out.status.code().unwrap_or(-1))
@@ -136,13 +154,22 @@ fn said(out: &Output) -> String {
 fn a_pushed_module_cache_builds_offline_verifies_rolls_back_and_rolls_out() {
     let work = tempfile::tempdir().unwrap();
     let w = work.path();
-    let (bundle_a, id_a) = modcache_bundle(w, "a", &["v1.0.0"]);
-    let (bundle_b, id_b) = modcache_bundle(w, "b", &["v1.0.0", "v1.1.0"]);
+    let (bundle_a, id_a) = modcache_bundle(w, "a", &["v1.0.0"], &[]);
+    let (bundle_b, id_b) = modcache_bundle(
+        w,
+        "b",
+        &["v1.0.0", "v1.1.0"],
+        &[("example.com/Shout", "v0.1.0")],
+    );
     assert_ne!(id_a, id_b);
 
     let dropin = SudoersDropIn::unique();
     ensure_login_user(DEPLOY).unwrap();
-    let fleet = start(&FleetSpec::new().host(HostSpec::new("mc-01").go_managed("1.22.10")));
+    let fleet = start(
+        &FleetSpec::new()
+            .host(HostSpec::new("mc-01").go_managed("1.22.10"))
+            .host(HostSpec::new("athens-01").group("athens")),
+    );
     fleet.open_to_other_logins().unwrap();
     let inv = inventory(
         &fleet,
@@ -150,12 +177,19 @@ fn a_pushed_module_cache_builds_offline_verifies_rolls_back_and_rolls_out() {
             .login(DEPLOY)
             .default_line(format!("sudoers_file = \"{}\"", dropin.path().display())),
     );
+    // The site's Athens host: its disk-storage root, set on its group.
+    let text = std::fs::read_to_string(&inv).unwrap().replace(
+        "[groups.athens]\n",
+        &format!("[groups.athens]\nathens_storage = \"{ATHENS_STORAGE}\"\n"),
+    );
+    std::fs::write(&inv, text).unwrap();
     let state = tempfile::tempdir().unwrap();
     let st = state.path();
     let (_, code) = run(
         st,
         &inv,
-        &["privileges", "install", "--hosts", "all", "--login", "root"],
+        "all",
+        &["privileges", "install", "--login", "root"],
     );
     assert_eq!(code, 0);
     let h = host(&fleet, "mc-01");
@@ -176,7 +210,12 @@ fn a_pushed_module_cache_builds_offline_verifies_rolls_back_and_rolls_out() {
     );
 
     // The push, as deploy through the helper.
-    let (pushed, code) = run(st, &inv, &["push", "--bundle", bundle_a.to_str().unwrap()]);
+    let (pushed, code) = run(
+        st,
+        &inv,
+        "mc-01",
+        &["push", "--bundle", bundle_a.to_str().unwrap()],
+    );
     assert_eq!(code, 0, "{pushed:#}");
     assert_eq!(pushed["to"], id_a.as_str());
     assert_eq!(
@@ -225,7 +264,7 @@ fn a_pushed_module_cache_builds_offline_verifies_rolls_back_and_rolls_out() {
     assert!(said_built.contains("hello from the gap 1"), "{said_built}");
 
     // verify checks the tree against the bundle's sums; a file added to it is caught.
-    let (verified, code) = run(st, &inv, &["verify", "--modcache"]);
+    let (verified, code) = run(st, &inv, "mc-01", &["verify", "--modcache"]);
     assert_eq!(code, 0, "{verified:#}");
     let checks = verified["checks"].as_array().unwrap();
     assert!(
@@ -235,16 +274,26 @@ fn a_pushed_module_cache_builds_offline_verifies_rolls_back_and_rolls_out() {
         "{verified:#}"
     );
     sh(h, &format!("mkdir -p /opt/offgo/modcache/{id_a}/evil.example/x/@v && echo v9.9.9 > /opt/offgo/modcache/{id_a}/evil.example/x/@v/list"));
-    let (tampered, code) = run(st, &inv, &["verify", "--modcache"]);
+    let (tampered, code) = run(st, &inv, "mc-01", &["verify", "--modcache"]);
     assert_eq!(code, 1, "{tampered:#}");
     assert_eq!(tampered["step"], "modcache_tree", "{tampered:#}");
     // A push of the same bundle repairs it.
-    let (repaired, code) = run(st, &inv, &["push", "--bundle", bundle_a.to_str().unwrap()]);
+    let (repaired, code) = run(
+        st,
+        &inv,
+        "mc-01",
+        &["push", "--bundle", bundle_a.to_str().unwrap()],
+    );
     assert_eq!(code, 0, "{repaired:#}");
     assert!(!h
         .local_path(&format!("/opt/offgo/modcache/{id_a}/evil.example"))
         .exists());
-    let (again, code) = run(st, &inv, &["push", "--bundle", bundle_a.to_str().unwrap()]);
+    let (again, code) = run(
+        st,
+        &inv,
+        "mc-01",
+        &["push", "--bundle", bundle_a.to_str().unwrap()],
+    );
     assert_eq!(code, 0, "{again:#}");
     assert!(
         again["notes"].to_string().contains("nothing to do"),
@@ -253,7 +302,12 @@ fn a_pushed_module_cache_builds_offline_verifies_rolls_back_and_rolls_out() {
 
     // A second bundle, given by its tarball, then rollback to the first.
     let tarball_b = bundle_b.with_file_name(format!("{id_b}.tar.gz"));
-    let (pushed, code) = run(st, &inv, &["push", "--bundle", tarball_b.to_str().unwrap()]);
+    let (pushed, code) = run(
+        st,
+        &inv,
+        "mc-01",
+        &["push", "--bundle", tarball_b.to_str().unwrap()],
+    );
     assert_eq!(code, 0, "{pushed:#}");
     assert_eq!(
         (pushed["from"].as_str(), pushed["to"].as_str()),
@@ -271,7 +325,7 @@ fn a_pushed_module_cache_builds_offline_verifies_rolls_back_and_rolls_out() {
         "{said_built}"
     );
     assert!(said_built.contains("hello from the gap 2"), "{said_built}");
-    let (back, code) = run(st, &inv, &["rollback", "--modcache"]);
+    let (back, code) = run(st, &inv, "mc-01", &["rollback", "--modcache"]);
     assert_eq!(code, 0, "{back:#}");
     assert_eq!(
         (back["from"].as_str(), back["to"].as_str()),
@@ -294,6 +348,8 @@ fn a_pushed_module_cache_builds_offline_verifies_rolls_back_and_rolls_out() {
             "rollout",
             "--bundle",
             bundle_b.to_str().unwrap(),
+            "--hosts",
+            "mc-01",
             "--inventory",
             inv.to_str().unwrap(),
             "--json",
@@ -312,4 +368,149 @@ fn a_pushed_module_cache_builds_offline_verifies_rolls_back_and_rolls_out() {
         sh(h, "readlink /opt/offgo/modcache/current"),
         format!("/opt/offgo/modcache/{id_b}")
     );
+
+    athens_preload(
+        st,
+        &inv,
+        host(&fleet, "athens-01"),
+        &bundle_b,
+        &id_b,
+        &w.join("b-cache/cache/download"),
+    );
+}
+
+/// The Athens host: every module version of the bundle lands in Athens' disk-storage layout
+/// (pkg/storage/fs: `<module>/<version>/go.mod`, `source.zip`, `<version>.info`, the module path
+/// decoded from the cache's `!x`), byte for byte the bundle's; scan and verify report it.
+fn athens_preload(
+    st: &Path,
+    inv: &Path,
+    athens: &HostHandle,
+    bundle: &Path,
+    id: &str,
+    cache: &Path,
+) {
+    let scan = |what: &str| -> Value {
+        let out = offgo(
+            st,
+            &[
+                "scan",
+                "--hosts",
+                "athens-01",
+                "--inventory",
+                inv.to_str().unwrap(),
+                "--json",
+            ],
+        );
+        json_of(&out)[0][what].clone()
+    };
+    assert_eq!(
+        scan("athens"),
+        serde_json::json!({"storage": ATHENS_STORAGE, "bundle": null})
+    );
+    // Athens refuses to start without its root; offgo refuses to invent one.
+    let (missing, code) = run(
+        st,
+        inv,
+        "athens-01",
+        &["push", "--bundle", bundle.to_str().unwrap()],
+    );
+    assert_eq!(code, 1, "{missing:#}");
+    assert_eq!(missing["step"], "athens", "{missing:#}");
+    assert!(
+        missing["error"]
+            .as_str()
+            .unwrap()
+            .contains("ATHENS_DISK_STORAGE_ROOT"),
+        "{missing:#}"
+    );
+
+    sh(athens, &format!("mkdir -p {ATHENS_STORAGE}"));
+    let (pushed, code) = run(
+        st,
+        inv,
+        "athens-01",
+        &["push", "--bundle", bundle.to_str().unwrap()],
+    );
+    assert_eq!(code, 0, "{pushed:#}");
+    assert!(
+        pushed["notes"]
+            .to_string()
+            .contains("3 module version(s) written, 0 already there"),
+        "{pushed:#}"
+    );
+    for (module, encoded, version) in [
+        ("example.com/greet", "example.com/greet", "v1.0.0"),
+        ("example.com/greet", "example.com/greet", "v1.1.0"),
+        ("example.com/Shout", "example.com/!shout", "v0.1.0"),
+    ] {
+        for (ours, theirs) in [
+            (format!("{version}.mod"), "go.mod".to_string()),
+            (format!("{version}.zip"), "source.zip".to_string()),
+            (format!("{version}.info"), format!("{version}.info")),
+        ] {
+            let want = std::fs::read(cache.join(encoded).join("@v").join(&ours)).unwrap();
+            let path = format!("{ATHENS_STORAGE}/{module}/{version}/{theirs}");
+            assert_eq!(athens.read_file(&path).unwrap(), want, "{path}");
+        }
+        let listed = sh(
+            athens,
+            &format!("ls -A {ATHENS_STORAGE}/{module}/{version}"),
+        );
+        assert_eq!(listed.lines().count(), 3, "{listed}");
+    }
+    assert_eq!(
+        scan("athens"),
+        serde_json::json!({"storage": ATHENS_STORAGE, "bundle": id})
+    );
+    let log = sh(athens, "cat /var/log/offgo/audit.log");
+    assert!(
+        log.contains(&format!("Athens at {ATHENS_STORAGE} preloaded")),
+        "{log}"
+    );
+
+    let (verified, code) = run(st, inv, "athens-01", &["verify", "--modcache"]);
+    assert_eq!(code, 0, "{verified:#}");
+    let athens_check = verified["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["check"] == "athens")
+        .cloned();
+    assert_eq!(
+        athens_check.as_ref().map(|c| c["ok"].clone()),
+        Some(Value::Bool(true)),
+        "{verified:#}"
+    );
+    athens
+        .flip_byte(&format!(
+            "{ATHENS_STORAGE}/example.com/Shout/v0.1.0/source.zip"
+        ))
+        .unwrap();
+    let (tampered, code) = run(st, inv, "athens-01", &["verify", "--modcache"]);
+    assert_eq!(code, 1, "{tampered:#}");
+    assert_eq!(tampered["step"], "athens", "{tampered:#}");
+    assert!(
+        tampered["error"]
+            .as_str()
+            .unwrap()
+            .contains("example.com/Shout/v0.1.0/source.zip"),
+        "{tampered:#}"
+    );
+    // A push repairs the one version, whole, and leaves the others.
+    let (repaired, code) = run(
+        st,
+        inv,
+        "athens-01",
+        &["push", "--bundle", bundle.to_str().unwrap()],
+    );
+    assert_eq!(code, 0, "{repaired:#}");
+    assert!(
+        repaired["notes"]
+            .to_string()
+            .contains("1 module version(s) written, 2 already there"),
+        "{repaired:#}"
+    );
+    let (verified, code) = run(st, inv, "athens-01", &["verify", "--modcache"]);
+    assert_eq!(code, 0, "{verified:#}");
 }

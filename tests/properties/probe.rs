@@ -247,6 +247,7 @@ fn parts() -> impl Strategy<Value = Parts> {
                     binaries,
                     go_env: Default::default(),
                     helper_sha256: None,
+                    athens_bundle: None,
                 },
                 state_line,
                 audit,

@@ -10,7 +10,24 @@ use std::process::{Command, Output};
 /// Adds `example.com/greet` at `version` to the file proxy at `root`; `Hello()` returns
 /// `says`.
 pub fn publish_greet(root: &Path, version: &str, says: &str) {
-    let v = root.join("example.com/greet/@v");
+    publish(root, "example.com/greet", version, says);
+}
+
+/// Adds `module` (its last element the package name, lower-cased) at `version` to the file
+/// proxy at `root`, under the proxy's case encoding (`Shout` → `!shout`).
+pub fn publish(root: &Path, module: &str, version: &str, says: &str) {
+    let encoded: String = module
+        .chars()
+        .flat_map(|c| {
+            if c.is_ascii_uppercase() {
+                vec!['!', c.to_ascii_lowercase()]
+            } else {
+                vec![c]
+            }
+        })
+        .collect();
+    let package = module.rsplit('/').next().unwrap().to_ascii_lowercase();
+    let v = root.join(&encoded).join("@v");
     std::fs::create_dir_all(&v).unwrap();
     let list = v.join("list");
     let mut versions = std::fs::read_to_string(&list).unwrap_or_default();
@@ -21,14 +38,14 @@ pub fn publish_greet(root: &Path, version: &str, says: &str) {
         format!("{{\"Version\":\"{version}\",\"Time\":\"2026-01-01T00:00:00Z\"}}\n"),
     )
     .unwrap();
-    let gomod = "module example.com/greet\n\ngo 1.22\n";
-    std::fs::write(v.join(format!("{version}.mod")), gomod).unwrap();
+    let gomod = format!("module {module}\n\ngo 1.22\n");
+    std::fs::write(v.join(format!("{version}.mod")), &gomod).unwrap();
     let zip = v.join(format!("{version}.zip"));
-    let source = format!("package greet\n\nfunc Hello() string {{ return {says:?} }}\n");
+    let source = format!("package {package}\n\nfunc Hello() string {{ return {says:?} }}\n");
     let script = format!(
         "import zipfile\nz=zipfile.ZipFile({zip:?},'w')\n\
-         z.writestr('example.com/greet@{version}/go.mod', {gomod:?})\n\
-         z.writestr('example.com/greet@{version}/greet.go', {source:?})\n\
+         z.writestr('{module}@{version}/go.mod', {gomod:?})\n\
+         z.writestr('{module}@{version}/{package}.go', {source:?})\n\
          z.close()\n",
         zip = zip.to_str().unwrap(),
     );

@@ -87,6 +87,7 @@ pub fn healthy(host: &Host, version: &str, latency_ms: u64) -> HostReport {
         }],
         go_env: Default::default(),
         helper_sha256: None,
+        athens_bundle: None,
     };
     HostReport {
         name: host.name.clone(),
@@ -112,6 +113,7 @@ pub fn healthy(host: &Host, version: &str, latency_ms: u64) -> HostReport {
         latency_ms: Some(latency_ms),
         via: host.via(),
         privilege: None,
+        athens: None,
         hint: None,
         facts: Some(facts),
         raw_output: None,
@@ -143,6 +145,7 @@ pub fn failed(host: &Host, kind: ErrorKind, error: &str, hint: &str) -> HostRepo
         latency_ms: None,
         via: host.via(),
         privilege: None,
+        athens: None,
         hint: Some(hint.into()),
         facts: None,
         raw_output: None,

@@ -40,6 +40,7 @@ pub use go_release::GoRelease;
 pub use modcache_bundle::ModcacheBundle;
 pub use outcome::{Answer, Check, HostOutcome, Operation};
 pub use probe::unreachable_report;
+pub use report::AthensReport;
 pub use report::{HelperStatus, HostReport, LddGap, OffgoSummary, PrivilegeReport};
 
 use crate::core::audit::AuditTrail;

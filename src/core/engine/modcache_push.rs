@@ -200,9 +200,13 @@ fn already_there(
         &modcache_ops::verify_call(&link.host().paths),
         true,
     )?;
-    let tree_ok = parse_checks(&out.stdout)
-        .iter()
-        .any(|c| c.check == "modcache_tree" && c.ok);
+    // The tree, and on an Athens host Athens' copy of this very bundle, must check out.
+    let checks = parse_checks(&out.stdout);
+    let passed = |name: &str| checks.iter().any(|c| c.check == name && c.ok);
+    let athens_ok = link.host().paths.athens_storage.is_none()
+        || (passed("athens")
+            && value(&key_values(&out.stdout), "athens_bundle") == Some(bundle.id.as_str()));
+    let tree_ok = passed("modcache_tree") && athens_ok;
     Ok(tree_ok.then(|| {
         format!(
             "already on {}: nothing to do (its files match the bundle)",
@@ -248,6 +252,15 @@ fn install(
     for pruned in values(&pairs, "pruned") {
         outcome.notes.push(format!("pruned {pruned}"));
     }
+    if let (Some(written), Some(kept)) = (
+        value(&pairs, "athens_written"),
+        value(&pairs, "athens_kept"),
+    ) {
+        let storage = paths.athens_storage.as_deref().unwrap_or("");
+        outcome.notes.push(format!(
+            "Athens at {storage} preloaded: {written} module version(s) written, {kept} already there"
+        ));
+    }
     if value(&pairs, "done") == Some("1") && out.success() {
         return Ok(());
     }
@@ -281,6 +294,7 @@ fn install_hint(step: &str) -> &'static str {
         "check_sums" => "the uploaded file list is not the signed one: push again",
         "extract" => "free space on the host (the module-cache directory), then push again; the served cache is untouched",
         "check_tree" => "the extracted files differ from the bundle: build the bundle again with `offgo-tui modcache build`",
+        "athens" => "the module cache is switched; Athens holds the versions written before the failure, each whole: fix what the error names and push again",
         _ => "see the host's output; the served cache is untouched unless the output says otherwise",
     }
 }

@@ -110,6 +110,7 @@ fn push_modcache(b: &PushFacts<'_>) -> Vec<String> {
             b.file_count
         ),
         format!("switch modcache/current to {id}; modcache.json (current {id}); prune"),
+        "hosts with athens_storage: each module version into Athens' disk storage, whole".into(),
         "audit: one line on the host and one on this jump host".into(),
     ]
 }

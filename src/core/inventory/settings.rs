@@ -33,6 +33,7 @@ pub(super) const SETTING_KEYS: &[&str] = &[
     "become",
     "become_user",
     "sudoers_file",
+    "athens_storage",
 ];
 
 /// What one table (defaults, a group or a host) set; `None` means "not set here".
@@ -56,6 +57,7 @@ pub(super) struct Layer {
     become_method: Option<BecomeMethod>,
     become_user: Option<String>,
     sudoers_file: Option<String>,
+    athens_storage: Option<String>,
 }
 
 impl Layer {
@@ -80,6 +82,7 @@ impl Layer {
             "become" => self.become_method = Some(become_method(field)?),
             "become_user" => self.become_user = Some(become_user(field)?),
             "sudoers_file" => self.sudoers_file = Some(remote_path(field)?),
+            "athens_storage" => self.athens_storage = Some(athens_storage(field)?),
             _ => return Ok(false),
         }
         Ok(true)
@@ -186,6 +189,9 @@ impl Settings {
         }
         over(&mut self.become_user, &layer.become_user);
         over(&mut self.sudoers_file, &layer.sudoers_file);
+        if layer.athens_storage.is_some() {
+            self.paths.athens_storage.clone_from(&layer.athens_storage);
+        }
     }
 }
 
@@ -322,4 +328,26 @@ fn become_user(field: &Field<'_>) -> Result<String, InventoryError> {
             .hint("write the account privileged steps run as, e.g. become_user = \"root\""));
     }
     Ok(name.to_owned())
+}
+
+/// `athens_storage`: a remote path whose every component is a plain name (the helper writes
+/// under it as root, and its sudoers digest covers it), never inside offgo's own directories.
+fn athens_storage(field: &Field<'_>) -> Result<String, InventoryError> {
+    let path = remote_path(field)?;
+    let plain = path.split('/').skip(1).all(|part| {
+        !part.starts_with(['.', '-'])
+            && part
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-' | b'+'))
+    });
+    if !plain {
+        return Err(field
+            .error(format!(
+                "athens_storage \"{path}\" has a name offgo will not write under as root"
+            ))
+            .hint(
+                "use letters, digits, '.', '_', '-' and '+' in each part, e.g. \"/var/lib/athens\"",
+            ));
+    }
+    Ok(path)
 }

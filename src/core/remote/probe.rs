@@ -49,6 +49,12 @@ pub fn probe_script(
         sh_quote(super::privilege::HELPER_PATH)
     ));
     script.push_str(&format!("audit_cap={AUDIT_FETCH_CAP}\n"));
+    if paths.athens_storage.is_some() {
+        script.push_str(&format!(
+            "athens_state={}\n",
+            sh_quote(&paths.athens_state())
+        ));
+    }
     script.push_str(&format!(
         "known_fingerprint={}\n",
         sh_quote(known_fingerprint.unwrap_or(""))
@@ -149,6 +155,9 @@ pub struct ProbeFacts {
     pub go_env: GoEnvRead,
     /// sha256 of offgo's helper, when the host has one.
     pub helper_sha256: Option<String>,
+    /// The module-cache bundle the host's Athens was last preloaded with (`athens_storage`
+    /// hosts only; see engine/modcache_push.rs).
+    pub athens_bundle: Option<String>,
 }
 
 impl ProbeFacts {

@@ -42,6 +42,7 @@ fn healthy(free: u64) -> HostReport {
         latency_ms: Some(10),
         via: Vec::new(),
         privilege: None,
+        athens: None,
         hint: None,
         facts: Some(ProbeFacts {
             arch: "x86_64".into(),
@@ -54,6 +55,7 @@ fn healthy(free: u64) -> HostReport {
             binaries: Vec::new(),
             go_env: Default::default(),
             helper_sha256: None,
+            athens_bundle: None,
         }),
         raw_output: None,
         go_env: None,

@@ -38,3 +38,44 @@ mc_clean() {
     rm -rf "$c" && kv cleaned "$c"
   done
 }
+
+# The Athens preload's list: the bundle's sums as Athens' disk storage lays the files out
+# (pkg/storage/fs: <module>/<version>/go.mod, source.zip and <version>.info, module path and
+# version decoded from the download cache's `!x` case encoding).
+athens_list="$athens_state.sha256sums"
+
+# mc_athens_plan SUMS: `<sha256>  <athens path>  <cache path>` per file Athens keeps; exit 3 on a
+# path that would leave the storage root.
+mc_athens_plan() {
+  awk '
+    function dec(s,   out, i, c) {
+      out = ""
+      for (i = 1; i <= length(s); i++) {
+        c = substr(s, i, 1)
+        if (c == "!" && i < length(s)) { i++; out = out toupper(substr(s, i, 1)) } else out = out c
+      }
+      return out
+    }
+    {
+      hash = substr($0, 1, 64); path = substr($0, 67)
+      n = index(path, "/@v/"); if (n == 0) next
+      mod = substr(path, 1, n - 1); file = substr(path, n + 4)
+      if (file ~ /\.zip$/) { ver = substr(file, 1, length(file) - 4); name = "source.zip" }
+      else if (file ~ /\.mod$/) { ver = substr(file, 1, length(file) - 4); name = "go.mod" }
+      else if (file ~ /\.info$/) { ver = substr(file, 1, length(file) - 5); name = dec(ver) ".info" }
+      else next
+      dest = dec(mod) "/" dec(ver) "/" name
+      if (("/" dest "/") ~ /\/\.\.?\// || dest ~ /^\// || dest ~ /[[:cntrl:]]/) exit 3
+      print hash "  " dest "  " path
+    }' "$1"
+}
+
+# mc_same_dir A B: the same file names, each with the same bytes (no diff on the host contract).
+mc_same_dir() {
+  [ "$(cd "$1" && ls -A)" = "$(cd "$2" && ls -A)" ] || return 1
+  for mc_f in "$1"/* "$1"/.[!.]*; do
+    [ -e "$mc_f" ] || continue
+    [ -f "$mc_f" ] && [ -f "$2/${mc_f##*/}" ] || return 1
+    [ "$(mc_digest "$mc_f")" = "$(mc_digest "$2/${mc_f##*/}")" ] || return 1
+  done
+}

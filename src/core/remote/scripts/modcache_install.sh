@@ -93,6 +93,57 @@ step post_verify
 [ "$(readlink -f "$current")" = "$(readlink -f "$dest")" ] && [ -d "$current/" ] ||
   { switch_back; fail post_verify "after the switch $current does not serve $dest"; }
 
+if [ -n "$athens_storage" ]; then
+  step athens
+  # Every module version of the bundle into Athens' disk storage, each version directory
+  # built beside its final name and renamed into place: Athens sees a version whole or not
+  # at all. A version Athens already holds with the same files is left as it is.
+  [ -d "$athens_storage" ] && [ ! -L "$athens_storage" ] ||
+    fail athens "$athens_storage is not a directory: Athens' disk storage root (ATHENS_DISK_STORAGE_ROOT) must exist; the module cache is switched, push again once it does"
+  # Version directories an earlier run was building when it was cut short.
+  find "$athens_storage" \( -name '.offgo-new-*' -o -name '*.offgo-old' \) -prune -exec rm -rf {} + 2>/dev/null
+  plan="$athens_state.plan.offgo-new"
+  mkdir -p "$(dirname "$athens_state")"
+  mc_athens_plan "$dest.sha256sums" > "$plan.raw" ||
+    fail athens "the bundle lists a path outside Athens' layout"
+  sort -k2,2 "$plan.raw" > "$plan" && rm -f "$plan.raw" || fail athens "cannot write $plan (is the disk full?)"
+  written=0 kept=0 last=
+  finish_version() {
+    [ -n "$last" ] || return 0
+    final="$athens_storage/$last"
+    if [ -d "$final" ] && mc_same_dir "$vtmp" "$final"; then
+      rm -rf "$vtmp"; kept=$((kept + 1)); return 0
+    fi
+    if [ -e "$final" ] || [ -L "$final" ]; then
+      rm -rf "$final.offgo-old" && mv "$final" "$final.offgo-old" || return 1
+    fi
+    mv "$vtmp" "$final" && rm -rf "$final.offgo-old" && written=$((written + 1))
+  }
+  while read -r _hash apath cpath; do
+    vdir=${apath%/*}
+    if [ "$vdir" != "$last" ]; then
+      finish_version || fail athens "cannot place $athens_storage/$last"
+      last=$vdir
+      mkdir -p "$athens_storage/${vdir%/*}" || fail athens "cannot create $athens_storage/${vdir%/*} (is the disk full?)"
+      vtmp="$athens_storage/${vdir%/*}/.offgo-new-${vdir##*/}-$$"
+      rm -rf "$vtmp"
+      mkdir "$vtmp" || fail athens "cannot create $vtmp"
+    fi
+    cp "$dest/$cpath" "$vtmp/${apath##*/}" || fail athens "cannot write $vtmp (is the disk full?)"
+  done < "$plan"
+  finish_version || fail athens "cannot place $athens_storage/$last"
+  awk '{ print $1 "  " $2 }' "$plan" > "$athens_list.offgo-new" && rm -f "$plan" &&
+    mv -f "$athens_list.offgo-new" "$athens_list" ||
+    fail athens "cannot write $athens_list (is the disk full?)"
+  out=$(cd "$athens_storage" && sha256sum -c --quiet --strict "$athens_list" 2>&1) ||
+    fail athens "Athens' files differ from the bundle after the preload: $out"
+  printf '{"storage":"%s","bundle":"%s","list_sha256":"%s"}\n' "$athens_storage" "$id" "$(mc_digest "$athens_list")" \
+    > "$athens_state.offgo-new" && mv -f "$athens_state.offgo-new" "$athens_state" ||
+    fail athens "cannot write $athens_state"
+  kv athens_written "$written"
+  kv athens_kept "$kept"
+fi
+
 step prune
 for old in $prune; do
   case "$old" in

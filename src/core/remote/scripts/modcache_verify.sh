@@ -24,5 +24,21 @@ if [ "$state_current" = "$id" ] && [ -n "$id" ]; then
 else
   report modcache_state 0 "$modcache_state records ${state_current:-nothing} but $current serves ${id:-nothing}"
 fi
+if [ -n "$athens_storage" ]; then
+  # Athens' copy: the list recorded at the preload (its digest in athens.json), then every
+  # file Athens serves for the bundle against it.
+  athens_bundle=$(sed -n 's/.*"bundle":"\([^"]*\)".*/\1/p' "$athens_state" 2>/dev/null)
+  athens_digest=$(sed -n 's/.*"list_sha256":"\([^"]*\)".*/\1/p' "$athens_state" 2>/dev/null)
+  if [ -z "$athens_bundle" ]; then
+    report athens 0 "no preload of Athens at $athens_storage is recorded ($athens_state): push a module-cache bundle"
+  elif [ "$(mc_digest "$athens_list")" != "$athens_digest" ]; then
+    report athens 0 "$athens_list was changed after the preload of $athens_bundle"
+  elif out=$(cd "$athens_storage" && sha256sum -c --quiet --strict "$athens_list" 2>&1); then
+    report athens 1 "Athens at $athens_storage serves $athens_bundle: its $(wc -l < "$athens_list" | tr -d ' ') files match the bundle"
+  else
+    report athens 0 "$out"
+  fi
+  kv athens_bundle "$athens_bundle"
+fi
 kv modcache_current "$id"
 echo "verify_end=1"
