@@ -185,13 +185,13 @@ fn a_pushed_module_cache_builds_offline_verifies_rolls_back_and_rolls_out() {
     std::fs::write(&inv, text).unwrap();
     let state = tempfile::tempdir().unwrap();
     let st = state.path();
-    let (_, code) = run(
+    let (installed, code) = run(
         st,
         &inv,
         "all",
         &["privileges", "install", "--login", "root"],
     );
-    assert_eq!(code, 0);
+    assert_eq!(code, 0, "{installed:#}");
     let h = host(&fleet, "mc-01");
     put_consumer(h, "v1.0.0");
     // Outside the cut, the same connect the offline proof makes goes through.
@@ -408,7 +408,7 @@ fn athens_preload(
         scan("athens"),
         serde_json::json!({"storage": ATHENS_STORAGE, "bundle": null})
     );
-    // Athens refuses to start without its root; offgo refuses to invent one.
+    // Athens refuses to start without its root; offgo refuses to invent one, at pre-flight.
     let (missing, code) = run(
         st,
         inv,
@@ -416,13 +416,15 @@ fn athens_preload(
         &["push", "--bundle", bundle.to_str().unwrap()],
     );
     assert_eq!(code, 1, "{missing:#}");
-    assert_eq!(missing["step"], "athens", "{missing:#}");
-    assert!(
-        missing["error"]
-            .as_str()
-            .unwrap()
-            .contains("ATHENS_DISK_STORAGE_ROOT"),
+    assert_eq!(missing["step"], "preflight", "{missing:#}");
+    assert_eq!(
+        missing["error"],
+        format!("athens_storage {ATHENS_STORAGE} is not a directory on the host"),
         "{missing:#}"
+    );
+    assert!(
+        !athens.local_path("/opt/offgo/modcache/current").exists(),
+        "nothing changed"
     );
 
     sh(athens, &format!("mkdir -p {ATHENS_STORAGE}"));

@@ -64,6 +64,9 @@ pub(super) struct ModcachePreflight {
     pub serving: Option<String>,
     /// The tree digest recorded for the bundle's id when it is installed.
     pub installed_digest: Option<String>,
+    /// `athens_storage` hosts: the root is missing (or not a directory), else its free bytes.
+    pub athens_missing: bool,
+    pub athens_free: Option<u64>,
 }
 
 impl ModcachePreflight {
@@ -104,6 +107,37 @@ impl ModcachePreflight {
         }
         Ok(())
     }
+
+    /// An Athens host: its storage root is there, with room for a copy of the bundle's tree.
+    pub fn check_athens(
+        &self,
+        storage: Option<&str>,
+        bundle: &ModcacheBundle,
+    ) -> Result<(), StepError> {
+        let Some(storage) = storage else {
+            return Ok(());
+        };
+        if self.athens_missing {
+            return Err(StepError::refused(
+                "preflight",
+                format!("athens_storage {storage} is not a directory on the host"),
+                "create Athens' disk-storage root (ATHENS_DISK_STORAGE_ROOT) or fix athens_storage in the inventory, then push again; nothing was changed",
+            ));
+        }
+        let need = bundle.unpacked_estimate();
+        if self.athens_free.is_some_and(|free| free < need) {
+            return Err(StepError::refused(
+                "preflight",
+                format!(
+                    "disk full: Athens' storage {storage} needs {} MiB, {} MiB free",
+                    need.div_ceil(1 << 20),
+                    self.athens_free.unwrap_or(0) >> 20
+                ),
+                "free space in Athens' storage, then push again; nothing was changed",
+            ));
+        }
+        Ok(())
+    }
 }
 
 pub(super) fn read_preflight(
@@ -133,6 +167,10 @@ pub(super) fn read_preflight(
         pre,
         serving,
         installed_digest: value(&pairs, "installed_digest").map(String::from),
+        athens_missing: value(&pairs, "athens_missing") == Some("1"),
+        athens_free: value(&pairs, "athens_free_kb")
+            .and_then(|k| k.trim().parse::<u64>().ok())
+            .and_then(|k| k.checked_mul(1024)),
     })
 }
 
@@ -150,6 +188,7 @@ fn steps(
     let first = read_preflight(run, link, &bundle.id, false)?;
     outcome.from = first.current();
     first.check()?;
+    first.check_athens(paths.athens_storage.as_deref(), bundle)?;
     if let Some(note) = already_there(link, bundle, run, &first)? {
         outcome.notes.push(note);
         return Ok(());
@@ -166,6 +205,7 @@ fn steps(
     let pre = read_preflight(run, link, &bundle.id, true)?;
     outcome.from = pre.current();
     pre.check()?;
+    pre.check_athens(paths.athens_storage.as_deref(), bundle)?;
     let shipment = bundle.as_upload();
     let resume_from = resume_offset(&pre.pre, &shipment);
     pre.pre.check_space(&shipment, resume_from)?;

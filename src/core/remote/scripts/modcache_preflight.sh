@@ -23,6 +23,13 @@ kv releases_free_kb "$(free_kb "$modcache_dir")"
 kv incoming_free_kb "$(free_kb "$incoming")"
 [ "$(dev "$modcache_dir")" = "$(dev "$incoming")" ] && echo "incoming_same_fs=1"
 echo "go_root_kind=missing"
+if [ -n "$athens_storage" ]; then
+  if [ -d "$athens_storage" ] && [ ! -L "$athens_storage" ]; then
+    kv athens_free_kb "$(free_kb "$athens_storage")"
+  else
+    echo "athens_missing=1"
+  fi
+fi
 [ -f "$modcache_state" ] && kv modcache_state_json "$(tr '\n\r' '  ' < "$modcache_state")"
 kv modcache_current "$(readlink "$modcache_dir/current" 2>/dev/null)"
 for d in $(ls -1t "$modcache_dir" 2>/dev/null); do
