@@ -373,6 +373,7 @@ fn a_pushed_module_cache_builds_offline_verifies_rolls_back_and_rolls_out() {
         st,
         &inv,
         host(&fleet, "athens-01"),
+        h,
         &bundle_b,
         &id_b,
         &w.join("b-cache/cache/download"),
@@ -386,6 +387,7 @@ fn athens_preload(
     st: &Path,
     inv: &Path,
     athens: &HostHandle,
+    builder: &HostHandle,
     bundle: &Path,
     id: &str,
     cache: &Path,
@@ -428,6 +430,11 @@ fn athens_preload(
     );
 
     sh(athens, &format!("mkdir -p {ATHENS_STORAGE}"));
+    // Before the preload, a build through the Athens host's reader fails: not found.
+    let reader = Reader::start(athens);
+    let before = proxied_build(builder, reader.port, "before");
+    assert!(!before.status.success(), "{}", said(&before));
+    assert!(said(&before).contains("404 Not Found"), "{}", said(&before));
     let (pushed, code) = run(
         st,
         inv,
@@ -465,6 +472,15 @@ fn athens_preload(
         scan("athens"),
         serde_json::json!({"storage": ATHENS_STORAGE, "bundle": id})
     );
+    // After it, the same build on the other host gets the module through the reader alone.
+    let after = proxied_build(builder, reader.port, "after");
+    assert!(after.status.success(), "{}", said(&after));
+    let said_after = String::from_utf8_lossy(&after.stdout);
+    assert!(
+        said_after.starts_with("example.com/Shout v0.1.0\n"),
+        "{said_after}"
+    );
+    drop(reader);
     let log = sh(athens, "cat /var/log/offgo/audit.log");
     assert!(
         log.contains(&format!("Athens at {ATHENS_STORAGE} preloaded")),
@@ -515,4 +531,82 @@ fn athens_preload(
     );
     let (verified, code) = run(st, inv, "athens-01", &["verify", "--modcache"]);
     assert_eq!(code, 0, "{verified:#}");
+}
+
+/// tests/support/athens_reader.py on a host's loopback port: a stand-in that reads Athens'
+/// disk storage as Athens' pkg/storage/fs does — not Athens (see docs/modcache.md). Stopped by
+/// its pid on drop.
+struct Reader<'a> {
+    host: &'a HostHandle,
+    pid: String,
+    port: u16,
+}
+
+impl<'a> Reader<'a> {
+    fn start(host: &'a HostHandle) -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        host.write_file(
+            "/opt/work/athens_reader.py",
+            include_bytes!("support/athens_reader.py"),
+        )
+        .unwrap();
+        // Detached whole (its own session, stdio to a log): the SSH command returns at once.
+        let pid = sh(
+            host,
+            &format!(
+                "setsid python3 /opt/work/athens_reader.py {ATHENS_STORAGE} {port} \
+                 </dev/null >/opt/work/athens_reader.log 2>&1 & echo $!"
+            ),
+        );
+        let reader = Self { host, pid, port };
+        // Ready when it accepts a connection (bounded: a reader that never listens fails here).
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the reader never listened: {}",
+                sh(host, "cat /opt/work/athens_reader.log")
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        reader
+    }
+}
+
+impl Drop for Reader<'_> {
+    fn drop(&mut self) {
+        let _ = self.host.exec(&format!("kill {}", self.pid));
+    }
+}
+
+/// On `host`, `go build ./...` of a module that needs example.com/Shout v0.1.0, with the reader
+/// on `port` as its only source: `GOPROXY` names only it, `GOSUMDB=off`, `GOTOOLCHAIN=local`,
+/// `GOVCS=*:off` (no direct fetch from a repository), a fresh module cache (`label`). The build
+/// then can reach nothing but that port for modules; the failure before the preload proves the
+/// modules come from there.
+fn proxied_build(host: &HostHandle, port: u16, label: &str) -> Output {
+    host.write_file(
+        "/opt/work/shout-app/go.mod",
+        b"module example.com/shoutapp\n\ngo 1.22\n\nrequire example.com/Shout v0.1.0\n",
+    )
+    .unwrap();
+    host.write_file(
+        "/opt/work/shout-app/app.go",
+        b"package app\n\nimport \"example.com/Shout\"\n\n// Greeting is the dependency's.\nfunc Greeting() string { return shout.Hello() }\n",
+    )
+    .unwrap();
+    exec(
+        host,
+        &format!(
+            "cd /opt/work/shout-app && rm -f go.sum && env -i PATH=/usr/bin:/bin \
+             HOME=/opt/work/home GOCACHE=/opt/work/gocache GOMODCACHE=/opt/work/athens-{label} \
+             GOTOOLCHAIN=local GOPROXY=http://127.0.0.1:{port} GOSUMDB=off GOVCS='*:off' \
+             GOFLAGS=-mod=mod CGO_ENABLED=0 sh -c \
+             'go=/usr/local/go/bin/go; $go build ./... && $go list -m example.com/Shout'"
+        ),
+    )
 }
