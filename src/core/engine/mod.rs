@@ -11,6 +11,7 @@ mod event;
 mod go_release;
 mod host_state;
 pub mod modcache_bundle;
+mod modcache_preflight;
 mod modcache_push;
 mod modcache_rollback;
 mod modcache_verify;

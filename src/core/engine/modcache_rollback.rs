@@ -2,7 +2,8 @@
 //! one still on the host), checked against its signed file list first, and record it.
 
 use super::host_state::new_state;
-use super::modcache_push::{read_preflight, switch_back_notes};
+use super::modcache_preflight::read_preflight;
+use super::modcache_push::switch_back_notes;
 use super::outcome::{HostOutcome, StepError};
 use super::step::{audit_gate, audit_record, record, record_acceptance, HostLock, OpRun};
 use super::OpContext;
