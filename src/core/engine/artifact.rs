@@ -101,7 +101,8 @@ impl Artifact {
             Self::Modcache(b) => PushFacts {
                 kind: ArtifactKind::Modcache,
                 version: &b.id,
-                arch: "any",
+                // Module files are the same for every architecture.
+                arch: "",
                 size: b.size,
                 sha256: &b.sha256,
                 file_count: b.file_count,

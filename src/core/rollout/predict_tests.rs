@@ -155,6 +155,18 @@ fn audit_trouble_but_not_a_missing_log() {
 }
 
 #[test]
+fn a_module_cache_fits_every_architecture() {
+    let mut r = healthy(10 << 30);
+    r.arch = Some("aarch64".into());
+    let cache = PushFacts {
+        kind: ArtifactKind::Modcache,
+        arch: "",
+        ..bundle("")
+    };
+    assert!(predict(Some(&r), &cache).is_empty());
+}
+
+#[test]
 fn wrong_arch_and_existing_gaps_are_named() {
     let mut r = healthy(10 << 30);
     r.arch = Some("aarch64".into());
