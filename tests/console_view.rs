@@ -296,3 +296,32 @@ fn the_detail_pane_shows_become_and_a_changed_helper() {
         "{screen}"
     );
 }
+
+#[test]
+fn the_detail_pane_shows_which_bundle_an_athens_host_serves() {
+    use offgo::core::engine::AthensReport;
+    let mut fleet = sample::healthy_fleet();
+    fleet.reports[0].as_mut().unwrap().athens = Some(AthensReport {
+        storage: "/var/lib/athens".into(),
+        bundle: Some("modcache-0123456789ab".into()),
+    });
+    fleet.reports[1].as_mut().unwrap().athens = Some(AthensReport {
+        storage: "/var/lib/athens".into(),
+        bundle: None,
+    });
+    let mut model = fleet.model(160, 48);
+    key(&mut model, KeyCode::Enter);
+    let screen = screen::text(&draw(&model));
+    assert!(
+        screen.contains("athens    serves modcache-0123456789ab from /var/lib/athens"),
+        "{screen}"
+    );
+    key(&mut model, KeyCode::Esc);
+    key(&mut model, KeyCode::Down);
+    key(&mut model, KeyCode::Enter);
+    let screen = screen::text(&draw(&model));
+    assert!(
+        screen.contains("athens    /var/lib/athens: no module-cache bundle preloaded"),
+        "{screen}"
+    );
+}

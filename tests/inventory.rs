@@ -86,6 +86,9 @@ invalid_inventories! {
     bad_become_user => "tests/invalid_inventories/bad_become_user.toml:4:15: \
         hosts[0].become_user: bad become_user \"root; id\"\n  \
         hint: write the account privileged steps run as, e.g. become_user = \"root\"";
+    bad_athens_storage => "tests/invalid_inventories/bad_athens_storage.toml:4:18: \
+        hosts[0].athens_storage: athens_storage \"/var/lib/athens/.. x\" has a name offgo will not write under as root\n  \
+        hint: use letters, digits, '.', '_', '-' and '+' in each part, e.g. \"/var/lib/athens\"";
     unknown_become_key => "tests/invalid_inventories/unknown_become_key.toml:2:1: defaults.becom: unknown key `becom`\n  \
         hint: did you mean `become`?";
     relative_remote_path => "tests/invalid_inventories/relative_remote_path.toml:2:11: \
@@ -227,6 +230,7 @@ fn the_example_sets_every_key_it_documents() {
         "become",
         "become_user",
         "sudoers_file",
+        "athens_storage",
         "refresh_interval",
         "require_signed",
         "trusted_keys",

@@ -205,12 +205,16 @@ pub struct RollbackArgs {
     #[command(flatten)]
     pub hosts: HostsArgs,
     /// A release still on the host, e.g. 1.21.13 or go1.21.13 (default: state.json's previous);
-    /// with --app, one of the app's versions on the host.
+    /// with --app, one of the app's versions on the host; with --modcache, a module cache still
+    /// there: modcache-<12 hex>.
     #[arg(long, value_name = "VERSION")]
     pub to: Option<String>,
     /// Roll back this Go application (an app bundle's --name) instead of Go.
-    #[arg(long, value_name = "NAME", value_parser = app_name)]
+    #[arg(long, value_name = "NAME", value_parser = app_name, conflicts_with = "modcache")]
     pub app: Option<String>,
+    /// Roll back the module cache (modcache.json's previous) instead of the Go release.
+    #[arg(long)]
+    pub modcache: bool,
 }
 
 #[derive(Debug, Args)]
@@ -219,8 +223,11 @@ pub struct VerifyArgs {
     pub hosts: HostsArgs,
     /// Verify this Go application (an app bundle's --name) instead of Go: its files, current
     /// link, state and health.
-    #[arg(long, value_name = "NAME", value_parser = app_name)]
+    #[arg(long, value_name = "NAME", value_parser = app_name, conflicts_with = "modcache")]
     pub app: Option<String>,
+    /// Check the module cache the host serves (modcache/current) instead of the Go release.
+    #[arg(long)]
+    pub modcache: bool,
 }
 
 /// `--app NAME`: an app name as `app build --name` takes it.
@@ -252,6 +259,12 @@ impl RollbackArgs {
 /// `--to 1.21.13` or `--to go1.21.13`, as Go names the release: `go1.21.13`. Anything else is
 /// a usage error before any host is contacted.
 fn go_version(text: &str) -> Result<String, String> {
+    if let Some(hex) = text.strip_prefix("modcache-") {
+        if hex.len() == 12 && hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+            return Ok(text.to_string());
+        }
+        return Err("not a module-cache id: write it as modcache-<12 hex>".into());
+    }
     let version = match text.strip_prefix("go") {
         Some(_) => text.to_string(),
         None => format!("go{text}"),

@@ -48,7 +48,7 @@ pub fn run(global: &GlobalArgs, command: Command) -> ExitCode {
         Command::Verify(args) => match context::open(global, &args.hosts.hosts) {
             Ok(ctx) => operate::run(ctx, args.hosts.json, |engine, hosts| match &args.app {
                 Some(app) => engine.verify_app(hosts, app),
-                None => engine.verify(hosts, ArtifactKind::GoRelease),
+                None => engine.verify(hosts, kind_flag(args.modcache)),
             }),
             Err(code) => code,
         },
@@ -61,7 +61,11 @@ pub fn run(global: &GlobalArgs, command: Command) -> ExitCode {
             Ok(to) => match context::open(global, &args.hosts.hosts) {
                 Ok(ctx) => operate::run(ctx, args.hosts.json, |engine, hosts| match &args.app {
                     Some(app) => engine.rollback_app(hosts, app, to.as_deref()),
-                    None => engine.rollback(hosts, ArtifactKind::GoRelease, to.as_deref()),
+                    None => {
+                        let modcache = args.modcache
+                            || to.as_deref().is_some_and(|t| t.starts_with("modcache-"));
+                        engine.rollback(hosts, kind_flag(modcache), to.as_deref())
+                    }
                 }),
                 Err(code) => code,
             },
@@ -79,4 +83,13 @@ pub fn run(global: &GlobalArgs, command: Command) -> ExitCode {
         },
     };
     ExitCode::from(code)
+}
+
+/// `--modcache` on verify and rollback: the module cache instead of the Go release.
+fn kind_flag(modcache: bool) -> ArtifactKind {
+    if modcache {
+        ArtifactKind::Modcache
+    } else {
+        ArtifactKind::GoRelease
+    }
 }

@@ -109,6 +109,7 @@ impl HostLayout {
             state_dir: self.remote(&d.state_dir),
             audit_log: self.remote(&d.audit_log),
             profile_script: self.remote(&d.profile_script),
+            athens_storage: None,
         }
     }
 }

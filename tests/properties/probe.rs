@@ -362,6 +362,7 @@ fn parts() -> impl Strategy<Value = Parts> {
                     helper_sha256: None,
                     go_shims: Vec::new(),
                     apps,
+                    athens_bundle: None,
                 },
                 state_line,
                 audit,

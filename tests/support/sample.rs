@@ -93,6 +93,7 @@ pub fn healthy(host: &Host, version: &str, latency_ms: u64) -> HostReport {
         helper_sha256: None,
         go_shims: Vec::new(),
         apps: Vec::new(),
+        athens_bundle: None,
     };
     HostReport {
         name: host.name.clone(),
@@ -118,6 +119,7 @@ pub fn healthy(host: &Host, version: &str, latency_ms: u64) -> HostReport {
         latency_ms: Some(latency_ms),
         via: host.via(),
         privilege: None,
+        athens: None,
         hint: None,
         facts: Some(facts),
         raw_output: None,
@@ -151,6 +153,7 @@ pub fn failed(host: &Host, kind: ErrorKind, error: &str, hint: &str) -> HostRepo
         latency_ms: None,
         via: host.via(),
         privilege: None,
+        athens: None,
         hint: Some(hint.into()),
         facts: None,
         raw_output: None,

@@ -17,6 +17,7 @@ use super::go_release::GoRelease;
 use super::step::OpRun;
 use super::steps::PushFacts;
 use super::{app_push, app_rollback, app_verify};
+use super::{modcache_push, modcache_rollback, modcache_verify, ModcacheBundle};
 use super::{push, rollback, verify, HostOutcome, HostReport, LddGap, OpContext};
 use crate::core::bundle::{open_trusted, Bundle, BundleError, SignatureStatus};
 use crate::core::inventory::BundleSettings;
@@ -33,6 +34,8 @@ pub enum ArtifactKind {
     /// A Go application (an app bundle) under `apps/<name>/releases/`, switched in at
     /// `apps/<name>/current`, restarted and health-checked.
     App,
+    /// A Go module download cache under `<modcache_dir>/<id>`, served at `current`.
+    Modcache,
 }
 
 /// What a push installs on a host, with everything its steps need.
@@ -40,6 +43,7 @@ pub enum ArtifactKind {
 pub enum Artifact {
     GoRelease(GoRelease),
     App(AppRelease),
+    Modcache(ModcacheBundle),
 }
 
 /// One host operation as the engine runs it on a host's worker.
@@ -61,6 +65,10 @@ impl Artifact {
             ArtifactKind::App => {
                 AppRelease::open_trusted(path, settings).map(|(app, s)| (Self::App(app), s))
             }
+            ArtifactKind::Modcache => {
+                let (bundle, signature) = ModcacheBundle::open_trusted(path, settings)?;
+                Ok((Self::Modcache(bundle), signature))
+            }
         }
     }
 
@@ -68,6 +76,7 @@ impl Artifact {
         match self {
             Self::GoRelease(_) => ArtifactKind::GoRelease,
             Self::App(_) => ArtifactKind::App,
+            Self::Modcache(_) => ArtifactKind::Modcache,
         }
     }
 
@@ -76,6 +85,7 @@ impl Artifact {
         match self {
             Self::GoRelease(release) => &release.version,
             Self::App(app) => &app.id,
+            Self::Modcache(bundle) => &bundle.id,
         }
     }
 
@@ -84,6 +94,7 @@ impl Artifact {
         match self {
             Self::GoRelease(release) => &release.sha256,
             Self::App(app) => &app.sha256,
+            Self::Modcache(bundle) => &bundle.sha256,
         }
     }
 
@@ -108,6 +119,16 @@ impl Artifact {
                 file_count: a.file_count,
                 unpacked_size: Some(a.unpacked_estimate()),
             },
+            Self::Modcache(b) => PushFacts {
+                kind: ArtifactKind::Modcache,
+                version: &b.id,
+                // Module files are the same for every architecture.
+                arch: "",
+                size: b.size,
+                sha256: &b.sha256,
+                file_count: b.file_count,
+                unpacked_size: Some(b.unpacked_estimate()),
+            },
         }
     }
 
@@ -120,6 +141,10 @@ impl Artifact {
             Self::App(app) => {
                 let app = app.clone();
                 Arc::new(move |link, run, ctx| app_push::push_app_host(link, &app, run, ctx))
+            }
+            Self::Modcache(bundle) => {
+                let bundle = bundle.clone();
+                Arc::new(move |link, run, ctx| modcache_push::push_host(link, &bundle, run, ctx))
             }
         }
     }
@@ -140,6 +165,8 @@ impl ArtifactKind {
                     && app.problems.is_empty()
                     && app.health.as_deref() != Some("failed")
             }),
+            // The probe does not read module caches: the push itself finds one already there.
+            Self::Modcache => false,
         }
     }
 
@@ -153,6 +180,7 @@ impl ArtifactKind {
             Self::App => {
                 Arc::new(move |link, run, ctx| app_verify::verify_app_host(link, None, run, ctx))
             }
+            Self::Modcache => Arc::new(modcache_verify::verify_host),
         }
     }
 
@@ -163,6 +191,9 @@ impl ArtifactKind {
             }),
             Self::App => Arc::new(move |link, run, ctx| {
                 app_rollback::rollback_app_host(link, None, to.as_deref(), run, ctx)
+            }),
+            Self::Modcache => Arc::new(move |link, run, ctx| {
+                modcache_rollback::rollback_host(link, to.as_deref(), run, ctx)
             }),
         }
     }
@@ -190,7 +221,7 @@ impl<'a> From<&'a Bundle> for PushFacts<'a> {
 
 impl Artifact {
     /// Opens the bundle at `path` as the kind it is: an app bundle (an `….offgo-app.toml`, or a
-    /// tarball next to one), else a Go release.
+    /// tarball next to one), a module cache (its manifest's `kind`), else a Go release.
     pub fn open_detected(
         path: &Path,
         settings: &BundleSettings,
@@ -198,7 +229,7 @@ impl Artifact {
         let kind = if super::app_release::is_app_bundle(path) {
             ArtifactKind::App
         } else {
-            ArtifactKind::GoRelease
+            super::modcache_bundle::kind_of(path)
         };
         Self::open_trusted(kind, path, settings)
     }

@@ -19,6 +19,11 @@ mod event;
 pub mod go_env;
 mod go_release;
 mod host_state;
+pub mod modcache_bundle;
+mod modcache_preflight;
+mod modcache_push;
+mod modcache_rollback;
+mod modcache_verify;
 mod outcome;
 #[cfg(test)]
 mod parse_properties;
@@ -45,8 +50,10 @@ pub use app_state::{AppHistory, AppState};
 pub use artifact::{Artifact, ArtifactKind};
 pub use event::{CommandOutput, EngineEvent, OUTPUT_TAIL};
 pub use go_release::GoRelease;
+pub use modcache_bundle::ModcacheBundle;
 pub use outcome::{Answer, Check, HostOutcome, Operation};
 pub use probe::unreachable_report;
+pub use report::AthensReport;
 pub use report::{HelperStatus, HostReport, LddGap, OffgoSummary, PrivilegeReport};
 
 use crate::core::audit::AuditTrail;

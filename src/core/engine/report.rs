@@ -73,6 +73,14 @@ impl PrivilegeReport {
     }
 }
 
+/// `athens` in `scan --json`, for a host with `athens_storage`: its Athens' disk-storage root
+/// and the module-cache bundle offgo last preloaded into it (`null`: none, or unknown).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AthensReport {
+    pub storage: String,
+    pub bundle: Option<String>,
+}
+
 /// One host as `scan --json` prints it (DESIGN.md, "Headless CLI"). Fields marked
 /// `serde(skip)` are for the console only and are not part of the contract.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -106,6 +114,9 @@ pub struct HostReport {
     /// Hosts whose login uses become only: how, and whether the helper is intact.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub privilege: Option<PrivilegeReport>,
+    /// Hosts with `athens_storage` only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub athens: Option<AthensReport>,
     /// What the operator can do about `error`.
     #[serde(skip)]
     pub hint: Option<String>,
@@ -115,6 +126,14 @@ pub struct HostReport {
     /// Raw probe output when it could not be understood.
     #[serde(skip)]
     pub raw_output: Option<String>,
+}
+
+impl AthensReport {
+    /// `None` for a host without `athens_storage`.
+    pub fn of(host: &crate::core::inventory::Host, bundle: Option<String>) -> Option<Self> {
+        let storage = host.paths.athens_storage.clone()?;
+        Some(Self { storage, bundle })
+    }
 }
 
 impl HostReport {

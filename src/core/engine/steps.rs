@@ -68,6 +68,9 @@ pub fn rollout_steps(bundle: &PushFacts<'_>, auto_rollback: bool) -> Vec<String>
             ArtifactKind::App => {
                 "verify (tree, current, state, health once); roll back if it fails".into()
             }
+            ArtifactKind::Modcache => {
+                "verify (module-cache tree, modcache.json, audit); roll back if it fails".into()
+            }
         });
     }
     steps
@@ -77,6 +80,7 @@ fn push(b: &PushFacts<'_>) -> Vec<String> {
     match b.kind {
         ArtifactKind::GoRelease => push_go_release(b),
         ArtifactKind::App => push_app(b),
+        ArtifactKind::Modcache => push_modcache(b),
     }
 }
 
@@ -121,6 +125,28 @@ fn push_go_release(b: &PushFacts<'_>) -> Vec<String> {
         format!("go version must print {v}"),
         format!("switch go_root to releases/{v}/go; go version again, else back"),
         format!("profile, state.json (current {v}), prune beyond keep_releases"),
+        "audit: one line on the host and one on this jump host".into(),
+    ]
+}
+
+fn push_modcache(b: &PushFacts<'_>) -> Vec<String> {
+    let id = b.version;
+    let sha = b.sha256.get(..12).unwrap_or(b.sha256);
+    vec![
+        "pre-flight: tools, free space, nobody holds the lock".into(),
+        "lock: hold the host lock for the whole change".into(),
+        format!(
+            "upload {} to incoming/ (a partial upload resumes)",
+            human_bytes(b.size)
+        ),
+        format!("check sha256 of the upload: {sha}…"),
+        format!("extract into modcache/{id}"),
+        format!(
+            "sha256sum -c: {} files against the bundle, nothing else in the tree",
+            b.file_count
+        ),
+        format!("switch modcache/current to {id}; modcache.json (current {id}); prune"),
+        "hosts with athens_storage: each module version into Athens' disk storage, whole".into(),
         "audit: one line on the host and one on this jump host".into(),
     ]
 }

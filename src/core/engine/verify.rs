@@ -179,7 +179,7 @@ fn is_hex(text: &str) -> bool {
 
 /// The helper check (hosts whose login uses become): the helper on the host is byte for byte
 /// the one the rule pins for its paths.
-fn helper_check(privilege: &super::report::PrivilegeReport) -> Check {
+pub(super) fn helper_check(privilege: &super::report::PrivilegeReport) -> Check {
     use super::report::HelperStatus;
     use crate::core::remote::privilege::HELPER_PATH;
     let fix =

@@ -35,6 +35,7 @@ pub(super) const SETTING_KEYS: &[&str] = &[
     "become_user",
     "sudoers_file",
     "go_shims",
+    "athens_storage",
 ];
 
 /// What one table (defaults, a group or a host) set; `None` means "not set here".
@@ -59,6 +60,7 @@ pub(super) struct Layer {
     become_user: Option<String>,
     sudoers_file: Option<String>,
     go_shims: Option<GoShims>,
+    athens_storage: Option<String>,
 }
 
 impl Layer {
@@ -84,6 +86,7 @@ impl Layer {
             "become_user" => self.become_user = Some(become_user(field)?),
             "sudoers_file" => self.sudoers_file = Some(remote_path(field)?),
             "go_shims" => self.go_shims = Some(go_shims(field)?),
+            "athens_storage" => self.athens_storage = Some(athens_storage(field)?),
             _ => return Ok(false),
         }
         Ok(true)
@@ -193,6 +196,9 @@ impl Settings {
         over(&mut self.become_user, &layer.become_user);
         over(&mut self.sudoers_file, &layer.sudoers_file);
         over(&mut self.go_shims, &layer.go_shims);
+        if layer.athens_storage.is_some() {
+            self.paths.athens_storage.clone_from(&layer.athens_storage);
+        }
     }
 }
 
@@ -365,4 +371,26 @@ fn go_shims(field: &Field<'_>) -> Result<GoShims, InventoryError> {
         }
     }
     Ok(GoShims::Only(versions))
+}
+
+/// `athens_storage`: a remote path whose every component is a plain name (the helper writes
+/// under it as root, and its sudoers digest covers it), never inside offgo's own directories.
+fn athens_storage(field: &Field<'_>) -> Result<String, InventoryError> {
+    let path = remote_path(field)?;
+    let plain = path.split('/').skip(1).all(|part| {
+        !part.starts_with(['.', '-'])
+            && part
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-' | b'+'))
+    });
+    if !plain {
+        return Err(field
+            .error(format!(
+                "athens_storage \"{path}\" has a name offgo will not write under as root"
+            ))
+            .hint(
+                "use letters, digits, '.', '_', '-' and '+' in each part, e.g. \"/var/lib/athens\"",
+            ));
+    }
+    Ok(path)
 }

@@ -18,6 +18,7 @@ fn paths_in(dir: &std::path::Path) -> RemotePaths {
         state_dir: format!("{root}/var/lib/offgo"),
         audit_log: format!("{root}/var/log/offgo/audit.log"),
         profile_script: format!("{root}/etc/profile.d/offgo-go.sh"),
+        athens_storage: None,
     }
 }
 

@@ -28,6 +28,20 @@ const APP_VERIFY: &str = include_str!("scripts/app_verify.sh");
 /// shared by install.sh, switch.sh, verify.sh and go_env_apply.sh.
 pub(super) const GO_ENV: &str = include_str!("scripts/go_env.sh");
 const GO_ENV_APPLY: &str = include_str!("scripts/go_env_apply.sh");
+/// The module-cache verbs, each with the functions they share (`mc_relink`, `mc_check_tree`…).
+const MODCACHE_PREFLIGHT: &str = include_str!("scripts/modcache_preflight.sh");
+const MODCACHE_INSTALL: &str = concat!(
+    include_str!("scripts/modcache_common.sh"),
+    include_str!("scripts/modcache_install.sh")
+);
+const MODCACHE_SWITCH: &str = concat!(
+    include_str!("scripts/modcache_common.sh"),
+    include_str!("scripts/modcache_switch.sh")
+);
+const MODCACHE_VERIFY: &str = concat!(
+    include_str!("scripts/modcache_common.sh"),
+    include_str!("scripts/modcache_verify.sh")
+);
 
 /// The helper's verbs: every privileged thing offgo does on a host, and nothing else.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,10 +61,14 @@ pub enum Verb {
     AppVerify,
     /// The Go environment policy alone, without a new release (`offgo-tui go-env apply`).
     GoEnv,
+    ModcachePreflight,
+    ModcacheInstall,
+    ModcacheSwitch,
+    ModcacheVerify,
 }
 
 impl Verb {
-    pub const ALL: [Verb; 14] = [
+    pub const ALL: [Verb; 18] = [
         Verb::Lock,
         Verb::Preflight,
         Verb::CurrentTree,
@@ -65,6 +83,10 @@ impl Verb {
         Verb::AppSwitch,
         Verb::AppVerify,
         Verb::GoEnv,
+        Verb::ModcachePreflight,
+        Verb::ModcacheInstall,
+        Verb::ModcacheSwitch,
+        Verb::ModcacheVerify,
     ];
 
     pub fn name(self) -> &'static str {
@@ -83,6 +105,10 @@ impl Verb {
             Verb::AppSwitch => "app-switch",
             Verb::AppVerify => "app-verify",
             Verb::GoEnv => "go-env",
+            Verb::ModcachePreflight => "modcache-preflight",
+            Verb::ModcacheInstall => "modcache-install",
+            Verb::ModcacheSwitch => "modcache-switch",
+            Verb::ModcacheVerify => "modcache-verify",
         }
     }
 
@@ -103,6 +129,10 @@ impl Verb {
             Verb::AppSwitch => APP_SWITCH,
             Verb::AppVerify => APP_VERIFY,
             Verb::GoEnv => GO_ENV_APPLY,
+            Verb::ModcachePreflight => MODCACHE_PREFLIGHT,
+            Verb::ModcacheInstall => MODCACHE_INSTALL,
+            Verb::ModcacheSwitch => MODCACHE_SWITCH,
+            Verb::ModcacheVerify => MODCACHE_VERIFY,
         }
     }
 

@@ -16,8 +16,9 @@ const HEADER: &str = "#!/bin/sh\n\
 # offgo-helper: what offgo-tui may do as root on this host, and nothing else. Installed by\n\
 # `offgo-tui privileges install`; the sudoers rule pins this file's sha256, so an edited\n\
 # helper no longer runs. Verbs: lock preflight current-tree receive install switch verify\n\
-# audit-append go-env, and app-preflight app-receive app-install app-switch app-verify for\n\
-# Go applications. Inputs come on stdin and are checked before anything is touched.\n\
+# audit-append go-env, app-preflight app-receive app-install app-switch app-verify for Go\n\
+# applications, and modcache-preflight modcache-install modcache-switch modcache-verify for\n\
+# module caches. Inputs come on stdin and are checked before anything is touched.\n\
 PATH=/usr/sbin:/usr/bin:/sbin:/bin; export PATH\n\
 LC_ALL=C; export LC_ALL\n\
 umask 022\n";

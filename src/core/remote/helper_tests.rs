@@ -16,6 +16,7 @@ fn paths_in(dir: &std::path::Path) -> RemotePaths {
         state_dir: format!("{root}/var/lib/offgo"),
         audit_log: format!("{root}/var/log/offgo/audit.log"),
         profile_script: format!("{root}/etc/profile.d/offgo-go.sh"),
+        athens_storage: None,
     }
 }
 
@@ -311,4 +312,38 @@ fn the_go_env_verb_overlays_records_and_undoes() {
         std::fs::read_to_string(p.state_file()).unwrap(),
         "{\"current\":\"go1.22.10\",\"previous\":null,\"history\":[]}\n"
     );
+}
+
+/// The module-cache verbs take module-cache ids only, and prune nothing but module caches.
+#[test]
+fn the_helper_refuses_module_cache_inputs_that_are_not_ids() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = paths_in(dir.path());
+    let state = "state_json={\"current\":\"modcache-0123456789ab\"}";
+    let h = "a".repeat(64);
+    let cases: Vec<(&str, String, &str)> = vec![
+        ("modcache-switch", format!("id=modcache-../../etc\n{state}\n.\n"), "id is not a module-cache id"),
+        ("modcache-switch", format!("id=go1.22.10\n{state}\n.\n"), "id is not a module-cache id"),
+        ("modcache-preflight", "id=/etc\ncheck_lock=1\nhash_part=0\n.\n".into(), "id is not a module-cache id"),
+        (
+            "modcache-install",
+            format!("id=modcache-0123456789ab\nsha256={h}\ntree_digest={h}\n{state}\nprune=go1.21.13\n.\n"),
+            "prune names something other than a module cache",
+        ),
+        ("modcache-verify", "id=modcache-0123456789ab\n.\n".into(), "modcache-verify takes no input id"),
+        ("modcache-switch", "id=modcache-0123456789ab\n.\n".into(), "modcache-switch needs state_json"),
+    ];
+    for (verb, stdin, why) in cases {
+        let (status, out, err) = run(&p, &[verb], stdin.as_bytes());
+        assert_eq!(status, 2, "{verb} {stdin:?}: {out}{err}");
+        assert!(
+            out.starts_with("refused=") && out.contains(why),
+            "{verb} {stdin:?}: {out}"
+        );
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            0,
+            "{verb} touched the host"
+        );
+    }
 }

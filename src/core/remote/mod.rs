@@ -6,6 +6,7 @@ pub mod call;
 pub mod frame;
 pub mod go_version;
 pub mod helper;
+pub mod modcache_ops;
 pub mod ops;
 pub mod paths;
 pub mod privilege;

@@ -41,6 +41,13 @@ impl Script {
             .set("apps_state_dir", &paths.apps_state_dir())
             .set("env_profile", &paths.env_profile())
             .set("shim_dir", &paths.shim_dir())
+            .set("modcache_dir", &paths.modcache_dir())
+            .set("modcache_state", &paths.modcache_state())
+            .set(
+                "athens_storage",
+                paths.athens_storage.as_deref().unwrap_or(""),
+            )
+            .set("athens_state", &paths.athens_state())
     }
 
     /// The inputs, then the framing functions (`kv`), then `body`.
@@ -286,6 +293,7 @@ mod tests {
             state_dir: format!("{root}/state\nswitched_back=/evil\n"),
             audit_log: format!("{root}/audit.log"),
             profile_script: format!("{root}/profile.sh"),
+            athens_storage: None,
         };
         let inputs = InstallInputs {
             version: "go1.22.10",

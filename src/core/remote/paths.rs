@@ -15,6 +15,10 @@ pub struct RemotePaths {
     pub audit_log: String,
     /// The env profile that puts the active Go on `PATH`.
     pub profile_script: String,
+    /// The disk-storage root of an Athens server on the host (`athens_storage`,
+    /// `ATHENS_DISK_STORAGE_ROOT`): a module-cache push preloads it. `None`: no Athens.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub athens_storage: Option<String>,
 }
 
 impl Default for RemotePaths {
@@ -25,6 +29,7 @@ impl Default for RemotePaths {
             state_dir: "/var/lib/offgo".into(),
             audit_log: "/var/log/offgo/audit.log".into(),
             profile_script: "/etc/profile.d/offgo-go.sh".into(),
+            athens_storage: None,
         }
     }
 }
@@ -80,5 +85,23 @@ impl RemotePaths {
     /// Each app's state (`<name>.json`) and its uploads (`incoming/`): `/var/lib/offgo/apps`.
     pub fn apps_state_dir(&self) -> String {
         format!("{}/apps", self.state_dir)
+    }
+
+    /// Module caches (DESIGN.md, "Module-cache bundles"): `<id>/`, `current` and each cache's
+    /// signed file list, next to releases_dir (`/opt/offgo/modcache` by default).
+    pub fn modcache_dir(&self) -> String {
+        let parent = self.releases_dir.rsplit_once('/').map_or("", |(p, _)| p);
+        format!("{parent}/modcache")
+    }
+
+    /// `{"current", "previous", "history"}` of the module caches, as state.json is of Go.
+    pub fn modcache_state(&self) -> String {
+        format!("{}/modcache.json", self.state_dir)
+    }
+
+    /// What the jump host and the helper know of the Athens preload: the bundle it serves and
+    /// the list its files are checked against (Athens' paths).
+    pub fn athens_state(&self) -> String {
+        format!("{}/athens.json", self.state_dir)
     }
 }

@@ -73,6 +73,12 @@ pub fn probe_script_with_apps(
         sh_quote(super::privilege::HELPER_PATH)
     ));
     script.push_str(&format!("audit_cap={AUDIT_FETCH_CAP}\n"));
+    if paths.athens_storage.is_some() {
+        script.push_str(&format!(
+            "athens_state={}\n",
+            sh_quote(&paths.athens_state())
+        ));
+    }
     script.push_str(&format!(
         "known_fingerprint={}\n",
         sh_quote(known_fingerprint.unwrap_or(""))
@@ -195,6 +201,9 @@ pub struct ProbeFacts {
     pub go_shims: Vec<String>,
     /// The Go applications installed under the apps directory, in the host's listing order.
     pub apps: Vec<InstalledApp>,
+    /// The module-cache bundle the host's Athens was last preloaded with (`athens_storage`
+    /// hosts only; see engine/modcache_push.rs).
+    pub athens_bundle: Option<String>,
 }
 
 impl ProbeFacts {

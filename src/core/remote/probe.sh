@@ -89,7 +89,7 @@ IFS=$nl
 # go.env, the profiles and the user's go/env file decide what `go env` says.
 stats=$(stat -c '%N %s %Y %Z %i' "$go_root" "$go_root/VERSION" "$go_root/bin/go" "$state_file" \
   "$audit_log" "$helper" "$go_root/go.env" "$profile_script" "$env_profile" "$shim_dir" /etc/profile "$HOME/.profile" \
-  "$HOME/.config/go/env" /etc/ld.so.cache /lib /usr/lib /lib64 /usr/lib64 /lib/x86_64-linux-gnu \
+  "$HOME/.config/go/env" ${athens_state:+"$athens_state"} /etc/ld.so.cache /lib /usr/lib /lib64 /usr/lib64 /lib/x86_64-linux-gnu \
   /usr/lib/x86_64-linux-gnu /lib/aarch64-linux-gnu /usr/lib/aarch64-linux-gnu $bins "$apps_dir" \
   $app_files 2>/dev/null)
 # The stat lines themselves, on one line, are the fingerprint (no checksum process to run);
@@ -200,6 +200,19 @@ if [ -e "$state_file" ]; then
   else
     echo "state_unreadable=1"
   fi
+fi
+
+# A host with athens_storage: which module-cache bundle its Athens was preloaded with.
+if [ -n "${athens_state-}" ]; then
+  athens_bundle=
+  if [ -f "$athens_state" ] && [ -r "$athens_state" ]; then
+    while IFS= read -r line || [ -n "$line" ]; do athens_bundle="$athens_bundle$line"; done < "$athens_state"
+    case $athens_bundle in
+      *'"bundle":"'*) athens_bundle=${athens_bundle#*'"bundle":"'}; athens_bundle=${athens_bundle%%'"'*} ;;
+      *) athens_bundle= ;;
+    esac
+  fi
+  kv athens_bundle "$athens_bundle"
 fi
 
 # ldd. glibc's ldd is a bash script that asks each loader in its RTLDLIST (`--verify`: 0 or 2

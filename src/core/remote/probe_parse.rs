@@ -42,6 +42,7 @@ pub fn parse_probe_output(raw: &[u8]) -> Result<ProbeReply, ProbeParseError> {
         helper_sha256: None,
         go_shims: Vec::new(),
         apps: Vec::new(),
+        athens_bundle: None,
     };
     let mut apps = super::probe_apps::AppLines::default();
     let mut audit_log = None;
@@ -102,6 +103,10 @@ pub fn parse_probe_output(raw: &[u8]) -> Result<ProbeReply, ProbeParseError> {
             "arch" => facts.arch = value.to_string(),
             "helper_sha256" => facts.helper_sha256 = Some(value.to_string()),
             "go_shim" => facts.go_shims.push(value.to_string()),
+            // Host data: only a module-cache id is taken as one.
+            "athens_bundle" => {
+                facts.athens_bundle = Some(value.to_string()).filter(|v| is_modcache_id(v))
+            }
             "fingerprint" => fingerprint = value.to_string(),
             "unchanged" => unchanged = value == "1",
             "go_root_kind" => {
@@ -261,3 +266,10 @@ fn add_gap(binaries: &mut [BinaryCheck], value: &str) -> Result<(), ProbeParseEr
 #[cfg(test)]
 #[path = "probe_parse_tests.rs"]
 mod tests;
+
+/// `modcache-<12 hex>`, as `modcache build` names a bundle.
+pub fn is_modcache_id(text: &str) -> bool {
+    text.strip_prefix("modcache-").is_some_and(|hex| {
+        hex.len() == 12 && hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+    })
+}

@@ -37,6 +37,7 @@ fn the_real_script_runs_and_parses_locally() {
         state_dir: root.join("state").display().to_string(),
         audit_log: root.join("log/audit.log").display().to_string(),
         profile_script: root.join("profile.sh").display().to_string(),
+        athens_storage: None,
     };
     let script = probe_script(&paths, &[format!("{}/bin/*", root.display())], &[], None);
     let run = |script: &str| -> Vec<u8> {
@@ -132,6 +133,7 @@ fn paths_in(dir: &std::path::Path, audit: &str) -> RemotePaths {
         state_dir: path("state"),
         audit_log: path(audit),
         profile_script: path("profile.sh"),
+        athens_storage: None,
     }
 }
 

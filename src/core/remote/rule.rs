@@ -88,8 +88,13 @@ impl Rule {
             run_as = self.run_as.join(", "),
         );
         for (digest, paths) in &self.helpers {
+            let athens = paths
+                .athens_storage
+                .as_deref()
+                .map(|a| format!(" athens_storage={a}"))
+                .unwrap_or_default();
             out.push_str(&format!(
-                "{comment} helper sha256 {digest} for go_root={} releases_dir={} state_dir={} audit_log={} profile_script={}\n",
+                "{comment} helper sha256 {digest} for go_root={} releases_dir={} state_dir={} audit_log={} profile_script={}{athens}\n",
                 paths.go_root, paths.releases_dir, paths.state_dir, paths.audit_log, paths.profile_script
             ));
         }

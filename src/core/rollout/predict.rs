@@ -88,7 +88,9 @@ pub fn predict(report: Option<&HostReport>, bundle: &PushFacts<'_>) -> Vec<Warni
         }];
     }
     let mut out = Vec::new();
-    if let Some(arch) = report.arch.as_deref().filter(|a| !a.trim().is_empty()) {
+    // An empty arch: the artifact runs anywhere (a module cache).
+    let host_arch = report.arch.as_deref().filter(|_| !bundle.arch.is_empty());
+    if let Some(arch) = host_arch.filter(|a| !a.trim().is_empty()) {
         if !goarch_matches_uname(bundle.arch, arch) {
             out.push(Warning::new(
                 WarningKind::Arch,

@@ -42,6 +42,7 @@ fn healthy(free: u64) -> HostReport {
         latency_ms: Some(10),
         via: Vec::new(),
         privilege: None,
+        athens: None,
         hint: None,
         facts: Some(ProbeFacts {
             arch: "x86_64".into(),
@@ -56,6 +57,7 @@ fn healthy(free: u64) -> HostReport {
             helper_sha256: None,
             go_shims: Vec::new(),
             apps: Vec::new(),
+            athens_bundle: None,
         }),
         raw_output: None,
         go_env: None,
@@ -154,6 +156,18 @@ fn audit_trouble_but_not_a_missing_log() {
             );
         }
     }
+}
+
+#[test]
+fn a_module_cache_fits_every_architecture() {
+    let mut r = healthy(10 << 30);
+    r.arch = Some("aarch64".into());
+    let cache = PushFacts {
+        kind: ArtifactKind::Modcache,
+        arch: "",
+        ..bundle("")
+    };
+    assert!(predict(Some(&r), &cache).is_empty());
 }
 
 #[test]

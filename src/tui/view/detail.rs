@@ -213,8 +213,27 @@ fn facts<'a>(report: &HostReport, theme: &Theme, out: &mut Vec<Line<'a>>) {
         out.push(field("auditd", auditd, plain, theme));
     }
     privilege(report, theme, out);
+    athens(report, theme, out);
     audit(report, theme, out);
     binaries(report, theme, out);
+}
+
+/// A host running the site's Athens (`athens_storage`): which module-cache bundle it serves.
+fn athens<'a>(report: &HostReport, theme: &Theme, out: &mut Vec<Line<'a>>) {
+    let Some(a) = &report.athens else {
+        return;
+    };
+    let (text, style) = match &a.bundle {
+        Some(bundle) => (
+            format!("serves {} from {}", safe(bundle), safe(&a.storage)),
+            plain_style(),
+        ),
+        None => (
+            format!("{}: no module-cache bundle preloaded", safe(&a.storage)),
+            theme.warn(),
+        ),
+    };
+    out.push(field("athens", text, style, theme));
 }
 
 /// How privileged steps run on a host whose login uses become, and whether the helper is the

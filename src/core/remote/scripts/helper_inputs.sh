@@ -18,6 +18,8 @@ offgo_hex_re='[0-9a-f]{64}'
 # An app's name and version, as `app build` writes them (they name directories).
 offgo_app_name_re='[a-z0-9][a-z0-9_-]{0,63}'
 offgo_app_version_re='[A-Za-z0-9][A-Za-z0-9._+-]{0,63}'
+# A module-cache bundle's id, as `modcache build` names it.
+offgo_modcache_re='modcache-[0-9a-f]{12}'
 offgo_flag() { case $2 in 0 | 1) ;; *) offgo_refuse "$1 must be 0 or 1" ;; esac; }
 offgo_version() { offgo_is "$offgo_version_re" "$2" || offgo_refuse "$1 is not a Go version"; }
 
@@ -69,7 +71,10 @@ offgo_input() {
     preflight:version)
       offgo_is "$offgo_version_re|none" "$2" || offgo_refuse "version is not a Go version"
       version=$2 ;;
-    receive:version | install:version | switch:version) offgo_version "$1" "$2"; version=$2 ;;
+    install:version | switch:version) offgo_version "$1" "$2"; version=$2 ;;
+    receive:version)
+      offgo_is "$offgo_version_re|$offgo_modcache_re" "$2" || offgo_refuse "version is not a Go version or a module-cache id"
+      version=$2 ;;
     preflight:tarball_name | receive:tarball_name | install:tarball_name)
       offgo_is "$offgo_name_re" "$2" || offgo_refuse "tarball_name is not a plain file name"
       tarball_name=$2 ;;
@@ -143,6 +148,26 @@ offgo_input() {
     verify:profile_sha256)
       [ -z "$2" ] || offgo_is "$offgo_hex_re" "$2" || offgo_refuse "profile_sha256 is not 64 hex digits"
       profile_sha256=$2 ;;
+    modcache-preflight:id)
+      offgo_is "$offgo_modcache_re|none" "$2" || offgo_refuse "id is not a module-cache id"
+      id=$2 ;;
+    modcache-install:id | modcache-switch:id)
+      offgo_is "$offgo_modcache_re" "$2" || offgo_refuse "id is not a module-cache id"
+      id=$2 ;;
+    modcache-preflight:check_lock) offgo_flag "$1" "$2"; check_lock=$2 ;;
+    modcache-preflight:hash_part) offgo_flag "$1" "$2"; hash_part=$2 ;;
+    modcache-install:sha256) offgo_is "$offgo_hex_re" "$2" || offgo_refuse "sha256 is not 64 hex digits"; sha256=$2 ;;
+    modcache-install:tree_digest)
+      offgo_is "$offgo_hex_re" "$2" || offgo_refuse "tree_digest is not 64 hex digits"
+      tree_digest=$2 ;;
+    modcache-install:state_json | modcache-switch:state_json)
+      case $2 in '{"current":'*'}') ;; *) offgo_refuse "state_json is not offgo's state" ;; esac
+      state_json=$2 ;;
+    modcache-install:prune)
+      for offgo_w in $2; do
+        offgo_is "$offgo_modcache_re" "$offgo_w" || offgo_refuse "prune names something other than a module cache"
+      done
+      prune=$2 ;;
     *) offgo_refuse "$verb takes no input $1" ;;
   esac
   offgo_given="$offgo_given $1 "
@@ -183,6 +208,10 @@ case $verb in
   app-switch) offgo_inputs name version state_json ;;
   app-verify) offgo_inputs name ;;
   go-env) offgo_inputs shims ;;
+  modcache-preflight) offgo_inputs id check_lock hash_part ;;
+  modcache-install) offgo_inputs id sha256 tree_digest state_json prune ;;
+  modcache-switch) offgo_inputs id state_json ;;
+  modcache-verify) offgo_inputs ;;
   *) offgo_refuse "unknown verb" ;;
 esac
 # What the jump host derives from these when it sends a script itself (ops.rs), derived here.
@@ -190,3 +219,9 @@ tarball="$incoming/${tarball_name-}"
 part="$tarball.part"
 sums="$incoming/${version-}.sha256sums"
 target="$releases_dir/${version-}/go"
+case $verb in
+  modcache-*)
+    tarball="$incoming/${id-}.tar.gz"
+    part="$tarball.part"
+    sums="$incoming/${id-}.sha256sums" ;;
+esac
