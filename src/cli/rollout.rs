@@ -12,11 +12,11 @@ use crate::cli::out::{errln, outln};
 use crate::cli::rollout_flags::{differences, settings_for};
 use crate::cli::watch::{Watch, Woke};
 use crate::cli::{context, GlobalArgs, EXIT_HOST_FAILED, EXIT_OK, EXIT_USAGE};
-use crate::core::bundle::open_trusted;
-use crate::core::engine::steps::PushFacts;
-use crate::core::engine::{Artifact, Engine, EngineEvent, HostReport};
+use crate::core::engine::{Artifact, ArtifactKind, Engine, EngineEvent, HostReport};
 use crate::core::inventory::{self, HostId, Inventory};
-use crate::core::rollout::event::{BatchNames, HostWarning, SkippedHost, RESUME_COMMAND};
+use crate::core::rollout::event::{
+    BatchNames, HostTarball, HostWarning, SkippedHost, RESUME_COMMAND,
+};
 use crate::core::rollout::journal::{self, rollouts_dir};
 use crate::core::rollout::{
     preview, CanaryPick, Input, Preview, RolloutEvent, RolloutRequest, RolloutSession, Update,
@@ -36,7 +36,11 @@ pub fn run(global: &GlobalArgs, args: &RolloutArgs) -> u8 {
         Ok(ctx) => ctx,
         Err(code) => return code,
     };
-    let trusted = match open_trusted(&bundle_path, &ctx.inventory.bundles) {
+    let (artifact, signature) = match Artifact::open_trusted(
+        ArtifactKind::GoRelease,
+        &bundle_path,
+        &ctx.inventory.bundles,
+    ) {
         Ok(b) => b,
         Err(e) => {
             errln!("offgo-tui: {e}");
@@ -59,12 +63,11 @@ pub fn run(global: &GlobalArgs, args: &RolloutArgs) -> u8 {
     };
     // Hosts already on the target are skipped and counted: probe first (read-only).
     let reports = probe(&ctx.engine, &mut ctx.events, &ctx.selected);
-    let facts = PushFacts::from(&trusted.bundle);
     let planned = preview(
         &ctx.selected,
         |h| reports.get(&h),
         &canary,
-        &facts,
+        &artifact,
         settings,
     );
     if args.dry_run {
@@ -75,9 +78,9 @@ pub fn run(global: &GlobalArgs, args: &RolloutArgs) -> u8 {
         inventory: &ctx.inventory,
         inventory_path: canonical(&ctx.inventory.source),
         preview: planned,
-        bundle: Artifact::from(&trusted.bundle),
+        bundle: artifact,
         bundle_path: canonical(&bundle_path),
-        signature: trusted.signature.to_string(),
+        signature: signature.to_string(),
     };
     // Watch for ctrl-c before the first host starts, so it always means "abort".
     let watch = match Watch::new() {
@@ -166,6 +169,14 @@ fn dry_run_event(p: &Preview, inventory: &Inventory) -> RolloutEvent {
         steps: p.steps.clone(),
         limit: p.settings.limit_text(),
         parallel: p.settings.parallel,
+        tarballs: p
+            .tarballs
+            .iter()
+            .map(|(h, tarball)| HostTarball {
+                host: inventory.host(*h).name.clone(),
+                tarball: tarball.clone(),
+            })
+            .collect(),
     }
 }
 

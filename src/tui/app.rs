@@ -19,7 +19,6 @@ use super::state::model::{Model, ModelSettings};
 use super::terminal::TerminalGuard;
 use super::update::update_all;
 use super::view;
-use crate::core::bundle::open_trusted;
 use crate::core::engine::{Artifact, ArtifactKind, Engine, EngineEvent, EngineOptions, Operation};
 use crate::core::inventory::{HostId, Inventory};
 use crate::logging::{default_log_path, init_logging};
@@ -237,22 +236,23 @@ fn run_command(state: &mut Loop<'_>, command: Command) -> Option<Msg> {
             tracing::info!(dir = %dir.display(), found = choices.len(), "listed bundles");
             return Some(Msg::Bundles { dir, choices });
         }
-        Command::Push { hosts, bundle } => match open_trusted(&bundle, &inventory.bundles) {
-            Ok(trusted) => {
-                let bundle = Artifact::from(&trusted.bundle);
-                tracing::info!(hosts = hosts.len(), version = %bundle.id(), "push");
-                engine.push(&hosts, &bundle);
+        Command::Push { hosts, bundle } => {
+            match Artifact::open_trusted(ArtifactKind::GoRelease, &bundle, &inventory.bundles) {
+                Ok((bundle, _)) => {
+                    tracing::info!(hosts = hosts.len(), version = %bundle.id(), "push");
+                    engine.push(&hosts, &bundle);
+                }
+                Err(error) => {
+                    let error = error.to_string();
+                    tracing::warn!(%error, "push refused");
+                    return Some(Msg::OperationRefused {
+                        op: Operation::Push,
+                        hosts,
+                        error,
+                    });
+                }
             }
-            Err(error) => {
-                let error = error.to_string();
-                tracing::warn!(%error, "push refused");
-                return Some(Msg::OperationRefused {
-                    op: Operation::Push,
-                    hosts,
-                    error,
-                });
-            }
-        },
+        }
         Command::Verify(hosts) => engine.verify(&hosts, ArtifactKind::GoRelease),
         Command::Rollback(hosts) => engine.rollback(&hosts, ArtifactKind::GoRelease, None),
         Command::RunCommand { hosts, command } => engine.run_command(&hosts, &command),

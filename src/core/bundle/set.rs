@@ -10,7 +10,10 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
-use super::{find_bundles, goarch_matches_uname, Bundle, BundleError};
+use super::{
+    find_bundles, goarch_matches_uname, Bundle, BundleError, SignatureStatus, TrustPolicy,
+};
+use crate::core::inventory::BundleSettings;
 
 #[derive(Debug, Clone)]
 pub struct BundleSet {
@@ -148,6 +151,33 @@ fn overlap(bundles: &[Bundle]) -> Option<(&Bundle, &Bundle, String)> {
         }
     }
     None
+}
+
+/// Opens the set in `dir` and applies the trust policy of `settings` to every bundle in it (the
+/// first refused one refuses the set, named in the error). The status returned is the weakest
+/// of its bundles': unsigned if one is, else signed by an untrusted key if one is.
+pub fn open_trusted_set(
+    dir: &Path,
+    settings: &BundleSettings,
+) -> Result<(BundleSet, SignatureStatus), BundleError> {
+    let set = BundleSet::open(dir)?;
+    let policy = TrustPolicy::load(settings)?;
+    let mut statuses = Vec::new();
+    for bundle in set.bundles() {
+        statuses.push(policy.judge(bundle)?);
+    }
+    let weakest = statuses
+        .iter()
+        .find(|s| matches!(s, SignatureStatus::Unsigned))
+        .or_else(|| {
+            statuses
+                .iter()
+                .find(|s| matches!(s, SignatureStatus::Signed { trusted: false, .. }))
+        })
+        .or(statuses.first())
+        .cloned()
+        .unwrap_or(SignatureStatus::Unsigned);
+    Ok((set, weakest))
 }
 
 fn set_digest(bundles: &[Bundle]) -> String {

@@ -13,10 +13,11 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use super::go_release::GoRelease;
+use super::go_release_set::GoReleaseSet;
 use super::step::OpRun;
 use super::steps::PushFacts;
 use super::{push, rollback, verify, HostOutcome, HostReport, LddGap, OpContext};
-use crate::core::bundle::{open_trusted, Bundle, BundleError, SignatureStatus};
+use crate::core::bundle::{open_trusted, open_trusted_set, Bundle, BundleError, SignatureStatus};
 use crate::core::inventory::BundleSettings;
 use crate::core::ssh::HostLink;
 
@@ -34,6 +35,9 @@ pub enum ArtifactKind {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Artifact {
     GoRelease(GoRelease),
+    /// One Go release for several architectures (a bundle set): each host gets the member for
+    /// its arch. Its kind is a Go release's: verify and rollback are the same.
+    GoReleaseSet(GoReleaseSet),
 }
 
 /// One host operation as the engine runs it on a host's worker.
@@ -47,6 +51,11 @@ impl Artifact {
         path: &Path,
         settings: &BundleSettings,
     ) -> Result<(Self, SignatureStatus), BundleError> {
+        // A directory is a bundle set: the same release for several architectures.
+        if kind == ArtifactKind::GoRelease && path.is_dir() {
+            let (set, signature) = open_trusted_set(path, settings)?;
+            return Ok((Self::GoReleaseSet(GoReleaseSet::from(&set)), signature));
+        }
         match kind {
             ArtifactKind::GoRelease => {
                 let trusted = open_trusted(path, settings)?;
@@ -58,6 +67,7 @@ impl Artifact {
     pub fn kind(&self) -> ArtifactKind {
         match self {
             Self::GoRelease(_) => ArtifactKind::GoRelease,
+            Self::GoReleaseSet(_) => ArtifactKind::GoRelease,
         }
     }
 
@@ -65,6 +75,7 @@ impl Artifact {
     pub fn id(&self) -> &str {
         match self {
             Self::GoRelease(release) => &release.version,
+            Self::GoReleaseSet(set) => &set.version,
         }
     }
 
@@ -72,6 +83,7 @@ impl Artifact {
     pub fn sha256(&self) -> &str {
         match self {
             Self::GoRelease(release) => &release.sha256,
+            Self::GoReleaseSet(set) => &set.digest,
         }
     }
 
@@ -87,6 +99,16 @@ impl Artifact {
                 file_count: r.file_count,
                 unpacked_size: r.unpacked_size,
             },
+            // The step lists name every arch and allow for the biggest member.
+            Self::GoReleaseSet(set) => PushFacts {
+                kind: ArtifactKind::GoRelease,
+                version: &set.version,
+                arch: &set.arches,
+                size: set.size,
+                sha256: &set.digest,
+                file_count: set.file_count,
+                unpacked_size: set.unpacked_size,
+            },
         }
     }
 
@@ -96,6 +118,40 @@ impl Artifact {
                 let release = release.clone();
                 Arc::new(move |link, run, ctx| push::push_host(link, &release, run, ctx))
             }
+            Self::GoReleaseSet(set) => {
+                let set = set.clone();
+                Arc::new(move |link, run, ctx| push::push_set_host(link, &set, run, ctx))
+            }
+        }
+    }
+
+    /// Each arch's tarball sha256 when the artifact is a set (empty otherwise): the rollout
+    /// journal records them next to the set's digest.
+    pub fn arch_sha256s(&self) -> std::collections::BTreeMap<String, String> {
+        match self {
+            Self::GoReleaseSet(set) => set.sha256s(),
+            _ => Default::default(),
+        }
+    }
+
+    /// What a host whose `uname -m` is `uname_m` (`None`: not known yet) gets: its facts and
+    /// tarball name, or `None` when the artifact has nothing for that arch (a set without it).
+    pub fn for_uname(&self, uname_m: Option<&str>) -> Option<(PushFacts<'_>, String)> {
+        match (self, uname_m) {
+            (Self::GoReleaseSet(set), Some(arch)) => set.for_uname(arch).map(|r| {
+                let facts = PushFacts {
+                    kind: ArtifactKind::GoRelease,
+                    version: &r.version,
+                    arch: &r.arch,
+                    size: r.size,
+                    sha256: &r.sha256,
+                    file_count: r.file_count,
+                    unpacked_size: r.unpacked_size,
+                };
+                (facts, r.tarball_name.clone())
+            }),
+            (Self::GoRelease(r), _) => Some((self.facts(), r.tarball_name.clone())),
+            _ => Some((self.facts(), String::new())),
         }
     }
 }

@@ -9,6 +9,7 @@ mod artifact;
 pub mod bootstrap;
 mod event;
 mod go_release;
+mod go_release_set;
 mod host_state;
 mod outcome;
 #[cfg(test)]
@@ -33,6 +34,7 @@ pub use ad_hoc::AUDIT_ACTION as AD_HOC_ACTION;
 pub use artifact::{Artifact, ArtifactKind};
 pub use event::{CommandOutput, EngineEvent, OUTPUT_TAIL};
 pub use go_release::GoRelease;
+pub use go_release_set::GoReleaseSet;
 pub use outcome::{Answer, Check, HostOutcome, Operation};
 pub use probe::unreachable_report;
 pub use report::{HelperStatus, HostReport, LddGap, OffgoSummary, PrivilegeReport};

@@ -308,6 +308,7 @@ mod tests {
                 ..RolloutSettings::default()
             },
             plan: plan(&[0, 1, 2], &[], &[BatchSize::Count(3)], vec![]),
+            arch_sha256: Default::default(),
         }
     }
 

@@ -5,8 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::core::bundle::open_trusted;
-use crate::core::engine::{Artifact, Engine, EngineEvent};
+use crate::core::engine::{Artifact, ArtifactKind, Engine, EngineEvent};
 use crate::core::inventory::Inventory;
 use crate::core::rollout::journal::{self, rollouts_dir};
 use crate::core::rollout::listing;
@@ -110,19 +109,19 @@ impl Runner {
             return Err(SessionError::AlreadyRunning);
         }
         let inventory = engine.inventory();
-        let trusted = open_trusted(&bundle_path, &inventory.bundles).map_err(|source| {
-            SessionError::Bundle {
-                rollout: "not started".into(),
-                source,
-            }
-        })?;
+        let (artifact, signature) =
+            Artifact::open_trusted(ArtifactKind::GoRelease, &bundle_path, &inventory.bundles)
+                .map_err(|source| SessionError::Bundle {
+                    rollout: "not started".into(),
+                    source,
+                })?;
         let request = RolloutRequest {
             inventory,
             inventory_path: canonical(&inventory.source),
             preview,
-            bundle: Artifact::from(&trusted.bundle),
+            bundle: artifact,
             bundle_path: canonical(&bundle_path),
-            signature: trusted.signature.to_string(),
+            signature: signature.to_string(),
         };
         let (session, updates) = RolloutSession::start(request, &self.dir, engine)?;
         tracing::info!(rollout = %session.header().id, "rollout started from the console");

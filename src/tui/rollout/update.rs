@@ -79,7 +79,7 @@ pub fn plan_dialog(model: &mut Model, hosts: Vec<HostId>, bundle: BundleInfo) {
         settings,
     );
     model.open_dialog(Dialog::Rollout(RolloutConfirm {
-        preview: planned,
+        preview: Box::new(planned),
         bundle: Box::new(bundle),
         scroll: 0,
     }));
@@ -108,7 +108,7 @@ pub fn confirm(model: &mut Model, dialog: RolloutConfirm, commands: &mut Vec<Com
     model.log.push(at, Level::Info, text);
     model.body = Body::Rollout;
     commands.push(Command::StartRollout {
-        preview: Box::new(dialog.preview),
+        preview: dialog.preview,
         bundle: dialog.bundle.manifest,
     });
 }
