@@ -151,3 +151,7 @@ impl RemoteCall {
         }
     }
 }
+
+#[cfg(test)]
+#[path = "go_check_tests.rs"]
+mod go_check_tests;
