@@ -189,3 +189,60 @@ fn the_bundles_directory_falls_back_to_the_inventory_s() {
     let inventory = offgo::core::inventory::load(&path).unwrap();
     assert_eq!(picker::bundles_dir(&inventory), dir.path().join("b"));
 }
+
+/// Builds a small bundle of `version` for `arch` in `dir`.
+fn build_arch(dir: &Path, version: &str, arch: &str) {
+    let name = format!("{version}.linux-{arch}.tar.gz");
+    let tarball = write_tarball(dir, &name, &release_tree(version));
+    assert_eq!(run(&["build", s(&tarball)]), 0);
+}
+
+#[test]
+fn a_bundle_set_is_listed_with_its_arches_and_a_mixed_one_names_its_files() {
+    let dir = tempfile::tempdir().unwrap();
+    build(dir.path(), "go1.21.13", None);
+    let set = dir.path().join("go1.22.10-all");
+    std::fs::create_dir(&set).unwrap();
+    build_arch(&set, "go1.22.10", "amd64");
+    build_arch(&set, "go1.22.10", "arm64");
+    let mixed = dir.path().join("mixed");
+    std::fs::create_dir(&mixed).unwrap();
+    build_arch(&mixed, "go1.22.10", "amd64");
+    build_arch(&mixed, "go1.23.4", "arm64");
+    // A directory without bundles is no set and not listed.
+    std::fs::create_dir(dir.path().join("notes")).unwrap();
+
+    let choices = picker::list(dir.path(), &BundleSettings::default());
+    let names: Vec<&str> = choices.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "mixed/",
+            "go1.22.10-all/",
+            "go1.21.13.linux-amd64.offgo.toml"
+        ]
+    );
+    let set_choice = &choices[1];
+    assert!(set_choice.selectable(), "{set_choice:?}");
+    let info = set_choice.info.as_ref().unwrap();
+    assert_eq!(info.arch, "amd64, arm64");
+    assert_eq!(info.version, "go1.22.10");
+    assert_eq!(info.manifest, set);
+    assert!(info.set.is_some());
+    // What the picker hands to push opens as the same set.
+    let (artifact, _) = offgo::core::engine::Artifact::open_trusted(
+        offgo::core::engine::ArtifactKind::GoRelease,
+        &info.manifest,
+        &BundleSettings::default(),
+    )
+    .unwrap();
+    assert_eq!(Some(&artifact), info.set.as_deref());
+
+    let refused = choices[0].refused.as_deref().unwrap();
+    assert!(
+        refused.contains("mixes Go versions")
+            && refused.contains("go1.22.10.linux-amd64.offgo.toml is go1.22.10")
+            && refused.contains("go1.23.4.linux-arm64.offgo.toml is go1.23.4"),
+        "{refused}"
+    );
+}

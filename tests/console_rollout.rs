@@ -52,7 +52,7 @@ fn r_picks_a_bundle_shows_the_plan_and_y_starts_the_rollout() {
     let Some(Dialog::Rollout(plan)) = model.dialog() else {
         panic!("no plan dialog: {:?}", model.dialog());
     };
-    let shown = plan.preview.clone();
+    let shown = (*plan.preview).clone();
     let planned = shown.hosts.len();
     let skipped = shown.skipped.len();
     assert_eq!(planned + skipped, 8, "every visible host is in the plan");

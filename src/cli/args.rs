@@ -329,7 +329,8 @@ pub struct DemoArgs {
 
 #[derive(Debug, Args)]
 pub struct PushArgs {
-    /// The bundle: its manifest (….offgo.toml) or the tarball next to it.
+    /// The bundle: its manifest (….offgo.toml) or the tarball next to it; or a directory of one
+    /// version's bundles for several arches (a bundle set: each host gets its arch's).
     #[arg(long, value_name = "B")]
     pub bundle: PathBuf,
     #[command(flatten)]
@@ -338,8 +339,8 @@ pub struct PushArgs {
 
 #[derive(Debug, Args)]
 pub struct RolloutArgs {
-    /// The bundle (manifest or tarball). Not needed with --resume; if given, it must be the
-    /// rollout's.
+    /// The bundle (manifest or tarball, or a bundle set's directory). Not needed with --resume;
+    /// if given, it must be the rollout's.
     #[arg(long, value_name = "B", required_unless_present = "resume")]
     pub bundle: Option<PathBuf>,
     /// Hosts: names, globs (web-*), ranges (web-[01-10]), group:NAME, all; `,` or, `&` and, `!` not [default: all].

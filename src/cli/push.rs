@@ -1,6 +1,6 @@
-//! `offgo-tui push --bundle B`: the bundle is opened and judged against the inventory's trust
-//! policy before any host is contacted; an app bundle (`….offgo-app.toml`) installs a Go
-//! application instead of a Go release.
+//! `offgo-tui push --bundle B`: the bundle (or bundle set, a directory) is opened and judged
+//! against the inventory's trust policy before any host is contacted; an app bundle
+//! (`….offgo-app.toml`) installs a Go application, a module-cache bundle a module cache.
 
 use crate::cli::args::PushArgs;
 use crate::cli::out::errln;

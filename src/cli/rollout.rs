@@ -14,7 +14,9 @@ use crate::cli::watch::{Watch, Woke};
 use crate::cli::{context, GlobalArgs, EXIT_HOST_FAILED, EXIT_OK, EXIT_USAGE};
 use crate::core::engine::{Artifact, Engine, EngineEvent, HostReport};
 use crate::core::inventory::{self, HostId, Inventory};
-use crate::core::rollout::event::{BatchNames, HostWarning, SkippedHost, RESUME_COMMAND};
+use crate::core::rollout::event::{
+    BatchNames, HostTarball, HostWarning, SkippedHost, RESUME_COMMAND,
+};
 use crate::core::rollout::journal::{self, rollouts_dir};
 use crate::core::rollout::{
     preview, CanaryPick, Input, Preview, RolloutEvent, RolloutRequest, RolloutSession, Update,
@@ -59,12 +61,11 @@ pub fn run(global: &GlobalArgs, args: &RolloutArgs) -> u8 {
     };
     // Hosts already on the target are skipped and counted: probe first (read-only).
     let reports = probe(&ctx.engine, &mut ctx.events, &ctx.selected);
-    let facts = artifact.facts();
     let planned = preview(
         &ctx.selected,
         |h| reports.get(&h),
         &canary,
-        &facts,
+        &artifact,
         settings,
     );
     if args.dry_run {
@@ -166,6 +167,14 @@ fn dry_run_event(p: &Preview, inventory: &Inventory) -> RolloutEvent {
         steps: p.steps.clone(),
         limit: p.settings.limit_text(),
         parallel: p.settings.parallel,
+        tarballs: p
+            .tarballs
+            .iter()
+            .map(|(h, tarball)| HostTarball {
+                host: inventory.host(*h).name.clone(),
+                tarball: tarball.clone(),
+            })
+            .collect(),
     }
 }
 

@@ -53,13 +53,21 @@ fn apply_flags(s: &mut RolloutSettings, args: &RolloutArgs) -> Result<(), String
 pub fn differences(header: &Header, inventory: &Inventory, args: &RolloutArgs) -> Vec<String> {
     let mut found = Vec::new();
     if let Some(path) = &args.bundle {
-        match crate::core::bundle::Bundle::open(path) {
-            Ok(b) if b.sha256() == header.bundle_sha256 => {}
-            Ok(b) => found.push(format!(
+        // A directory is a bundle set, compared by its digest of every arch's sha256.
+        let opened = if path.is_dir() {
+            crate::core::bundle::BundleSet::open(path)
+                .map(|s| (s.go_version().to_string(), s.digest().to_string()))
+        } else {
+            crate::core::bundle::Bundle::open(path)
+                .map(|b| (b.go_version().to_string(), b.sha256().to_string()))
+        };
+        match opened {
+            Ok((_, sha256)) if sha256 == header.bundle_sha256 => {}
+            Ok((version, sha256)) => found.push(format!(
                 "--bundle {} is {} (sha256 {}); the rollout's is {} (sha256 {}, {})",
                 path.display(),
-                b.go_version(),
-                b.sha256(),
+                version,
+                sha256,
                 header.version,
                 header.bundle_sha256,
                 header.bundle.display()

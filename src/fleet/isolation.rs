@@ -128,6 +128,13 @@ pub(crate) fn sshd_command(
             path = sh_quote(&t.path)
         );
     }
+    // A faked arch (HostSpec::arch): the kernel's word for it, in this namespace only.
+    if layout.arch_file().is_file() {
+        script += &format!(
+            "mount --bind {} /proc/sys/kernel/arch\n",
+            quote_path(&layout.arch_file())
+        );
+    }
     let sshd = [SSHD, "-D", "-e", "-f"].map(sh_quote).join(" ");
     script += &format!("exec {sshd} {}\n", quote_path(&layout.sshd_config()));
     cmd.args(["--mount", "--propagation", "private"])
@@ -138,6 +145,16 @@ pub(crate) fn sshd_command(
 
 fn quote_path(path: &Path) -> String {
     sh_quote(&path.to_string_lossy())
+}
+
+/// A faked arch is a bind mount inside the host's own mount namespace.
+pub(crate) fn check_arch(host: &str, isolation: Isolation) -> Result<(), FleetError> {
+    if isolation != Isolation::Namespaces {
+        return Err(FleetError::Unsupported(format!(
+            "host {host}: a faked arch needs mount namespaces (root and `unshare --mount`)"
+        )));
+    }
+    Ok(())
 }
 
 /// A tmpfs must cover a path under one of the per-host roots, so it can be seeded from it.

@@ -55,6 +55,12 @@ impl HostLayout {
         self.dir.join("sshd.log")
     }
 
+    /// What the host reports as its arch when its spec fakes one: bind-mounted over
+    /// `/proc/sys/kernel/arch` when present.
+    pub fn arch_file(&self) -> PathBuf {
+        self.dir.join("kernel_arch")
+    }
+
     /// The per-host directory that stands for `root` (one of [`HOST_ROOTS`]).
     pub fn root_dir(&self, root: &str) -> PathBuf {
         self.fs.join(root.trim_start_matches('/'))

@@ -38,6 +38,9 @@ impl Fleet {
             if let Some(t) = &h.tmpfs {
                 isolation::check_tmpfs(&h.name, t, isolation)?;
             }
+            if h.arch.is_some() {
+                isolation::check_arch(&h.name, isolation)?;
+            }
         }
         isolation::prepare_system(isolation)?;
         let (dir, temp) = fleet_dir(spec, isolation)?;

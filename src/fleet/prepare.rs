@@ -34,7 +34,31 @@ pub(crate) fn populate(
     if let Some(bytes) = &spec.audit_log {
         write(&layout.local(&layout.paths().audit_log), bytes)?;
     }
-    Ok(())
+    fake_arch(layout, spec.arch.as_deref())
+}
+
+/// A host that reports `arch`: `uname -m` (and `-p`, `-i`) answer it through a wrapper in the
+/// host's `/usr/local/bin` (before `/usr/bin` on sshd's and sudo's PATH); the file the sshd
+/// command bind-mounts over `/proc/sys/kernel/arch` says it too. Any other `uname` is the real one.
+fn fake_arch(layout: &HostLayout, arch: Option<&str>) -> Result<(), FleetError> {
+    let file = layout.arch_file();
+    let Some(arch) = arch else {
+        let _ = std::fs::remove_file(&file);
+        return Ok(());
+    };
+    let q = crate::core::remote::quote::sh_quote(arch);
+    let wrapper = layout.local("/usr/local/bin/uname");
+    write(
+        &wrapper,
+        format!(
+            "#!/bin/sh\n# offgo test fleet: this host reports {q} as its architecture.\n\
+             case \"$*\" in -m | -p | -i) echo {q}; exit 0 ;; esac\n\
+             exec /usr/bin/uname \"$@\"\n"
+        )
+        .as_bytes(),
+    )?;
+    super::layout::set_mode(&wrapper, 0o755)?;
+    write(&file, format!("{arch}\n").as_bytes())
 }
 
 /// What offgo leaves after a push: releases, the `go_root` symlink (its target as the host

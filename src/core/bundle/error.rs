@@ -202,6 +202,10 @@ pub enum BundleError {
 
     #[error("a signed bundle is required, but no trusted keys were given to check it against")]
     NoTrustedKeys,
+
+    /// A directory given as a bundle set that is not one (see `super::set`).
+    #[error("bundle set {}: {detail}", dir.display())]
+    Set { dir: PathBuf, detail: String },
 }
 
 impl BundleError {
@@ -243,6 +247,7 @@ impl BundleError {
             BundleError::Unsigned { .. } => "unsigned",
             BundleError::UntrustedKey { .. } => "untrusted_key",
             BundleError::NoTrustedKeys => "no_trusted_keys",
+            BundleError::Set { .. } => "bundle_set",
         }
     }
 

@@ -24,6 +24,7 @@ mod name;
 mod open;
 pub mod pack;
 mod scan;
+mod set;
 mod signature;
 pub mod sums;
 mod trust;
@@ -42,6 +43,7 @@ pub use keys::{
 pub use manifest::{Manifest, FORMAT_VERSION};
 pub use name::ReleaseName;
 pub use open::{find_bundles, manifest_path_for, Bundle};
+pub use set::{open_trusted_set, BundleSet};
 pub use signature::{
     sign_message, signed_message, verify_message, ManifestSignature, PublicKey, SignatureStatus,
 };

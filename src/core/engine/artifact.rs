@@ -14,12 +14,13 @@ use serde::{Deserialize, Serialize};
 
 use super::app_release::AppRelease;
 use super::go_release::GoRelease;
+use super::go_release_set::GoReleaseSet;
 use super::step::OpRun;
 use super::steps::PushFacts;
 use super::{app_push, app_rollback, app_verify};
 use super::{modcache_push, modcache_rollback, modcache_verify, ModcacheBundle};
 use super::{push, rollback, verify, HostOutcome, HostReport, LddGap, OpContext};
-use crate::core::bundle::{open_trusted, Bundle, BundleError, SignatureStatus};
+use crate::core::bundle::{open_trusted, open_trusted_set, Bundle, BundleError, SignatureStatus};
 use crate::core::inventory::BundleSettings;
 use crate::core::ssh::HostLink;
 
@@ -44,6 +45,9 @@ pub enum Artifact {
     GoRelease(GoRelease),
     App(AppRelease),
     Modcache(ModcacheBundle),
+    /// One Go release for several architectures (a bundle set): each host gets the member for
+    /// its arch. Its kind is a Go release's: verify and rollback are the same.
+    GoReleaseSet(GoReleaseSet),
 }
 
 /// One host operation as the engine runs it on a host's worker.
@@ -57,6 +61,11 @@ impl Artifact {
         path: &Path,
         settings: &BundleSettings,
     ) -> Result<(Self, SignatureStatus), BundleError> {
+        // A directory is a bundle set: the same release for several architectures.
+        if kind == ArtifactKind::GoRelease && path.is_dir() {
+            let (set, signature) = open_trusted_set(path, settings)?;
+            return Ok((Self::GoReleaseSet(GoReleaseSet::from(&set)), signature));
+        }
         match kind {
             ArtifactKind::GoRelease => {
                 let trusted = open_trusted(path, settings)?;
@@ -77,6 +86,7 @@ impl Artifact {
             Self::GoRelease(_) => ArtifactKind::GoRelease,
             Self::App(_) => ArtifactKind::App,
             Self::Modcache(_) => ArtifactKind::Modcache,
+            Self::GoReleaseSet(_) => ArtifactKind::GoRelease,
         }
     }
 
@@ -86,6 +96,7 @@ impl Artifact {
             Self::GoRelease(release) => &release.version,
             Self::App(app) => &app.id,
             Self::Modcache(bundle) => &bundle.id,
+            Self::GoReleaseSet(set) => &set.version,
         }
     }
 
@@ -95,6 +106,7 @@ impl Artifact {
             Self::GoRelease(release) => &release.sha256,
             Self::App(app) => &app.sha256,
             Self::Modcache(bundle) => &bundle.sha256,
+            Self::GoReleaseSet(set) => &set.digest,
         }
     }
 
@@ -129,6 +141,16 @@ impl Artifact {
                 file_count: b.file_count,
                 unpacked_size: Some(b.unpacked_estimate()),
             },
+            // The step lists name every arch and allow for the biggest member.
+            Self::GoReleaseSet(set) => PushFacts {
+                kind: ArtifactKind::GoRelease,
+                version: &set.version,
+                arch: &set.arches,
+                size: set.size,
+                sha256: &set.digest,
+                file_count: set.file_count,
+                unpacked_size: set.unpacked_size,
+            },
         }
     }
 
@@ -146,6 +168,40 @@ impl Artifact {
                 let bundle = bundle.clone();
                 Arc::new(move |link, run, ctx| modcache_push::push_host(link, &bundle, run, ctx))
             }
+            Self::GoReleaseSet(set) => {
+                let set = set.clone();
+                Arc::new(move |link, run, ctx| push::push_set_host(link, &set, run, ctx))
+            }
+        }
+    }
+
+    /// Each arch's tarball sha256 when the artifact is a set (empty otherwise): the rollout
+    /// journal records them next to the set's digest.
+    pub fn arch_sha256s(&self) -> std::collections::BTreeMap<String, String> {
+        match self {
+            Self::GoReleaseSet(set) => set.sha256s(),
+            _ => Default::default(),
+        }
+    }
+
+    /// What a host whose `uname -m` is `uname_m` (`None`: not known yet) gets: its facts and
+    /// tarball name, or `None` when the artifact has nothing for that arch (a set without it).
+    pub fn for_uname(&self, uname_m: Option<&str>) -> Option<(PushFacts<'_>, String)> {
+        match (self, uname_m) {
+            (Self::GoReleaseSet(set), Some(arch)) => set.for_uname(arch).map(|r| {
+                let facts = PushFacts {
+                    kind: ArtifactKind::GoRelease,
+                    version: &r.version,
+                    arch: &r.arch,
+                    size: r.size,
+                    sha256: &r.sha256,
+                    file_count: r.file_count,
+                    unpacked_size: r.unpacked_size,
+                };
+                (facts, r.tarball_name.clone())
+            }),
+            (Self::GoRelease(r), _) => Some((self.facts(), r.tarball_name.clone())),
+            _ => Some((self.facts(), String::new())),
         }
     }
 }

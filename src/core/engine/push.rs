@@ -2,6 +2,7 @@
 //! switch, post-verify, profile, state, prune) — and the audit line on both ends.
 
 use super::go_release::GoRelease;
+use super::go_release_set::GoReleaseSet;
 use super::host_state::{new_state, prune_list};
 use super::outcome::{HostOutcome, StepError};
 use super::preflight::Preflight;
@@ -17,16 +18,72 @@ use crate::core::remote::ops::{self, key_values, value, values, InstallInputs};
 use crate::core::remote::probe::{AuditLogRead, GoRootKind};
 use crate::core::ssh::HostLink;
 
+/// What a push may install: one release, or a set of one version's releases of which the host
+/// gets the one for the arch its pre-flight reports.
+#[derive(Clone, Copy)]
+enum Choice<'a> {
+    One(&'a GoRelease),
+    Set(&'a GoReleaseSet),
+}
+
+impl<'a> Choice<'a> {
+    /// The release a pre-flight runs with before the host's arch is known (`None` only for an
+    /// empty set, which `BundleSet::open` never makes).
+    fn first(self) -> Option<&'a GoRelease> {
+        match self {
+            Self::One(release) => Some(release),
+            Self::Set(set) => set.releases.first(),
+        }
+    }
+}
+
 pub fn push_host(
     link: &mut HostLink,
     bundle: &GoRelease,
     run: &OpRun<'_>,
     ctx: &OpContext,
 ) -> HostOutcome {
+    push_chosen(link, Choice::One(bundle), run, ctx)
+}
+
+/// A push of a bundle set: the host gets the member for its arch; a host whose arch the set
+/// lacks is refused at pre-flight, untouched.
+pub fn push_set_host(
+    link: &mut HostLink,
+    set: &GoReleaseSet,
+    run: &OpRun<'_>,
+    ctx: &OpContext,
+) -> HostOutcome {
+    push_chosen(link, Choice::Set(set), run, ctx)
+}
+
+fn push_chosen(
+    link: &mut HostLink,
+    choice: Choice<'_>,
+    run: &OpRun<'_>,
+    ctx: &OpContext,
+) -> HostOutcome {
     let mut outcome = HostOutcome::new(&link.host().name);
+    let Some(mut bundle) = choice.first() else {
+        let e = StepError::refused(
+            "preflight",
+            "the bundle set is empty",
+            "give a set that holds the bundle for this host's architecture",
+        );
+        run.failed(&e);
+        return outcome.fail(&e.step, &e.error);
+    };
     outcome.to = Some(bundle.version.clone());
     let mut locked = false;
-    let result = steps(link, bundle, run, ctx, &mut outcome, &mut locked);
+    let result = steps(
+        link,
+        choice,
+        &mut bundle,
+        run,
+        ctx,
+        &mut outcome,
+        &mut locked,
+    );
     match result {
         Ok(()) => outcome.ok = true,
         Err(e) => {
@@ -66,9 +123,11 @@ fn audit_detail(outcome: &HostOutcome, bundle: &GoRelease) -> String {
     detail
 }
 
-fn steps(
+/// `bundle`: the release pushed; for a set, the member picked by the host's arch.
+fn steps<'a>(
     link: &mut HostLink,
-    bundle: &GoRelease,
+    choice: Choice<'a>,
+    bundle: &mut &'a GoRelease,
     run: &OpRun<'_>,
     ctx: &OpContext,
     outcome: &mut HostOutcome,
@@ -79,7 +138,26 @@ fn steps(
     // The list the host will check the tree against must be the one the signature covers.
     bundle.check_sums()?;
     let script = ops::preflight_script(&paths, &bundle.version, &bundle.tarball_name, false);
-    let first = preflight(run, link, &script, true)?;
+    let mut first = preflight(run, link, &script, true)?;
+    if let Choice::Set(set) = choice {
+        let picked = set.pick(&first.arch)?;
+        if picked.tarball_name != bundle.tarball_name {
+            // The pre-flight also looks for this tarball's earlier upload: ask again by its name.
+            picked.check_sums()?;
+            let script =
+                ops::preflight_script(&paths, &picked.version, &picked.tarball_name, false);
+            first = preflight(run, link, &script, true)?;
+        }
+        *bundle = picked;
+        outcome.notes.push(format!(
+            "{} for this {} host (bundle set {}, sha256 {})",
+            picked.tarball_name,
+            first.arch.trim(),
+            set.dir.display(),
+            picked.sha256
+        ));
+    }
+    let bundle: &GoRelease = bundle;
     outcome.from = first.current_version();
     first.check(bundle)?;
     outcome.ldd_before = ldd_baseline(link, ctx);
@@ -319,6 +397,10 @@ fn install(
         false,
     )?;
     let pairs = key_values(&out.stdout);
+    // Said plainly wherever the push is reported: how the new Go was checked instead.
+    if let Some(not_run) = value(&pairs, "go_version_not_run") {
+        outcome.notes.push(not_run.to_string());
+    }
     let back = switch_back_notes(&pairs, outcome);
     for pruned in values(&pairs, "pruned") {
         outcome.notes.push(format!("pruned {pruned}"));

@@ -131,6 +131,9 @@ fn steps(
     outcome.changed = true;
     let out = run.call(link, "switch", &script, false)?;
     let pairs = key_values(&out.stdout);
+    if let Some(not_run) = value(&pairs, "go_version_not_run") {
+        outcome.notes.push(not_run.to_string());
+    }
     let back = switch_back_notes(&pairs, outcome);
     super::go_env::shim_notes(&pairs, &mut outcome.notes);
     if value(&pairs, "done") == Some("1") && out.success() {

@@ -11,8 +11,8 @@ const PREFLIGHT: &str = include_str!("scripts/preflight.sh");
 const INSTALL: &str = include_str!("scripts/install.sh");
 const SWITCH: &str = include_str!("scripts/switch.sh");
 const VERIFY: &str = include_str!("scripts/verify.sh");
-/// The functions install.sh, switch.sh and current_tree.sh share: `relink`, `clean_leftovers`,
-/// `tree_sums`, `digest_of`.
+/// The functions install.sh, switch.sh, verify.sh and current_tree.sh share: `relink`,
+/// `clean_leftovers`, `tree_sums`, `digest_of`, `go_version`.
 pub(super) const GO_ROOT: &str = include_str!("scripts/go_root.sh");
 const CURRENT_TREE: &str = include_str!("scripts/current_tree.sh");
 const AUDIT_APPEND: &str = include_str!("scripts/audit_append.sh");
@@ -248,3 +248,7 @@ impl RemoteCall {
         }
     }
 }
+
+#[cfg(test)]
+#[path = "go_check_tests.rs"]
+mod go_check_tests;

@@ -112,6 +112,7 @@ impl Driver {
             hosts: names,
             settings: settings.clone(),
             plan: planned.clone(),
+            arch_sha256: bundle.arch_sha256s(),
         };
         let journal = Journal::create(dir, &header).map_err(|source| SessionError::Journal {
             path: dir.to_path_buf(),

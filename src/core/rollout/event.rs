@@ -36,6 +36,14 @@ pub struct HostWarning {
     pub detail: String,
 }
 
+/// Which tarball of a bundle set a planned host gets, by its last probe's arch
+/// (`rollout --dry-run`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HostTarball {
+    pub host: String,
+    pub tarball: String,
+}
+
 impl BatchNames {
     /// The journal's batches, by host name.
     pub fn of(header: &Header) -> Vec<Self> {
@@ -91,6 +99,9 @@ pub enum RolloutEvent {
         steps: Vec<String>,
         limit: String,
         parallel: usize,
+        /// A bundle set's pick per planned host (absent for one bundle).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        tarballs: Vec<HostTarball>,
     },
     /// `--resume`: the journal it continues, and the hosts being re-probed first.
     Resumed {
@@ -252,6 +263,7 @@ impl fmt::Display for RolloutEvent {
                 steps,
                 limit,
                 parallel,
+                tarballs,
             } => {
                 let count: usize = batches.iter().map(|b| b.hosts.len()).sum();
                 writeln!(
@@ -269,6 +281,15 @@ impl fmt::Display for RolloutEvent {
                 }
                 for s in skipped {
                     writeln!(f, "  skipped: {} ({})", s.host, s.why)?;
+                }
+                if !tarballs.is_empty() {
+                    writeln!(
+                        f,
+                        "Each host's bundle of the set, by its last probe's arch:"
+                    )?;
+                    for t in tarballs {
+                        writeln!(f, "  tarball: {}: {}", t.host, t.tarball)?;
+                    }
                 }
                 if !warnings.is_empty() {
                     let hosts = warnings
@@ -415,6 +436,7 @@ mod tests {
             steps: vec![],
             limit: "none".into(),
             parallel: 5,
+            tarballs: vec![],
         }
         .made_safe();
         let json = serde_json::to_value(&event).unwrap();

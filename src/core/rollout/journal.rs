@@ -32,6 +32,10 @@ pub struct Header {
     pub hosts: Vec<String>,
     pub settings: RolloutSettings,
     pub plan: Plan,
+    /// A bundle set's tarball sha256 per arch (`bundle_sha256` is then the set's digest of
+    /// them): what each host's push must upload. Empty, and absent, for one bundle.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub arch_sha256: std::collections::BTreeMap<String, String>,
 }
 
 /// What a host operation ended with, for the report.
@@ -305,6 +309,7 @@ mod tests {
             hosts: vec!["a".into(), "b".into()],
             settings: RolloutSettings::default(),
             plan: plan(&[0, 1], &[], &[BatchSize::Count(1)], vec![]),
+            arch_sha256: Default::default(),
         }
     }
 

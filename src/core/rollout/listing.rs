@@ -178,6 +178,7 @@ mod tests {
                 ..settings
             },
             plan: plan(&[0, 1, 2], &[], &[BatchSize::Count(3)], vec![]),
+            arch_sha256: Default::default(),
         }
     }
 

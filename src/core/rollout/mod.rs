@@ -22,7 +22,7 @@ pub use event::RolloutEvent;
 pub use machine::{Effect, Input, Note, Phase, Rollout, Status};
 pub use plan::{plan, Batch, Plan};
 pub use predict::{predict, Warning, WarningKind};
-pub use preview::{preview, CanaryPick, Preview};
+pub use preview::{preview, CanaryPick, PlanBundle, Preview};
 pub use report::RolloutReport;
 pub use session::{Resumed, RolloutSession, SessionError};
 pub use settings::RolloutSettings;

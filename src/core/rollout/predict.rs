@@ -129,6 +129,28 @@ pub fn predict(report: Option<&HostReport>, bundle: &PushFacts<'_>) -> Vec<Warni
     out
 }
 
+/// What the last probe says of a push of a bundle set (facts `set`: its arches and biggest
+/// member) to a host whose reported arch it has no bundle for: the pre-flight refuses it;
+/// the other warnings are as for any member.
+pub fn predict_missing_arch(report: &HostReport, set: &PushFacts<'_>) -> Vec<Warning> {
+    let host_arch = report.arch.as_deref().unwrap_or_default();
+    let mut out = vec![Warning::new(
+        WarningKind::Arch,
+        format!(
+            "architecture: the bundle set has no bundle for {} (it holds {}): refused at pre-flight",
+            host_arch.trim(),
+            set.arch
+        ),
+    )];
+    // The arch is said above: the rest is predicted as for a bundle of the host's arch.
+    let same = PushFacts {
+        arch: host_arch.trim(),
+        ..*set
+    };
+    out.extend(predict(Some(report), &same));
+    out
+}
+
 /// `free` bytes (the probe's figure for the releases directory's filesystem) against what the
 /// push needs there: the extracted tree always, and the upload too when incoming/ shares that
 /// filesystem (the probe cannot tell; the pre-flight can, and decides).

@@ -227,3 +227,22 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_set_without_the_host_s_arch_predicts_the_pre_flight_refusal_once() {
+    let mut report = healthy(10 << 30);
+    report.arch = Some("riscv64".into());
+    let warnings = predict_missing_arch(&report, &bundle("amd64, arm64"));
+    assert_eq!(kinds(&warnings), vec![WarningKind::Arch]);
+    assert_eq!(
+        warnings[0].detail,
+        "architecture: the bundle set has no bundle for riscv64 (it holds amd64, arm64): refused at pre-flight"
+    );
+    // Other trouble is still predicted, as for any member of the set.
+    report.facts.as_mut().unwrap().free_bytes = Some(MIB);
+    let full = predict_missing_arch(&report, &bundle("amd64, arm64"));
+    assert_eq!(
+        kinds(&full),
+        vec![WarningKind::Arch, WarningKind::DiskSpace]
+    );
+}

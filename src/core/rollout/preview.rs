@@ -3,10 +3,10 @@
 //! dialog and `rollout --dry-run` show it; starting the rollout runs exactly it.
 
 use super::plan::{plan, Plan};
-use super::predict::{predict, Warning, WarningKind};
+use super::predict::{predict, predict_missing_arch, Warning, WarningKind};
 use super::settings::{Canary, RolloutSettings};
 use crate::core::engine::steps::{rollout_steps, PushFacts};
-use crate::core::engine::HostReport;
+use crate::core::engine::{Artifact, HostReport};
 use crate::core::inventory::{self, HostId, Inventory, SelectorError};
 
 /// A `canary = "selector"` that selects nothing valid; the message names the selector.
@@ -75,29 +75,108 @@ pub struct Preview {
     /// hosts with nothing to say are left out). Hosts it could not reach are among them.
     pub warnings: Vec<(HostId, Vec<Warning>)>,
     pub settings: RolloutSettings,
+    /// For a bundle set, per planned host the tarball its arch gets (by its last probe), or
+    /// why none; empty for one bundle.
+    pub tarballs: Vec<(HostId, String)>,
+}
+
+/// What a plan pushes: one bundle's facts, or an artifact that picks per host (a bundle set
+/// gives each host the bundle of its arch).
+#[derive(Clone, Copy)]
+pub enum PlanBundle<'a> {
+    Facts(PushFacts<'a>),
+    Artifact(&'a Artifact),
+}
+
+impl<'a> From<&PushFacts<'a>> for PlanBundle<'a> {
+    fn from(facts: &PushFacts<'a>) -> Self {
+        Self::Facts(*facts)
+    }
+}
+
+impl<'a> From<&'a Artifact> for PlanBundle<'a> {
+    fn from(artifact: &'a Artifact) -> Self {
+        Self::Artifact(artifact)
+    }
+}
+
+impl PlanBundle<'_> {
+    fn facts(&self) -> PushFacts<'_> {
+        match self {
+            Self::Facts(f) => *f,
+            Self::Artifact(a) => a.facts(),
+        }
+    }
+
+    fn is_set(&self) -> bool {
+        matches!(self, Self::Artifact(Artifact::GoReleaseSet(_)))
+    }
+
+    /// The warnings for one host, and for a set the tarball it gets (or why none).
+    fn for_host(&self, report: Option<&HostReport>) -> (Vec<Warning>, Option<String>) {
+        let all = self.facts();
+        let Self::Artifact(artifact) = self else {
+            return (predict(report, &all), None);
+        };
+        if !self.is_set() {
+            return (predict(report, &all), None);
+        }
+        let arch = report
+            .and_then(|r| r.arch.as_deref())
+            .filter(|a| !a.trim().is_empty());
+        match (arch, artifact.for_uname(arch)) {
+            (None, _) => (
+                predict(report, &all),
+                Some(format!(
+                    "one of {} (picked by the arch the pre-flight reports)",
+                    all.arch
+                )),
+            ),
+            (Some(arch), Some((facts, tarball))) => (
+                predict(report, &facts),
+                Some(format!("{tarball} (for {})", arch.trim())),
+            ),
+            (Some(arch), None) => (
+                report
+                    .map(|r| predict_missing_arch(r, &all))
+                    .unwrap_or_default(),
+                Some(format!(
+                    "none: the set has no bundle for {} (it holds {})",
+                    arch.trim(),
+                    all.arch
+                )),
+            ),
+        }
+    }
 }
 
 /// Plans a rollout of `bundle` over `selected` (in order), with each host's last probe from
 /// `report_of` (none: not probed yet). Pure: the console calls it from `update`.
-pub fn preview<'r>(
+pub fn preview<'r, 'b>(
     selected: &[HostId],
     report_of: impl Fn(HostId) -> Option<&'r HostReport>,
     canary: &CanaryPick,
-    bundle: &PushFacts<'_>,
+    bundle: impl Into<PlanBundle<'b>>,
     settings: RolloutSettings,
 ) -> Preview {
+    let plan_bundle = bundle.into();
+    let bundle = &plan_bundle.facts();
     let mut hosts = Vec::new();
     let mut skipped = Vec::new();
     let mut warnings = Vec::new();
+    let mut tarballs = Vec::new();
     for &h in selected {
         let report = report_of(h);
         if report.is_some_and(|r| bundle.kind.on_target(r, bundle.version)) {
             skipped.push((h, format!("already on {}", bundle.version)));
             continue;
         }
-        let predicted = predict(report, bundle);
+        let (predicted, tarball) = plan_bundle.for_host(report);
         if !predicted.is_empty() {
             warnings.push((h, predicted));
+        }
+        if let Some(tarball) = tarball {
+            tarballs.push((h, tarball));
         }
         hosts.push(h);
     }
@@ -116,6 +195,7 @@ pub fn preview<'r>(
         plan: planned,
         warnings,
         settings,
+        tarballs,
     }
 }
 

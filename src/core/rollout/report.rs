@@ -35,6 +35,9 @@ pub struct BundleEvidence {
     pub version: String,
     pub sha256: String,
     pub signature: String,
+    /// A bundle set's tarball sha256 per arch (`sha256` is then the set's digest of them).
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub arch_sha256: std::collections::BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -124,6 +127,7 @@ impl RolloutReport {
                 version: h.version.clone(),
                 sha256: h.bundle_sha256.clone(),
                 signature: h.signature.clone(),
+                arch_sha256: h.arch_sha256.clone(),
             },
             plan: PlanEvidence {
                 batches: BatchNames::of(h),
@@ -157,6 +161,15 @@ impl RolloutReport {
                 .unwrap_or_default(),
             self.plan.limit
         );
+        if !self.bundle.arch_sha256.is_empty() {
+            md.push_str(
+                "A bundle set: its sha256 is the digest of each arch's tarball sha256:\n\n",
+            );
+            for (arch, sha256) in &self.bundle.arch_sha256 {
+                md.push_str(&format!("- linux-{arch}: `{sha256}`\n"));
+            }
+            md.push('\n');
+        }
         md.push_str("## Plan\n\n");
         for b in &self.plan.batches {
             md.push_str(&format!("- {}: {}\n", b.name, b.hosts.join(", ")));
@@ -308,6 +321,7 @@ mod tests {
                 ..RolloutSettings::default()
             },
             plan: plan(&[0, 1, 2], &[], &[BatchSize::Count(3)], vec![]),
+            arch_sha256: Default::default(),
         }
     }
 
@@ -361,6 +375,28 @@ mod tests {
         let mut all = vec![Line::Plan(Box::new(header.clone()))];
         all.extend(lines);
         Loaded { header, lines: all }
+    }
+
+    #[test]
+    fn a_bundle_set_s_report_lists_each_arch_s_tarball_sha256() {
+        let mut loaded = loaded(vec![input("05:00", Input::Start, None)]);
+        loaded.header.arch_sha256 = [("amd64", "aa"), ("arm64", "bb")]
+            .map(|(a, s)| (a.to_string(), s.to_string()))
+            .into();
+        let report = RolloutReport::of(&loaded);
+        let md = report.markdown();
+        assert!(
+            md.contains("- linux-amd64: `aa`\n- linux-arm64: `bb`\n"),
+            "{md}"
+        );
+        let json = serde_json::to_value(&report).unwrap();
+        assert_eq!(json["bundle"]["arch_sha256"]["arm64"], "bb");
+        // One bundle: nothing more than before.
+        let one = RolloutReport::of(&super::tests::loaded(vec![]));
+        assert!(!one.markdown().contains("A bundle set"));
+        assert!(serde_json::to_value(&one).unwrap()["bundle"]
+            .get("arch_sha256")
+            .is_none());
     }
 
     #[test]

@@ -5,9 +5,11 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::core::bundle::{find_bundles, Bundle, SignatureStatus, TrustPolicy};
+use crate::core::bundle::{
+    find_bundles, open_trusted_set, Bundle, BundleSet, SignatureStatus, TrustPolicy,
+};
 use crate::core::engine::steps::PushFacts;
-use crate::core::engine::ArtifactKind;
+use crate::core::engine::{Artifact, ArtifactKind, GoReleaseSet};
 use crate::core::inventory::{BundleSettings, Inventory};
 
 /// What the picker shows of a bundle that opened.
@@ -27,6 +29,9 @@ pub struct BundleInfo {
     /// Bytes of the extracted tree, when the manifest says (the plan predicts free space).
     pub unpacked_size: Option<u64>,
     pub signature: SignatureStatus,
+    /// A bundle set (a directory, `manifest` then names it): what each host gets is picked by
+    /// its arch; `arch` lists the set's arches and the figures are its biggest member's.
+    pub set: Option<Box<Artifact>>,
 }
 
 impl BundleInfo {
@@ -42,6 +47,25 @@ impl BundleInfo {
             file_count: bundle.file_count(),
             unpacked_size: bundle.unpacked_size(),
             signature,
+            set: None,
+        }
+    }
+
+    /// A bundle set: its directory is what the push or rollout is asked for.
+    pub fn of_set(set: &BundleSet, signature: SignatureStatus) -> Self {
+        let release = GoReleaseSet::from(set);
+        Self {
+            manifest: set.dir().to_path_buf(),
+            version: release.version.clone(),
+            os: "linux".into(),
+            arch: release.arches.clone(),
+            tarball_name: format!("{}/ (a tarball per arch)", file_name(set.dir())),
+            size: release.size,
+            sha256: release.digest.clone(),
+            file_count: release.file_count,
+            unpacked_size: release.unpacked_size,
+            signature,
+            set: Some(Box::new(Artifact::GoReleaseSet(release))),
         }
     }
 
@@ -137,8 +161,45 @@ pub fn list(dir: &Path, settings: &BundleSettings) -> Vec<BundleChoice> {
             }
         })
         .collect();
+    choices.extend(sets(dir, settings, &relative));
     choices.reverse();
     choices
+}
+
+/// The bundle sets in `dir`: each subdirectory holding Go release bundles, listed after the
+/// bundles (so first once reversed). A set that does not open shows why, naming its files.
+fn sets(
+    dir: &Path,
+    settings: &BundleSettings,
+    relative: &dyn Fn(String) -> String,
+) -> Vec<BundleChoice> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut dirs: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| p.is_dir() && !file_name(p).starts_with('.'))
+        .filter(|p| !find_bundles(p).is_empty())
+        .collect();
+    dirs.sort();
+    dirs.into_iter()
+        .map(|set_dir| {
+            let name = format!("{}/", file_name(&set_dir));
+            match open_trusted_set(&set_dir, settings) {
+                Ok((set, status)) => BundleChoice {
+                    name,
+                    info: Some(BundleInfo::of_set(&set, status)),
+                    refused: None,
+                },
+                Err(e) => BundleChoice {
+                    name,
+                    info: None,
+                    refused: Some(relative(e.to_string())),
+                },
+            }
+        })
+        .collect()
 }
 
 /// The bundle file an error message is about.

@@ -166,7 +166,7 @@ impl Confirm {
 pub struct RolloutConfirm {
     /// The plan the rollout will run: hosts in table order, batches of indexes into them,
     /// skipped hosts with why, the settings, the steps of each host.
-    pub preview: Preview,
+    pub preview: Box<Preview>,
     pub bundle: Box<BundleInfo>,
     /// First line shown, when the plan is longer than the dialog.
     pub scroll: usize,

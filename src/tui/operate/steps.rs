@@ -39,13 +39,25 @@ pub fn host_change(
             let Some(b) = bundle else {
                 return (now, None);
             };
-            let text = format!("{now} → {}", b.version);
             let arch = row.read_report().and_then(|r| r.arch.clone());
-            let warning = match arch {
-                Some(a) if !goarch_matches_uname(&b.arch, &a) => Some(format!(
-                    "host is {a}, bundle is {}: pre-flight will refuse",
+            // A set's bundle for this host (once its arch is known): its arch's, or none.
+            let picked = b
+                .set
+                .as_deref()
+                .zip(arch.as_deref())
+                .map(|(set, a)| set.for_uname(Some(a)).map(|(f, _)| f.arch.to_string()));
+            let text = match &picked {
+                Some(Some(goarch)) => format!("{now} → {} (linux-{goarch})", b.version),
+                _ => format!("{now} → {}", b.version),
+            };
+            let warning = match (arch, picked) {
+                (Some(a), Some(None)) => Some(format!(
+                    "host is {a}, the set holds {}: pre-flight will refuse",
                     b.arch
                 )),
+                (Some(a), None) if b.set.is_none() && !goarch_matches_uname(&b.arch, &a) => Some(
+                    format!("host is {a}, bundle is {}: pre-flight will refuse", b.arch),
+                ),
                 _ if current.as_deref() == Some(b.version.as_str()) => {
                     Some("already active: nothing to do".into())
                 }

@@ -3,7 +3,7 @@
 //! loop), and the driver's state folded back in.
 
 use crate::core::inventory::HostId;
-use crate::core::rollout::{preview, Input, Note, Phase, Status, Update};
+use crate::core::rollout::{preview, Input, Note, Phase, PlanBundle, Status, Update};
 use crate::tui::logs::events::Level;
 use crate::tui::msg::Command;
 use crate::tui::operate::bundles::BundleInfo;
@@ -71,15 +71,21 @@ pub fn plan_dialog(model: &mut Model, hosts: Vec<HostId>, bundle: BundleInfo) {
         model.take_dialog();
         return;
     };
+    let facts = bundle.push_facts();
+    // A bundle set picks each host's bundle by its arch; the plan says which.
+    let what = match bundle.set.as_deref() {
+        Some(set) => PlanBundle::from(set),
+        None => PlanBundle::from(&facts),
+    };
     let planned = preview(
         &hosts,
         |id| model.rows.get(id).and_then(|r| r.report.as_deref()),
         &model.rollout_canary,
-        &bundle.push_facts(),
+        what,
         settings,
     );
     model.open_dialog(Dialog::Rollout(RolloutConfirm {
-        preview: planned,
+        preview: Box::new(planned),
         bundle: Box::new(bundle),
         scroll: 0,
     }));
@@ -108,7 +114,7 @@ pub fn confirm(model: &mut Model, dialog: RolloutConfirm, commands: &mut Vec<Com
     model.log.push(at, Level::Info, text);
     model.body = Body::Rollout;
     commands.push(Command::StartRollout {
-        preview: Box::new(dialog.preview),
+        preview: dialog.preview,
         bundle: dialog.bundle.manifest,
     });
 }

@@ -133,6 +133,12 @@ fn body(
             out.push((Kind::Plain, format!("{lead}{part}")));
         }
     }
+    if !plan.preview.tarballs.is_empty() {
+        out.push((Kind::Heading, "bundle of the set per host (by arch)".into()));
+        for (id, tarball) in &plan.preview.tarballs {
+            out.push((Kind::Plain, format!("  {} — {tarball}", name(*id))));
+        }
+    }
     if plan.preview.skipped.is_empty() {
         out.push((Kind::Dim, "skipped: none".into()));
     } else {

@@ -1,4 +1,4 @@
-# Shared by install.sh and switch.sh: the one way go_root changes, and the clean-up of whatever
+# Shared by install.sh, switch.sh and verify.sh: the one way go_root changes, and the clean-up of whatever
 # an earlier run cut short left behind. Temp names are offgo's own; go_root and releases in use
 # are never removed.
 
@@ -69,4 +69,56 @@ tree_sums() (
 digest_of() {
   offgo_d=$(sha256sum < "$1" 2>/dev/null) || return 1
   printf '%s' "${offgo_d%% *}"
+}
+
+# go_version GODIR: what `GODIR/bin/go version` printed (its first line), in $offgo_out. A Go
+# this kernel cannot execute ("Exec format error") cannot say its version. When its ELF machine
+# is the architecture this host reports, the host reports an arch its CPU is not and no emulator
+# (qemu-user) is registered: a test host faking its arch. Only then is $offgo_out made from
+# GODIR/VERSION, and $offgo_not_run says so plainly for the output; the tree's files are checked
+# against the bundle's sha256sums as for any push. Any other failure stays the output.
+go_version() {
+  offgo_not_run=
+  offgo_out=$(offgo_untrusted "$1/bin/go" version 2>&1 | head -n 1)
+  case $offgo_out in *"Exec format error"*) ;; *) return 0 ;; esac
+  offgo_m=$(elf_machine "$1/bin/go") || return 0
+  offgo_a=$(reported_arch)
+  [ "$offgo_m" = "$(machine_of "$offgo_a")" ] || return 0
+  offgo_v=$(head -n 1 "$1/VERSION" 2>/dev/null)
+  case $offgo_v in go[0-9]*) ;; *) return 0 ;; esac
+  offgo_not_run="go version not run: $1/bin/go is an ELF binary for $offgo_a, the arch this host reports, but this machine cannot execute it (Exec format error: the CPU is not the reported arch and no emulator such as qemu-user is registered); its version is read from $1/VERSION ($offgo_v) and its files are checked by the bundle's sha256sums"
+  offgo_out="go version $offgo_v (read from $1/VERSION: go version not run)"
+}
+
+# The arch the host reports, as the probe reads it.
+reported_arch() {
+  offgo_r=
+  [ -r /proc/sys/kernel/arch ] && read -r offgo_r < /proc/sys/kernel/arch
+  [ -n "$offgo_r" ] || offgo_r=$(uname -m 2>/dev/null)
+  printf '%s\n' "$offgo_r"
+}
+
+# elf_machine FILE: FILE's ELF e_machine, in decimal; fails for a file that is no ELF.
+elf_machine() {
+  offgo_b=$(od -An -tu1 -N20 "$1" 2>/dev/null) || return 1
+  # shellcheck disable=SC2086 # one field per byte
+  set -- $offgo_b
+  [ $# -eq 20 ] && [ "$1 $2 $3 $4" = "127 69 76 70" ] || return 1
+  if [ "$6" = 2 ]; then echo $((${19} * 256 + ${20})); else echo $((${20} * 256 + ${19})); fi
+}
+
+# machine_of UNAME_M: the ELF e_machine of binaries for that arch.
+machine_of() {
+  case $1 in
+    x86_64 | amd64) echo 62 ;;
+    aarch64 | arm64) echo 183 ;;
+    i?86) echo 3 ;;
+    arm*) echo 40 ;;
+    ppc64*) echo 21 ;;
+    s390x) echo 22 ;;
+    riscv64) echo 243 ;;
+    loongarch64) echo 258 ;;
+    mips*) echo 8 ;;
+    *) echo none ;;
+  esac
 }

@@ -22,7 +22,7 @@ fail() {
 trap '[ -n "$tmp" ] && rm -rf "$tmp"; exit 1' HUP INT TERM PIPE
 
 go_works() {
-  offgo_out=$(offgo_untrusted "$go_root/bin/go" version 2>&1 | head -n 1)
+  go_version "$go_root"
   case $offgo_out in "go version go"*) return 0 ;; esac
   return 1
 }
@@ -86,9 +86,10 @@ step check_tree
 check_tree "$tmp" || fail check_tree "files differ from the bundle: $offgo_out"
 
 step check_go_version
-out=$(offgo_untrusted "$tmp/go/bin/go" version 2>&1 | head -n 1)
+go_version "$tmp/go"
+out=$offgo_out
 case "$out" in
-  "go version $version "*) ;;
+  "go version $version "*) [ -n "$offgo_not_run" ] && kv go_version_not_run "$offgo_not_run" ;;
   *) fail check_go_version "the new tree's go version printed: $out" ;;
 esac
 
@@ -178,7 +179,8 @@ mv -f "$profile_script.offgo-new" "$profile_script" || { switch_back; fail switc
 env_profile_commit || { switch_back; fail switch "cannot write $env_profile"; }
 
 step post_verify
-out=$(offgo_untrusted "$go_root/bin/go" version 2>&1 | head -n 1)
+go_version "$go_root"
+out=$offgo_out
 case "$out" in
   "go version $version "*) ;;
   *) switch_back; fail post_verify "after the switch, go version printed: $out" ;;

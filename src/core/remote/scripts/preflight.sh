@@ -4,7 +4,11 @@ LC_ALL=C; export LC_ALL
 # Never let a `go` command try to download a toolchain: these hosts have no internet.
 GOTOOLCHAIN=local; export GOTOOLCHAIN
 echo "offgo_preflight=1"
-kv arch "$(uname -m 2>/dev/null)"
+# The arch as the probe reads it: the kernel's own word first, then uname.
+arch=
+[ -r /proc/sys/kernel/arch ] && read -r arch < /proc/sys/kernel/arch
+[ -n "$arch" ] || arch=$(uname -m 2>/dev/null)
+kv arch "$arch"
 for tool in tar gzip sha256sum flock; do
   command -v "$tool" >/dev/null 2>&1 || kv missing_tool "$tool"
 done

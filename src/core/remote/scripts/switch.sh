@@ -18,9 +18,10 @@ clean_leftovers
 
 step check_target
 [ -x "$target/bin/go" ] || fail check_target "$target/bin/go is missing: that release is not installed on the host"
-out=$(offgo_untrusted "$target/bin/go" version 2>&1 | head -n 1)
+go_version "$target"
+out=$offgo_out
 case "$out" in
-  "go version $version "*) ;;
+  "go version $version "*) [ -n "$offgo_not_run" ] && kv go_version_not_run "$offgo_not_run" ;;
   *) fail check_target "$target/bin/go version printed: $out" ;;
 esac
 if [ -f "$target/../sha256sums" ]; then
@@ -34,8 +35,8 @@ fi
 
 switch_back() {
   if [ -n "$previous_target" ] && relink "$previous_target" && restore_state; then
-    back=$(offgo_untrusted "$go_root/bin/go" version 2>&1 | head -n 1)
-    case $back in
+    go_version "$go_root"
+    case $offgo_out in
       "go version go"*) kv switched_back "$previous_target"; return 0 ;;
     esac
   fi
@@ -72,7 +73,8 @@ mv -f "$profile_script.offgo-new" "$profile_script" || { switch_back; fail switc
 env_profile_commit || { switch_back; fail switch "cannot write $env_profile"; }
 
 step post_verify
-out=$(offgo_untrusted "$go_root/bin/go" version 2>&1 | head -n 1)
+go_version "$go_root"
+out=$offgo_out
 case "$out" in
   "go version $version "*) ;;
   *) switch_back; fail post_verify "after the switch, go version printed: $out" ;;

@@ -30,9 +30,10 @@ else
   report tree 0 "no sha256sums next to $target: cannot check the tree"
 fi
 
-out=$(offgo_untrusted "$go_root/bin/go" version 2>&1 | head -n 1)
+go_version "$go_root"
+out=$offgo_out
 case "$out" in
-  "go version $expected "*) report go_version 1 "$out" ;;
+  "go version $expected "*) report go_version 1 "${offgo_not_run:-$out}" ;;
   *) report go_version 0 "expected $expected (state.json current), go version printed: $out" ;;
 esac
 
