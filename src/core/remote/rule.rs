@@ -27,6 +27,8 @@ pub struct Rule {
     pub run_as: Vec<String>,
     /// The helper's digest for each distinct set of paths, with the paths.
     pub helpers: Vec<(String, RemotePaths)>,
+    /// The `Cmnd_Alias` name, after the selected hosts' `sudoers_file` (see [`alias_for`]).
+    pub alias: String,
 }
 
 impl Rule {
@@ -63,10 +65,15 @@ impl Rule {
                 helpers.push((digest, host.paths.clone()));
             }
         }
+        let alias = hosts.first().map_or_else(
+            || "OFFGO_HELPER".into(),
+            |h| alias_for(&h.privilege.sudoers_file),
+        );
         Ok(Self {
             users: users.into_iter().collect(),
             run_as: run_as.into_iter().collect(),
             helpers,
+            alias,
         })
     }
 
@@ -106,6 +113,7 @@ impl Rule {
         out.push_str(
             "# The digest pins the helper's every byte: an edited helper no longer runs.\n",
         );
+        let alias = &self.alias;
         let commands: Vec<String> = self
             .helpers
             .iter()
@@ -115,11 +123,11 @@ impl Rule {
                     .map(move |v| format!("sha256:{digest} {HELPER_PATH} {}", v.name()))
             })
             .collect();
-        out.push_str("Cmnd_Alias OFFGO_HELPER = \\\n    ");
+        out.push_str(&format!("Cmnd_Alias {alias} = \\\n    "));
         out.push_str(&commands.join(", \\\n    "));
         out.push('\n');
         out.push_str(&format!(
-            "{} ALL=({}) NOPASSWD: OFFGO_HELPER\n",
+            "{} ALL=({}) NOPASSWD: {alias}\n",
             self.users.join(", "),
             self.run_as.join(", ")
         ));
@@ -153,4 +161,40 @@ fn plain_account(name: &str) -> bool {
         && name
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+}
+
+/// The sudoers alias of a drop-in: `OFFGO_HELPER` for `/etc/sudoers.d/offgo`, else named after
+/// the file (`offgo-staging` → `OFFGO_HELPER_OFFGO_STAGING`). sudo refuses an alias defined twice,
+/// so two drop-ins on one host (two inventories, each with its own `sudoers_file`) must not
+/// share one.
+fn alias_for(sudoers_file: &str) -> String {
+    let name = sudoers_file.rsplit('/').next().unwrap_or_default();
+    if name == "offgo" || name.is_empty() {
+        return "OFFGO_HELPER".into();
+    }
+    let suffix: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_uppercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    format!("OFFGO_HELPER_{suffix}")
+}
+
+#[cfg(test)]
+mod alias_tests {
+    use super::alias_for;
+
+    #[test]
+    fn each_drop_in_names_its_own_alias() {
+        assert_eq!(alias_for("/etc/sudoers.d/offgo"), "OFFGO_HELPER");
+        assert_eq!(
+            alias_for("/etc/sudoers.d/offgo-test-1"),
+            "OFFGO_HELPER_OFFGO_TEST_1"
+        );
+    }
 }
