@@ -231,9 +231,18 @@ impl Sampler {
                         .and_then(|v| v.parse::<u64>().ok())
                         .unwrap_or(0)
                 };
+                // Until the child has run far enough to start a thread it may still be the
+                // forked copy of this process (its descriptors and memory): not yet offgo.
+                if field("Threads:") < 2 {
+                    std::thread::sleep(Duration::from_millis(1));
+                    continue;
+                }
                 let fds = std::fs::read_dir(format!("/proc/{pid}/fd"))
                     .map(|d| d.count() as u64)
                     .unwrap_or(0);
+                if fds > peak.fds && std::env::var_os("OFFGO_BENCH_FD_KINDS").is_some() {
+                    eprintln!("{pid}: {fds} fds: {}", fd_kinds(pid));
+                }
                 peak = Peak::max(
                     [
                         peak,
@@ -256,6 +265,23 @@ impl Sampler {
         self.stop.store(true, Ordering::SeqCst);
         self.thread.join().unwrap_or_default()
     }
+}
+
+/// What a process's descriptors point at, counted by kind (`socket`, `pipe`, a file…).
+fn fd_kinds(pid: u32) -> String {
+    let mut kinds = std::collections::BTreeMap::<String, usize>::new();
+    for entry in std::fs::read_dir(format!("/proc/{pid}/fd"))
+        .into_iter()
+        .flatten()
+        .flatten()
+    {
+        if let Ok(target) = std::fs::read_link(entry.path()) {
+            let target = target.display().to_string();
+            let kind = target.split(':').next().unwrap_or_default().to_string();
+            *kinds.entry(kind).or_default() += 1;
+        }
+    }
+    format!("{kinds:?}")
 }
 
 /// One `scan --json` run.
