@@ -1,5 +1,5 @@
-//! Console speed at 10,000 hosts: one frame, folding a full fleet's probe reports, one filter
-//! keystroke. Prints the median of many runs next to its target; run with
+//! Console speed at 10,000 hosts: one frame (probed, and while half the fleet is still being
+//! probed), folding a full fleet's probe reports, one filter keystroke. Prints the median of many runs next to its target; run with
 //! `cargo bench --bench console`.
 
 use std::time::{Duration, Instant};
@@ -72,6 +72,31 @@ fn main() {
             Duration::from_millis(2),
         );
     }
+
+    // While the start-up probe runs: every host started, half of them answered.
+    let mut probing = Model::new(&fleet.inventory, sample::settings(160, 48));
+    let msgs: Vec<Msg> = (0..HOSTS)
+        .map(sample::started)
+        .chain(fleet.probed_msgs().into_iter().step_by(2))
+        .collect();
+    update_all(&mut probing, msgs);
+    let mut terminal = match Terminal::new(TestBackend::new(160, 48)) {
+        Ok(t) => t,
+        Err(e) => match e {},
+    };
+    let time = median(
+        || (),
+        |()| {
+            let _ = terminal.draw(|frame| {
+                offgo::tui::testing::render(&probing, frame);
+            });
+        },
+    );
+    report(
+        &format!("render one frame, {HOSTS} hosts, half probing"),
+        time,
+        Duration::from_millis(2),
+    );
 
     let fresh = sample::large_fleet(HOSTS);
     let empty = Model::new(&fresh.inventory, sample::settings(160, 48));

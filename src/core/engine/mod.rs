@@ -1,8 +1,8 @@
 //! Runs operations on hosts and reports everything as a stream of [`EngineEvent`]s, which both
 //! the console and the headless CLI consume.
 //!
-//! Each host has one worker thread owning its SSH session ([`crate::core::ssh::HostWorker`]);
-//! the engine hands it jobs and a shared [`Limiter`] bounds how many hosts work at once.
+//! Host jobs run on a [`HostPool`] of `parallel` threads: that bounds how many hosts work at
+//! once, and a host's pooled session waits between jobs as data, not as a parked thread.
 
 mod ad_hoc;
 mod app_engine;
@@ -60,7 +60,7 @@ pub use report::{HelperStatus, HostReport, LddGap, OffgoSummary, PrivilegeReport
 
 use crate::core::audit::AuditTrail;
 use crate::core::inventory::{HostId, Inventory};
-use crate::core::ssh::{ErrorKind, FaultPlan, HostError, HostLink, HostWorker, Job, Limiter};
+use crate::core::ssh::{ErrorKind, FaultPlan, HostError, HostLink, HostPool, Job};
 
 /// Hosts worked on at once unless told otherwise.
 pub const DEFAULT_PARALLEL: usize = 64;
@@ -101,14 +101,12 @@ pub struct OpContext {
 }
 
 /// The engine. Every method returns at once; the work is reported through the event stream
-/// returned by [`Engine::new`]. Dropping the engine lets the host workers finish their current
-/// job and end.
+/// returned by [`Engine::new`]. Dropping the engine lets the jobs running finish and cancels the
+/// ones queued (they report nothing: the event stream just ends).
 pub struct Engine {
     inventory: Arc<Inventory>,
-    options: EngineOptions,
     events: UnboundedSender<EngineEvent>,
-    limiter: Limiter,
-    workers: Mutex<Vec<Option<HostWorker>>>,
+    pool: HostPool,
     /// Each host's last full probe, so re-probes of unchanged hosts stay cheap.
     memos: Arc<Vec<Mutex<Option<probe::ProbeMemo>>>>,
     /// The jump host's audit state for this inventory, read by each job when it runs (never
@@ -123,8 +121,7 @@ impl Engine {
         options: EngineOptions,
     ) -> (Self, UnboundedReceiver<EngineEvent>) {
         let (events, rx) = unbounded_channel();
-        let limiter = Limiter::new(options.parallel);
-        let workers = Mutex::new((0..inventory.hosts.len()).map(|_| None).collect());
+        let pool = host_pool(&inventory, &options);
         let memos = Arc::new(
             (0..inventory.hosts.len())
                 .map(|_| Mutex::new(None))
@@ -137,10 +134,8 @@ impl Engine {
         (
             Self {
                 inventory,
-                options,
                 events,
-                limiter,
-                workers,
+                pool,
                 memos,
                 trail,
                 accept_audit: false,
@@ -164,14 +159,12 @@ impl Engine {
         for &host in hosts {
             let _ = self.events.send(EngineEvent::ProbeStarted { host });
             let events = self.events.clone();
-            let limiter = self.limiter.clone();
             let trail = Arc::clone(&self.trail);
             let memos = Arc::clone(&self.memos);
             self.submit(
                 host,
                 Box::new(move |link: &mut HostLink| {
                     let guard = ReportGuard::new(host, link.host(), events);
-                    let _permit = limiter.acquire();
                     let mut memo = memos[host].lock().unwrap_or_else(|e| e.into_inner());
                     let report = probe::probe_host(link, &trail, Some(&mut memo));
                     guard.send(report);
@@ -243,12 +236,7 @@ impl Engine {
         });
         for &host in hosts {
             let _ = self.events.send(EngineEvent::OperationStarted { host, op });
-            let (events, limiter, work, ctx) = (
-                self.events.clone(),
-                self.limiter.clone(),
-                Arc::clone(&work),
-                Arc::clone(&ctx),
-            );
+            let (events, work, ctx) = (self.events.clone(), Arc::clone(&work), Arc::clone(&ctx));
             self.submit(
                 host,
                 Box::new(move |link: &mut HostLink| {
@@ -259,7 +247,6 @@ impl Engine {
                         events: events.clone(),
                         sent: false,
                     };
-                    let _permit = limiter.acquire();
                     let run = step::OpRun {
                         host,
                         op,
@@ -273,27 +260,28 @@ impl Engine {
     }
 
     fn submit(&self, host: HostId, job: Job) {
-        let mut workers = self.workers.lock().unwrap_or_else(|e| e.into_inner());
-        let Some(slot) = workers.get_mut(host) else {
-            return;
-        };
-        if slot.is_none() {
-            let config = self.inventory.host(host).clone();
-            let fault = self.options.fault.clone();
-            match HostWorker::spawn(config, self.options.worker_nice, fault) {
-                Ok(worker) => *slot = Some(worker),
-                Err(e) => {
-                    tracing::error!(host, error = %e, "cannot start a worker thread");
-                    return;
-                }
-            }
-        }
-        if let Some(worker) = slot {
-            if !worker.submit(job) {
-                *slot = None;
-            }
+        if !self.pool.submit(host, job) {
+            tracing::error!(host, "cannot queue the host's job: no worker thread");
         }
     }
+}
+
+/// The pool of `parallel` threads for `inventory`'s hosts, each link made on demand.
+fn host_pool(inventory: &Arc<Inventory>, options: &EngineOptions) -> HostPool {
+    let hosts = Arc::clone(inventory);
+    let fault = options.fault.clone();
+    let threads = options.parallel.max(1);
+    HostPool::new(
+        inventory.hosts.len(),
+        threads,
+        crate::core::ssh::pool::idle_link_bound(threads),
+        options.worker_nice,
+        Box::new(move |host| {
+            let mut link = HostLink::new(hosts.host(host).clone());
+            link.set_fault_plan(fault.clone());
+            link
+        }),
+    )
 }
 
 /// Makes sure a probe reports exactly once, even if the job panics: a missing report would

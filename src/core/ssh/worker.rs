@@ -1,9 +1,7 @@
-//! One worker thread per host owns that host's SSH session (libssh2 sessions are blocking and
-//! must not be shared), runs the jobs sent to it in order, and keeps an idle session alive so
-//! re-probes skip the handshake.
+//! A host's link: its SSH session (libssh2 sessions are blocking and never shared), opened on
+//! first use and kept between jobs so re-probes skip the handshake. Links are data: the
+//! [`super::pool::HostPool`] hands each to one of its threads for one job at a time.
 
-use std::panic::AssertUnwindSafe;
-use std::sync::mpsc::{self, RecvTimeoutError};
 use std::time::Duration;
 
 use ssh2::Session;
@@ -17,10 +15,6 @@ use std::sync::Arc;
 
 /// The longest a read-only command (probe, pre-flight, verify) may run.
 pub const READ_ONLY_TIMEOUT: Duration = Duration::from_secs(120);
-/// How often an idle pooled session sends a keepalive.
-const KEEPALIVE_EVERY: Duration = Duration::from_secs(20);
-/// libssh2 and OpenSSL need little stack; thousands of idle host threads should stay cheap.
-const WORKER_STACK: usize = 512 * 1024;
 
 /// A host's connection as a job sees it: the pooled session, opened on first use.
 pub struct HostLink {
@@ -182,7 +176,7 @@ impl HostLink {
 
     /// Sends one keepalive on an idle pooled session (so NAT boxes and sshd's ClientAlive keep
     /// it open), then switches libssh2's own schedule off again: see `connect`.
-    fn keepalive(&mut self) {
+    pub(super) fn keepalive(&mut self) {
         if let Some(session) = &self.session {
             session.set_keepalive(false, 1);
             let sent = session.keepalive_send();
@@ -191,73 +185,5 @@ impl HostLink {
                 self.session = None;
             }
         }
-    }
-}
-
-/// Work for one host, run on its worker thread.
-pub type Job = Box<dyn FnOnce(&mut HostLink) + Send>;
-
-/// Lowers the calling thread's priority by `nice` (Linux keeps a nice value per thread).
-/// Failing to is harmless: the thread just keeps the process's priority.
-fn lower_priority(nice: i32) {
-    if nice <= 0 {
-        return;
-    }
-    // SAFETY: gettid and setpriority take no pointers and only affect this thread.
-    let result = unsafe {
-        let tid = libc::gettid();
-        let current = libc::getpriority(libc::PRIO_PROCESS, tid as libc::id_t);
-        libc::setpriority(libc::PRIO_PROCESS, tid as libc::id_t, current + nice)
-    };
-    if result != 0 {
-        tracing::debug!(
-            "cannot lower the worker thread's priority: {}",
-            std::io::Error::last_os_error()
-        );
-    }
-}
-
-/// The handle to a host's worker thread. Dropping it ends the thread after its current job.
-pub struct HostWorker {
-    jobs: mpsc::Sender<Job>,
-}
-
-impl HostWorker {
-    pub fn spawn(
-        host: Host,
-        nice: i32,
-        fault_plan: Option<Arc<FaultPlan>>,
-    ) -> std::io::Result<Self> {
-        let (jobs, inbox) = mpsc::channel::<Job>();
-        let name = format!("host:{}", host.name);
-        std::thread::Builder::new()
-            .name(name)
-            .stack_size(WORKER_STACK)
-            .spawn(move || {
-                lower_priority(nice);
-                let mut link = HostLink::new(host);
-                link.set_fault_plan(fault_plan);
-                loop {
-                    match inbox.recv_timeout(KEEPALIVE_EVERY) {
-                        Ok(job) => {
-                            // A panicking job must not take the host's worker down with it; the
-                            // job's own guard reports the failure.
-                            if std::panic::catch_unwind(AssertUnwindSafe(|| job(&mut link)))
-                                .is_err()
-                            {
-                                link.disconnect();
-                            }
-                        }
-                        Err(RecvTimeoutError::Timeout) => link.keepalive(),
-                        Err(RecvTimeoutError::Disconnected) => break,
-                    }
-                }
-            })?;
-        Ok(Self { jobs })
-    }
-
-    /// Queues `job`; false when the worker is gone.
-    pub fn submit(&self, job: Job) -> bool {
-        self.jobs.send(job).is_ok()
     }
 }
