@@ -405,6 +405,7 @@ pub fn bundle_info(version: &str, size: u64, signature: SignatureStatus) -> Bund
         unpacked_size: None,
         signature,
         set: None,
+        app: None,
     }
 }
 
