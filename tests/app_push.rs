@@ -12,184 +12,21 @@
 //! audit lines on both ends; a push of the running bundle that has nothing to do; a push refused
 //! at pre-flight when the inventory has no health command; a non-root login with become sudo.
 
+#[path = "support/app_service.rs"]
+mod app_service;
 mod common;
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
-
+use app_service::*;
 use common::*;
 use serde_json::Value;
-
-const SERVICE: &str = r#"package main
-
-import (
-	"fmt"
-	"net/http"
-	"os"
-)
-
-var version = "dev"
-var healthy = "yes"
-
-func main() {
-	http.HandleFunc("/health", func(w http.ResponseWriter, r *http.Request) {
-		if healthy != "yes" {
-			http.Error(w, "unhealthy "+version, http.StatusInternalServerError)
-			return
-		}
-		fmt.Fprintln(w, "ok", version)
-	})
-	http.HandleFunc("/version", func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, version) })
-	if err := http.ListenAndServe(os.Args[1], nil); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-}
-"#;
-
-/// The test's service manager. Every pid it starts is also listed in `pids` for the test's
-/// clean-up.
-const SUPERVISE: &str = r#"#!/bin/sh
-home=$OFFGO_APP_DIR/../..
-port=$(cat "$home/port") || exit 1
-if [ -f "$home/pid" ]; then
-  old=$(cat "$home/pid")
-  kill "$old" 2>/dev/null
-  i=0
-  while kill -0 "$old" 2>/dev/null && [ "$i" -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
-fi
-setsid "$OFFGO_APP_DIR/bin/svc" "127.0.0.1:$port" </dev/null >>"$home/svc.log" 2>&1 &
-echo $! > "$home/pid"
-echo $! >> "$home/pids"
-echo "started $OFFGO_APP_VERSION on $port"
-"#;
-
-const APPS: &str = r#"
-[apps.svc]
-restart = 'sh "$OFFGO_APP_DIR/bin/supervise"'
-health = 'curl -fsS --max-time 2 "http://127.0.0.1:$(cat "$OFFGO_APP_DIR/../../port")/health"'
-health_timeout = "3s"
-"#;
+use std::path::{Path, PathBuf};
 
 const HOSTS: [&str; 3] = ["a1", "a2", "a3"];
 
-/// Stops every service instance the test started, even when an assertion failed: each pid the
-/// supervisor listed, if it still runs the service's binary (a pid reused by another process
-/// is left alone).
-struct Services(Vec<PathBuf>);
-
-impl Drop for Services {
-    fn drop(&mut self) {
-        for list in &self.0 {
-            let Ok(text) = std::fs::read_to_string(list) else {
-                continue;
-            };
-            for pid in text.lines().filter_map(|l| l.trim().parse::<i32>().ok()) {
-                let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
-                if String::from_utf8_lossy(&cmdline).contains("/apps/svc/") {
-                    // SAFETY: a plain signal to a pid this test started and just checked.
-                    unsafe { libc::kill(pid, libc::SIGTERM) };
-                }
-            }
-        }
-    }
-}
-
-/// The cached Go release's `go`, offline; its build cache outlives the test run.
-fn go_build(src: &Path, out: &Path, ldflags: &str) {
-    let go = release_tree("1.22.10").unwrap().join("bin/go");
-    let cache = Path::new(env!("CARGO_TARGET_TMPDIR")).join("app-push-go");
-    let result = Command::new(go)
-        .args(["build", "-trimpath", "-ldflags", ldflags, "-o"])
-        .arg(out)
-        .arg(".")
-        .current_dir(src)
-        .env_clear()
-        .env("PATH", "/usr/local/bin:/usr/bin:/bin")
-        .env("HOME", &cache)
-        .env("GOCACHE", cache.join("cache"))
-        .env("GOPATH", cache.join("path"))
-        .env("GOTOOLCHAIN", "local")
-        .env("GOPROXY", "off")
-        .env("GOFLAGS", "-buildvcs=false")
-        .env("CGO_ENABLED", "0")
-        .output()
-        .unwrap();
-    assert!(
-        result.status.success(),
-        "go build: {}",
-        String::from_utf8_lossy(&result.stderr)
-    );
-}
-
 /// v1, v2 and v3 (unhealthy) bundles; returns their manifests.
 fn bundles(work: &Path) -> [PathBuf; 3] {
-    let src = work.join("src");
-    std::fs::create_dir_all(&src).unwrap();
-    std::fs::write(src.join("go.mod"), "module example.com/svc\n\ngo 1.22\n").unwrap();
-    std::fs::write(src.join("main.go"), SERVICE).unwrap();
-    let supervise = work.join("supervise");
-    std::fs::write(&supervise, SUPERVISE).unwrap();
-    let state = work.join("state");
-    ["1.0.0", "2.0.0", "3.0.0"].map(|v| {
-        let binary = work.join(format!("svc-{v}"));
-        let healthy = if v == "3.0.0" { "no" } else { "yes" };
-        go_build(
-            &src,
-            &binary,
-            &format!("-X main.version={v} -X main.healthy={healthy}"),
-        );
-        let out = offgo(
-            &state,
-            &[
-                "app",
-                "build",
-                binary.to_str().unwrap(),
-                "--name",
-                "svc",
-                "--version",
-                v,
-                "--file",
-                &format!("{}:bin/supervise", supervise.display()),
-                "--out",
-                work.join("bundles").to_str().unwrap(),
-                "--json",
-            ],
-        );
-        assert!(
-            out.status.success(),
-            "app build {v}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        work.join(format!("bundles/svc-{v}.linux-amd64.offgo-app.toml"))
-    })
-}
-
-/// `<apps_dir>/svc` of `host`, as the host sees it.
-fn app_home(host: &HostHandle) -> String {
-    let releases = host.paths().releases_dir;
-    let parent = releases.rsplit_once('/').unwrap().0;
-    format!("{parent}/apps/svc")
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// What the instance on `port` says its version is (None: nothing answers).
-fn served(port: u16) -> Option<String> {
-    let out = Command::new("curl")
-        .args(["-fsS", "--max-time", "2"])
-        .arg(format!("http://127.0.0.1:{port}/version"))
-        .output()
-        .unwrap();
-    out.status
-        .success()
-        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+    let out = work.join("bundles");
+    ["1.0.0", "2.0.0", "3.0.0"].map(|v| app_bundle(work, &out, v, v != "3.0.0"))
 }
 
 fn run_json(state: &Path, args: &[&str]) -> (Vec<Value>, i32) {

@@ -246,3 +246,74 @@ fn a_bundle_set_is_listed_with_its_arches_and_a_mixed_one_names_its_files() {
         "{refused}"
     );
 }
+
+/// Packs the cached Go release's `gofmt` (a static Go binary with build info) as app `svc` at
+/// `version` into `dir` with the built `offgo-tui app build`.
+fn build_app(dir: &Path, version: &str) {
+    let gofmt = offgo::fleet::release_tree("1.22.10")
+        .unwrap()
+        .join("bin/gofmt");
+    let state = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_offgo-tui"))
+        .args([
+            "app",
+            "build",
+            s(&gofmt),
+            "--name",
+            "svc",
+            "--version",
+            version,
+        ])
+        .args(["--out", s(dir)])
+        .env("XDG_STATE_HOME", state.path())
+        .env("XDG_CONFIG_HOME", state.path())
+        .env_remove("OFFGO_INVENTORY")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "app build: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn app_bundles_are_listed_after_the_go_bundles_by_their_kind_newest_first() {
+    let dir = tempfile::tempdir().unwrap();
+    build(dir.path(), "go1.22.10", None);
+    build_app(dir.path(), "1.9.0");
+    build_app(dir.path(), "1.10.0");
+    std::fs::write(
+        dir.path().join("bad-1.0.0.linux-amd64.offgo-app.toml"),
+        "not = [toml",
+    )
+    .unwrap();
+    let choices = picker::list(dir.path(), &BundleSettings::default());
+    assert_eq!(
+        versions(&choices),
+        [
+            "go1.22.10",
+            "svc-1.10.0",
+            "svc-1.9.0",
+            "bad-1.0.0.linux-amd64.offgo-app.toml (broken)"
+        ]
+    );
+    let info = choices[1].info.as_ref().unwrap();
+    assert_eq!(info.label(), "app svc 1.10.0");
+    assert_eq!(choices[0].info.as_ref().unwrap().label(), "go1.22.10");
+    assert_eq!(
+        info.push_facts().kind,
+        offgo::core::engine::ArtifactKind::App
+    );
+    let refused = choices[3].refused.as_deref().unwrap();
+    assert!(
+        refused.contains("bad-1.0.0.linux-amd64.offgo-app.toml"),
+        "{refused}"
+    );
+    // What the picker offers, push accepts, as the same app release.
+    let (opened, _) =
+        offgo::core::engine::Artifact::open_detected(&info.manifest, &BundleSettings::default())
+            .unwrap();
+    assert_eq!(opened.id(), "svc-1.10.0");
+    assert_eq!(opened.sha256(), info.sha256);
+}

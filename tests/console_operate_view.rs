@@ -169,6 +169,36 @@ fn bundle_picker() {
     snapshot!("bundle_picker", picker);
 }
 
+/// The sample bundles plus an app bundle (`svc` 1.1.0): listed last, by its kind; picked, the
+/// confirm dialog says what each host's svc goes from and to.
+#[test]
+fn bundle_picker_with_an_app_bundle_and_its_confirm_dialog() {
+    let with_app = |w, h| {
+        let mut model = healthy(w, h);
+        model.bundles_dir = "/srv/offgo/bundles".into();
+        keys(&mut model, "  p");
+        let mut choices = sample::bundle_choices();
+        choices.push(offgo::tui::testing::BundleChoice::ok(
+            sample::app_bundle_info("svc", "1.1.0", 6 << 20),
+        ));
+        update(
+            &mut model,
+            Msg::Bundles {
+                dir: "/srv/offgo/bundles".into(),
+                choices,
+            },
+        );
+        model
+    };
+    snapshot!("bundle_picker_app", with_app);
+    snapshot!("confirm_push_app", |w, h| {
+        let mut model = with_app(w, h);
+        keys(&mut model, "jjjjjjjjjjjj");
+        key(&mut model, KeyCode::Enter);
+        model
+    });
+}
+
 #[test]
 fn bundle_picker_while_listing_and_when_empty() {
     snapshot!("bundle_picker_listing", |w, h| {

@@ -405,6 +405,25 @@ pub fn bundle_info(version: &str, size: u64, signature: SignatureStatus) -> Bund
         unpacked_size: None,
         signature,
         set: None,
+        app: None,
+    }
+}
+
+/// An app bundle as the picker lists it: `name` at `version`, unsigned.
+pub fn app_bundle_info(name: &str, version: &str, size: u64) -> BundleInfo {
+    let id = format!("{name}-{version}");
+    BundleInfo {
+        manifest: PathBuf::from(format!(
+            "/srv/offgo/bundles/{id}.linux-amd64.offgo-app.toml"
+        )),
+        tarball_name: format!("{id}.linux-amd64.tar.gz"),
+        file_count: 3,
+        unpacked_size: Some(size * 4),
+        app: Some(offgo::tui::testing::bundles::AppBundle {
+            name: name.into(),
+            version: version.into(),
+        }),
+        ..bundle_info(&id, size, SignatureStatus::Unsigned)
     }
 }
 

@@ -5,12 +5,15 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::core::app::compare_app_versions;
 use crate::core::bundle::{
     find_bundles, open_trusted_set, Bundle, BundleSet, SignatureStatus, TrustPolicy,
 };
 use crate::core::engine::steps::PushFacts;
-use crate::core::engine::{Artifact, ArtifactKind, GoReleaseSet};
+use crate::core::engine::{AppRelease, Artifact, ArtifactKind, GoReleaseSet};
 use crate::core::inventory::{BundleSettings, Inventory};
+
+const APP_MANIFEST_SUFFIX: &str = ".offgo-app.toml";
 
 /// What the picker shows of a bundle that opened.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,6 +35,16 @@ pub struct BundleInfo {
     /// A bundle set (a directory, `manifest` then names it): what each host gets is picked by
     /// its arch; `arch` lists the set's arches and the figures are its biggest member's.
     pub set: Option<Box<Artifact>>,
+    /// An app bundle (`*.offgo-app.toml`): `version` then holds its id (`svc-1.1.0`), what
+    /// the step lists, the confirm dialog and the audit log name.
+    pub app: Option<AppBundle>,
+}
+
+/// The app an app bundle installs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppBundle {
+    pub name: String,
+    pub version: String,
 }
 
 impl BundleInfo {
@@ -48,6 +61,36 @@ impl BundleInfo {
             unpacked_size: bundle.unpacked_size(),
             signature,
             set: None,
+            app: None,
+        }
+    }
+
+    /// An app bundle: its manifest is what the push is asked for.
+    pub fn of_app(app: &AppRelease, signature: SignatureStatus) -> Self {
+        Self {
+            manifest: app.manifest.clone(),
+            version: app.id.clone(),
+            os: "linux".into(),
+            arch: app.arch.clone(),
+            tarball_name: app.tarball_name.clone(),
+            size: app.size,
+            sha256: app.sha256.clone(),
+            file_count: app.file_count,
+            unpacked_size: Some(app.unpacked_estimate()),
+            signature,
+            set: None,
+            app: Some(AppBundle {
+                name: app.name.clone(),
+                version: app.version.clone(),
+            }),
+        }
+    }
+
+    /// What the picker's first column says: `go1.22.10`, or `app svc 1.1.0` for an app bundle.
+    pub fn label(&self) -> String {
+        match &self.app {
+            Some(app) => format!("app {} {}", app.name, app.version),
+            None => self.version.clone(),
         }
     }
 
@@ -66,13 +109,17 @@ impl BundleInfo {
             unpacked_size: release.unpacked_size,
             signature,
             set: Some(Box::new(Artifact::GoReleaseSet(release))),
+            app: None,
         }
     }
 
     /// What the step lists say of this bundle.
     pub fn push_facts(&self) -> PushFacts<'_> {
         PushFacts {
-            kind: ArtifactKind::GoRelease,
+            kind: match self.app {
+                Some(_) => ArtifactKind::App,
+                None => ArtifactKind::GoRelease,
+            },
             version: &self.version,
             arch: &self.arch,
             size: self.size,
@@ -125,42 +172,39 @@ pub fn bundles_dir(inventory: &Inventory) -> PathBuf {
     })
 }
 
-/// Every bundle in `dir`, newest Go version first, each judged against `settings` the way
-/// `offgo-tui push` judges it ([`crate::core::bundle::TrustPolicy`]).
+/// Every bundle in `dir`: bundle sets, then Go release bundles newest first, then app bundles
+/// (by name, newest first), each judged against `settings` the way `offgo-tui push` judges it
+/// ([`crate::core::bundle::TrustPolicy`]).
 pub fn list(dir: &Path, settings: &BundleSettings) -> Vec<BundleChoice> {
     // Paths inside the directory are shown relative to it: the picker is narrow.
     let inside = format!("{}/", dir.display());
     let relative = |text: String| text.replace(&inside, "");
     let policy = TrustPolicy::load(settings).map_err(|e| e.to_string());
-    let mut choices: Vec<BundleChoice> = find_bundles(dir)
-        .into_iter()
-        .map(|found| match found {
-            Err(e) => {
-                let error = relative(e.to_string());
-                BundleChoice {
-                    name: named_file(&error).unwrap_or_else(|| file_name(dir)),
-                    info: None,
-                    refused: Some(error),
-                }
+    // Listed in ascending order, then reversed: apps last, sets first.
+    let mut choices = apps(dir, settings, &relative);
+    choices.extend(find_bundles(dir).into_iter().map(|found| match found {
+        Err(e) => {
+            let error = relative(e.to_string());
+            BundleChoice {
+                name: named_file(&error).unwrap_or_else(|| file_name(dir)),
+                info: None,
+                refused: Some(error),
             }
-            Ok(bundle) => {
-                let judged = match &policy {
-                    Ok(policy) => policy.judge(&bundle).map_err(|e| relative(e.to_string())),
-                    Err(e) => Err(e.clone()),
-                };
-                match judged {
-                    Ok(status) => BundleChoice::ok(BundleInfo::of(&bundle, status)),
-                    Err(why) => BundleChoice {
-                        refused: Some(why),
-                        ..BundleChoice::ok(BundleInfo::of(
-                            &bundle,
-                            bundle.signature_status().clone(),
-                        ))
-                    },
-                }
+        }
+        Ok(bundle) => {
+            let judged = match &policy {
+                Ok(policy) => policy.judge(&bundle).map_err(|e| relative(e.to_string())),
+                Err(e) => Err(e.clone()),
+            };
+            match judged {
+                Ok(status) => BundleChoice::ok(BundleInfo::of(&bundle, status)),
+                Err(why) => BundleChoice {
+                    refused: Some(why),
+                    ..BundleChoice::ok(BundleInfo::of(&bundle, bundle.signature_status().clone()))
+                },
             }
-        })
-        .collect();
+        }
+    }));
     choices.extend(sets(dir, settings, &relative));
     choices.reverse();
     choices
@@ -202,13 +246,57 @@ fn sets(
         .collect()
 }
 
+/// The app bundles (`*.offgo-app.toml`) in `dir`, opened as `push` opens them, in ascending
+/// order of name and version. One that does not open (or that the signature policy refuses)
+/// shows why.
+fn apps(
+    dir: &Path,
+    settings: &BundleSettings,
+    relative: &dyn Fn(String) -> String,
+) -> Vec<BundleChoice> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut manifests: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| {
+            let name = file_name(p);
+            name.ends_with(APP_MANIFEST_SUFFIX) && !name.starts_with('.') && p.is_file()
+        })
+        .collect();
+    manifests.sort();
+    let mut choices: Vec<BundleChoice> = manifests
+        .into_iter()
+        .map(|path| match AppRelease::open_trusted(&path, settings) {
+            Ok((app, status)) => BundleChoice::ok(BundleInfo::of_app(&app, status)),
+            Err(e) => BundleChoice {
+                name: file_name(&path),
+                info: None,
+                refused: Some(relative(e.to_string())),
+            },
+        })
+        .collect();
+    // Within one app, by version as `app build` orders them (1.10.0 after 1.9.0); one that
+    // did not open sorts by its file name.
+    let key = |c: &BundleChoice| match c.info.as_ref().and_then(|i| i.app.as_ref()) {
+        Some(app) => (app.name.clone(), app.version.clone()),
+        None => (c.name.clone(), String::new()),
+    };
+    choices.sort_by(|a, b| {
+        let (a, b) = (key(a), key(b));
+        a.0.cmp(&b.0).then_with(|| compare_app_versions(&a.1, &b.1))
+    });
+    choices
+}
+
 /// The bundle file an error message is about.
 fn named_file(error: &str) -> Option<String> {
     error
         .split_whitespace()
         .map(|w| w.trim_end_matches([':', ',', ';']))
         .find(|w| {
-            [".offgo.toml", ".tar.gz", ".sha256sums"]
+            [".offgo.toml", APP_MANIFEST_SUFFIX, ".tar.gz", ".sha256sums"]
                 .iter()
                 .any(|x| w.ends_with(x))
         })

@@ -39,6 +39,9 @@ pub fn host_change(
             let Some(b) = bundle else {
                 return (now, None);
             };
+            if b.app.is_some() {
+                return app_change(row, b);
+            }
             let arch = row.read_report().and_then(|r| r.arch.clone());
             // A set's bundle for this host (once its arch is known): its arch's, or none.
             let picked = b
@@ -82,4 +85,34 @@ pub fn host_change(
             }
         }
     }
+}
+
+/// An app bundle's push on one host: `svc 1.0.0 → 1.1.0` (the host's Go is not touched).
+fn app_change(row: &HostRow, b: &BundleInfo) -> (String, Option<String>) {
+    let Some(app) = &b.app else {
+        return (String::new(), None);
+    };
+    let report = row.read_report();
+    let running = report
+        .and_then(|r| r.apps.iter().find(|a| a.name == app.name))
+        .and_then(|a| a.version.clone());
+    let now = match (&running, report) {
+        (Some(v), _) => format!("{} {v}", app.name),
+        (None, Some(_)) => format!("{} not installed", app.name),
+        (None, None) => format!("{} (not probed)", app.name),
+    };
+    let text = format!("{now} → {}", app.version);
+    let arch = report.and_then(|r| r.arch.clone());
+    let warning = match arch {
+        Some(a) if !goarch_matches_uname(&b.arch, &a) => Some(format!(
+            "host is {a}, bundle is {}: pre-flight will refuse",
+            b.arch
+        )),
+        // A push of the running version restarts nothing when its files match and it is healthy.
+        _ if running.as_deref() == Some(app.version.as_str()) => {
+            Some("already running: nothing to do if healthy".into())
+        }
+        _ => None,
+    };
+    (text, warning)
 }

@@ -63,9 +63,17 @@ fn picker_lines<'a>(picker: &Picker, theme: &Theme, width: usize) -> (Vec<Line<'
         lines.extend(wrap(&help, width).into_iter().map(Line::raw));
         return (lines, 0);
     }
+    // Wide enough for the longest label (an app's `app svc 1.1.0`).
+    let label_width = choices
+        .iter()
+        .filter_map(|c| c.info.as_ref())
+        .map(|i| i.label().chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(10);
     lines.push(Line::styled(
         format!(
-            "  {:<10} {:<6} {:>9}  {:<12} {:>6}  signature",
+            "  {:<label_width$} {:<6} {:>9}  {:<12} {:>6}  signature",
             "version", "arch", "size", "sha256", "files"
         ),
         theme.label(),
@@ -76,7 +84,7 @@ fn picker_lines<'a>(picker: &Picker, theme: &Theme, width: usize) -> (Vec<Line<'
         if selected {
             cursor_line = lines.len();
         }
-        lines.push(choice_line(choice, selected, theme));
+        lines.push(choice_line(choice, selected, label_width, theme));
         if let Some(why) = &choice.refused {
             let wrapped = wrap(why, width.saturating_sub(6));
             for (n, part) in wrapped.into_iter().enumerate() {
@@ -94,7 +102,12 @@ fn picker_lines<'a>(picker: &Picker, theme: &Theme, width: usize) -> (Vec<Line<'
     (lines, cursor_line)
 }
 
-fn choice_line<'a>(choice: &BundleChoice, selected: bool, theme: &Theme) -> Line<'a> {
+fn choice_line<'a>(
+    choice: &BundleChoice,
+    selected: bool,
+    label_width: usize,
+    theme: &Theme,
+) -> Line<'a> {
     let marker = if selected { "▶ " } else { "  " };
     let Some(info) = &choice.info else {
         return Line::from(vec![
@@ -105,8 +118,8 @@ fn choice_line<'a>(choice: &BundleChoice, selected: bool, theme: &Theme) -> Line
     let (signature, signature_style) = signature(info, theme);
     let mut line = Line::from(vec![
         Span::raw(format!(
-            "{marker}{:<10} {:<6} {:>9}  {:<12} {:>6}  ",
-            info.version,
+            "{marker}{:<label_width$} {:<6} {:>9}  {:<12} {:>6}  ",
+            info.label(),
             info.arch,
             human_bytes(info.size),
             info.sha256_prefix(),
