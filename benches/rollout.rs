@@ -8,9 +8,16 @@
 //!    tree, `go version`, the switch of a link, and verification: the tree again and `go
 //!    version` through the link);
 //! 3. the console running the same rollout on a fresh fleet, logging for every frame how long
-//!    the oldest engine event waited to be drawn (`event_to_frame_us`).
+//!    the oldest engine event waited to be drawn (`event_to_frame_us`);
+//! 4. offgo against Ansible: on each of OFFGO_BENCH_ANSIBLE_RUNS (3) fresh fleets of
+//!    OFFGO_BENCH_ANSIBLE_HOSTS (20) hosts, the headless rollout and `benches/ansible/rollout.yml`
+//!    (`serial: [1, "20%", "100%"]`, `max_fail_percentage: 0`, forks = `--parallel`) with the
+//!    same tarball, in alternating order; medians and their ratio (target ≤ 0.25×).
+//!
+//! Run it:
 //!
 //!     cargo bench --bench rollout              # OFFGO_BENCH_HOSTS=50 by default
+//!     OFFGO_BENCH_ONLY=ansible cargo bench --bench rollout   # phase 4 alone
 //!
 //! Overhead = rollout wall − parts wall, as a share of the rollout wall (target < 10%).
 
@@ -23,9 +30,12 @@ use std::time::{Duration, Instant};
 use offgo::fleet::{Fleet, FleetSpec, HostSpec, InventoryOptions};
 use serde_json::Value;
 
+#[path = "ansible/mod.rs"]
+mod ansible;
 #[allow(dead_code)]
 #[path = "support/mod.rs"]
 mod support;
+use ansible::Ansible;
 use support::{open_console, settle, ssh_opts, tmux, HostCgroup};
 
 const PARALLEL: usize = 10;
@@ -301,17 +311,42 @@ fn main() {
     );
     let size_mib = std::fs::metadata(&tarball).map(|m| m.len()).unwrap_or(0) >> 20;
 
-    let (fleet_a, inv) = fleet(n, bundles.path());
-    let (rollout, batches) = headless_rollout(&offgo, &inv, &manifest, state.path());
+    if std::env::var("OFFGO_BENCH_ONLY").as_deref() != Ok("ansible") {
+        rollout_and_console(
+            &offgo,
+            n,
+            &tarball,
+            bundles.path(),
+            &manifest,
+            &sums,
+            size_mib,
+        );
+    }
+    against_ansible(&offgo, &tarball, bundles.path(), &manifest, size_mib);
+}
+
+/// Phases 1–3: the rollout, its parts, the console.
+fn rollout_and_console(
+    offgo: &Path,
+    n: usize,
+    tarball: &Path,
+    bundles: &Path,
+    manifest: &Path,
+    sums: &Path,
+    size_mib: u64,
+) {
+    let state = tempfile::tempdir().expect("tempdir");
+    let (fleet_a, inv) = fleet(n, bundles);
+    let (rollout, batches) = headless_rollout(offgo, &inv, manifest, state.path());
     let sizes: Vec<usize> = batches.iter().map(Vec::len).collect();
-    let (upload, remote) = parts(&fleet_a, &batches, &tarball, &sums);
+    let (upload, remote) = parts(&fleet_a, &batches, tarball, sums);
     drop(fleet_a);
 
-    let (fleet_b, inv) = fleet(n, bundles.path());
+    let (fleet_b, inv) = fleet(n, bundles);
     // As in console_latency: the hosts share this machine's cores, as real hosts would not.
     let cgroup = HostCgroup::for_hosts(&fleet_b);
     let console_state = tempfile::tempdir().expect("tempdir");
-    let mut frames = console_rollout(&offgo, &inv, console_state.path(), n);
+    let mut frames = console_rollout(offgo, &inv, console_state.path(), n);
     let weight = cgroup
         .as_ref()
         .map_or("hosts at full CPU weight", |c| c.how);
@@ -353,5 +388,111 @@ fn main() {
         pct(0.5),
         pct(0.95),
         pct(1.0)
+    );
+}
+
+fn env_usize(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn median(walls: &[Duration]) -> f64 {
+    let mut s: Vec<f64> = walls.iter().map(Duration::as_secs_f64).collect();
+    s.sort_by(f64::total_cmp);
+    let m = s.len() / 2;
+    if s.len() % 2 == 1 {
+        s[m]
+    } else {
+        (s[m - 1] + s[m]) / 2.0
+    }
+}
+
+/// Phase 4: offgo's rollout and the Ansible playbook, each on the same fresh fleet, in
+/// alternating order (offgo first in runs 1, 3, …; Ansible first in runs 2, 4, …).
+fn against_ansible(offgo: &Path, tarball: &Path, bundles: &Path, manifest: &Path, size_mib: u64) {
+    let n = env_usize("OFFGO_BENCH_ANSIBLE_HOSTS", 20);
+    let runs = env_usize("OFFGO_BENCH_ANSIBLE_RUNS", 3).max(1);
+    let ansible = Ansible::install();
+    let playbook = root().join("benches/ansible/rollout.yml");
+    let hashed = Command::new("sha256sum")
+        .arg(tarball)
+        .output()
+        .expect("sha256sum");
+    let sha256 = String::from_utf8_lossy(&hashed.stdout)
+        .split_whitespace()
+        .next()
+        .expect("a sha256")
+        .to_string();
+    let mut offgo_walls = Vec::new();
+    let mut ansible_walls = Vec::new();
+    let mut sizes = Vec::new();
+    for run in 0..runs {
+        let (fleet, inv) = fleet(n, bundles);
+        let dir = Ansible::prepare(&fleet, PARALLEL);
+        let state = tempfile::tempdir().expect("tempdir");
+        let mut by_offgo = || {
+            let (wall, batches) = headless_rollout(offgo, &inv, manifest, state.path());
+            sizes = batches.iter().map(Vec::len).collect();
+            eprintln!(
+                "run {}: offgo-tui rollout {:.1} s",
+                run + 1,
+                wall.as_secs_f64()
+            );
+            offgo_walls.push(wall);
+        };
+        let mut by_ansible = || {
+            settle();
+            let wall = ansible.rollout(&dir, &playbook, tarball, &sha256, VERSION);
+            eprintln!(
+                "run {}: ansible-playbook {:.1} s",
+                run + 1,
+                wall.as_secs_f64()
+            );
+            ansible_walls.push(wall);
+        };
+        if run % 2 == 0 {
+            by_offgo();
+            by_ansible();
+        } else {
+            by_ansible();
+            by_offgo();
+        }
+        drop(fleet);
+    }
+    let cell = |walls: &[Duration]| {
+        walls
+            .iter()
+            .map(|w| format!("{:.1} s", w.as_secs_f64()))
+            .collect::<Vec<_>>()
+            .join(" | ")
+    };
+    let header: String = (1..=runs).map(|r| format!(" run {r} |")).collect();
+    let rule: String = (0..=runs).map(|_| " --- |").collect();
+    println!(
+        "\nRollout of go{VERSION} ({size_mib} MiB) to {n} hosts, batches {sizes:?}, {PARALLEL} at a time, against {} (same fleet per run, alternating order):\n",
+        ansible.version
+    );
+    println!("| what |{header} median |");
+    println!("|{rule} --- |");
+    let (o, a) = (median(&offgo_walls), median(&ansible_walls));
+    println!(
+        "| offgo-tui rollout (headless, whole) | {} | {o:.1} s |",
+        cell(&offgo_walls)
+    );
+    println!(
+        "| ansible-playbook benches/ansible/rollout.yml | {} | {a:.1} s |",
+        cell(&ansible_walls)
+    );
+    let ratios: Vec<String> = offgo_walls
+        .iter()
+        .zip(&ansible_walls)
+        .map(|(o, a)| format!("{:.2}×", o.as_secs_f64() / a.as_secs_f64()))
+        .collect();
+    println!(
+        "| offgo / Ansible | {} | {:.2}× (target ≤ 0.25×) |",
+        ratios.join(" | "),
+        o / a
     );
 }
