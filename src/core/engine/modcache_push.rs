@@ -197,17 +197,9 @@ pub(super) fn switch_back_notes(
     pairs: &[(String, String)],
     outcome: &mut HostOutcome,
 ) -> Option<String> {
-    if let Some(back) = value(pairs, "switched_back") {
-        outcome.notes.push(format!("switched back to {back}"));
-        return Some(format!(
-            "the switch was undone: current serves {back} again; see the host's output"
-        ));
-    }
-    let why = value(pairs, "switch_back_failed")?;
-    outcome.notes.push(format!("could not switch back: {why}"));
-    Some(format!(
-        "the switch could NOT be undone ({why}): check the host now, then roll back or push again"
-    ))
+    super::push::undone_or_not(pairs, outcome, |back| {
+        format!("current serves {back} again")
+    })
 }
 
 fn install_hint(step: &str) -> &'static str {

@@ -423,10 +423,23 @@ pub(super) fn switch_back_notes(
     pairs: &[(String, String)],
     outcome: &mut HostOutcome,
 ) -> Option<String> {
+    undone_or_not(pairs, outcome, |back| {
+        format!("go_root points at {back} again and its go runs")
+    })
+}
+
+/// [`switch_back_notes`] for any kind: `serves` says what the restored link means
+/// ("current serves X again").
+pub(super) fn undone_or_not(
+    pairs: &[(String, String)],
+    outcome: &mut HostOutcome,
+    serves: impl Fn(&str) -> String,
+) -> Option<String> {
     if let Some(back) = value(pairs, "switched_back") {
         outcome.notes.push(format!("switched back to {back}"));
         return Some(format!(
-            "the switch was undone: go_root points at {back} again and its go runs; see the host's output"
+            "the switch was undone: {}; see the host's output",
+            serves(back)
         ));
     }
     if let Some(why) = value(pairs, "switch_back_failed") {
