@@ -475,17 +475,17 @@ fn install(
             .notes
             .push(format!("pruned {}", crate::core::text::safe(pruned)));
     }
-    if value(&pairs, "done") == Some("1") && out.success() {
-        return Ok(());
-    }
-    let step = value(&pairs, "fail").unwrap_or("install");
-    let why = value(&pairs, "why").unwrap_or("the install script ended early");
-    let hint = match step {
+    super::script_end::script_end(&out, &pairs, "install", |step| {
+        install_hint(step).to_string()
+    })
+}
+
+fn install_hint(step: &str) -> &'static str {
+    match step {
         "check_tarball" => "the upload was corrupted and is removed: push again (it restarts the upload)",
         "check_sums" => "the uploaded file list or manifest is not the bundle's: push again; if it repeats, check the bundle",
         "extract" => "free space on the host (the apps directory), then push again; the running release is untouched",
         "check_tree" => "the extracted files differ from the bundle: check the bundle",
         _ => "see the host's output; the running release is untouched unless the output says otherwise",
-    };
-    Err(StepError::refused(step, crate::core::text::safe(why), hint).with_output(out.combined()))
+    }
 }

@@ -10,7 +10,7 @@ use super::outcome::{HostOutcome, StepError};
 use super::step::{audit_gate, audit_record, record, record_acceptance, HostLock, OpRun};
 use super::OpContext;
 use crate::core::remote::app_ops;
-use crate::core::remote::ops::{key_values, value, values};
+use crate::core::remote::ops::{key_values, values};
 use crate::core::ssh::HostLink;
 
 /// `name`, or the one app whose state the host holds.
@@ -204,16 +204,9 @@ fn steps(
     let call = app_ops::switch_call(&link.host().paths, &name, &target, &state.to_json());
     let out = run.call(link, "switch", &call, false)?;
     let pairs = key_values(&out.stdout);
-    if value(&pairs, "done") != Some("1") || !out.success() {
-        let step = value(&pairs, "fail").unwrap_or("switch");
-        let why = value(&pairs, "why").unwrap_or("the switch script ended early");
-        return Err(StepError::refused(
-            step,
-            crate::core::text::safe(why),
-            "see the host's output; the app is unchanged unless it says otherwise",
-        )
-        .with_output(out.combined()));
-    }
+    super::script_end::script_end(&out, &pairs, "switch", |_| {
+        "see the host's output; the app is unchanged unless it says otherwise".into()
+    })?;
     let commands = ServiceCommands {
         restart: &restart,
         health: &health,

@@ -162,16 +162,9 @@ fn apply_steps(
         written.push(format!("go.env sha256 {digest}"));
     }
     shim_notes(&pairs, &mut outcome.notes);
-    if value(&pairs, "done") != Some("1") || !out.success() {
-        let step = value(&pairs, "fail").unwrap_or("go_env");
-        let why = value(&pairs, "why").unwrap_or("the go-env script ended early");
-        return Err(StepError::refused(
-            step,
-            why.to_string(),
-            "see the host's output; the files offgo had written stay as they were unless it says otherwise",
-        )
-        .with_output(out.combined()));
-    }
+    super::script_end::script_end(&out, &pairs, "go_env", |_| {
+        "see the host's output; the files offgo had written stay as they were unless it says otherwise".into()
+    })?;
     check_drift(link, run, ctx)
 }
 

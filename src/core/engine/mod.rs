@@ -33,6 +33,7 @@ pub(crate) mod probe;
 mod push;
 mod report;
 mod rollback;
+mod script_end;
 mod step;
 pub mod steps;
 mod switch_plan;

@@ -183,13 +183,9 @@ fn install(
             "Athens at {storage} preloaded: {written} module version(s) written, {kept} already there"
         ));
     }
-    if value(&pairs, "done") == Some("1") && out.success() {
-        return Ok(());
-    }
-    let step = value(&pairs, "fail").unwrap_or("install");
-    let why = value(&pairs, "why").unwrap_or("the install script ended early");
-    let hint = back.unwrap_or_else(|| install_hint(step).to_string());
-    Err(StepError::refused(step, why.to_string(), hint).with_output(out.combined()))
+    super::script_end::script_end(&out, &pairs, "install", |step| {
+        back.unwrap_or_else(|| install_hint(step).to_string())
+    })
 }
 
 /// What the host said about undoing a switch: notes, and the hint that replaces the step's.

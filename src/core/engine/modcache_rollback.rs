@@ -8,7 +8,7 @@ use super::outcome::{HostOutcome, StepError};
 use super::step::{audit_gate, audit_record, record, record_acceptance, HostLock, OpRun};
 use super::OpContext;
 use crate::core::remote::modcache_ops;
-use crate::core::remote::ops::{key_values, value};
+use crate::core::remote::ops::key_values;
 use crate::core::ssh::HostLink;
 
 pub fn rollback_host(
@@ -108,13 +108,9 @@ fn steps(
     let out = run.call(link, "switch", &call, false)?;
     let pairs = key_values(&out.stdout);
     let back = switch_back_notes(&pairs, outcome);
-    if value(&pairs, "done") == Some("1") && out.success() {
-        return Ok(());
-    }
-    let step = value(&pairs, "fail").unwrap_or("switch");
-    let why = value(&pairs, "why").unwrap_or("the switch script ended early");
-    let hint = back.unwrap_or_else(|| {
-        "see the host's output; the served cache is unchanged unless it says otherwise".into()
-    });
-    Err(StepError::refused(step, why.to_string(), hint).with_output(out.combined()))
+    super::script_end::script_end(&out, &pairs, "switch", |_| {
+        back.unwrap_or_else(|| {
+            "see the host's output; the served cache is unchanged unless it says otherwise".into()
+        })
+    })
 }

@@ -136,13 +136,10 @@ fn steps(
     }
     let back = switch_back_notes(&pairs, outcome);
     super::go_env::shim_notes(&pairs, &mut outcome.notes);
-    if value(&pairs, "done") == Some("1") && out.success() {
-        return super::go_env::check_drift(link, run, ctx);
-    }
-    let step = value(&pairs, "fail").unwrap_or("switch");
-    let why = value(&pairs, "why").unwrap_or("the switch script ended early");
-    let hint = back.unwrap_or_else(|| {
-        "see the host's output; the active Go is unchanged unless it says otherwise".into()
-    });
-    Err(StepError::refused(step, why.to_string(), hint).with_output(out.combined()))
+    super::script_end::script_end(&out, &pairs, "switch", |_| {
+        back.unwrap_or_else(|| {
+            "see the host's output; the active Go is unchanged unless it says otherwise".into()
+        })
+    })?;
+    super::go_env::check_drift(link, run, ctx)
 }
