@@ -12,12 +12,11 @@ use super::app_preflight::AppPreflight;
 use super::app_release::AppRelease;
 use super::app_service::{self, Health};
 use super::app_state::AppState;
+use super::audited::{audited, failure_and_notes, AuditLine};
 use super::event::EngineEvent;
 use super::host_state::prune_list;
 use super::outcome::{HostOutcome, StepError};
-use super::step::{
-    audit_gate, audit_record, open_from, record, record_acceptance, HostLock, OpRun,
-};
+use super::step::{audit_gate, open_from, record_acceptance, HostLock, OpRun};
 use super::upload::{expect_success, prefix_sha256, receiver};
 use super::OpContext;
 use crate::core::remote::app_ops::{self, AppInstallInputs};
@@ -33,31 +32,18 @@ pub fn push_app_host(
 ) -> HostOutcome {
     let mut outcome = HostOutcome::new(&link.host().name);
     outcome.to = Some(app.version.clone());
-    let mut locked = false;
-    match steps(link, app, run, ctx, &mut outcome, &mut locked) {
-        Ok(()) => outcome.ok = true,
-        Err(e) => {
-            run.failed(&e);
-            let (notes, health) = (std::mem::take(&mut outcome.notes), outcome.health.take());
-            outcome = outcome.fail(&e.step, &e.error);
-            outcome.notes = notes;
-            outcome.health = health;
-        }
-    }
-    if locked {
-        let detail = audit_detail(&outcome, app);
-        let entry = audit_record(
-            &outcome.name,
-            &ctx.actor,
-            "push",
-            &app.id,
-            outcome.ok,
-            detail,
-        );
-        let notes = record(link, &ctx.trail, entry);
-        outcome.notes.extend(notes);
-    }
-    outcome
+    audited(
+        link,
+        run,
+        ctx,
+        outcome,
+        |link, outcome, locked| steps(link, app, run, ctx, outcome, locked),
+        |outcome| AuditLine {
+            action: "push",
+            target: app.id.clone(),
+            detail: audit_detail(outcome, app),
+        },
+    )
 }
 
 /// `app svc 1.0.0 -> 2.0.0 bundle sha256 … tree digest …; failed at health: …; notes`.
@@ -67,12 +53,7 @@ fn audit_detail(outcome: &HostOutcome, app: &AppRelease) -> String {
         "app {} {from} -> {} bundle sha256 {} tree digest {}",
         app.name, app.version, app.sha256, app.tree_digest
     );
-    if let (Some(step), Some(error)) = (&outcome.step, &outcome.error) {
-        detail.push_str(&format!("; failed at {step}: {error}"));
-    }
-    for note in &outcome.notes {
-        detail.push_str(&format!("; {note}"));
-    }
+    detail.push_str(&failure_and_notes(outcome));
     detail
 }
 

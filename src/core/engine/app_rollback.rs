@@ -6,8 +6,9 @@
 use super::app_push::{preflight, start_or_switch_back, ServiceCommands};
 use super::app_service;
 use super::app_state::AppState;
+use super::audited::{audited, failure_and_notes, from_to, AuditLine};
 use super::outcome::{HostOutcome, StepError};
-use super::step::{audit_gate, audit_record, record, record_acceptance, HostLock, OpRun};
+use super::step::{audit_gate, record_acceptance, HostLock, OpRun};
 use super::OpContext;
 use crate::core::remote::app_ops;
 use crate::core::remote::ops::{key_values, values};
@@ -64,49 +65,36 @@ pub fn rollback_app_host(
     run: &OpRun<'_>,
     ctx: &OpContext,
 ) -> HostOutcome {
-    let mut outcome = HostOutcome::new(&link.host().name);
-    let mut locked = false;
-    let mut app = name.unwrap_or("(app)").to_string();
-    match steps(
+    let outcome = HostOutcome::new(&link.host().name);
+    // The app is named by the operator, or found on the host by the steps' pre-flight.
+    let app = std::cell::RefCell::new(name.unwrap_or("(app)").to_string());
+    audited(
         link,
-        name,
-        to,
         run,
         ctx,
-        &mut outcome,
-        &mut locked,
-        &mut app,
-    ) {
-        Ok(()) => outcome.ok = true,
-        Err(e) => {
-            run.failed(&e);
-            let (notes, health) = (std::mem::take(&mut outcome.notes), outcome.health.take());
-            outcome = outcome.fail(&e.step, &e.error);
-            outcome.notes = notes;
-            outcome.health = health;
-        }
-    }
-    if locked {
-        let from = outcome.from.clone().unwrap_or_else(|| "none".into());
-        let target = outcome.to.clone().unwrap_or_else(|| "none".into());
-        let mut detail = format!("app {app} {from} -> {target}");
-        if let Some(error) = &outcome.error {
-            detail.push_str(&format!("; failed: {error}"));
-        }
-        for note in &outcome.notes {
-            detail.push_str(&format!("; {note}"));
-        }
-        let entry = audit_record(
-            &outcome.name,
-            &ctx.actor,
-            "rollback",
-            &format!("{app}-{target}"),
-            outcome.ok,
-            detail,
-        );
-        outcome.notes.extend(record(link, &ctx.trail, entry));
-    }
-    outcome
+        outcome,
+        |link, outcome, locked| {
+            steps(
+                link,
+                name,
+                to,
+                run,
+                ctx,
+                outcome,
+                locked,
+                &mut app.borrow_mut(),
+            )
+        },
+        |outcome| {
+            let (from, target) = from_to(outcome);
+            let app = app.borrow();
+            AuditLine {
+                action: "rollback",
+                detail: format!("app {app} {from} -> {target}{}", failure_and_notes(outcome)),
+                target: format!("{app}-{target}"),
+            }
+        },
+    )
 }
 
 #[allow(clippy::too_many_arguments)]

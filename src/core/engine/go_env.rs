@@ -3,9 +3,10 @@
 //! the environment a login shell and a bare process then see (a change that leaves drift fails
 //! at step `go_env`), and by verify's `go_env` check.
 
+use super::audited::{audited, failure_and_notes, AuditLine};
 use super::outcome::{Check, HostOutcome, StepError};
 use super::probe::probe_host;
-use super::step::{audit_gate, audit_record, record, record_acceptance, HostLock, OpRun};
+use super::step::{audit_gate, record_acceptance, HostLock, OpRun};
 use super::OpContext;
 use crate::core::goenv::{Drift, GoEnvPolicy, View};
 use crate::core::inventory::Host;
@@ -96,40 +97,34 @@ pub fn describe_drift(drift: &[Drift]) -> String {
 /// go.env, the login profile, state.json's record and the shims; then the environment checked
 /// in both views. Audited as `go-env` on both ends.
 pub fn apply_host(link: &mut HostLink, run: &OpRun<'_>, ctx: &OpContext) -> HostOutcome {
-    let mut outcome = HostOutcome::new(&link.host().name);
-    let mut locked = false;
-    let mut written = Vec::new();
-    match apply_steps(link, run, ctx, &mut outcome, &mut locked, &mut written) {
-        Ok(()) => outcome.ok = true,
-        Err(e) => {
-            run.failed(&e);
-            outcome = outcome.fail(&e.step, &e.error);
-        }
+    let outcome = HostOutcome::new(&link.host().name);
+    let host = link.host();
+    let mut policy = format!("[go_env] {}", host.go_env.describe());
+    let shims = host.go_shims.input();
+    if !shims.is_empty() {
+        policy.push_str(&format!("; go_shims {shims}"));
     }
-    if locked {
-        let host = link.host();
-        let mut detail = format!("[go_env] {}", host.go_env.describe());
-        let shims = host.go_shims.input();
-        if !shims.is_empty() {
-            detail.push_str(&format!("; go_shims {shims}"));
-        }
-        detail.extend(written.iter().map(|w| format!("; {w}")));
-        if let (Some(step), Some(error)) = (&outcome.step, &outcome.error) {
-            detail.push_str(&format!("; failed at {step}: {error}"));
-        }
-        let target = outcome.to.clone().unwrap_or_else(|| "none".into());
-        let entry = audit_record(
-            &outcome.name,
-            &ctx.actor,
-            AUDIT_ACTION,
-            &target,
-            outcome.ok,
-            detail,
-        );
-        let notes = record(link, &ctx.trail, entry);
-        outcome.notes.extend(notes);
-    }
-    outcome
+    // What the steps wrote (file digests), read again when the audit line is made.
+    let written = std::cell::RefCell::new(Vec::new());
+    audited(
+        link,
+        run,
+        ctx,
+        outcome,
+        |link, outcome, locked| {
+            apply_steps(link, run, ctx, outcome, locked, &mut written.borrow_mut())
+        },
+        |outcome| {
+            let mut detail = policy;
+            detail.extend(written.borrow().iter().map(|w| format!("; {w}")));
+            detail.push_str(&failure_and_notes(outcome));
+            AuditLine {
+                action: AUDIT_ACTION,
+                target: outcome.to.clone().unwrap_or_else(|| "none".into()),
+                detail,
+            }
+        },
+    )
 }
 
 fn apply_steps(

@@ -14,6 +14,7 @@ mod app_service;
 mod app_state;
 mod app_verify;
 mod artifact;
+mod audited;
 pub mod bootstrap;
 mod event;
 pub mod go_env;

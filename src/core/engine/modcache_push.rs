@@ -2,11 +2,12 @@
 //! modcache-install (check, extract, sha256sum -c, place, switch `current`, state, prune) — and
 //! the audit line on both ends.
 
+use super::audited::{audited, failure_and_notes, from_to, AuditLine};
 use super::host_state::{new_state, prune_list};
 use super::modcache_bundle::ModcacheBundle;
 use super::modcache_preflight::{read_preflight, ModcachePreflight};
 use super::outcome::{HostOutcome, StepError};
-use super::step::{audit_gate, audit_record, record, record_acceptance, HostLock, OpRun};
+use super::step::{audit_gate, record_acceptance, HostLock, OpRun};
 use super::upload::{resume_offset, upload};
 use super::verify::parse_checks;
 use super::OpContext;
@@ -22,38 +23,29 @@ pub fn push_host(
 ) -> HostOutcome {
     let mut outcome = HostOutcome::new(&link.host().name);
     outcome.to = Some(bundle.id.clone());
-    let mut locked = false;
-    match steps(link, bundle, run, ctx, &mut outcome, &mut locked) {
-        Ok(()) => outcome.ok = true,
-        Err(e) => {
-            run.failed(&e);
-            outcome = outcome.fail(&e.step, &e.error);
-        }
-    }
-    if locked {
-        let from = outcome.from.as_deref().unwrap_or("none");
-        let mut detail = format!(
-            "{from} -> {} bundle sha256 {} tree digest {} ({} modules, {} versions)",
-            bundle.id, bundle.sha256, bundle.tree_digest, bundle.modules, bundle.versions
-        );
-        if let (Some(step), Some(error)) = (&outcome.step, &outcome.error) {
-            detail.push_str(&format!("; failed at {step}: {error}"));
-        }
-        for note in &outcome.notes {
-            detail.push_str(&format!("; {note}"));
-        }
-        let entry = audit_record(
-            &outcome.name,
-            &ctx.actor,
-            "push",
-            &bundle.id,
-            outcome.ok,
-            detail,
-        );
-        let notes = record(link, &ctx.trail, entry);
-        outcome.notes.extend(notes);
-    }
-    outcome
+    audited(
+        link,
+        run,
+        ctx,
+        outcome,
+        |link, outcome, locked| steps(link, bundle, run, ctx, outcome, locked),
+        |outcome| {
+            let (from, _) = from_to(outcome);
+            AuditLine {
+                action: "push",
+                target: bundle.id.clone(),
+                detail: format!(
+                    "{from} -> {} bundle sha256 {} tree digest {} ({} modules, {} versions){}",
+                    bundle.id,
+                    bundle.sha256,
+                    bundle.tree_digest,
+                    bundle.modules,
+                    bundle.versions,
+                    failure_and_notes(outcome)
+                ),
+            }
+        },
+    )
 }
 
 fn steps(

@@ -1,11 +1,12 @@
 //! Module-cache rollback: switch `current` back to modcache.json's previous cache (or a named
 //! one still on the host), checked against its signed file list first, and record it.
 
+use super::audited::{audited, failure_and_notes, from_to, AuditLine};
 use super::host_state::new_state;
 use super::modcache_preflight::read_preflight;
 use super::modcache_push::switch_back_notes;
 use super::outcome::{HostOutcome, StepError};
-use super::step::{audit_gate, audit_record, record, record_acceptance, HostLock, OpRun};
+use super::step::{audit_gate, record_acceptance, HostLock, OpRun};
 use super::OpContext;
 use crate::core::remote::modcache_ops;
 use crate::core::remote::ops::key_values;
@@ -17,34 +18,25 @@ pub fn rollback_host(
     run: &OpRun<'_>,
     ctx: &OpContext,
 ) -> HostOutcome {
-    let mut outcome = HostOutcome::new(&link.host().name);
-    let mut locked = false;
-    match steps(link, to, run, ctx, &mut outcome, &mut locked) {
-        Ok(()) => outcome.ok = true,
-        Err(e) => {
-            run.failed(&e);
-            outcome = outcome.fail(&e.step, &e.error);
-        }
-    }
-    if locked {
-        let from = outcome.from.clone().unwrap_or_else(|| "none".into());
-        let target = outcome.to.clone().unwrap_or_else(|| "none".into());
-        let mut detail = format!("module cache {from} -> {target}");
-        if let Some(error) = &outcome.error {
-            detail.push_str(&format!("; failed: {error}"));
-        }
-        let entry = audit_record(
-            &outcome.name,
-            &ctx.actor,
-            "rollback",
-            &target,
-            outcome.ok,
-            detail,
-        );
-        let notes = record(link, &ctx.trail, entry);
-        outcome.notes.extend(notes);
-    }
-    outcome
+    let outcome = HostOutcome::new(&link.host().name);
+    audited(
+        link,
+        run,
+        ctx,
+        outcome,
+        |link, outcome, locked| steps(link, to, run, ctx, outcome, locked),
+        |outcome| {
+            let (from, target) = from_to(outcome);
+            AuditLine {
+                action: "rollback",
+                detail: format!(
+                    "module cache {from} -> {target}{}",
+                    failure_and_notes(outcome)
+                ),
+                target,
+            }
+        },
+    )
 }
 
 fn steps(

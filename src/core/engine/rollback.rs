@@ -1,11 +1,12 @@
 //! Rollback: switch go_root to the previous release (or a named one still on the host), check
 //! it after the switch, and record it.
 
+use super::audited::{audited, failure_and_notes, from_to, AuditLine};
 use super::host_state::new_state;
 use super::outcome::{HostOutcome, StepError};
 use super::preflight::Preflight;
 use super::push::switch_back_notes;
-use super::step::{audit_gate, audit_record, record, record_acceptance, HostLock, OpRun};
+use super::step::{audit_gate, record_acceptance, HostLock, OpRun};
 use super::OpContext;
 use crate::core::remote::ops::{self, key_values, value};
 use crate::core::ssh::HostLink;
@@ -16,37 +17,22 @@ pub fn rollback_host(
     run: &OpRun<'_>,
     ctx: &OpContext,
 ) -> HostOutcome {
-    let mut outcome = HostOutcome::new(&link.host().name);
-    let mut locked = false;
-    match steps(link, to, run, ctx, &mut outcome, &mut locked) {
-        Ok(()) => outcome.ok = true,
-        Err(e) => {
-            run.failed(&e);
-            outcome = outcome.fail(&e.step, &e.error);
-        }
-    }
-    if locked {
-        let from = outcome.from.clone().unwrap_or_else(|| "none".into());
-        let target = outcome.to.clone().unwrap_or_else(|| "none".into());
-        let mut detail = format!("{from} -> {target}");
-        if let Some(error) = &outcome.error {
-            detail.push_str(&format!("; failed: {error}"));
-        }
-        let notes = record(
-            link,
-            &ctx.trail,
-            audit_record(
-                &outcome.name,
-                &ctx.actor,
-                "rollback",
-                &target,
-                outcome.ok,
-                detail,
-            ),
-        );
-        outcome.notes.extend(notes);
-    }
-    outcome
+    let outcome = HostOutcome::new(&link.host().name);
+    audited(
+        link,
+        run,
+        ctx,
+        outcome,
+        |link, outcome, locked| steps(link, to, run, ctx, outcome, locked),
+        |outcome| {
+            let (from, target) = from_to(outcome);
+            AuditLine {
+                action: "rollback",
+                detail: format!("{from} -> {target}{}", failure_and_notes(outcome)),
+                target,
+            }
+        },
+    )
 }
 
 fn read_host(
