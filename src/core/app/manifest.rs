@@ -35,6 +35,8 @@
 //! [signature]                  # optional, as for Go bundles, over `signed_message`
 //! ```
 
+use std::path::{Path, PathBuf};
+
 use ed25519_dalek::SigningKey;
 use serde::{Deserialize, Serialize};
 
@@ -126,5 +128,66 @@ impl AppManifest {
     pub fn signature_ok(&self) -> Option<bool> {
         let signature = self.signature.as_ref()?;
         Some(verify_message(signature, &self.signed_message()))
+    }
+}
+
+/// How an app bundle's manifest file name ends (`svc-1.4.0.linux-amd64.offgo-app.toml`).
+pub const MANIFEST_SUFFIX: &str = ".offgo-app.toml";
+
+/// The app bundle manifests in `dir` (files named `*.offgo-app.toml`, hidden ones left out), by
+/// file name, at most `max` of them: a directory of media dumps must not stall a listing. An
+/// unreadable `dir` holds none.
+pub fn find_app_manifests(dir: &Path, max: usize) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut manifests: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.ends_with(MANIFEST_SUFFIX) && !n.starts_with('.'))
+                && p.is_file()
+        })
+        .take(max)
+        .collect();
+    manifests.sort();
+    manifests
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn app_manifests_are_the_visible_files_by_name_and_at_most_max() {
+        let dir = tempfile::tempdir().unwrap();
+        for name in [
+            "svc-1.10.0.linux-amd64.offgo-app.toml",
+            "api-1.0.0.linux-amd64.offgo-app.toml",
+            ".svc-0.1.0.linux-amd64.offgo-app.toml",
+            "go1.22.10.linux-amd64.offgo.toml",
+            "svc-1.10.0.linux-amd64.tar.gz",
+        ] {
+            std::fs::write(dir.path().join(name), "").unwrap();
+        }
+        // A directory with the suffix is not a manifest.
+        std::fs::create_dir(dir.path().join("odd.offgo-app.toml")).unwrap();
+        let names = |max| {
+            find_app_manifests(dir.path(), max)
+                .iter()
+                .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            names(10),
+            [
+                "api-1.0.0.linux-amd64.offgo-app.toml",
+                "svc-1.10.0.linux-amd64.offgo-app.toml"
+            ]
+        );
+        assert_eq!(names(1).len(), 1);
+        assert!(find_app_manifests(&dir.path().join("missing"), 10).is_empty());
     }
 }

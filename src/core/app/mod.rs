@@ -13,6 +13,7 @@ pub use build::{
 };
 pub use buildinfo::{BuildInfo, BuildInfoError};
 pub use manifest::FORMAT_VERSION;
+pub use manifest::{find_app_manifests, MANIFEST_SUFFIX};
 pub use manifest::{AppManifest, BuildSection};
 mod installed;
 pub use installed::{

@@ -9,7 +9,7 @@ use crate::core::app::AppManifest;
 use crate::core::bundle::{read_public_keys, BundleError, SignatureStatus};
 use crate::core::inventory::{valid_app_name, BundleSettings};
 
-const MANIFEST_SUFFIX: &str = ".offgo-app.toml";
+use crate::core::app::MANIFEST_SUFFIX;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AppRelease {

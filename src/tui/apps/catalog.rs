@@ -7,7 +7,7 @@ use std::cmp::Ordering;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::core::app::{compare_app_versions, load_manifest, valid_app_name};
+use crate::core::app::{compare_app_versions, find_app_manifests, load_manifest, valid_app_name};
 use crate::core::bundle::find_bundles;
 use crate::tui::state::version::compare_versions;
 
@@ -40,21 +40,7 @@ pub fn list(dir: &Path) -> AppCatalog {
         dir: dir.to_path_buf(),
         ..AppCatalog::default()
     };
-    let manifests: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map(|entries| {
-            entries
-                .filter_map(|e| e.ok())
-                .map(|e| e.path())
-                .filter(|p| {
-                    p.file_name()
-                        .and_then(|n| n.to_str())
-                        .is_some_and(|n| n.ends_with(".offgo-app.toml") && !n.starts_with('.'))
-                })
-                .take(MAX_MANIFESTS)
-                .collect()
-        })
-        .unwrap_or_default();
-    for path in manifests {
+    for path in find_app_manifests(dir, MAX_MANIFESTS) {
         match load_manifest(&path) {
             Ok(m) if valid_app_name(&m.name) && crate::core::app::valid_app_version(&m.version) => {
                 let newer = catalog

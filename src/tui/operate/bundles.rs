@@ -5,7 +5,9 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::core::app::compare_app_versions;
+use crate::core::app::{
+    compare_app_versions, find_app_manifests, MANIFEST_SUFFIX as APP_MANIFEST_SUFFIX,
+};
 use crate::core::bundle::{
     find_bundles, open_trusted_set, Bundle, BundleSet, SignatureStatus, TrustPolicy,
 };
@@ -13,7 +15,8 @@ use crate::core::engine::steps::PushFacts;
 use crate::core::engine::{AppRelease, Artifact, ArtifactKind, GoReleaseSet};
 use crate::core::inventory::{BundleSettings, Inventory};
 
-const APP_MANIFEST_SUFFIX: &str = ".offgo-app.toml";
+/// App manifests listed at most: a directory of media dumps should not stall the picker.
+const MAX_APP_MANIFESTS: usize = 4096;
 
 /// What the picker shows of a bundle that opened.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -254,19 +257,7 @@ fn apps(
     settings: &BundleSettings,
     relative: &dyn Fn(String) -> String,
 ) -> Vec<BundleChoice> {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return Vec::new();
-    };
-    let mut manifests: Vec<PathBuf> = entries
-        .filter_map(|e| e.ok())
-        .map(|e| e.path())
-        .filter(|p| {
-            let name = file_name(p);
-            name.ends_with(APP_MANIFEST_SUFFIX) && !name.starts_with('.') && p.is_file()
-        })
-        .collect();
-    manifests.sort();
-    let mut choices: Vec<BundleChoice> = manifests
+    let mut choices: Vec<BundleChoice> = find_app_manifests(dir, MAX_APP_MANIFESTS)
         .into_iter()
         .map(|path| match AppRelease::open_trusted(&path, settings) {
             Ok((app, status)) => BundleChoice::ok(BundleInfo::of_app(&app, status)),
