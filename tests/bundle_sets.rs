@@ -73,13 +73,15 @@ fn go_machine(host: &HostHandle) -> String {
     )
 }
 
-/// Everything a push could have left on a host: no Go, no file or link under offgo's paths
-/// (the pre-flight of any push creates the empty directories it measures free space in).
+/// Everything a push could have left on a host: no Go, nothing of offgo's (not even an empty
+/// directory: a pre-flight measures where the push would write without creating it; the fleet
+/// itself makes /var/lib/offgo and /var/log/offgo), no file or link in /etc/profile.d.
 fn untouched(host: &HostHandle) {
     let left = sh(
         host,
-        "ls -d /usr/local/go 2>/dev/null; \
-         find /opt/offgo /var/lib/offgo /var/log/offgo /etc/profile.d ! -type d 2>/dev/null; true",
+        "ls -d /usr/local/go /opt/offgo 2>/dev/null; \
+         find /var/lib/offgo /var/log/offgo -mindepth 1 2>/dev/null; \
+         find /etc/profile.d -name '*offgo*' 2>/dev/null; true",
     );
     assert_eq!(left, "", "{} was touched", host.name());
 }

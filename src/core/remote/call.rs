@@ -7,7 +7,16 @@ use super::paths::RemotePaths;
 use super::privilege::{Become, HELPER_PATH};
 
 const LOCK: &str = include_str!("scripts/lock.sh");
-const PREFLIGHT: &str = include_str!("scripts/preflight.sh");
+/// The functions every pre-flight shares: `host_arch`, `free_kb`, `dev`, `check_writable`.
+macro_rules! preflight {
+    ($body:literal) => {
+        concat!(
+            include_str!("scripts/preflight_common.sh"),
+            include_str!($body)
+        )
+    };
+}
+const PREFLIGHT: &str = preflight!("scripts/preflight.sh");
 const INSTALL: &str = include_str!("scripts/install.sh");
 const SWITCH: &str = include_str!("scripts/switch.sh");
 const VERIFY: &str = include_str!("scripts/verify.sh");
@@ -19,7 +28,7 @@ const AUDIT_APPEND: &str = include_str!("scripts/audit_append.sh");
 const RECEIVE: &str = include_str!("scripts/receive.sh");
 /// The functions every app verb starts from: `app_paths`, `app_relink`, `app_check_tree`.
 pub(super) const APP_COMMON: &str = include_str!("scripts/app_common.sh");
-const APP_PREFLIGHT: &str = include_str!("scripts/app_preflight.sh");
+const APP_PREFLIGHT: &str = preflight!("scripts/app_preflight.sh");
 const APP_RECEIVE: &str = include_str!("scripts/app_receive.sh");
 const APP_INSTALL: &str = include_str!("scripts/app_install.sh");
 const APP_SWITCH: &str = include_str!("scripts/app_switch.sh");
@@ -29,7 +38,7 @@ const APP_VERIFY: &str = include_str!("scripts/app_verify.sh");
 pub(super) const GO_ENV: &str = include_str!("scripts/go_env.sh");
 const GO_ENV_APPLY: &str = include_str!("scripts/go_env_apply.sh");
 /// The module-cache verbs, each with the functions they share (`mc_relink`, `mc_check_tree`…).
-const MODCACHE_PREFLIGHT: &str = include_str!("scripts/modcache_preflight.sh");
+const MODCACHE_PREFLIGHT: &str = preflight!("scripts/modcache_preflight.sh");
 const MODCACHE_INSTALL: &str = concat!(
     include_str!("scripts/modcache_common.sh"),
     include_str!("scripts/modcache_install.sh")
@@ -252,3 +261,7 @@ impl RemoteCall {
 #[cfg(test)]
 #[path = "go_check_tests.rs"]
 mod go_check_tests;
+
+#[cfg(test)]
+#[path = "preflight_common_tests.rs"]
+mod preflight_common_tests;

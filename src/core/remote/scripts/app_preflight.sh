@@ -3,20 +3,11 @@
 LC_ALL=C; export LC_ALL
 app_paths
 echo "offgo_app_preflight=1"
-kv arch "$(uname -m 2>/dev/null)"
+host_arch
 for tool in tar gzip sha256sum flock; do
   command -v "$tool" >/dev/null 2>&1 || kv missing_tool "$tool"
 done
-nearest() {
-  d=$1
-  while [ -n "$d" ] && [ "$d" != "/" ] && [ ! -d "$d" ]; do d=$(dirname "$d"); done
-  echo "${d:-/}"
-}
-free_kb() { df -Pk "$(nearest "$1")" 2>/dev/null | tail -n 1 | tr -s ' ' | cut -d ' ' -f 4; }
-for d in "$app_releases" "$app_incoming" "$(dirname "$audit_log")"; do
-  mkdir -p "$d" 2>/dev/null
-  if [ ! -d "$d" ] || [ ! -w "$d" ]; then kv not_writable "$d"; fi
-done
+check_writable "$app_releases" "$app_incoming" "$(dirname "$audit_log")"
 kv releases_free_kb "$(free_kb "$app_releases")"
 kv incoming_free_kb "$(free_kb "$app_incoming")"
 if [ -L "$app_current" ]; then

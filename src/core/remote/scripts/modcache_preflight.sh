@@ -4,21 +4,13 @@
 # `modcache_state_json` is modcache.json, `releases_free_kb` is the free space under modcache_dir.
 LC_ALL=C; export LC_ALL
 echo "offgo_preflight=1"
-kv arch "$(uname -m 2>/dev/null)"
+host_arch
 for tool in tar gzip sha256sum flock find; do
   command -v "$tool" >/dev/null 2>&1 || kv missing_tool "$tool"
 done
-nearest() {
-  d=$1
-  while [ -n "$d" ] && [ "$d" != "/" ] && [ ! -d "$d" ]; do d=$(dirname "$d"); done
-  echo "${d:-/}"
-}
-free_kb() { df -Pk "$(nearest "$1")" 2>/dev/null | tail -n 1 | tr -s ' ' | cut -d ' ' -f 4; }
-dev() { df -P "$(nearest "$1")" 2>/dev/null | tail -n 1 | cut -d ' ' -f 1; }
-for d in "$modcache_dir" "$incoming" "$(dirname "$modcache_state")" "$(dirname "$audit_log")"; do
-  mkdir -p "$d" 2>/dev/null
-  if [ ! -d "$d" ] || [ ! -w "$d" ]; then kv not_writable "$d"; fi
-done
+# Under the lock the push goes ahead: the directories its upload writes into are made now.
+[ "$check_lock" = 0 ] && mkdir -p "$modcache_dir" "$incoming" 2>/dev/null
+check_writable "$modcache_dir" "$incoming" "$(dirname "$modcache_state")" "$(dirname "$audit_log")"
 kv releases_free_kb "$(free_kb "$modcache_dir")"
 kv incoming_free_kb "$(free_kb "$incoming")"
 [ "$(dev "$modcache_dir")" = "$(dev "$incoming")" ] && echo "incoming_same_fs=1"

@@ -4,26 +4,14 @@ LC_ALL=C; export LC_ALL
 # Never let a `go` command try to download a toolchain: these hosts have no internet.
 GOTOOLCHAIN=local; export GOTOOLCHAIN
 echo "offgo_preflight=1"
-# The arch as the probe reads it: the kernel's own word first, then uname.
-arch=
-[ -r /proc/sys/kernel/arch ] && read -r arch < /proc/sys/kernel/arch
-[ -n "$arch" ] || arch=$(uname -m 2>/dev/null)
-kv arch "$arch"
+host_arch
 for tool in tar gzip sha256sum flock; do
   command -v "$tool" >/dev/null 2>&1 || kv missing_tool "$tool"
 done
-nearest() {
-  d=$1
-  while [ -n "$d" ] && [ "$d" != "/" ] && [ ! -d "$d" ]; do d=$(dirname "$d"); done
-  echo "${d:-/}"
-}
-free_kb() { df -Pk "$(nearest "$1")" 2>/dev/null | tail -n 1 | tr -s ' ' | cut -d ' ' -f 4; }
-dev() { df -P "$(nearest "$1")" 2>/dev/null | tail -n 1 | cut -d ' ' -f 1; }
-mkdir -p "$releases_dir" "$incoming" 2>/dev/null
-for d in "$releases_dir" "$incoming" "$(dirname "$go_root")" "$(dirname "$profile_script")" "$(dirname "$audit_log")"; do
-  mkdir -p "$d" 2>/dev/null
-  if [ ! -d "$d" ] || [ ! -w "$d" ]; then kv not_writable "$d"; fi
-done
+# Under the lock the push goes ahead: the directories its upload writes into are made now.
+# Before it, nothing is: a host refused here keeps no trace of the push.
+[ "$check_lock" = 0 ] && mkdir -p "$releases_dir" "$incoming" 2>/dev/null
+check_writable "$releases_dir" "$incoming" "$(dirname "$go_root")" "$(dirname "$profile_script")" "$(dirname "$audit_log")"
 kv releases_free_kb "$(free_kb "$releases_dir")"
 kv incoming_free_kb "$(free_kb "$incoming")"
 kv go_root_free_kb "$(free_kb "$(dirname "$go_root")")"
