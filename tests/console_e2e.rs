@@ -507,3 +507,45 @@ fn a_panic_in_the_demo_also_stops_its_fleet() {
         "the demo's fleet outlived it: pids {left:?}"
     );
 }
+
+/// The console reads the bundle directory off its event loop: a Go manifest that is a FIFO
+/// nobody writes (a stand-in for a hung media mount: reading it never returns) leaves the apps
+/// view "reading bundles…", while keys still work and `q` still quits at once.
+#[test]
+fn a_bundle_directory_that_never_answers_does_not_hold_the_keys() {
+    let console = Console::new(120, 40);
+    let bundles = tempfile::tempdir().unwrap();
+    let fifo = bundles.path().join("go1.99.0.linux-amd64.offgo.toml");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let inventory = console._state.path().join("hung-bundles.toml");
+    let text = std::fs::read_to_string(&console.fleet.inventory).unwrap();
+    std::fs::write(
+        &inventory,
+        format!(
+            "{text}\n[bundles]\ndir = \"{}\"\n",
+            bundles.path().display()
+        ),
+    )
+    .unwrap();
+    console.launch(&format!("INVENTORY='{}'; ", inventory.display()));
+    console
+        .tmux
+        .wait_for("the console's first frame", REDRAW * 3, |s| {
+            s.contains(" hosts ") && s.contains("? help")
+        });
+    console.tmux.keys(&["A"]);
+    console
+        .tmux
+        .wait_for("the apps view, still reading", REDRAW, |s| {
+            s.contains("reading bundles")
+        });
+    console.tmux.keys(&["Escape"]);
+    console
+        .tmux
+        .wait_for("the host table again", REDRAW, |s| s.contains("6/6 hosts"));
+    console.quit();
+}

@@ -9,10 +9,10 @@ use crossterm::event::Event;
 use tokio::signal::unix::{signal, SignalKind};
 use tokio::sync::mpsc::UnboundedReceiver;
 
+use super::file_work::FileWork;
 use super::input::action::Action;
 use super::keys::TerminalInput;
 use super::msg::{Command, Msg, Stamp};
-use super::operate::bundles;
 use super::options::ConsoleOptions;
 use super::rollout::runner::Runner;
 use super::state::model::{Model, ModelSettings};
@@ -77,19 +77,27 @@ async fn console(
     let mut model = Model::new(&inventory, settings);
     let mut runner = Runner::default();
     let unfinished = runner.find_unfinished(&inventory);
+    let (answers, file_answers) = tokio::sync::mpsc::unbounded_channel();
     let mut loop_state = Loop {
         engine: &engine,
         runner,
+        files: FileWork::new(answers),
         probed: 0,
         undrawn_event: None,
     };
-    event_loop(&mut guard, &mut model, &mut loop_state, events, unfinished).await
+    let inputs = Inputs {
+        events,
+        file_answers,
+    };
+    event_loop(&mut guard, &mut model, &mut loop_state, inputs, unfinished).await
 }
 
 /// What the event loop carries out commands with: the engine, and the rollout's driver.
 struct Loop<'a> {
     engine: &'a Engine,
     runner: Runner,
+    /// The console's file I/O, off the loop's thread.
+    files: FileWork,
     /// Probe reports received so far (logged with the latencies, to show the load they met).
     probed: u64,
     /// When the oldest engine event not yet on screen arrived (event-to-frame latency, read
@@ -113,13 +121,24 @@ impl Loop<'_> {
     }
 }
 
+/// What the loop waits on besides keys, signals and its timers.
+struct Inputs {
+    events: UnboundedReceiver<EngineEvent>,
+    /// Answers of [`FileWork`].
+    file_answers: UnboundedReceiver<Msg>,
+}
+
 async fn event_loop(
     guard: &mut TerminalGuard,
     model: &mut Model,
     state: &mut Loop<'_>,
-    mut events: UnboundedReceiver<EngineEvent>,
+    inputs: Inputs,
     unfinished: Option<Msg>,
 ) -> color_eyre::Result<()> {
+    let Inputs {
+        mut events,
+        mut file_answers,
+    } = inputs;
     // SIGTERM and SIGHUP end the console like `q`: the terminal is restored on the way out
     // and the caller gets control back to drop what it holds.
     let mut terminate = signal(SignalKind::terminate())?;
@@ -168,7 +187,7 @@ async fn event_loop(
             state.undrawn_event = None;
         }
         if !pending.is_empty() {
-            // A command answered at once (a bundle listing): apply it before waiting.
+            // A command answered at once (a rollout started or opened): apply it before waiting.
             continue;
         }
         // A key is drawn at once: keys come at a human pace, and the frame cap is there for
@@ -216,6 +235,7 @@ async fn event_loop(
                 pending.extend(state.runner.tick(state.engine));
                 last_tick = Instant::now();
             }
+            Some(answer) = file_answers.recv() => pending.push(answer),
             _ = terminate.recv() => pending.push(Msg::Terminate),
             _ = hangup.recv() => pending.push(Msg::Terminate),
             _ = tokio::time::sleep_until(next_frame.into()), if dirty => {}
@@ -231,11 +251,7 @@ fn run_command(state: &mut Loop<'_>, command: Command) -> Option<Msg> {
     let inventory = engine.inventory();
     match command {
         Command::Probe(hosts) => engine.probe(&hosts),
-        Command::ListBundles(dir) => {
-            let choices = bundles::list(&dir, &inventory.bundles);
-            tracing::info!(dir = %dir.display(), found = choices.len(), "listed bundles");
-            return Some(Msg::Bundles { dir, choices });
-        }
+        Command::ListBundles(dir) => state.files.list_bundles(dir, inventory.bundles.clone()),
         // A Go release or an app bundle, by what the path names.
         Command::Push { hosts, bundle } => {
             match Artifact::open_detected(&bundle, &inventory.bundles) {
@@ -264,12 +280,8 @@ fn run_command(state: &mut Loop<'_>, command: Command) -> Option<Msg> {
         Command::ResumeRollout => return Some(state.runner.resume(engine)),
         Command::ListRollouts => return Some(state.runner.list()),
         Command::OpenRollout(path) => return Some(state.runner.open(engine, &path)),
-        Command::Export { path, lines } => return Some(export(path, &lines)),
-        Command::ListAppBundles(dir) => {
-            let catalog = crate::tui::apps::catalog::list(&dir);
-            tracing::info!(dir = %dir.display(), apps = catalog.newest.len(), "listed app bundles");
-            return Some(Msg::AppBundles(catalog));
-        }
+        Command::Export { path, lines } => state.files.export(path, lines),
+        Command::ListAppBundles(dir) => state.files.list_app_bundles(dir),
         Command::Redraw | Command::Quit | Command::Shell(_) => {}
     }
     None
@@ -341,27 +353,6 @@ impl Drop for IgnoreInterrupts {
             // SAFETY: restores the disposition saved in `new`.
             unsafe { libc::signal(signal, old) };
         }
-    }
-}
-
-/// Writes the export (CSV or JSON by the name) to a new file; the answer names the file in
-/// full, or says why nothing was written.
-fn export(path: std::path::PathBuf, lines: &[crate::core::export::HostLine]) -> Msg {
-    let format = crate::core::export::Format::for_path(&path);
-    let result = crate::core::export::encode(format, lines)
-        .map_err(|e| format!("{}: {e}", path.display()))
-        .and_then(|bytes| crate::core::export::write_new(&path, &bytes).map_err(|e| e.to_string()))
-        .map(|()| std::path::absolute(&path).unwrap_or_else(|_| path.clone()));
-    match &result {
-        Ok(full) => {
-            tracing::info!(path = %full.display(), rows = lines.len(), "exported the table")
-        }
-        Err(error) => tracing::warn!(%error, "export not written"),
-    }
-    Msg::Exported {
-        path,
-        rows: lines.len(),
-        result,
     }
 }
 

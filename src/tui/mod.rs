@@ -10,6 +10,7 @@
 mod app;
 mod apps;
 mod command;
+mod file_work;
 mod input;
 mod keys;
 mod launch;

@@ -1,0 +1,84 @@
+//! The console's own file reading and writing (bundle listings, the table export): run on a
+//! blocking thread, never on the event loop, so a slow disk, a media mount or a directory of
+//! large bundles never holds a key press. The answer comes back as a message like any other.
+
+use std::path::PathBuf;
+
+use tokio::sync::mpsc::UnboundedSender;
+
+use super::msg::Msg;
+use super::operate::bundles;
+use crate::core::export::HostLine;
+use crate::core::inventory::BundleSettings;
+
+/// Where answers go: the event loop reads them as it reads keys and engine events.
+#[derive(Clone)]
+pub struct FileWork {
+    answers: UnboundedSender<Msg>,
+}
+
+impl FileWork {
+    pub fn new(answers: UnboundedSender<Msg>) -> Self {
+        Self { answers }
+    }
+
+    /// The Go, set and app bundles in `dir`, opened as a push opens them.
+    pub fn list_bundles(&self, dir: PathBuf, settings: BundleSettings) {
+        self.off_thread(move || {
+            let choices = bundles::list(&dir, &settings);
+            tracing::info!(dir = %dir.display(), found = choices.len(), "listed bundles");
+            Msg::Bundles { dir, choices }
+        });
+    }
+
+    /// The newest bundle of each app in `dir`, for the apps view's drift.
+    pub fn list_app_bundles(&self, dir: PathBuf) {
+        self.off_thread(move || {
+            let catalog = super::apps::catalog::list(&dir);
+            tracing::info!(dir = %dir.display(), apps = catalog.newest.len(), "listed app bundles");
+            Msg::AppBundles(catalog)
+        });
+    }
+
+    /// The table, written to a new file (CSV or JSON by the name).
+    pub fn export(&self, path: PathBuf, lines: Vec<HostLine>) {
+        self.off_thread(move || export(path, &lines));
+    }
+
+    /// A plain thread, not the runtime's blocking pool: a read that never returns (a FIFO where
+    /// a manifest should be, a hung mount) must not keep the console from quitting, and the
+    /// runtime waits for its blocking tasks when it shuts down.
+    fn off_thread(&self, job: impl FnOnce() -> Msg + Send + 'static) {
+        let answers = self.answers.clone();
+        let spawned = std::thread::Builder::new()
+            .name("offgo-files".into())
+            .spawn(move || {
+                // The console may have ended meanwhile: then nobody waits for the answer.
+                let _ = answers.send(job());
+            });
+        if let Err(error) = spawned {
+            tracing::warn!(%error, "no thread for file work");
+        }
+    }
+}
+
+/// Writes the export to a new file; the answer names the file in full, or says why nothing was
+/// written.
+fn export(path: PathBuf, lines: &[HostLine]) -> Msg {
+    let format = crate::core::export::Format::for_path(&path);
+    let result = crate::core::export::encode(format, lines)
+        .map_err(|e| format!("{}: {e}", path.display()))
+        .and_then(|bytes| crate::core::export::write_new(&path, &bytes).map_err(|e| e.to_string()))
+        .map(|()| std::path::absolute(&path).unwrap_or_else(|_| path.clone()));
+    match &result {
+        Ok(full) => {
+            tracing::info!(path = %full.display(), rows = lines.len(), "exported the table")
+        }
+        Err(error) => tracing::warn!(%error, "export not written"),
+    }
+    Msg::Exported {
+        path,
+        rows: lines.len(),
+        result,
+    }
+}
