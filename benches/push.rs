@@ -1,10 +1,14 @@
 //! Push speed and memory (issue "Bundles", Speed and memory), in one run on one fleet:
 //! (a) the upload alone — offgo's streamed exec-channel upload against OpenSSH `scp` (default
 //!     cipher and aes128-gcm) of the go1.21.13 tarball, to 1 and to 10 hosts at once;
-//! (b) a whole push to 10 hosts against the script an operator would write with OpenSSH;
+//! (b) a whole push to 10 hosts against the script an operator would write with OpenSSH, on
+//!     hosts whose `/opt` (the releases: everything extracted) is a tmpfs, alternating, medians;
+//!     then the host CPU of each step on one such host, today's steps one by one and the one-pass
+//!     receive (receive.sh as push runs it);
 //! (c) offgo's peak RSS while pushing to N hosts (OFFGO_BENCH_RSS_HOSTS, default 50).
 //!
 //!     cargo bench --bench push
+//!     OFFGO_BENCH_PUSH_ONLY=1 cargo bench --bench push   # (b) only
 
 #[allow(dead_code)]
 #[path = "support/mod.rs"]
@@ -49,14 +53,26 @@ fn median(mut v: Vec<Duration>) -> Duration {
     v[v.len() / 2]
 }
 
+/// The tmpfs over each host's `/opt` in (b): room for the new release and a temp tree.
+/// (`/usr/local` holds only the go link on these hosts.)
+const OPT_TMPFS_MIB: u32 = 1024;
+
 fn fleet(n: usize) -> (Fleet, PathBuf) {
+    fleet_with(n, false)
+}
+
+fn fleet_with(n: usize, opt_on_tmpfs: bool) -> (Fleet, PathBuf) {
     let mut spec = FleetSpec::new();
     for i in 0..n {
-        spec = spec.host(
-            HostSpec::new(format!("p{i:02}"))
-                .go_managed("1.21.13")
-                .no_app_binaries(),
-        );
+        let host = HostSpec::new(format!("p{i:02}")).no_app_binaries();
+        // A tmpfs is seeded with what the host has there before its sshd starts: hosts without
+        // Go, so that copy (of a whole release, on a loaded machine) does not outlast the
+        // fleet's start-up wait. Both sides then install a first release, no adoption.
+        spec = spec.host(if opt_on_tmpfs {
+            host.tmpfs("/opt", OPT_TMPFS_MIB)
+        } else {
+            host.go_managed("1.21.13")
+        });
     }
     let fleet = Fleet::start(&spec).expect("fleet");
     let inv = fleet.dir().join("offgo.toml");
@@ -194,6 +210,107 @@ fn offgo_push(offgo: &Path, inv: &Path, bundle: &Path, state: &Path) -> (Duratio
     (elapsed, rss_kib)
 }
 
+/// One step's host CPU (user + system) and wall time, in ms, medians over the rounds.
+struct StepCost {
+    label: String,
+    cpu_ms: f64,
+    wall_ms: f64,
+}
+
+/// The host CPU of each step of a push on one host whose `/opt` is a tmpfs, each under
+/// `/usr/bin/time` on the host (the CPU of every process the step runs, but not sshd's own
+/// decryption of the upload): today's receive, sha256sum, tar -xzf, then the one-pass receive
+/// (receive.sh exactly as push sends it without become), and the steps both share.
+fn host_profile(tarball: &Path, sums: &Path) -> Vec<StepCost> {
+    const ROUNDS: usize = 3;
+    let (f, _inv) = fleet_with(1, true);
+    let h = &f.hosts()[0];
+    let opts = ssh_opts(&f);
+    let ssh = |command: &str, stdin: &[u8]| -> String {
+        let mut child = Command::new("ssh")
+            .args(&opts)
+            .arg("-p")
+            .arg(h.port().to_string())
+            .arg("root@127.0.0.1")
+            .arg(command)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        use std::io::Write;
+        child.stdin.take().unwrap().write_all(stdin).unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "{command}");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let paths = offgo::core::remote::RemotePaths::default();
+    let name = tarball.file_name().unwrap().to_str().unwrap();
+    let receive =
+        offgo::core::remote::ops::receive_call(&paths, "go-tarball", "go1.22.10", name, false)
+            .script();
+    ssh(
+        "mkdir -p /var/lib/offgo/incoming && cat > /var/lib/offgo/receive.sh",
+        receive.as_bytes(),
+    );
+    ssh(
+        "cat > /var/lib/offgo/src.tgz",
+        &std::fs::read(tarball).unwrap(),
+    );
+    ssh("cat > /var/lib/offgo/sums", &std::fs::read(sums).unwrap());
+    let script = format!(
+        r#"set -e
+I=/var/lib/offgo/incoming; S=/var/lib/offgo/src.tgz; T=$I/{name}; R=/opt/offgo/releases; P=/var/lib/offgo/prof
+cat "$S" > /dev/null
+: > $P
+t() {{ l=$1; shift; /usr/bin/time -o $P -a -f "$l|%U|%S|%e" "$@" > /dev/null 2>&1; }}
+for round in $(seq {ROUNDS}); do
+  t "today: receive (cat > .part)" sh -c "cat > $T.part && mv -f $T.part $T" < "$S"
+  t "today: check_tarball (sha256sum of the tarball)" sha256sum "$T"
+  rm -rf $R/.prof && mkdir -p $R/.prof
+  t "today: extract (tar -xzf)" tar -xzf "$T" -C $R/.prof --no-same-owner
+  cp /var/lib/offgo/sums $R/.prof/sha256sums
+  t "both: check_tree (sha256sum -c, tree in page cache)" sh -c "cd $R/.prof && sha256sum -c --quiet sha256sums"
+  t "both: check_go_version (go version)" $R/.prof/go/bin/go version
+  rm -rf $R/.prof "$T"
+  t "one pass: receive (tee to .part, sha256sum, tar -xz)" sh /var/lib/offgo/receive.sh < "$S"
+  rm -rf $R/.offgo-stream-go1.22.10 "$T"
+done
+cat $P
+"#
+    );
+    let out = ssh("sh -s", script.as_bytes());
+    let mut costs: Vec<StepCost> = Vec::new();
+    let mut samples: Vec<(String, Vec<f64>, Vec<f64>)> = Vec::new();
+    for line in out.lines() {
+        let f: Vec<&str> = line.split('|').collect();
+        if f.len() != 4 {
+            continue;
+        }
+        let num = |s: &str| s.trim().parse::<f64>().unwrap_or(0.0) * 1000.0;
+        let (cpu, wall) = (num(f[1]) + num(f[2]), num(f[3]));
+        match samples.iter_mut().find(|(l, _, _)| l == f[0]) {
+            Some((_, c, w)) => {
+                c.push(cpu);
+                w.push(wall);
+            }
+            None => samples.push((f[0].to_string(), vec![cpu], vec![wall])),
+        }
+    }
+    let mid = |mut v: Vec<f64>| {
+        v.sort_by(|a, b| a.total_cmp(b));
+        v[v.len() / 2]
+    };
+    for (label, cpu, wall) in samples {
+        costs.push(StepCost {
+            label,
+            cpu_ms: mid(cpu),
+            wall_ms: mid(wall),
+        });
+    }
+    drop(f);
+    costs
+}
+
 fn main() {
     let offgo = offgo_binary();
     let tarball_21 = release("1.21.13");
@@ -212,22 +329,48 @@ fn main() {
     let size_mib = std::fs::metadata(&tarball_21).unwrap().len() as f64 / 1048576.0;
     println!("| what | median of {RUNS} | vs scp / script |");
     println!("| --- | --- | --- |");
+    let push_only = std::env::var_os("OFFGO_BENCH_PUSH_ONLY").is_some();
+    if !push_only {
+        upload_rows(&tarball_21, size_mib);
+    }
+    whole_push_rows(&offgo, &bundle, &tarball_22, &sums);
+    // /usr/bin/time counts in 10 ms steps.
+    let ms = |v: f64| {
+        if v < 10.0 {
+            "< 10 ms".to_string()
+        } else {
+            format!("{v:.0} ms")
+        }
+    };
+    for cost in host_profile(&tarball_22, &sums) {
+        println!(
+            "| host CPU, {}: | {} CPU ({} wall) | |",
+            cost.label,
+            ms(cost.cpu_ms),
+            ms(cost.wall_ms)
+        );
+    }
+    if !push_only {
+        rss_row(&offgo, &bundle);
+    }
+}
 
+fn upload_rows(tarball_21: &Path, size_mib: f64) {
     let (f, inv) = fleet(10);
     for n in [1, 10] {
         let ours = median(
             (0..RUNS)
-                .map(|_| offgo_upload(&inv, n, &tarball_21))
+                .map(|_| offgo_upload(&inv, n, tarball_21))
                 .collect(),
         );
         let scp = median(
             (0..RUNS)
-                .map(|_| scp_upload(&f, n, &tarball_21, None))
+                .map(|_| scp_upload(&f, n, tarball_21, None))
                 .collect(),
         );
         let gcm = median(
             (0..RUNS)
-                .map(|_| scp_upload(&f, n, &tarball_21, Some("aes128-gcm@openssh.com")))
+                .map(|_| scp_upload(&f, n, tarball_21, Some("aes128-gcm@openssh.com")))
                 .collect(),
         );
         println!("| upload {size_mib:.0} MiB to {n} host(s): offgo | {} ms | {:.2}× scp, {:.2}× scp aes128-gcm |", ours.as_millis(), ours.as_secs_f64() / scp.as_secs_f64(), ours.as_secs_f64() / gcm.as_secs_f64());
@@ -238,41 +381,48 @@ fn main() {
         );
     }
     drop(f);
+}
 
+/// (b): each run on a fresh fleet whose hosts' `/opt` is a tmpfs, offgo and the script
+/// alternating which goes first.
+fn whole_push_rows(offgo: &Path, bundle: &Path, tarball_22: &Path, sums: &Path) {
     let mut ours = Vec::new();
     let mut script = Vec::new();
     for run in 0..RUNS {
         // Alternate which goes first, so neither always follows the other's clean-up.
         for first in [run % 2 == 0, run % 2 != 0] {
-            let (f, inv) = fleet(10);
+            let (f, inv) = fleet_with(10, true);
             if first {
                 let state = tempfile::tempdir().unwrap();
-                ours.push(offgo_push(&offgo, &inv, &bundle, state.path()).0);
+                ours.push(offgo_push(offgo, &inv, bundle, state.path()).0);
             } else {
-                script.push(script_push(&f, &tarball_22, &sums));
+                script.push(script_push(&f, tarball_22, sums));
             }
             drop(f);
             settle();
         }
     }
+    eprintln!("whole push runs (ms): offgo {ours:?}, script {script:?}");
     let (ours, script) = (median(ours), median(script));
     println!(
-        "| whole push to 10 hosts: offgo | {} ms | {:.2}× script |",
+        "| whole push to 10 hosts, /opt on tmpfs: offgo | {} ms | {:.2}× script |",
         ours.as_millis(),
         ours.as_secs_f64() / script.as_secs_f64()
     );
     println!(
-        "| whole push to 10 hosts: scp + ssh script | {} ms | |",
+        "| whole push to 10 hosts, /opt on tmpfs: scp + ssh script | {} ms | |",
         script.as_millis()
     );
+}
 
+fn rss_row(offgo: &Path, bundle: &Path) {
     let n: usize = std::env::var("OFFGO_BENCH_RSS_HOSTS")
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(50);
     let (f, inv) = fleet(n);
     let state = tempfile::tempdir().unwrap();
-    let (elapsed, rss) = offgo_push(&offgo, &inv, &bundle, state.path());
+    let (elapsed, rss) = offgo_push(offgo, &inv, bundle, state.path());
     println!(
         "| push to {n} hosts: peak RSS | {} MiB ({} s) | target < 64 MiB |",
         rss / 1024,

@@ -124,6 +124,10 @@ fn deploy_pushes_verifies_rolls_back_and_rolls_out_through_its_rule_only() {
         ],
     );
     assert_eq!(code, 0, "{hosts:#?}");
+    for h in &hosts {
+        // Through the helper too, the tarball was unpacked as it arrived.
+        assert!(h["notes"].to_string().contains("one pass:"), "{h:#}");
+    }
     for host in fleet.hosts() {
         assert_eq!(
             sh(host, "/usr/local/go/bin/go version"),

@@ -71,6 +71,8 @@ fn push_verify_rollback_and_audit_on_real_hosts() {
         assert_eq!(h["to"], "go1.22.10");
         assert_eq!(h["step"], Value::Null);
         assert_eq!(h["error_kind"], Value::Null);
+        // A fresh upload: hashed and unpacked as it arrived, the tarball not read again.
+        assert!(h["notes"].to_string().contains("one pass:"), "{h:#}");
     }
     assert_eq!(by_name(&hosts, "hand")["from"], "go1.21.13");
     assert_eq!(by_name(&hosts, "managed")["from"], "go1.21.13");
@@ -93,8 +95,9 @@ fn push_verify_rollback_and_audit_on_real_hosts() {
         let state_json: Value =
             serde_json::from_str(&sh(host, "cat /var/lib/offgo/state.json")).unwrap();
         assert_eq!(state_json["current"], "go1.22.10");
-        // Nothing left behind in incoming/.
+        // Nothing left behind in incoming/, nor of the tree unpacked as it arrived.
         assert_eq!(sh(host, "ls -A /var/lib/offgo/incoming"), "");
+        assert!(!sh(host, "ls -A /opt/offgo/releases").contains(".offgo-"));
     }
     let hand = host(&fleet, "hand");
     // The hand-installed tree was adopted so rollback can return to it.
@@ -392,6 +395,8 @@ fn an_interrupted_upload_resumes() {
         notes.contains(&format!("resumed the upload at {}", sent >> 20)),
         "{notes}"
     );
+    // A resumed upload was not unpacked as it arrived: install read the tarball as before.
+    assert!(!notes.contains("one pass"), "{notes}");
     assert_eq!(
         sh(flaky, "/usr/local/go/bin/go version"),
         "go version go1.22.10 linux/amd64"

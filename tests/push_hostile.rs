@@ -287,7 +287,8 @@ fn leftovers_of_crashed_pushes_are_cleared_and_the_push_goes_through() {
         /var/lib/offgo/incoming && \
         echo partial > /var/lib/offgo/incoming/go1.20.1.linux-amd64.tar.gz.part && \
         echo stale > /var/lib/offgo/incoming/go1.20.1.sha256sums && \
-        echo '{' > /var/lib/offgo/state.json.offgo-new";
+        echo '{' > /var/lib/offgo/state.json.offgo-new && \
+        mkdir -p /opt/offgo/releases/.offgo-stream-go1.20.1/tree/go";
     sh(
         host(&fleet, "dir"),
         &format!(
@@ -298,12 +299,18 @@ fn leftovers_of_crashed_pushes_are_cleared_and_the_push_goes_through() {
     );
     sh(
         host(&fleet, "file"),
-        &format!("{common} && echo junk > /usr/local/go.offgo-new"),
+        &format!(
+            "{common} && echo junk > /usr/local/go.offgo-new && \
+             echo junk > /opt/offgo/releases/.offgo-stream-go1.22.10"
+        ),
     );
     // A hand-installed go_root, the temp link name a link to a directory.
     sh(
         host(&fleet, "link"),
-        &format!("{common} && ln -s /opt /usr/local/go.offgo-new"),
+        &format!(
+            "{common} && ln -s /opt /usr/local/go.offgo-new && \
+             ln -s /opt /opt/offgo/releases/.offgo-stream-go1.22.10"
+        ),
     );
 
     let (hosts, code) = push(state.path(), &inv, bundle_1_22(), "all");
@@ -316,6 +323,16 @@ fn leftovers_of_crashed_pushes_are_cleared_and_the_push_goes_through() {
             h.name()
         );
         assert_eq!(leftovers(h), "", "{}", h.name());
+        // A link in place of the tree unpacked as the upload arrives was not followed.
+        assert_eq!(
+            sh(
+                h,
+                "test ! -e /opt/tree && test ! -e /opt/sha256 && echo untouched"
+            ),
+            "untouched",
+            "{}",
+            h.name()
+        );
         assert_eq!(
             sh(h, "ls -A /opt/offgo/releases"),
             "go1.21.13\ngo1.22.10",

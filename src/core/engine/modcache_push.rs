@@ -8,7 +8,7 @@ use super::modcache_bundle::ModcacheBundle;
 use super::modcache_preflight::{read_preflight, ModcachePreflight};
 use super::outcome::{HostOutcome, StepError};
 use super::step::{audit_gate, record_acceptance, HostLock, OpRun};
-use super::upload::{resume_offset, upload};
+use super::upload::{resume_offset, upload, Unpack};
 use super::verify::parse_checks;
 use super::OpContext;
 use crate::core::remote::modcache_ops::{self, ModcacheInstall};
@@ -85,7 +85,15 @@ fn steps(
     pre.pre.check_space(&shipment, resume_from)?;
 
     run.step("upload");
-    upload(link, &shipment, run, &paths, &pre.pre, resume_from)?;
+    upload(
+        link,
+        &shipment,
+        run,
+        &paths,
+        &pre.pre,
+        resume_from,
+        Unpack::No,
+    )?;
 
     run.step("install");
     outcome.changed = true;

@@ -11,7 +11,7 @@ use super::step::{
     audit_gate, audit_record, read_host_audit, record, record_acceptance, HostLock, OpRun,
 };
 use super::switch_plan::SwitchPlan;
-use super::upload::{resume_offset, upload};
+use super::upload::{resume_offset, upload, Unpack};
 use super::OpContext;
 use crate::core::remote::call::RemoteCall;
 use crate::core::remote::ops::{self, key_values, value, values, InstallInputs};
@@ -213,7 +213,15 @@ fn steps<'a>(
             bundle.size >> 20
         ));
     }
-    upload(link, bundle, run, &paths, &pre, resume_from)?;
+    upload(
+        link,
+        bundle,
+        run,
+        &paths,
+        &pre,
+        resume_from,
+        Unpack::AsItArrives,
+    )?;
 
     run.step("install");
     outcome.changed = true;
@@ -353,6 +361,11 @@ fn preflight(
     })
 }
 
+/// The note of a push whose host unpacked the tarball as it arrived (receive.sh) and proved its
+/// sha256 from that one read (install.sh), instead of reading it twice more.
+const ONE_PASS_NOTE: &str =
+    "one pass: the tarball was hashed and unpacked as it arrived; its sha256 was proven before use";
+
 fn install(
     link: &mut HostLink,
     bundle: &GoRelease,
@@ -397,6 +410,9 @@ fn install(
         false,
     )?;
     let pairs = key_values(&out.stdout);
+    if value(&pairs, "one_pass") == Some("1") {
+        outcome.notes.push(ONE_PASS_NOTE.into());
+    }
     // Said plainly wherever the push is reported: how the new Go was checked instead.
     if let Some(not_run) = value(&pairs, "go_version_not_run") {
         outcome.notes.push(not_run.to_string());

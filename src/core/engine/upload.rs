@@ -45,6 +45,7 @@ pub(super) fn upload(
     paths: &crate::core::remote::RemotePaths,
     pre: &Preflight,
     resume_from: u64,
+    unpack: Unpack,
 ) -> Result<(), StepError> {
     // Streamed like the tarball: read into memory it would cost ~1 MiB per host at once.
     let mut sums = open_from(&bundle.sums, 0).map_err(|e| {
@@ -72,21 +73,22 @@ pub(super) fn upload(
     let part = ops::incoming_part(paths, &bundle.tarball_name);
     let tarball = ops::incoming_tarball(paths, &bundle.tarball_name);
     let redirect = if resume_from > 0 { ">>" } else { ">" };
-    let (command, header) = receiver(
-        link,
-        ops::receive_call(
-            paths,
-            "tarball",
-            &bundle.version,
-            &bundle.tarball_name,
-            resume_from > 0,
-        ),
-        format!(
+    let call = ops::receive_call(
+        paths,
+        unpack.file(),
+        &bundle.version,
+        &bundle.tarball_name,
+        resume_from > 0,
+    );
+    let plain = match unpack {
+        Unpack::AsItArrives => format!("sh -c {}", sh_quote(&call.script())),
+        Unpack::No => format!(
             "cat {redirect} {p} && mv -f {p} {t}",
             p = sh_quote(&part),
             t = sh_quote(&tarball)
         ),
-    )?;
+    };
+    let (command, header) = receiver(link, call, plain)?;
     let header_len = header.len() as u64;
     let source = open_from(&bundle.tarball, resume_from).map_err(|e| {
         StepError::refused(
@@ -115,6 +117,24 @@ pub(super) fn upload(
     });
     run.command("upload tarball", started, &result);
     expect_success(link, "upload", &command, result)
+}
+
+/// Whether the host unpacks the tarball while it arrives (a Go release: receive.sh's one pass,
+/// proven by install.sh before use) or only stores it (a module cache).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Unpack {
+    AsItArrives,
+    No,
+}
+
+impl Unpack {
+    /// receive's `file` input for the tarball.
+    fn file(self) -> &'static str {
+        match self {
+            Self::AsItArrives => "go-tarball",
+            Self::No => "tarball",
+        }
+    }
 }
 
 /// The command an upload streams into, and what goes ahead of the file's bytes: a plain `cat`

@@ -68,3 +68,7 @@ pub fn helper_digest(paths: &RemotePaths) -> String {
 #[cfg(test)]
 #[path = "helper_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "one_pass_tests.rs"]
+mod one_pass_tests;

@@ -120,7 +120,7 @@ fn the_helper_refuses_anything_but_its_verbs_and_checked_inputs() {
         (vec!["receive"], receive("go1.22.10", "../../etc/passwd"), "tarball_name is not a plain file name"),
         (vec!["receive"], receive("go1.22.10", ".hidden"), "tarball_name is not a plain file name"),
         (vec!["receive"], "file=tarball\nversion=go1.22.10\n.\n".into(), "receive needs tarball_name"),
-        (vec!["receive"], "file=/etc/shadow\n.\n".into(), "file must be sums or tarball"),
+        (vec!["receive"], "file=/etc/shadow\n.\n".into(), "file must be sums, tarball or go-tarball"),
         (vec!["receive"], "file=tarball\n".into(), "did not end with a line ."),
         (vec!["verify"], "expected=go1.22.10\ngo_root=/\n.\n".into(), "verify takes no input go_root"),
         (vec!["verify"], "expected=go1.22.10\tx\n.\n".into(), "control character"),
@@ -346,4 +346,40 @@ fn the_helper_refuses_module_cache_inputs_that_are_not_ids() {
             "{verb} touched the host"
         );
     }
+}
+
+/// A Go tarball through the helper is unpacked as it arrives, into a directory named by its
+/// version; a `go-tarball` that names anything but a Go version is refused before it is read.
+#[test]
+fn the_helper_unpacks_a_go_tarball_named_by_a_go_version_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = paths_in(dir.path());
+    let src = dir.path().join("src/go");
+    std::fs::create_dir_all(&src).unwrap();
+    std::fs::write(src.join("VERSION"), "go1.22.10\n").unwrap();
+    let tarball = Command::new("tar")
+        .args(["-czf", "-", "-C"])
+        .arg(src.parent().unwrap())
+        .arg("go")
+        .output()
+        .unwrap()
+        .stdout;
+    let name = "go1.22.10.linux-amd64.tar.gz";
+    let call = ops::receive_call(&p, "go-tarball", "go1.22.10", name, false);
+    let mut stdin = call_stdin(&call);
+    stdin.extend_from_slice(&tarball);
+    let (status, out, err) = run(&p, &["receive"], &stdin);
+    assert_eq!(status, 0, "{out}{err}");
+    assert!(out.contains("unpacked=1\n"), "{out}");
+    let stream = format!("{}/.offgo-stream-go1.22.10", p.releases_dir);
+    assert_eq!(
+        std::fs::read_to_string(format!("{stream}/sha256")).unwrap(),
+        format!("{}\n", hex::encode(Sha256::digest(&tarball)))
+    );
+    assert!(std::path::Path::new(&format!("{stream}/tree/go/VERSION")).exists());
+
+    let call = ops::receive_call(&p, "go-tarball", "modcache-0123456789ab", name, false);
+    let (status, out, _) = run(&p, &["receive"], &call_stdin(&call));
+    assert_eq!(status, 2, "{out}");
+    assert!(out.contains("not a Go version"), "{out}");
 }

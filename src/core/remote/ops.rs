@@ -194,7 +194,9 @@ pub fn audit_append_script(paths: &RemotePaths, record_head: &str, retry: bool) 
 }
 
 /// An upload through the helper (`receive`): the signed file list (`sums`) or the tarball,
-/// appended to its `.part` when `append`. Without become the upload is a plain `cat`.
+/// appended to its `.part` when `append`; a Go tarball (`go-tarball`) sent whole is also hashed
+/// and unpacked as it arrives (receive.sh). Without become the sums and other tarballs go
+/// through a plain `cat`, a Go tarball through this script ([`RemoteCall::script`]).
 pub fn receive_call(
     paths: &RemotePaths,
     file: &str,
@@ -207,6 +209,9 @@ pub fn receive_call(
         .input("version", version)
         .input("tarball_name", tarball_name)
         .input("append", if append { "1" } else { "0" })
+        .derived("tarball", &incoming_tarball(paths, tarball_name))
+        .derived("part", &incoming_part(paths, tarball_name))
+        .derived("sums", &incoming_sums(paths, version))
 }
 
 /// The env profile offgo writes (DESIGN.md): `GOROOT` is go_root, `PATH` gains its bin.

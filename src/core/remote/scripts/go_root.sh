@@ -40,7 +40,9 @@ offgo_in_use() {
 }
 
 # clean_leftovers: temp links and trees of earlier runs, killed at any step. A hand-installed
-# go_root moved aside for a switch that never happened goes back first.
+# go_root moved aside for a switch that never happened goes back first. $offgo_keep, when set,
+# is spared (install's own one-pass tree, which it checks itself).
+offgo_keep=
 clean_leftovers() {
   if [ ! -e "$go_root" ] && [ ! -L "$go_root" ]; then
     for c in "$go_root".offgo-adopted-*; do
@@ -52,6 +54,7 @@ clean_leftovers() {
     "$releases_dir"/*/*.offgo-new "$state_file.offgo-new" "$profile_script.offgo-new" \
     "$env_profile.offgo-new" "$releases_dir"/*/go/go.env.offgo-new "$shim_dir"/go1*.offgo-new; do
     [ -e "$c" ] || [ -L "$c" ] || continue
+    [ "$c" = "${offgo_keep-}" ] && continue
     # A link is only a name: removing it never touches what it points at.
     [ ! -L "$c" ] && offgo_in_use "$c" && continue
     rm -rf "$c" && kv cleaned "$c"

@@ -81,7 +81,7 @@ offgo_input() {
     preflight:check_lock) offgo_flag "$1" "$2"; check_lock=$2 ;;
     preflight:hash_part) offgo_flag "$1" "$2"; hash_part=$2 ;;
     receive:file)
-      case $2 in sums | tarball) ;; *) offgo_refuse "file must be sums or tarball" ;; esac
+      case $2 in sums | tarball | go-tarball) ;; *) offgo_refuse "file must be sums, tarball or go-tarball" ;; esac
       file=$2 ;;
     receive:append) offgo_flag "$1" "$2"; append=$2 ;;
     install:sha256) offgo_is "$offgo_hex_re" "$2" || offgo_refuse "sha256 is not 64 hex digits"; sha256=$2 ;;
@@ -214,6 +214,9 @@ case $verb in
   modcache-verify) offgo_inputs ;;
   *) offgo_refuse "unknown verb" ;;
 esac
+# A Go tarball is unpacked as it arrives, into a directory named by its version: a Go version.
+[ "$verb:${file-}" != receive:go-tarball ] || offgo_is "$offgo_version_re" "$version" ||
+  offgo_refuse "a go-tarball's version is not a Go version"
 # What the jump host derives from these when it sends a script itself (ops.rs), derived here.
 tarball="$incoming/${tarball_name-}"
 part="$tarball.part"

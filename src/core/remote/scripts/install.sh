@@ -9,17 +9,20 @@ GOTOOLCHAIN=local; export GOTOOLCHAIN
 umask 022
 step() { kv step "$1"; }
 tmp=
+# The tree receive.sh unpacked as the upload arrived (one pass), not used until its hash is proven.
+stream="$releases_dir/.offgo-stream-$version"
 fail() {
   kv fail "$1"
   shift
   kv why "$(printf '%s' "$*" | head -c 4000)"
   [ -n "$tmp" ] && rm -rf "$tmp"
+  rm -rf "$stream"
   rm -f "$state_file.offgo-new" "$profile_script.offgo-new" "$env_profile.offgo-new"
   exit 1
 }
 # Cut short before the switch (ctrl-c, a dropped connection): drop the tree being built. What
 # a killed shell leaves, the next run's clean step removes.
-trap '[ -n "$tmp" ] && rm -rf "$tmp"; exit 1' HUP INT TERM PIPE
+trap '[ -n "$tmp" ] && rm -rf "$tmp"; rm -rf "$stream"; exit 1' HUP INT TERM PIPE
 
 go_works() {
   go_version "$go_root"
@@ -49,7 +52,9 @@ switch_back() {
 }
 
 step clean
+offgo_keep=$stream
 clean_leftovers
+offgo_keep=
 for c in "$incoming"/* "$incoming"/.[!.]*; do
   [ -e "$c" ] || [ -L "$c" ] || continue
   case $c in "$tarball" | "$sums") continue ;; esac
@@ -58,7 +63,22 @@ done
 
 step check_tarball
 [ -f "$tarball" ] || fail check_tarball "the upload $tarball is missing: push again"
-actual=$(digest_of "$tarball")
+# The hash receive.sh took of the bytes it unpacked: when it is the bundle's, that tree is the
+# tarball's and the tarball is not read again. A link, a garbled or missing hash: read again.
+streamed=
+if [ -d "$stream" ] && [ ! -L "$stream" ] && [ -d "$stream/tree" ] && [ ! -L "$stream/tree" ] &&
+  [ -f "$stream/sha256" ] && [ ! -L "$stream/sha256" ]; then
+  read -r streamed < "$stream/sha256" || streamed=
+  case $streamed in *[!0-9a-f]*) streamed= ;; esac
+  [ ${#streamed} -eq 64 ] || streamed=
+fi
+if [ -n "$streamed" ]; then
+  actual=$streamed
+  kv one_pass 1
+else
+  rm -rf "$stream"
+  actual=$(digest_of "$tarball")
+fi
 if [ "$actual" != "$sha256" ]; then
   rm -f "$tarball"
   fail check_tarball "sha256 of $tarball is $actual, the bundle says $sha256"
@@ -74,8 +94,13 @@ fi
 step extract
 tmp="$releases_dir/.offgo-new-$version-$$"
 rm -rf "$tmp"
-mkdir -p "$tmp" || fail extract "cannot create $tmp"
-out=$(tar -xzf "$tarball" -C "$tmp" --no-same-owner 2>&1) || fail extract "tar: $out (is the disk full?)"
+if [ -n "$streamed" ]; then
+  mv "$stream/tree" "$tmp" || fail extract "cannot move the unpacked tree to $tmp"
+  rm -rf "$stream"
+else
+  mkdir -p "$tmp" || fail extract "cannot create $tmp"
+  out=$(tar -xzf "$tarball" -C "$tmp" --no-same-owner 2>&1) || fail extract "tar: $out (is the disk full?)"
+fi
 [ -d "$tmp/go" ] && [ ! -L "$tmp/go" ] || fail extract "the tarball has no go/ directory"
 cp "$sums" "$tmp/sha256sums" || fail extract "cannot copy the sha256sums (is the disk full?)"
 # The list the tree is checked against, and that verify checks later, is exactly the signed one.
