@@ -216,6 +216,7 @@ fn the_host_checks_the_uploaded_list_and_verify_checks_the_recorded_one() {
         prune: &[],
         go_env: &[],
         shims: "",
+        streamed: false,
     };
     let script = ops::install_script(&paths, &inputs).script();
     upload

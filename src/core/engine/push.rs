@@ -11,7 +11,7 @@ use super::step::{
     audit_gate, audit_record, read_host_audit, record, record_acceptance, HostLock, OpRun,
 };
 use super::switch_plan::SwitchPlan;
-use super::upload::{resume_offset, upload, Unpack};
+use super::upload::{resume_offset, upload, Streamed, Unpack};
 use super::OpContext;
 use crate::core::remote::call::RemoteCall;
 use crate::core::remote::ops::{self, key_values, value, values, InstallInputs};
@@ -213,7 +213,7 @@ fn steps<'a>(
             bundle.size >> 20
         ));
     }
-    upload(
+    let streamed = upload(
         link,
         bundle,
         run,
@@ -225,7 +225,7 @@ fn steps<'a>(
 
     run.step("install");
     outcome.changed = true;
-    install(link, bundle, run, ctx, &pre, outcome)
+    install(link, bundle, run, ctx, &pre, streamed, outcome)
 }
 
 /// A managed host already on the version whose audit log does not say so (a push cut short
@@ -372,6 +372,7 @@ fn install(
     run: &OpRun<'_>,
     ctx: &OpContext,
     pre: &Preflight,
+    streamed: Streamed,
     outcome: &mut HostOutcome,
 ) -> Result<(), StepError> {
     let paths = link.host().paths.clone();
@@ -402,6 +403,7 @@ fn install(
         prune: &prune,
         go_env: &go_env,
         shims: &shims,
+        streamed: streamed == Streamed::ThisPush,
     };
     let out = run.call(
         link,

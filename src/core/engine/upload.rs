@@ -46,7 +46,7 @@ pub(super) fn upload(
     pre: &Preflight,
     resume_from: u64,
     unpack: Unpack,
-) -> Result<(), StepError> {
+) -> Result<Streamed, StepError> {
     // Streamed like the tarball: read into memory it would cost ~1 MiB per host at once.
     let mut sums = open_from(&bundle.sums, 0).map_err(|e| {
         StepError::refused(
@@ -68,7 +68,7 @@ pub(super) fn upload(
     expect_success(link, "upload", &command, result)?;
     if pre.tarball_size == Some(bundle.size) {
         // A complete upload from an earlier attempt; install.sh checks its sha256 anyway.
-        return Ok(());
+        return Ok(Streamed::No);
     }
     let part = ops::incoming_part(paths, &bundle.tarball_name);
     let tarball = ops::incoming_tarball(paths, &bundle.tarball_name);
@@ -116,7 +116,22 @@ pub(super) fn upload(
         }
     });
     run.command("upload tarball", started, &result);
-    expect_success(link, "upload", &command, result)
+    expect_success(link, "upload", &command, result)?;
+    // Only bytes this push sent, whole, into an unpacking receiver may be installed from what
+    // receive.sh unpacked: a tree left by an earlier run (or planted) is never taken for them.
+    Ok(if unpack == Unpack::AsItArrives && resume_from == 0 {
+        Streamed::ThisPush
+    } else {
+        Streamed::No
+    })
+}
+
+/// Whether the tarball went whole, in this push, into a receiver that unpacked it as it
+/// arrived: install may then use that tree once its hash is proven, and only then.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(super) enum Streamed {
+    ThisPush,
+    No,
 }
 
 /// Whether the host unpacks the tarball while it arrives (a Go release: receive.sh's one pass,

@@ -120,7 +120,8 @@ impl Host {
         pairs
     }
 
-    fn install(&self, release: &Release) -> (bool, Vec<(String, String)>, String) {
+    /// install.sh as push runs it; `streamed`: this push sent the tarball whole into receive.
+    fn install(&self, release: &Release, streamed: bool) -> (bool, Vec<(String, String)>, String) {
         let sums = ops::incoming_sums(&self.paths, VERSION);
         std::fs::write(&sums, &release.sums).unwrap();
         let inputs = InstallInputs {
@@ -134,6 +135,7 @@ impl Host {
             prune: &[],
             go_env: &[],
             shims: "",
+            streamed,
         };
         sh(&ops::install_script(&self.paths, &inputs).script(), b"")
     }
@@ -157,7 +159,7 @@ fn a_whole_upload_is_unpacked_as_it_arrives_and_the_tarball_is_not_read_again() 
     // Were the tarball read again, this would fail its sha256: it is not.
     std::fs::write(host.tarball(), vec![0u8; release.tarball.len()]).unwrap();
 
-    let (ok, pairs, text) = host.install(&release);
+    let (ok, pairs, text) = host.install(&release, true);
     assert!(ok, "{text}");
     assert_eq!(value(&pairs, "one_pass"), Some("1"), "{text}");
     // The steps the contract and the fault points name, in order, and the switch after them.
@@ -173,7 +175,8 @@ fn a_whole_upload_is_unpacked_as_it_arrives_and_the_tarball_is_not_read_again() 
 }
 
 /// A stream that unpacks to the same files but is not the bundle's tarball byte for byte (one
-/// more, empty gzip member): refused at check_tarball, nothing switched, the tree gone.
+/// more, empty gzip member): its tree is dropped, the tarball itself is read and refused at
+/// check_tarball, nothing switched, nothing left.
 #[test]
 fn a_stream_that_is_not_the_bundles_tarball_fails_at_check_tarball_and_leaves_nothing() {
     let host = host();
@@ -192,9 +195,9 @@ fn a_stream_that_is_not_the_bundles_tarball_fails_at_check_tarball_and_leaves_no
         "it did unpack: {said:?}"
     );
 
-    let (ok, pairs, text) = host.install(&release);
+    let (ok, pairs, text) = host.install(&release, true);
     assert!(!ok, "{text}");
-    assert_eq!(value(&pairs, "one_pass"), Some("1"), "{text}");
+    assert_eq!(value(&pairs, "one_pass"), None, "{text}");
     assert_eq!(value(&pairs, "fail"), Some("check_tarball"), "{text}");
     assert!(!values(&pairs, "step").contains(&"extract"), "{text}");
     assert_eq!(host.active(), None, "nothing switched");
@@ -224,14 +227,14 @@ fn a_resumed_upload_or_an_odd_leftover_falls_back_to_reading_the_tarball() {
     let said = resumed.receive(&release.tarball[half..], true);
     assert_eq!(value(&said, "unpacked"), None);
     assert!(!resumed.stream_dir().exists());
-    let (ok, pairs, text) = resumed.install(&release);
+    let (ok, pairs, text) = resumed.install(&release, false);
     assert!(ok, "{text}");
     assert_eq!(value(&pairs, "one_pass"), None, "{text}");
 
     let garbled = host();
     garbled.receive(&release.tarball, false);
     std::fs::write(garbled.stream_dir().join("sha256"), "not a digest\n").unwrap();
-    let (ok, pairs, text) = garbled.install(&release);
+    let (ok, pairs, text) = garbled.install(&release, true);
     assert!(ok, "{text}");
     assert_eq!(value(&pairs, "one_pass"), None, "{text}");
 
@@ -241,9 +244,26 @@ fn a_resumed_upload_or_an_odd_leftover_falls_back_to_reading_the_tarball() {
     let elsewhere = linked.dir.path().join("elsewhere");
     std::fs::rename(linked.stream_dir(), &elsewhere).unwrap();
     std::os::unix::fs::symlink(&elsewhere, linked.stream_dir()).unwrap();
-    let (ok, pairs, text) = linked.install(&release);
+    let (ok, pairs, text) = linked.install(&release, true);
     assert!(ok, "{text}");
     assert_eq!(value(&pairs, "one_pass"), None, "{text}");
     assert!(elsewhere.join("tree/go/bin/go").exists(), "not followed");
     assert!(!linked.stream_dir().exists() && !linked.stream_dir().is_symlink());
+}
+
+/// A tree with the bundle's hash that this push did not send (left by an earlier, cut push, or
+/// planted by someone who can write the releases): never used. The tarball is read, and here
+/// (zeros) refused.
+#[test]
+fn an_unpacked_tree_this_push_did_not_send_is_never_used() {
+    let host = host();
+    let release = release(host.dir.path());
+    host.receive(&release.tarball, false);
+    std::fs::write(host.tarball(), vec![0u8; release.tarball.len()]).unwrap();
+    let (ok, pairs, text) = host.install(&release, false);
+    assert!(!ok, "{text}");
+    assert_eq!(value(&pairs, "one_pass"), None, "{text}");
+    assert_eq!(value(&pairs, "fail"), Some("check_tarball"), "{text}");
+    assert!(!host.stream_dir().exists(), "the unused tree is gone");
+    assert_eq!(host.active(), None, "nothing switched");
 }

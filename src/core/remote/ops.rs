@@ -121,6 +121,10 @@ pub struct InstallInputs<'a> {
     pub go_env: &'a [String],
     /// `go_shims` as the helper takes it ([`crate::core::goenv::GoShims::input`]).
     pub shims: &'a str,
+    /// This push sent the tarball whole into a receiver that unpacked it as it arrived
+    /// (receive.sh's one pass): install may use that tree once its hash is the bundle's. Else
+    /// install reads the tarball again, whatever an earlier run left unpacked.
+    pub streamed: bool,
 }
 
 pub fn install_script(paths: &RemotePaths, inputs: &InstallInputs<'_>) -> RemoteCall {
@@ -135,6 +139,7 @@ pub fn install_script(paths: &RemotePaths, inputs: &InstallInputs<'_>) -> Remote
         .input("prune", &inputs.prune.join(" "))
         .input("shims", inputs.shims)
         .list("go_env", inputs.go_env)
+        .input("streamed", if inputs.streamed { "1" } else { "0" })
         .derived("tarball", &incoming_tarball(paths, inputs.tarball_name))
         .derived("sums", &incoming_sums(paths, inputs.version))
         .derived("profile", &profile_content(&paths.go_root))
@@ -311,6 +316,7 @@ mod tests {
             prune: &[],
             go_env: &[],
             shims: "",
+            streamed: false,
         };
         let out = Command::new("sh")
             .arg("-c")
@@ -396,6 +402,7 @@ mod tests {
             prune: &[],
             go_env: &[],
             shims: "",
+            streamed: false,
         };
         for script in [
             lock_script(&p, "ops@jump"),

@@ -142,6 +142,7 @@ offgo_input() {
       offgo_env_entry "$2"
       go_env="${go_env:+$go_env$offgo_nl}$2" ;;
     install:shims | switch:shims | go-env:shims) offgo_shims "$2"; shims=$2 ;;
+    install:streamed) offgo_flag "$1" "$2"; streamed=$2 ;;
     verify:go_env_sha256)
       [ -z "$2" ] || offgo_is "$offgo_hex_re" "$2" || offgo_refuse "go_env_sha256 is not 64 hex digits"
       go_env_sha256=$2 ;;
@@ -198,7 +199,7 @@ case $verb in
   preflight) offgo_inputs version tarball_name check_lock hash_part ;;
   current-tree) offgo_inputs ;;
   receive) offgo_inputs file version tarball_name append ;;
-  install) offgo_inputs version tarball_name sha256 tree_digest adopt_version previous_target state_json prune shims ;;
+  install) offgo_inputs version tarball_name sha256 tree_digest adopt_version previous_target state_json prune shims streamed ;;
   switch) offgo_inputs version state_json shims ;;
   verify) offgo_inputs expected go_env_sha256 profile_sha256 ;;
   audit-append) offgo_inputs record_head retry ;;

@@ -63,19 +63,21 @@ done
 
 step check_tarball
 [ -f "$tarball" ] || fail check_tarball "the upload $tarball is missing: push again"
-# The hash receive.sh took of the bytes it unpacked: when it is the bundle's, that tree is the
-# tarball's and the tarball is not read again. A link, a garbled or missing hash: read again.
-streamed=
-if [ -d "$stream" ] && [ ! -L "$stream" ] && [ -d "$stream/tree" ] && [ ! -L "$stream/tree" ] &&
-  [ -f "$stream/sha256" ] && [ ! -L "$stream/sha256" ]; then
-  read -r streamed < "$stream/sha256" || streamed=
-  case $streamed in *[!0-9a-f]*) streamed= ;; esac
-  [ ${#streamed} -eq 64 ] || streamed=
+# The hash receive.sh took of the bytes it unpacked as they arrived: when this push sent them
+# (`streamed`) and the hash is the bundle's, that tree is the tarball's and the tarball is not
+# read again. Anything else (a tree an earlier run left or someone planted, a link, a garbled
+# or missing hash, a hash that is not the bundle's) is dropped and the tarball itself is read:
+# the verdict is always about the tarball.
+stream_hash=
+if [ "$streamed" = 1 ] && [ -d "$stream" ] && [ ! -L "$stream" ] && [ -d "$stream/tree" ] &&
+  [ ! -L "$stream/tree" ] && [ -f "$stream/sha256" ] && [ ! -L "$stream/sha256" ]; then
+  read -r stream_hash < "$stream/sha256" || stream_hash=
 fi
-if [ -n "$streamed" ]; then
-  actual=$streamed
+if [ -n "$stream_hash" ] && [ "$stream_hash" = "$sha256" ]; then
+  actual=$stream_hash
   kv one_pass 1
 else
+  stream_hash=
   rm -rf "$stream"
   actual=$(digest_of "$tarball")
 fi
@@ -94,7 +96,7 @@ fi
 step extract
 tmp="$releases_dir/.offgo-new-$version-$$"
 rm -rf "$tmp"
-if [ -n "$streamed" ]; then
+if [ -n "$stream_hash" ]; then
   mv "$stream/tree" "$tmp" || fail extract "cannot move the unpacked tree to $tmp"
   rm -rf "$stream"
 else
