@@ -32,6 +32,8 @@ use serde_json::Value;
 
 #[path = "ansible/mod.rs"]
 mod ansible;
+#[path = "rollout_parts/profile.rs"]
+mod profile;
 #[allow(dead_code)]
 #[path = "support/mod.rs"]
 mod support;
@@ -46,11 +48,27 @@ fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
-fn fleet(n: usize, bundles: &Path) -> (Fleet, PathBuf) {
-    eprintln!("starting {n} sshd hosts on go1.22.10…");
+/// Hosts whose `/opt` (where both offgo's and the playbook's releases are extracted) is a tmpfs
+/// of this size: extraction on the machine's shared disk is a harness artifact (issue 15 item 1),
+/// the same for both tools. Uploads land on the disk for both (`/var/lib/offgo`).
+const OPT_TMPFS_MIB: u32 = 600;
+
+/// `n` hosts on go1.22.10 (`tmpfs`: hosts without Go whose `/opt` is a tmpfs, so that two
+/// releases per host fit in memory; the work of a first install is the work of an upgrade).
+fn fleet(n: usize, bundles: &Path, tmpfs: bool) -> (Fleet, PathBuf) {
     let mut spec = FleetSpec::new();
     for i in 0..n {
-        spec = spec.host(HostSpec::new(format!("r{i:02}")).go_managed("1.22.10"));
+        let host = HostSpec::new(format!("r{i:02}"));
+        spec = spec.host(if tmpfs {
+            host.tmpfs("/opt", OPT_TMPFS_MIB)
+        } else {
+            host.go_managed("1.22.10")
+        });
+    }
+    if tmpfs {
+        eprintln!("starting {n} sshd hosts without Go, /opt on a {OPT_TMPFS_MIB} MiB tmpfs each…");
+    } else {
+        eprintln!("starting {n} sshd hosts on go1.22.10…");
     }
     let fleet = Fleet::start(&spec).expect("fleet");
     let inv = fleet.dir().join("offgo.toml");
@@ -311,6 +329,15 @@ fn main() {
     );
     let size_mib = std::fs::metadata(&tarball).map(|m| m.len()).unwrap_or(0) >> 20;
 
+    if std::env::var("OFFGO_BENCH_ONLY").as_deref() == Ok("profile") {
+        profile::run(
+            &offgo,
+            env_usize("OFFGO_BENCH_ANSIBLE_HOSTS", 20),
+            bundles.path(),
+            &manifest,
+        );
+        return;
+    }
     if std::env::var("OFFGO_BENCH_ONLY").as_deref() != Ok("ansible") {
         rollout_and_console(
             &offgo,
@@ -336,13 +363,13 @@ fn rollout_and_console(
     size_mib: u64,
 ) {
     let state = tempfile::tempdir().expect("tempdir");
-    let (fleet_a, inv) = fleet(n, bundles);
+    let (fleet_a, inv) = fleet(n, bundles, false);
     let (rollout, batches) = headless_rollout(offgo, &inv, manifest, state.path());
     let sizes: Vec<usize> = batches.iter().map(Vec::len).collect();
     let (upload, remote) = parts(&fleet_a, &batches, tarball, sums);
     drop(fleet_a);
 
-    let (fleet_b, inv) = fleet(n, bundles);
+    let (fleet_b, inv) = fleet(n, bundles, false);
     // As in console_latency: the hosts share this machine's cores, as real hosts would not.
     let cgroup = HostCgroup::for_hosts(&fleet_b);
     let console_state = tempfile::tempdir().expect("tempdir");
@@ -429,7 +456,7 @@ fn against_ansible(offgo: &Path, tarball: &Path, bundles: &Path, manifest: &Path
     let mut ansible_walls = Vec::new();
     let mut sizes = Vec::new();
     for run in 0..runs {
-        let (fleet, inv) = fleet(n, bundles);
+        let (fleet, inv) = fleet(n, bundles, true);
         let dir = Ansible::prepare(&fleet, PARALLEL);
         let state = tempfile::tempdir().expect("tempdir");
         let mut by_offgo = || {

@@ -49,6 +49,21 @@ fn version(host: &HostHandle) -> String {
     sh(host, "/usr/local/go/bin/go version")
 }
 
+/// Per host, how many logins its sshd has accepted so far (its log has a line for each).
+fn logins(fleet: &Fleet) -> Vec<(String, usize)> {
+    fleet
+        .hosts()
+        .iter()
+        .map(|h| {
+            let log = std::fs::read_to_string(h.log_path()).unwrap();
+            (
+                h.name().to_string(),
+                log.matches("Accepted publickey").count(),
+            )
+        })
+        .collect()
+}
+
 fn outcome<'a>(summary: &'a Value, name: &str) -> &'a str {
     summary["hosts"]
         .as_array()
@@ -74,6 +89,7 @@ fn a_disk_full_host_halts_the_rollout_and_a_percentage_limit_tolerates_it() {
     let fleet = start(&spec);
     let state = tempfile::tempdir().unwrap();
     let inv = inventory(&fleet, &InventoryOptions::new());
+    let logins_before = logins(&fleet);
 
     // canary h00, then batches of 4, 5 and the rest; h07 (disk full) is in batch 2.
     let (lines, code) = rollout(
@@ -96,6 +112,14 @@ fn a_disk_full_host_halts_the_rollout_and_a_percentage_limit_tolerates_it() {
     {
         eprintln!("FAILED HOST: {l}");
     }
+    // One login per host for the whole rollout: the plan's probe, the push (its pre-flight, ldd
+    // baseline, lock, upload, install, audit) and the verification all use one pooled session.
+    let during: Vec<(String, usize)> = logins(&fleet)
+        .into_iter()
+        .zip(&logins_before)
+        .map(|((name, after), (_, before))| (name, after - before))
+        .collect();
+    assert!(during.iter().all(|(_, n)| *n == 1), "{during:?}");
     assert_eq!(code, 1);
     let summary = lines.last().unwrap();
     assert_eq!(summary["event"], "summary");

@@ -8,6 +8,11 @@ use std::time::{Duration, Instant};
 
 use offgo::fleet::Fleet;
 
+/// Ansible's upload and its remote temporary files on each host: on the filesystem of offgo's
+/// own uploads (`/var/lib/offgo/incoming`), one mount, so the copy module's final move is a
+/// rename and both tools write the tarball once to the same kind of disk.
+const REMOTE_DIR: &str = "/var/lib/offgo/ansible";
+
 /// `ansible-playbook`, and the `PYTHONPATH` it needs when pip installed it with `--target`.
 pub struct Ansible {
     program: PathBuf,
@@ -135,6 +140,7 @@ impl Ansible {
              host_key_checking = True\n\
              interpreter_python = /usr/bin/python3\n\
              local_tmp = {tmp}\n\
+             remote_tmp = {remote}/tmp\n\
              retry_files_enabled = False\n\
              \n\
              [ssh_connection]\n\
@@ -145,6 +151,7 @@ impl Ansible {
             inv = dir.join("hosts.ini").display(),
             tmp = dir.join("tmp").display(),
             known = fleet.known_hosts_path().display(),
+            remote = REMOTE_DIR,
         );
         std::fs::write(dir.join("ansible.cfg"), cfg).expect("ansible.cfg");
         dir
@@ -164,6 +171,7 @@ impl Ansible {
             "local_tarball": tarball,
             "tarball_sha256": sha256,
             "go_version": version,
+            "incoming": format!("{REMOTE_DIR}/incoming"),
         });
         let started = Instant::now();
         let out = self

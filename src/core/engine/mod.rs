@@ -100,6 +100,25 @@ pub struct OpContext {
     pub trail: Arc<AuditTrail>,
     /// The operator accepts hosts whose audit log is tampered or diverged (`--accept-audit`).
     pub accept_audit: bool,
+    /// Each host's last full probe (the engine's): a probe an operation runs before it changes
+    /// anything answers from it when the host is unchanged (see [`OpContext::probe`]).
+    pub(crate) memos: Arc<Vec<Mutex<Option<probe::ProbeMemo>>>>,
+}
+
+impl OpContext {
+    /// Probes `host` on `link` as a re-probe does: an unchanged host (by the probe's one-`stat`
+    /// fingerprint of everything a full probe reads) answers from its last full probe, which a
+    /// rollout took for its plan seconds before; a changed one is probed in full, and the memo
+    /// kept for the next.
+    pub(crate) fn probe(&self, link: &mut HostLink, host: HostId) -> HostReport {
+        match self.memos.get(host) {
+            Some(memo) => {
+                let mut memo = memo.lock().unwrap_or_else(|e| e.into_inner());
+                probe::probe_host(link, &self.trail, Some(&mut memo))
+            }
+            None => probe::probe_host(link, &self.trail, None),
+        }
+    }
 }
 
 /// The engine. Every method returns at once; the work is reported through the event stream
@@ -235,6 +254,7 @@ impl Engine {
             actor: crate::core::audit::record::actor(),
             trail: Arc::clone(&self.trail),
             accept_audit: self.accept_audit,
+            memos: Arc::clone(&self.memos),
         });
         for &host in hosts {
             let _ = self.events.send(EngineEvent::OperationStarted { host, op });

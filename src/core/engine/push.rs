@@ -160,7 +160,7 @@ fn steps<'a>(
     let bundle: &GoRelease = bundle;
     outcome.from = first.current_version();
     first.check(bundle)?;
-    outcome.ldd_before = ldd_baseline(link, ctx);
+    outcome.ldd_before = ldd_baseline(link, run, ctx);
     if let Some(note) = already_there(link, bundle, run, &first)? {
         outcome.notes.push(note);
         if matches!(first.go_root, GoRootKind::Symlink { .. }) {
@@ -288,12 +288,14 @@ fn last_entry_is_on(read: &AuditLogRead, version: &str) -> bool {
 
 /// The ldd gaps of the host's checked binaries before the push changes anything, read on this
 /// connection (a probe: it changes nothing). A rollout's verification after the push fails only
-/// on gaps not in this list. `None` when the probe could not say.
-fn ldd_baseline(link: &mut HostLink, ctx: &OpContext) -> Option<Vec<LddGap>> {
+/// on gaps not in this list. `None` when the probe could not say. A host unchanged since its
+/// last probe (a rollout's plan probe) answers in one `stat`: its fingerprint covers the checked
+/// binaries, the loader cache and the library directories, everything an ldd verdict reads.
+fn ldd_baseline(link: &mut HostLink, run: &OpRun<'_>, ctx: &OpContext) -> Option<Vec<LddGap>> {
     if link.host().check_binaries.is_empty() {
         return Some(Vec::new());
     }
-    let report = super::probe::probe_host(link, &ctx.trail, None);
+    let report = ctx.probe(link, run.host);
     report.error_kind.is_none().then_some(report.ldd_gaps)
 }
 
