@@ -185,7 +185,9 @@ pub enum AuditLogRead {
 pub struct ProbeFacts {
     pub arch: String,
     pub go_root_kind: GoRootKind,
-    /// First line of `$go_root/bin/go version`, when the binary exists.
+    /// First line of `$go_root/bin/go version`, when the binary exists. When the service
+    /// view's `go env` says GOVERSION is the VERSION file's line, its line as `go version`
+    /// prints it (GOVERSION, GOHOSTOS/GOHOSTARCH) instead of running it (probe.sh).
     pub go_version_output: Option<String>,
     /// First line of `$go_root/VERSION`.
     pub go_version_file: Option<String>,
@@ -261,3 +263,7 @@ pub enum ProbeReply {
 #[cfg(test)]
 #[path = "probe_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "probe_go_version_tests.rs"]
+mod go_version_tests;

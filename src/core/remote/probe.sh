@@ -161,21 +161,55 @@ elif [ -e "$go_root" ]; then
 else
   echo "go_root_kind=missing"
 fi
-if [ -e "$go_root/bin/go" ]; then
-  # No `timeout` here (a process more): the jump host bounds the whole probe.
-  out=$("$go_root/bin/go" version 2>&1)
-  kv go_version_output "${out%%"$nl"*}"
-fi
+version_file=
 if [ -f "$go_root/VERSION" ] && read -r line < "$go_root/VERSION"; then
+  version_file=$line
   kv go_version_file "$line"
 fi
+
+# The value of KEY in `go env -json`'s output $out (Go writes one `<tab>"KEY": "value"` line
+# per key) into $jv, when it is a plain word; else empty.
+json_word() {
+  jv=
+  case $out in *"$nl	\"$1\": \""*) ;; *) return 0 ;; esac
+  jv=${out#*"$nl	\"$1\": \""}; jv=${jv%%\"*}
+  case $jv in ''|*[!A-Za-z0-9._-]*) jv= ;; esac
+}
 
 # The Go environment, two ways, from / (no go.mod nearby can ask for another toolchain):
 # as a service sees it (an empty environment: go.env and Go's defaults), and as an operator's
 # login shell sees it (its profiles, the user's go/env file). Only when go is there.
+# Go processes are most of what a probe costs a host, so the service view's `go env` also
+# answers `go version` (go_version_output): `go version` prints GOVERSION (the binary's
+# runtime.Version) and GOHOSTOS/GOHOSTARCH (the binary's own platform), and these are taken
+# only when GOVERSION is the VERSION file's very line, so that neither a toolchain switch nor a
+# custom build can be passed off as the installed release; otherwise `go version` runs. The
+# keys added for it are named in go_env_service_extra, and the jump host drops them from the
+# view.
+go_says=
 if [ -n "$go_env_vars" ] && [ -x "$go_root/bin/go" ]; then
-  out=$(cd / && env -i "$go_root/bin/go" env -json $go_env_vars 2>&1)
+  extra=
+  for k in GOHOSTARCH GOHOSTOS GOVERSION; do
+    case " $go_env_vars " in *" $k "*) ;; *) extra="$extra $k" ;; esac
+  done
+  out=$(cd / && env -i "$go_root/bin/go" env -json $go_env_vars $extra 2>&1)
   kv go_env_service "$out"
+  [ -n "$extra" ] && kv go_env_service_extra "${extra# }"
+  json_word GOVERSION; v=$jv
+  json_word GOHOSTOS; os=$jv
+  json_word GOHOSTARCH
+  if [ -n "$v" ] && [ "$v" = "$version_file" ] && [ -n "$os" ] && [ -n "$jv" ]; then
+    go_says="go version $v $os/$jv"
+  fi
+fi
+if [ -n "$go_says" ]; then
+  kv go_version_output "$go_says"
+elif [ -e "$go_root/bin/go" ]; then
+  # No `timeout` here (a process more): the jump host bounds the whole probe.
+  out=$("$go_root/bin/go" version 2>&1)
+  kv go_version_output "${out%%"$nl"*}"
+fi
+if [ -n "$go_env_vars" ] && [ -x "$go_root/bin/go" ]; then
   login=/bin/sh
   case "$SHELL" in /*) [ -x "$SHELL" ] && login=$SHELL ;; esac
   out=$(cd / && env -i HOME="$HOME" USER="$USER" LOGNAME="$LOGNAME" SHELL="$login" \
@@ -219,23 +253,28 @@ fi
 # dynamic, 1 not) and then runs the binary's loader with LD_TRACE_LOADED_OBJECTS=1. Doing the
 # same here with the host's own RTLDLIST gives ldd's very lines without its shell and
 # subshells, most of what a probe costs the host. Any other ldd (musl, busybox, an RTLDLIST we
-# cannot read plainly) is run itself, once for all binaries.
+# cannot read plainly) is run itself, once for all binaries. ldd is read when there is a file
+# to check (`read` takes a byte per system call: not for nothing).
 rtlds=
-for l in /usr/bin/ldd /bin/ldd; do
-  [ -f "$l" ] && [ -r "$l" ] || continue
-  n=0
-  while [ $n -lt 80 ] && IFS= read -r line; do
-    n=$((n + 1))
-    case "$line" in
-      RTLDLIST=*) rtlds=${line#RTLDLIST=}; rtlds=${rtlds#\"}; rtlds=${rtlds%\"}; break ;;
-    esac
-  done < "$l"
-  break
-done
-case "$rtlds" in
-  /*) case "$rtlds" in *[!A-Za-z0-9/._+\ -]*) rtlds= ;; esac ;;
-  *) rtlds= ;;
-esac
+rtlds_read=
+read_rtlds() {
+  rtlds_read=1
+  for l in /usr/bin/ldd /bin/ldd; do
+    [ -f "$l" ] && [ -r "$l" ] || continue
+    n=0
+    while [ $n -lt 80 ] && IFS= read -r line; do
+      n=$((n + 1))
+      case "$line" in
+        RTLDLIST=*) rtlds=${line#RTLDLIST=}; rtlds=${rtlds#\"}; rtlds=${rtlds%\"}; break ;;
+      esac
+    done < "$l"
+    break
+  done
+  case "$rtlds" in
+    /*) case "$rtlds" in *[!A-Za-z0-9/._+\ -]*) rtlds= ;; esac ;;
+    *) rtlds= ;;
+  esac
+}
 
 # Prints what ldd said of $current (static or dynamic, and its gaps), then forgets it; keys
 # start with $prefix (`app_` for an app's binary). Called with IFS=newline and globbing off.
@@ -266,6 +305,7 @@ check_ldd() {
   for f in $list; do
     if [ ! -e "$f" ]; then kv "${prefix}bin_missing" "$f"; continue; fi
     [ -f "$f" ] || continue
+    [ -n "$rtlds_read" ] || read_rtlds
     if [ -z "$rtlds" ]; then set -- "$@" "$f"; continue; fi
     current=$f
     ret=1

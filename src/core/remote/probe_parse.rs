@@ -56,6 +56,7 @@ pub fn parse_probe_output(raw: &[u8]) -> Result<ProbeReply, ProbeParseError> {
     let mut go_root_target = String::new();
     let mut fingerprint = String::new();
     let mut unchanged = false;
+    let mut service_extra = String::new();
     let mut rest = raw;
 
     while !rest.is_empty() {
@@ -123,6 +124,7 @@ pub fn parse_probe_output(raw: &[u8]) -> Result<ProbeReply, ProbeParseError> {
             "go_version_file" => facts.go_version_file = Some(value.to_string()),
             "go_env_service" => facts.go_env.service = Some(parse_view(value)),
             "go_env_login" => facts.go_env.login = Some(parse_view(value)),
+            "go_env_service_extra" => service_extra = value.to_string(),
             "state_json" => facts.state = parse_state(value),
             "state_unreadable" => facts.state = StateRead::Unreadable,
             // A figure too big for bytes is no figure: unknown, like an unreadable `df`.
@@ -191,6 +193,7 @@ pub fn parse_probe_output(raw: &[u8]) -> Result<ProbeReply, ProbeParseError> {
     let Some(audit_log) = audit_log else {
         return fail("audit log status missing");
     };
+    drop_service_extra(&mut facts.go_env, &service_extra);
     facts.apps = apps.finish();
     Ok(ProbeReply::Full(ProbeOutput {
         fingerprint,
@@ -272,4 +275,18 @@ pub fn is_modcache_id(text: &str) -> bool {
     text.strip_prefix("modcache-").is_some_and(|hex| {
         hex.len() == 12 && hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
     })
+}
+
+/// The keys probe.sh asks the service view's `go env` for besides the inventory's, to learn
+/// what `go version` would print without running it: not part of the view.
+const SERVICE_EXTRA: [&str; 3] = ["GOHOSTARCH", "GOHOSTOS", "GOVERSION"];
+
+/// Drops from the service view the keys the probe named in `go_env_service_extra` (only those
+/// it may add).
+fn drop_service_extra(read: &mut crate::core::goenv::GoEnvRead, extra: &str) {
+    if let Some(crate::core::goenv::ViewRead::Read(map)) = read.service.as_mut() {
+        for key in extra.split(' ').filter(|k| SERVICE_EXTRA.contains(k)) {
+            map.remove(key);
+        }
+    }
 }

@@ -322,3 +322,19 @@ fn a_huge_health_line_is_cut_and_huge_files_are_invalid() {
     assert!(matches!(app.state, AppStateRead::Invalid { .. }));
     assert!(matches!(app.manifest, ManifestRead::Invalid { .. }));
 }
+
+/// go_env_service_extra drops from the service view only the keys the probe may add for
+/// itself (GOVERSION, GOHOSTOS, GOHOSTARCH), never one of the inventory's.
+#[test]
+fn service_extra_drops_only_the_probe_s_own_keys() {
+    let out = "offgo_probe=1\ngo_root_kind=dir\n\
+        go_env_service={\\n\t\"GOPROXY\": \"off\",\\n\t\"GOVERSION\": \"go1.22.10\"\\n}\n\
+        go_env_service_extra=GOVERSION GOPROXY\naudit=missing\nprobe_end=1\n";
+    let ProbeReply::Full(p) = parse_probe_output(out.as_bytes()).unwrap() else {
+        panic!("full probe expected")
+    };
+    let Some(crate::core::goenv::ViewRead::Read(map)) = &p.facts.go_env.service else {
+        panic!("{:?}", p.facts.go_env.service)
+    };
+    assert_eq!(map.keys().collect::<Vec<_>>(), ["GOPROXY"]);
+}
