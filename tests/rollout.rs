@@ -120,6 +120,16 @@ fn a_disk_full_host_halts_the_rollout_and_a_percentage_limit_tolerates_it() {
         .map(|((name, after), (_, before))| (name, after - before))
         .collect();
     assert!(during.iter().all(|(_, n)| *n == 1), "{during:?}");
+    // Each verification right after its host's push does not read the tree the push has just
+    // proved, and says so.
+    let verified: Vec<&Value> = lines
+        .iter()
+        .filter(|l| l["event"] == "host_done" && l["op"] == "verify" && l["ok"] == true)
+        .collect();
+    assert!(!verified.is_empty());
+    for l in &verified {
+        assert!(l["notes"].to_string().contains("not read again"), "{l}");
+    }
     assert_eq!(code, 1);
     let summary = lines.last().unwrap();
     assert_eq!(summary["event"], "summary");

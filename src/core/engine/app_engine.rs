@@ -3,7 +3,7 @@
 
 use super::app_rollback::rollback_app_host;
 use super::app_verify::verify_app_host;
-use super::{Artifact, Engine, LddGap, Operation};
+use super::{Artifact, Engine, Operation};
 
 impl Engine {
     /// Verifies app `name` on `hosts`.
@@ -27,9 +27,9 @@ impl Engine {
         &self,
         hosts: &[super::HostId],
         artifact: &Artifact,
-        ldd_before: Option<Vec<LddGap>>,
+        after: super::AfterPush,
     ) {
-        let op = artifact.verify_after_op(ldd_before);
+        let op = artifact.verify_after_op(after);
         self.operate(hosts, Operation::Verify, move |link, run, ctx| {
             op(link, run, ctx)
         });

@@ -19,7 +19,7 @@ use super::step::OpRun;
 use super::steps::PushFacts;
 use super::{app_push, app_rollback, app_verify};
 use super::{modcache_push, modcache_rollback, modcache_verify, ModcacheBundle};
-use super::{push, rollback, verify, HostOutcome, HostReport, LddGap, OpContext};
+use super::{push, rollback, verify, HostOutcome, HostReport, OpContext};
 use crate::core::bundle::{open_trusted, open_trusted_set, Bundle, BundleError, SignatureStatus};
 use crate::core::inventory::BundleSettings;
 use crate::core::ssh::HostLink;
@@ -78,6 +78,20 @@ impl Artifact {
                 let (bundle, signature) = ModcacheBundle::open_trusted(path, settings)?;
                 Ok((Self::Modcache(bundle), signature))
             }
+        }
+    }
+
+    /// The tree digests a push of this artifact proves on a host it installs a Go release on:
+    /// the bundle's, or each member's of a set. None for other kinds.
+    fn tree_digests(&self) -> Vec<String> {
+        match self {
+            Self::GoRelease(release) => vec![release.tree_digest.clone()],
+            // The helper takes at most 16; a larger set's hosts are verified file by file.
+            Self::GoReleaseSet(set) if set.releases.len() <= 16 => {
+                set.releases.iter().map(|r| r.tree_digest.clone()).collect()
+            }
+            Self::GoReleaseSet(_) => Vec::new(),
+            Self::App(_) | Self::Modcache(_) => Vec::new(),
         }
     }
 
@@ -227,10 +241,10 @@ impl ArtifactKind {
     }
 
     /// `ldd_before`: the gaps the push before this verification saw (see `verify_host`).
-    pub(super) fn verify_op(self, ldd_before: Option<Vec<LddGap>>) -> HostOp {
+    pub(super) fn verify_op(self, after_push: Option<verify::JustPushed>) -> HostOp {
         match self {
             Self::GoRelease => Arc::new(move |link, run, ctx| {
-                verify::verify_host(link, run, ctx, ldd_before.as_deref())
+                verify::verify_host(link, run, ctx, after_push.as_ref())
             }),
             // No name: the one app the host has (several: refused, asking for --app).
             Self::App => {
@@ -291,7 +305,7 @@ impl Artifact {
     }
 
     /// The verification a rollout runs after pushing this artifact: an app's checks that app.
-    pub(super) fn verify_after_op(&self, ldd_before: Option<Vec<LddGap>>) -> HostOp {
+    pub(super) fn verify_after_op(&self, after: super::AfterPush) -> HostOp {
         match self {
             Self::App(app) => {
                 let name = app.name.clone();
@@ -299,7 +313,14 @@ impl Artifact {
                     app_verify::verify_app_host(link, Some(&name), run, ctx)
                 })
             }
-            other => other.kind().verify_op(ldd_before),
+            other => other.kind().verify_op(Some(verify::JustPushed {
+                ldd_before: after.ldd_before,
+                proven_digests: if after.proven {
+                    other.tree_digests()
+                } else {
+                    Vec::new()
+                },
+            })),
         }
     }
 

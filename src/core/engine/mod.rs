@@ -67,6 +67,16 @@ use crate::core::ssh::{ErrorKind, FaultPlan, HostError, HostLink, HostPool, Job}
 /// Hosts worked on at once unless told otherwise.
 pub const DEFAULT_PARALLEL: usize = 64;
 
+/// What a rollout knows of its push on a host when it starts the host's verification.
+#[derive(Debug, Clone, Default)]
+pub struct AfterPush {
+    /// The ldd gaps the host had before the push ([`HostOutcome::ldd_before`]).
+    pub ldd_before: Option<Vec<LddGap>>,
+    /// The push succeeded in this process moments ago: it proved every file of the release
+    /// it installed, which the verification then does not read again.
+    pub proven: bool,
+}
+
 /// How the engine runs.
 #[derive(Debug, Clone)]
 pub struct EngineOptions {
@@ -216,7 +226,10 @@ impl Engine {
         kind: ArtifactKind,
         ldd_before: Option<Vec<LddGap>>,
     ) {
-        let op = kind.verify_op(ldd_before);
+        let op = kind.verify_op(ldd_before.map(|ldd_before| verify::JustPushed {
+            ldd_before: Some(ldd_before),
+            proven_digests: Vec::new(),
+        }));
         self.operate(hosts, Operation::Verify, move |link, run, ctx| {
             op(link, run, ctx)
         });

@@ -7,19 +7,33 @@ use super::report::LddGap;
 use super::step::{audit_record, record, OpRun};
 use super::OpContext;
 use crate::core::audit::AuditStatus;
-use crate::core::remote::ops::{self, key_values};
+use crate::core::remote::ops::{self, key_values, value};
 use crate::core::remote::probe::StateRead;
 use crate::core::ssh::{ErrorKind, HostError, HostLink};
 
 /// Verifies the active release. `ldd_before`: the gaps the push just before this saw (a
 /// rollout's verification); gaps in it are reported as pre-existing and do not fail. A
 /// standalone verify has no baseline and fails on any gap.
+/// What a rollout's push of a Go release left for the verification that follows it, as the
+/// host's verification reads it.
+#[derive(Debug, Clone, Default)]
+pub(super) struct JustPushed {
+    /// The ldd gaps the host had before the push ([`super::HostOutcome::ldd_before`]): gaps
+    /// already there are reported as pre-existing, not failed.
+    pub ldd_before: Option<Vec<LddGap>>,
+    /// The tree digests of what was pushed (a bundle's, or each member's of a set): the push
+    /// proved the files of the release it installed against one of them before its switch.
+    pub proven_digests: Vec<String>,
+}
+
 pub fn verify_host(
     link: &mut HostLink,
     run: &OpRun<'_>,
     ctx: &OpContext,
-    ldd_before: Option<&[LddGap]>,
+    after_push: Option<&JustPushed>,
 ) -> HostOutcome {
+    let ldd_before = after_push.and_then(|a| a.ldd_before.as_deref());
+    let proven = after_push.map_or(&[][..], |a| &a.proven_digests[..]);
     let mut outcome = HostOutcome::new(&link.host().name);
     run.step("probe");
     let report = probe_host(link, &ctx.trail, None);
@@ -58,10 +72,17 @@ pub fn verify_host(
         &link.host().paths,
         expected.as_deref().unwrap_or("(none)"),
         recorded,
+        proven,
     );
     match run.call(link, "verify", &script, true) {
         Ok(out) => {
             checks.extend(parse_checks(&out.stdout));
+            if value(&key_values(&out.stdout), "tree_proven") == Some("1") {
+                outcome.notes.push(
+                    "tree: checked file by file by this rollout's push before its switch; not read again (offgo-tui verify reads every file)"
+                        .into(),
+                );
+            }
             files = Some(super::go_env::PolicyFiles::parse(&out.stdout));
         }
         // No rule for the helper: nothing can be checked or recorded; pre-flight says why.

@@ -177,7 +177,7 @@ fn the_helper_refuses_anything_but_its_verbs_and_checked_inputs() {
 #[test]
 fn without_become_a_call_is_the_script_run_by_sh() {
     let p = RemotePaths::default();
-    let call = ops::verify_script(&p, "go1.22.10", ("", ""));
+    let call = ops::verify_script(&p, "go1.22.10", ("", ""), &[]);
     let (command, stdin) = call
         .render(&crate::core::remote::privilege::Become::default())
         .unwrap();
@@ -194,7 +194,7 @@ fn without_become_a_call_is_the_script_run_by_sh() {
     );
     assert_eq!(
         stdin,
-        b"expected=go1.22.10\ngo_env_sha256=\nprofile_sha256=\n.\n"
+        b"expected=go1.22.10\ngo_env_sha256=\nprofile_sha256=\nproven_digests=\n.\n"
     );
     let bad = ops::switch_script(&p, "go1.22.10", "{\"current\":\n}", &[], "");
     assert!(bad.render(&sudo).unwrap_err().contains("state_json"));
@@ -225,7 +225,7 @@ fn the_helper_runs_go_version_as_nobody() {
         std::fs::set_permissions(bin.join("go"), std::fs::Permissions::from_mode(0o755)).unwrap();
         std::fs::create_dir_all(dir.path().join("usr/local")).unwrap();
         std::os::unix::fs::symlink(bin.parent().unwrap(), &p.go_root).unwrap();
-        let call = ops::verify_script(&p, "go1.22.10", ("", ""));
+        let call = ops::verify_script(&p, "go1.22.10", ("", ""), &[]);
         let (_, out, err) = run(&p, &["verify"], &call_stdin(&call));
         assert!(out.contains("uid=65534 goenv=off"), "{out}{err}");
     }
@@ -382,4 +382,55 @@ fn the_helper_unpacks_a_go_tarball_named_by_a_go_version_only() {
     let (status, out, _) = run(&p, &["receive"], &call_stdin(&call));
     assert_eq!(status, 2, "{out}");
     assert!(out.contains("not a Go version"), "{out}");
+}
+
+/// verify's `proven_digests` (a rollout's verification right after its own push): a release
+/// recorded with a proven digest is not read again and says so; a plain verify reads every file
+/// and finds the one changed; a digest list that is not digests is refused before anything runs.
+#[test]
+fn verify_skips_reading_only_a_tree_the_push_just_proved() {
+    use sha2::{Digest, Sha256};
+    let dir = tempfile::tempdir().unwrap();
+    let p = paths_in(dir.path());
+    let release = dir.path().join("opt/offgo/releases/go1.22.10");
+    let bin = release.join("go/bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let go = "#!/bin/sh\necho 'go version go1.22.10 linux/amd64'\n";
+    std::fs::write(bin.join("go"), go).unwrap();
+    let sums = format!("{}  go/bin/go\n", hex::encode(Sha256::digest(go)));
+    let digest = hex::encode(Sha256::digest(&sums));
+    std::fs::write(release.join("sha256sums"), &sums).unwrap();
+    std::fs::write(release.join("tree_digest"), format!("{digest}\n")).unwrap();
+    std::fs::create_dir_all(dir.path().join("usr/local")).unwrap();
+    std::os::unix::fs::symlink(release.join("go"), &p.go_root).unwrap();
+    // Changed after the push proved it (not by offgo): only a full read can tell.
+    std::fs::write(bin.join("go"), format!("{go}# changed\n")).unwrap();
+    let tree = |proven: &[String]| {
+        let call = ops::verify_script(&p, "go1.22.10", ("", ""), proven);
+        let out = Command::new("sh")
+            .arg("-c")
+            .arg(call.script())
+            .output()
+            .unwrap();
+        let pairs = ops::key_values(&out.stdout);
+        let at = pairs.iter().position(|(k, v)| k == "check" && v == "tree");
+        let at = at.expect("a tree check");
+        (pairs[at + 1].1.clone(), pairs[at + 2].1.clone())
+    };
+    let (ok, detail) = tree(&["0".repeat(64), digest.clone()]);
+    assert_eq!(ok, "1", "{detail}");
+    assert!(detail.contains("by this rollout's push"), "{detail}");
+    let (ok, detail) = tree(&[]);
+    assert_eq!(ok, "0", "a plain verify reads the files: {detail}");
+    let (ok, detail) = tree(&["1".repeat(64)]);
+    assert_eq!(ok, "0", "another digest proves nothing here: {detail}");
+
+    let mut stdin = call_stdin(&ops::verify_script(&p, "go1.22.10", ("", ""), &[]));
+    let text = String::from_utf8(stdin.clone()).unwrap();
+    stdin = text
+        .replace("proven_digests=\n", "proven_digests=abc; rm -rf /\n")
+        .into_bytes();
+    let (status, _, err) = run(&p, &["verify"], &stdin);
+    assert_ne!(status, 0);
+    assert!(err.contains("proven_digests"), "{err}");
 }

@@ -170,15 +170,21 @@ pub fn switch_script(
 
 /// `recorded`: the go.env and login-profile digests state.json's `go_env` record holds (empty
 /// strings for none), which verify.sh tells offgo's writing from an edit by.
+///
+/// `proven`: the tree digests a rollout's push just proved on this host (its bundle's, or a
+/// set's members'): an active release recorded with one of them is not read again. Empty for
+/// a plain `verify`, which reads every file.
 pub fn verify_script(
     paths: &RemotePaths,
     expected_version: &str,
     recorded: (&str, &str),
+    proven: &[String],
 ) -> RemoteCall {
     RemoteCall::new(Verb::Verify, paths)
         .input("expected", expected_version)
         .input("go_env_sha256", recorded.0)
         .input("profile_sha256", recorded.1)
+        .input("proven_digests", &proven.join(" "))
         .derived("profile", &profile_content(&paths.go_root))
 }
 
@@ -410,7 +416,7 @@ mod tests {
             install_script(&p, &inputs),
             current_tree_script(&p),
             switch_script(&p, "go1.21.13", "{}", &["GOPROXY=off".into()], "all"),
-            verify_script(&p, "go1.22.10", ("", "")),
+            verify_script(&p, "go1.22.10", ("", ""), &[]),
             go_env_script(&p, &["GOPROXY=off".into()], "go1.21.13"),
             audit_append_script(&p, "{\"ts\":\"x\",", true),
         ]

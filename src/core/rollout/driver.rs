@@ -57,6 +57,10 @@ pub struct Driver {
     /// Per host, the ldd gaps its last push saw before changing anything: the verification
     /// after it fails only on new ones.
     ldd_before: HashMap<usize, Vec<LddGap>>,
+    /// Hosts whose push succeeded in this process and whose verification has not started: their
+    /// push proved the release's files moments ago, so the verification does not read them
+    /// again. A push from before a resume does not count.
+    proven_here: std::collections::HashSet<usize>,
     pub timer: Option<Instant>,
     pub waiting_for_operator: bool,
     journal_failed: bool,
@@ -193,6 +197,7 @@ impl Driver {
             expecting: HashMap::new(),
             started: HashMap::new(),
             ldd_before: HashMap::new(),
+            proven_here: std::collections::HashSet::new(),
             timer: None,
             waiting_for_operator: false,
             journal_failed: false,
@@ -303,7 +308,11 @@ impl Driver {
         match op {
             Operation::Push => engine.push(&[host], &self.artifact),
             Operation::Verify => {
-                engine.verify_pushed(&[host], &self.artifact, self.ldd_before.remove(&l))
+                let after = crate::core::engine::AfterPush {
+                    ldd_before: self.ldd_before.remove(&l),
+                    proven: self.proven_here.remove(&l),
+                };
+                engine.verify_pushed(&[host], &self.artifact, after)
             }
             Operation::Rollback => engine.rollback_pushed(&[host], &self.artifact),
             // A rollout's hosts only ever push, verify and roll back.
@@ -348,6 +357,11 @@ impl Driver {
                         Some(gaps) => self.ldd_before.insert(l, gaps.clone()),
                         None => self.ldd_before.remove(&l),
                     };
+                    if outcome.ok {
+                        self.proven_here.insert(l);
+                    } else {
+                        self.proven_here.remove(&l);
+                    }
                 }
                 let record = self.record(l, *op, outcome);
                 // Synced by the input appended right after it.

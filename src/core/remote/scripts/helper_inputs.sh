@@ -149,6 +149,10 @@ offgo_input() {
     verify:profile_sha256)
       [ -z "$2" ] || offgo_is "$offgo_hex_re" "$2" || offgo_refuse "profile_sha256 is not 64 hex digits"
       profile_sha256=$2 ;;
+    verify:proven_digests)
+      [ -z "$2" ] || offgo_is "$offgo_hex_re( $offgo_hex_re){0,15}" "$2" ||
+        offgo_refuse "proven_digests is not up to 16 digests of 64 hex digits"
+      proven_digests=$2 ;;
     modcache-preflight:id)
       offgo_is "$offgo_modcache_re|none" "$2" || offgo_refuse "id is not a module-cache id"
       id=$2 ;;
@@ -201,7 +205,7 @@ case $verb in
   receive) offgo_inputs file version tarball_name append ;;
   install) offgo_inputs version tarball_name sha256 tree_digest adopt_version previous_target state_json prune shims streamed ;;
   switch) offgo_inputs version state_json shims ;;
-  verify) offgo_inputs expected go_env_sha256 profile_sha256 ;;
+  verify) offgo_inputs expected go_env_sha256 profile_sha256 proven_digests ;;
   audit-append) offgo_inputs record_head retry ;;
   app-preflight) offgo_inputs name version tarball_name check_lock hash_part ;;
   app-receive) offgo_inputs file name version tarball_name append ;;
