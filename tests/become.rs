@@ -237,7 +237,7 @@ fn deploy_pushes_verifies_rolls_back_and_rolls_out_through_its_rule_only() {
     let out = as_user(
         web,
         DEPLOY,
-        "printf 'expected=go1.22.10\\ngo_env_sha256=\\nprofile_sha256=\\n.\\n' \
+        "printf 'expected=go1.22.10\\ngo_env_sha256=\\nprofile_sha256=\\nproven_digests=\\n.\\n' \
          | sudo -n /usr/local/libexec/offgo-helper verify",
     );
     assert!(out.status.success(), "{out:?}");

@@ -261,7 +261,8 @@ fn refusals_leave_hosts_untouched() {
     assert_eq!(
         sh(
             small,
-            "ls -A /opt/offgo/releases 2>/dev/null; ls -A /var/lib/offgo/incoming 2>/dev/null"
+            // Nothing in them; as pre-flights create nothing, there are no directories either.
+            "find /opt/offgo/releases /var/lib/offgo/incoming -mindepth 1 2>/dev/null; true"
         ),
         ""
     );
@@ -316,7 +317,8 @@ fn refusals_leave_hosts_untouched() {
     assert_eq!(
         sh(
             other,
-            "ls -A /opt/offgo/releases 2>/dev/null; ls -A /var/lib/offgo/incoming 2>/dev/null"
+            // Nothing in them; as pre-flights create nothing, there are no directories either.
+            "find /opt/offgo/releases /var/lib/offgo/incoming -mindepth 1 2>/dev/null; true"
         ),
         ""
     );
