@@ -426,14 +426,11 @@ fn install(
         outcome.notes.push(format!("pruned {pruned}"));
     }
     super::go_env::shim_notes(&pairs, &mut outcome.notes);
-    if value(&pairs, "done") == Some("1") && out.success() {
-        // A push that leaves the Go environment off [go_env] fails, naming it.
-        return super::go_env::check_drift(link, run, ctx);
-    }
-    let step = value(&pairs, "fail").unwrap_or("install");
-    let why = value(&pairs, "why").unwrap_or("the install script ended early");
-    let hint = back.unwrap_or_else(|| install_hint(step).to_string());
-    Err(StepError::refused(step, why.to_string(), hint).with_output(out.combined()))
+    super::script_end::script_end(&out, &pairs, "install", |step| {
+        back.unwrap_or_else(|| install_hint(step).to_string())
+    })?;
+    // A push that leaves the Go environment off [go_env] fails, naming it.
+    super::go_env::check_drift(link, run, ctx)
 }
 
 /// What the host said about undoing a switch, as notes; and the hint that must replace the

@@ -2,8 +2,7 @@
 //! a whole install from uploaded files, a verify that names a changed file, a switch, and the
 //! inputs it refuses before touching anything.
 
-use std::io::Write;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use super::app_ops::{self, AppInstallInputs};
 use super::helper::helper_text;
@@ -23,18 +22,7 @@ fn paths_in(dir: &std::path::Path) -> RemotePaths {
 }
 
 fn helper(paths: &RemotePaths, verb: &str, stdin: &[u8]) -> (i32, Vec<(String, String)>, String) {
-    let mut child = Command::new("sh")
-        .arg("-c")
-        .arg(helper_text(paths))
-        .arg("offgo-helper")
-        .arg(verb)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let _ = child.stdin.take().unwrap().write_all(stdin);
-    let out = child.wait_with_output().unwrap();
+    let out = super::test_sh::sh_with_stdin(&helper_text(paths), &["offgo-helper", verb], stdin);
     (
         out.status.code().unwrap_or(-1),
         key_values(&out.stdout),

@@ -1,8 +1,7 @@
 //! The helper run by a real `sh`, as root would run it: what it does with good inputs, and that
 //! it refuses everything else before touching a file.
 
-use std::io::Write;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use super::*;
 use crate::core::remote::call::RemoteCall;
@@ -22,19 +21,11 @@ fn paths_in(dir: &std::path::Path) -> RemotePaths {
 
 /// Runs the helper for `paths` with `args` and `stdin`: (status, stdout, stderr).
 fn run(paths: &RemotePaths, args: &[&str], stdin: &[u8]) -> (i32, String, String) {
-    let mut child = Command::new("sh")
-        .arg("-c")
-        .arg(helper_text(paths))
-        .arg("offgo-helper")
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    // A refused helper may exit before reading all of it.
-    let _ = child.stdin.take().unwrap().write_all(stdin);
-    let out = child.wait_with_output().unwrap();
+    let name_and_args: Vec<&str> = std::iter::once("offgo-helper")
+        .chain(args.iter().copied())
+        .collect();
+    let out =
+        crate::core::remote::test_sh::sh_with_stdin(&helper_text(paths), &name_and_args, stdin);
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).into_owned(),

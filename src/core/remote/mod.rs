@@ -20,3 +20,5 @@ pub use paths::RemotePaths;
 
 #[cfg(test)]
 mod app_helper_tests;
+#[cfg(test)]
+mod test_sh;

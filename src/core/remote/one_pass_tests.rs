@@ -3,7 +3,6 @@
 //! bytes arrive is used only once its hash is the bundle's, the tarball is not read again, and
 //! anything unusual falls back to reading the tarball as before.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
@@ -82,16 +81,7 @@ fn sha(bytes: &[u8]) -> String {
 
 /// Runs `script` with `sh -c`, `stdin` fed to it: (success, key=value pairs, all output).
 fn sh(script: &str, stdin: &[u8]) -> (bool, Vec<(String, String)>, String) {
-    let mut child = Command::new("sh")
-        .arg("-c")
-        .arg(script)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let _ = child.stdin.take().unwrap().write_all(stdin);
-    let out = child.wait_with_output().unwrap();
+    let out = crate::core::remote::test_sh::sh_with_stdin(script, &[], stdin);
     let text = format!(
         "{}{}",
         String::from_utf8_lossy(&out.stdout),
