@@ -9,17 +9,7 @@ use super::helper::helper_text;
 use super::ops::{key_values, value};
 use super::RemotePaths;
 
-fn paths_in(dir: &std::path::Path) -> RemotePaths {
-    let root = dir.display();
-    RemotePaths {
-        go_root: format!("{root}/usr/local/go"),
-        releases_dir: format!("{root}/opt/offgo/releases"),
-        state_dir: format!("{root}/var/lib/offgo"),
-        audit_log: format!("{root}/var/log/offgo/audit.log"),
-        profile_script: format!("{root}/etc/profile.d/offgo-go.sh"),
-        athens_storage: None,
-    }
-}
+use super::test_sh::paths_in;
 
 fn helper(paths: &RemotePaths, verb: &str, stdin: &[u8]) -> (i32, Vec<(String, String)>, String) {
     let out = super::test_sh::sh_with_stdin(&helper_text(paths), &["offgo-helper", verb], stdin);

@@ -7,17 +7,7 @@ use super::*;
 use crate::core::remote::call::RemoteCall;
 use crate::core::remote::ops;
 
-fn paths_in(dir: &std::path::Path) -> RemotePaths {
-    let root = dir.display();
-    RemotePaths {
-        go_root: format!("{root}/usr/local/go"),
-        releases_dir: format!("{root}/opt/offgo/releases"),
-        state_dir: format!("{root}/var/lib/offgo"),
-        audit_log: format!("{root}/var/log/offgo/audit.log"),
-        profile_script: format!("{root}/etc/profile.d/offgo-go.sh"),
-        athens_storage: None,
-    }
-}
+use crate::core::remote::test_sh::paths_in;
 
 /// Runs the helper for `paths` with `args` and `stdin`: (status, stdout, stderr).
 fn run(paths: &RemotePaths, args: &[&str], stdin: &[u8]) -> (i32, String, String) {

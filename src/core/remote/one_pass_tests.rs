@@ -27,15 +27,7 @@ struct Release {
 
 fn host() -> Host {
     let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().display();
-    let paths = RemotePaths {
-        go_root: format!("{root}/usr/local/go"),
-        releases_dir: format!("{root}/opt/offgo/releases"),
-        state_dir: format!("{root}/var/lib/offgo"),
-        audit_log: format!("{root}/var/log/offgo/audit.log"),
-        profile_script: format!("{root}/etc/profile.d/offgo-go.sh"),
-        athens_storage: None,
-    };
+    let paths = crate::core::remote::test_sh::paths_in(dir.path());
     Host { dir, paths }
 }
 
