@@ -54,13 +54,7 @@ fn logins(fleet: &Fleet) -> Vec<(String, usize)> {
     fleet
         .hosts()
         .iter()
-        .map(|h| {
-            let log = std::fs::read_to_string(h.log_path()).unwrap();
-            (
-                h.name().to_string(),
-                log.matches("Accepted publickey").count(),
-            )
-        })
+        .map(|h| (h.name().to_string(), h.logins_accepted()))
         .collect()
 }
 

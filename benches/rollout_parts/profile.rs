@@ -106,12 +106,6 @@ fn logins(fleet: &offgo::fleet::Fleet) -> Vec<(String, usize)> {
     fleet
         .hosts()
         .iter()
-        .map(|h| {
-            let log = std::fs::read_to_string(h.log_path()).unwrap_or_default();
-            (
-                h.name().to_string(),
-                log.matches("Accepted publickey").count(),
-            )
-        })
+        .map(|h| (h.name().to_string(), h.logins_accepted()))
         .collect()
 }

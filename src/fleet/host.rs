@@ -112,6 +112,15 @@ impl HostHandle {
         self.layout.log()
     }
 
+    /// How many logins the host's `sshd` has accepted so far, over all its runs (its log has a
+    /// line for each); 0 while there is no log.
+    pub fn logins_accepted(&self) -> usize {
+        std::fs::read_to_string(self.log_path())
+            .unwrap_or_default()
+            .matches("Accepted publickey")
+            .count()
+    }
+
     /// Writes `bytes` to `remote_path` on the host, creating parent directories. The file is
     /// replaced (new file, rename), never rewritten in place: it may be a hard link into the
     /// shared Go tree cache.
