@@ -22,7 +22,9 @@ impl Engine {
         });
     }
 
-    /// The verification after a push of `artifact` (a rollout's): see [`Engine::verify_after_push`].
+    /// The verification a rollout runs right after its push of `artifact`: ldd gaps the push saw
+    /// before it changed anything are pre-existing, not failures, and a Go release's files the
+    /// push proved in this process are not read again.
     pub fn verify_pushed(
         &self,
         hosts: &[super::HostId],

@@ -121,13 +121,24 @@ impl OpContext {
     /// rollout took for its plan seconds before; a changed one is probed in full, and the memo
     /// kept for the next.
     pub(crate) fn probe(&self, link: &mut HostLink, host: HostId) -> HostReport {
-        match self.memos.get(host) {
-            Some(memo) => {
-                let mut memo = memo.lock().unwrap_or_else(|e| e.into_inner());
-                probe::probe_host(link, &self.trail, Some(&mut memo))
-            }
-            None => probe::probe_host(link, &self.trail, None),
+        probe_remembering(&self.memos, &self.trail, link, host)
+    }
+}
+
+/// A probe of `host` that answers from its last full probe when the host is unchanged, and
+/// keeps the new one otherwise: the engine's probes and an operation's share the memo.
+fn probe_remembering(
+    memos: &[Mutex<Option<probe::ProbeMemo>>],
+    trail: &AuditTrail,
+    link: &mut HostLink,
+    host: HostId,
+) -> HostReport {
+    match memos.get(host) {
+        Some(memo) => {
+            let mut memo = memo.lock().unwrap_or_else(|e| e.into_inner());
+            probe::probe_host(link, trail, Some(&mut memo))
         }
+        None => probe::probe_host(link, trail, None),
     }
 }
 
@@ -196,8 +207,7 @@ impl Engine {
                 host,
                 Box::new(move |link: &mut HostLink| {
                     let guard = ReportGuard::new(host, link.host(), events);
-                    let mut memo = memos[host].lock().unwrap_or_else(|e| e.into_inner());
-                    let report = probe::probe_host(link, &trail, Some(&mut memo));
+                    let report = probe_remembering(&memos, &trail, link, host);
                     guard.send(report);
                 }),
             );
@@ -214,22 +224,10 @@ impl Engine {
     }
 
     /// Verifies the active `kind` artifact on `hosts`.
+    /// Every file is read and any ldd gap fails: a rollout's verification right after its push
+    /// is [`Engine::verify_pushed`].
     pub fn verify(&self, hosts: &[HostId], kind: ArtifactKind) {
-        self.verify_after_push(hosts, kind, None);
-    }
-
-    /// Verifies right after a push that saw `ldd_before` (its [`HostOutcome::ldd_before`]):
-    /// ldd gaps already there before the push are reported as pre-existing, not failed.
-    pub fn verify_after_push(
-        &self,
-        hosts: &[HostId],
-        kind: ArtifactKind,
-        ldd_before: Option<Vec<LddGap>>,
-    ) {
-        let op = kind.verify_op(ldd_before.map(|ldd_before| verify::JustPushed {
-            ldd_before: Some(ldd_before),
-            proven_digests: Vec::new(),
-        }));
+        let op = kind.verify_op(None);
         self.operate(hosts, Operation::Verify, move |link, run, ctx| {
             op(link, run, ctx)
         });
