@@ -10,7 +10,7 @@
 mod support;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 use support::{settle, ssh_opts};
 
@@ -206,41 +206,20 @@ until curl -fsS --max-time 2 "http://127.0.0.1:$port/health" >/dev/null 2>&1; do
 done
 "#;
     let started = Instant::now();
-    let children: Vec<_> = f
-        .fleet
-        .hosts()
-        .iter()
-        .map(|h| {
-            let opts = ssh_opts(&f.fleet).join(" ");
-            let port = h.port();
-            let cmd = format!(
-                "ssh -n {opts} -p {port} root@127.0.0.1 mkdir -p /var/lib/offgo/apps/incoming && \
+    let commands = f.fleet.hosts().iter().map(|h| {
+        let opts = ssh_opts(&f.fleet).join(" ");
+        let port = h.port();
+        let cmd = format!(
+            "ssh -n {opts} -p {port} root@127.0.0.1 mkdir -p /var/lib/offgo/apps/incoming && \
                  scp {opts} -P {port} {t} root@127.0.0.1:/var/lib/offgo/apps/incoming/ && \
                  scp {opts} -P {port} {s} root@127.0.0.1:/var/lib/offgo/apps/incoming/sums && \
                  ssh {opts} -p {port} root@127.0.0.1 sh -s",
-                t = tarball.display(),
-                s = sums.display()
-            );
-            let mut child = Command::new("sh")
-                .arg("-c")
-                .arg(cmd)
-                .stdin(Stdio::piped())
-                .stdout(Stdio::null())
-                .spawn()
-                .unwrap();
-            use std::io::Write;
-            child
-                .stdin
-                .take()
-                .unwrap()
-                .write_all(remote.as_bytes())
-                .unwrap();
-            child
-        })
-        .collect();
-    for mut c in children {
-        assert!(c.wait().unwrap().success());
-    }
+            t = tarball.display(),
+            s = sums.display()
+        );
+        cmd
+    });
+    support::sh_on_all_at_once(commands, remote.as_bytes());
     started.elapsed()
 }
 

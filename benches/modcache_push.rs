@@ -19,7 +19,7 @@ mod support;
 mod modules;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 use support::{settle, ssh_opts};
 
@@ -156,39 +156,19 @@ ln -sfn "$d" /opt/offgo/modcache/current.new && mv -T /opt/offgo/modcache/curren
 "#
     );
     let started = Instant::now();
-    let children: Vec<_> = fleet
-        .hosts()
-        .iter()
-        .map(|h| {
-            let opts = ssh_opts(fleet).join(" ");
-            let port = h.port();
-            let cmd = format!(
-                "ssh -n {opts} -p {port} root@127.0.0.1 mkdir -p /var/lib/offgo/incoming && \
+    let commands = fleet.hosts().iter().map(|h| {
+        let opts = ssh_opts(fleet).join(" ");
+        let port = h.port();
+        let cmd = format!(
+            "ssh -n {opts} -p {port} root@127.0.0.1 mkdir -p /var/lib/offgo/incoming && \
                  scp {opts} -P {port} {t} {s} root@127.0.0.1:/var/lib/offgo/incoming/ && \
                  ssh {opts} -p {port} root@127.0.0.1 sh -s",
-                t = tarball.display(),
-                s = sums.display()
-            );
-            let mut child = Command::new("sh")
-                .arg("-c")
-                .arg(cmd)
-                .stdin(Stdio::piped())
-                .stdout(Stdio::null())
-                .spawn()
-                .unwrap();
-            use std::io::Write;
-            child
-                .stdin
-                .take()
-                .unwrap()
-                .write_all(remote.as_bytes())
-                .unwrap();
-            child
-        })
-        .collect();
-    for mut c in children {
-        assert!(c.wait().unwrap().success());
-    }
+            t = tarball.display(),
+            s = sums.display()
+        );
+        cmd
+    });
+    support::sh_on_all_at_once(commands, remote.as_bytes());
     let elapsed = started.elapsed();
     served(fleet, id);
     elapsed

@@ -145,40 +145,20 @@ rm -rf /opt/offgo/releases/go1.22.10 && mv /opt/offgo/releases/.tmp /opt/offgo/r
 ln -sfn /opt/offgo/releases/go1.22.10/go /usr/local/go.new && mv -T /usr/local/go.new /usr/local/go
 "#;
     let started = Instant::now();
-    let children: Vec<_> = fleet
-        .hosts()
-        .iter()
-        .map(|h| {
-            let opts = ssh_opts(fleet).join(" ");
-            let port = h.port();
-            let cmd = format!(
-                "ssh -n {opts} -p {port} root@127.0.0.1 mkdir -p /var/lib/offgo/incoming && \
+    let commands = fleet.hosts().iter().map(|h| {
+        let opts = ssh_opts(fleet).join(" ");
+        let port = h.port();
+        let cmd = format!(
+            "ssh -n {opts} -p {port} root@127.0.0.1 mkdir -p /var/lib/offgo/incoming && \
                  scp {opts} -P {port} {t} root@127.0.0.1:/var/lib/offgo/incoming/ && \
                  scp {opts} -P {port} {s} root@127.0.0.1:/var/lib/offgo/incoming/sums && \
                  ssh {opts} -p {port} root@127.0.0.1 sh -s",
-                t = tarball.display(),
-                s = sums.display()
-            );
-            let mut child = Command::new("sh")
-                .arg("-c")
-                .arg(cmd)
-                .stdin(Stdio::piped())
-                .stdout(Stdio::null())
-                .spawn()
-                .unwrap();
-            use std::io::Write;
-            child
-                .stdin
-                .take()
-                .unwrap()
-                .write_all(remote.as_bytes())
-                .unwrap();
-            child
-        })
-        .collect();
-    for mut c in children {
-        assert!(c.wait().unwrap().success());
-    }
+            t = tarball.display(),
+            s = sums.display()
+        );
+        cmd
+    });
+    support::sh_on_all_at_once(commands, remote.as_bytes());
     started.elapsed()
 }
 

@@ -146,3 +146,27 @@ impl Drop for HostCgroup {
         let _ = std::fs::remove_dir(&self.dir);
     }
 }
+
+/// Runs each of `commands` with `sh -c` at once (an operator's script on every host in
+/// parallel), each fed `stdin`, and waits for all of them; every one must succeed.
+pub fn sh_on_all_at_once(commands: impl IntoIterator<Item = String>, stdin: &[u8]) {
+    use std::io::Write;
+    use std::process::Stdio;
+    let children: Vec<std::process::Child> = commands
+        .into_iter()
+        .map(|cmd| {
+            let mut child = Command::new("sh")
+                .arg("-c")
+                .arg(cmd)
+                .stdin(Stdio::piped())
+                .stdout(Stdio::null())
+                .spawn()
+                .unwrap();
+            child.stdin.take().unwrap().write_all(stdin).unwrap();
+            child
+        })
+        .collect();
+    for mut c in children {
+        assert!(c.wait().unwrap().success());
+    }
+}
