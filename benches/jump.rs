@@ -22,7 +22,7 @@ use std::time::{Duration, Instant};
 use offgo::core::inventory;
 use offgo::core::remote::probe::probe_script;
 use offgo::fleet::{Fleet, FleetSpec, HostSpec, InventoryOptions, NetNamespace};
-use support::settle;
+use support::{children_cpu, settle};
 
 const RUNS: usize = 5;
 const PARALLEL: usize = 50;
@@ -31,19 +31,6 @@ const PARALLEL: usize = 50;
 struct Sample {
     wall: Duration,
     cpu: Duration,
-}
-
-fn children_cpu() -> Duration {
-    let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
-    // SAFETY: getrusage fills the struct it is given.
-    let usage = unsafe {
-        libc::getrusage(libc::RUSAGE_CHILDREN, usage.as_mut_ptr());
-        usage.assume_init()
-    };
-    let tv = |t: libc::timeval| {
-        Duration::from_secs(t.tv_sec as u64) + Duration::from_micros(t.tv_usec as u64)
-    };
-    tv(usage.ru_utime) + tv(usage.ru_stime)
 }
 
 /// Runs `cmd`; its stdout must hold `expect` answers (`"reachable": true` objects, or probe

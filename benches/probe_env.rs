@@ -11,6 +11,10 @@
 //!
 //!     cargo bench --bench probe_env
 
+#[allow(dead_code)]
+#[path = "support/mod.rs"]
+mod support;
+
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
@@ -19,22 +23,10 @@ use offgo::core::goenv::GoEnvPolicy;
 use offgo::core::remote::probe::probe_script;
 use offgo::core::remote::RemotePaths;
 use offgo::fleet::release_tree;
+use support::children_cpu;
 
 const ROUNDS: usize = 5;
 const PROBES: u32 = 20;
-
-fn children_cpu() -> Duration {
-    let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
-    // SAFETY: getrusage fills the struct it is given.
-    let usage = unsafe {
-        libc::getrusage(libc::RUSAGE_CHILDREN, usage.as_mut_ptr());
-        usage.assume_init()
-    };
-    let tv = |t: libc::timeval| {
-        Duration::from_secs(t.tv_sec as u64) + Duration::from_micros(t.tv_usec as u64)
-    };
-    tv(usage.ru_utime) + tv(usage.ru_stime)
-}
 
 /// One probe as a host runs it: `sh -s` with the script on stdin, the environment an sshd
 /// session gives root (HOME, USER, LOGNAME, SHELL, PATH); returns its output.

@@ -32,7 +32,7 @@ use std::time::{Duration, Instant};
 use offgo::core::engine::{Engine, EngineEvent, EngineOptions};
 use offgo::core::inventory;
 use offgo::fleet::{Fleet, FleetSpec, HostSpec, InventoryOptions};
-use support::{open_console, settle, tmux, HostCgroup};
+use support::{children_cpu, open_console, self_cpu, settle, tmux, HostCgroup};
 
 const PARALLEL: usize = 256;
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
@@ -684,25 +684,4 @@ fn field(line: &str, key: &str) -> Option<u64> {
         .next()?
         .parse()
         .ok()
-}
-
-fn rusage(who: i32) -> Duration {
-    let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
-    // SAFETY: getrusage fills the struct it is given.
-    let usage = unsafe {
-        libc::getrusage(who, usage.as_mut_ptr());
-        usage.assume_init()
-    };
-    let tv = |t: libc::timeval| {
-        Duration::from_secs(t.tv_sec as u64) + Duration::from_micros(t.tv_usec as u64)
-    };
-    tv(usage.ru_utime) + tv(usage.ru_stime)
-}
-
-fn children_cpu() -> Duration {
-    rusage(libc::RUSAGE_CHILDREN)
-}
-
-fn self_cpu() -> Duration {
-    rusage(libc::RUSAGE_SELF)
 }

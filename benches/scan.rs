@@ -21,7 +21,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use support::{settle, ssh_opts};
+use support::{children_cpu, self_cpu, settle, ssh_opts};
 
 use offgo::core::engine::{Engine, EngineEvent, EngineOptions};
 use offgo::core::inventory;
@@ -69,32 +69,6 @@ fn hosts_cpu(listeners: &[u32]) -> Duration {
 fn host_since(listeners: &[u32], before: Duration) -> Duration {
     std::thread::sleep(Duration::from_millis(500));
     hosts_cpu(listeners).saturating_sub(before)
-}
-
-fn children_cpu() -> Duration {
-    let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
-    // SAFETY: getrusage fills the struct it is given.
-    let usage = unsafe {
-        libc::getrusage(libc::RUSAGE_CHILDREN, usage.as_mut_ptr());
-        usage.assume_init()
-    };
-    let tv = |t: libc::timeval| {
-        Duration::from_secs(t.tv_sec as u64) + Duration::from_micros(t.tv_usec as u64)
-    };
-    tv(usage.ru_utime) + tv(usage.ru_stime)
-}
-
-fn self_cpu() -> Duration {
-    let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
-    // SAFETY: as above.
-    let usage = unsafe {
-        libc::getrusage(libc::RUSAGE_SELF, usage.as_mut_ptr());
-        usage.assume_init()
-    };
-    let tv = |t: libc::timeval| {
-        Duration::from_secs(t.tv_sec as u64) + Duration::from_micros(t.tv_usec as u64)
-    };
-    tv(usage.ru_utime) + tv(usage.ru_stime)
 }
 
 fn run_command(cmd: &mut Command, listeners: &[u32]) -> Sample {

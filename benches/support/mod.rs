@@ -170,3 +170,29 @@ pub fn sh_on_all_at_once(commands: impl IntoIterator<Item = String>, stdin: &[u8
         assert!(c.wait().unwrap().success());
     }
 }
+
+/// CPU (user + system) of `who`: `libc::RUSAGE_SELF` or `libc::RUSAGE_CHILDREN` (the waited-for
+/// children and theirs).
+pub fn rusage_cpu(who: libc::c_int) -> std::time::Duration {
+    let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
+    // SAFETY: getrusage fills the struct it is given.
+    let usage = unsafe {
+        libc::getrusage(who, usage.as_mut_ptr());
+        usage.assume_init()
+    };
+    let tv = |t: libc::timeval| {
+        std::time::Duration::from_secs(t.tv_sec as u64)
+            + std::time::Duration::from_micros(t.tv_usec as u64)
+    };
+    tv(usage.ru_utime) + tv(usage.ru_stime)
+}
+
+/// This process's CPU so far.
+pub fn self_cpu() -> std::time::Duration {
+    rusage_cpu(libc::RUSAGE_SELF)
+}
+
+/// The CPU of the children this process has waited for.
+pub fn children_cpu() -> std::time::Duration {
+    rusage_cpu(libc::RUSAGE_CHILDREN)
+}
