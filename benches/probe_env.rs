@@ -79,6 +79,7 @@ fn main() {
         audit_log: w.join("audit.log").display().to_string(),
         profile_script: w.join("profile.sh").display().to_string(),
         athens_storage: None,
+        host_tools: Default::default(),
     };
     let vars = GoEnvPolicy::default().reported();
     let with = w.join("with-go-env.sh");

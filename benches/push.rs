@@ -21,6 +21,7 @@ use std::time::{Duration, Instant};
 use support::{settle, ssh_opts};
 
 use offgo::core::inventory;
+use offgo::core::remote::HostTools;
 use offgo::core::ssh::HostLink;
 use offgo::fleet::{Fleet, FleetSpec, HostSpec, InventoryOptions};
 
@@ -223,15 +224,29 @@ fn host_profile(tarball: &Path, sums: &Path) -> Vec<StepCost> {
         assert!(out.status.success(), "{command}");
         String::from_utf8_lossy(&out.stdout).into_owned()
     };
-    let paths = offgo::core::remote::RemotePaths::default();
     let name = tarball.file_name().unwrap().to_str().unwrap();
-    let receive =
-        offgo::core::remote::ops::receive_call(&paths, "go-tarball", "go1.22.10", name, false)
-            .script();
-    ssh(
-        "mkdir -p /var/lib/offgo/incoming && cat > /var/lib/offgo/receive.sh",
-        receive.as_bytes(),
-    );
+    for tools in [HostTools::Auto, HostTools::Contract] {
+        let paths = offgo::core::remote::RemotePaths {
+            host_tools: tools,
+            ..Default::default()
+        };
+        let receive =
+            offgo::core::remote::ops::receive_call(&paths, "go-tarball", "go1.22.10", name, false)
+                .script();
+        ssh(
+            &format!(
+                "mkdir -p /var/lib/offgo/incoming && cat > /var/lib/offgo/receive-{}.sh",
+                tools.as_str()
+            ),
+            receive.as_bytes(),
+        );
+    }
+    // The tree check as install runs it with host_tools = "auto" (openssl over the list; 0 only
+    // when every file matches).
+    let fast_check = offgo::core::remote::ops::Script::new()
+        .set("host_tools", "auto")
+        .body("cd \"$1\" && sums_ok_fast sha256sums\n");
+    ssh("cat > /var/lib/offgo/check-auto.sh", fast_check.as_bytes());
     ssh(
         "cat > /var/lib/offgo/src.tgz",
         &std::fs::read(tarball).unwrap(),
@@ -249,10 +264,13 @@ for round in $(seq {ROUNDS}); do
   rm -rf $R/.prof && mkdir -p $R/.prof
   t "today: extract (tar -xzf)" tar -xzf "$T" -C $R/.prof --no-same-owner
   cp /var/lib/offgo/sums $R/.prof/sha256sums
-  t "both: check_tree (sha256sum -c, tree in page cache)" sh -c "cd $R/.prof && sha256sum -c --quiet sha256sums"
-  t "both: check_go_version (go version)" $R/.prof/go/bin/go version
+  t "script and host_tools = contract: check_tree (sha256sum -c, tree in page cache)" sh -c "cd $R/.prof && sha256sum -c --quiet sha256sums"
+  t "host_tools = auto: check_tree (openssl dgst over the list, tree in page cache)" sh /var/lib/offgo/check-auto.sh $R/.prof
+  t "all: check_go_version (go version)" $R/.prof/go/bin/go version
   rm -rf $R/.prof "$T"
-  t "one pass: receive (tee to .part, sha256sum, tar -xz)" sh /var/lib/offgo/receive.sh < "$S"
+  t "one pass, host_tools = contract: receive (tee to .part, sha256sum, gzip + tar)" sh /var/lib/offgo/receive-contract.sh < "$S"
+  rm -rf $R/.offgo-stream-go1.22.10 "$T"
+  t "one pass, host_tools = auto: receive (tee to .part, openssl, igzip + tar)" sh /var/lib/offgo/receive-auto.sh < "$S"
   rm -rf $R/.offgo-stream-go1.22.10 "$T"
 done
 cat $P
@@ -365,29 +383,50 @@ fn upload_rows(tarball_21: &Path, size_mib: f64) {
 
 /// (b): each run on a fresh fleet whose hosts' `/opt` is a tmpfs, offgo and the script
 /// alternating which goes first.
+/// offgo runs twice: with `host_tools = "auto"` (the default: OpenSSL's SHA-256 and igzip here)
+/// and with `"contract"` (sha256sum and gzip, the script's own tools).
 fn whole_push_rows(offgo: &Path, bundle: &Path, tarball_22: &Path, sums: &Path) {
     let mut ours = Vec::new();
+    let mut contract = Vec::new();
     let mut script = Vec::new();
     for run in 0..RUNS {
-        // Alternate which goes first, so neither always follows the other's clean-up.
-        for first in [run % 2 == 0, run % 2 != 0] {
+        // Take turns at going first, so none always follows another's clean-up.
+        for turn in 0..3 {
             let (f, inv) = fleet_with(10, true);
-            if first {
-                let state = tempfile::tempdir().unwrap();
-                ours.push(offgo_push(offgo, &inv, bundle, state.path()).0);
-            } else {
-                script.push(script_push(&f, tarball_22, sums));
+            match (run + turn) % 3 {
+                0 => {
+                    let state = tempfile::tempdir().unwrap();
+                    ours.push(offgo_push(offgo, &inv, bundle, state.path()).0);
+                }
+                1 => {
+                    let inv = f.dir().join("offgo-contract.toml");
+                    f.write_inventory(
+                        &inv,
+                        &InventoryOptions::new().default_line("host_tools = \"contract\""),
+                    )
+                    .unwrap();
+                    let state = tempfile::tempdir().unwrap();
+                    contract.push(offgo_push(offgo, &inv, bundle, state.path()).0);
+                }
+                _ => script.push(script_push(&f, tarball_22, sums)),
             }
             drop(f);
             settle();
         }
     }
-    eprintln!("whole push runs (ms): offgo {ours:?}, script {script:?}");
-    let (ours, script) = (median(ours), median(script));
+    eprintln!(
+        "whole push runs (ms): offgo {ours:?}, offgo with host_tools = contract {contract:?}, script {script:?}"
+    );
+    let (ours, contract, script) = (median(ours), median(contract), median(script));
     println!(
-        "| whole push to 10 hosts, /opt on tmpfs: offgo | {} ms | {:.2}× script |",
+        "| whole push to 10 hosts, /opt on tmpfs: offgo (host_tools = auto) | {} ms | {:.2}× script |",
         ours.as_millis(),
         ours.as_secs_f64() / script.as_secs_f64()
+    );
+    println!(
+        "| whole push to 10 hosts, /opt on tmpfs: offgo (host_tools = contract) | {} ms | {:.2}× script |",
+        contract.as_millis(),
+        contract.as_secs_f64() / script.as_secs_f64()
     );
     println!(
         "| whole push to 10 hosts, /opt on tmpfs: scp + ssh script | {} ms | |",

@@ -125,8 +125,13 @@ fn deploy_pushes_verifies_rolls_back_and_rolls_out_through_its_rule_only() {
     );
     assert_eq!(code, 0, "{hosts:#?}");
     for h in &hosts {
-        // Through the helper too, the tarball was unpacked as it arrived.
+        // Through the helper too, the tarball was unpacked as it arrived, by the faster tools
+        // found on sudo's secure_path.
         assert!(h["notes"].to_string().contains("one pass:"), "{h:#}");
+        assert!(
+            h["notes"].to_string().contains("host tools: openssl"),
+            "{h:#}"
+        );
     }
     for host in fleet.hosts() {
         assert_eq!(

@@ -89,6 +89,9 @@ invalid_inventories! {
     bad_athens_storage => "tests/invalid_inventories/bad_athens_storage.toml:4:18: \
         hosts[0].athens_storage: athens_storage \"/var/lib/athens/.. x\" has a name offgo will not write under as root\n  \
         hint: use letters, digits, '.', '_', '-' and '+' in each part, e.g. \"/var/lib/athens\"";
+    bad_host_tools => "tests/invalid_inventories/bad_host_tools.toml:2:14: \
+        defaults.host_tools: unknown host_tools \"fastest\"\n  \
+        hint: use \"auto\" (OpenSSL's SHA-256 and a faster gzip decoder where the host has them) or \"contract\" (sha256sum and gzip only)";
     unknown_become_key => "tests/invalid_inventories/unknown_become_key.toml:2:1: defaults.becom: unknown key `becom`\n  \
         hint: did you mean `become`?";
     relative_remote_path => "tests/invalid_inventories/relative_remote_path.toml:2:11: \

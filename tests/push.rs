@@ -73,6 +73,13 @@ fn push_verify_rollback_and_audit_on_real_hosts() {
         assert_eq!(h["error_kind"], Value::Null);
         // A fresh upload: hashed and unpacked as it arrived, the tarball not read again.
         assert!(h["notes"].to_string().contains("one pass:"), "{h:#}");
+        // With the faster tools CI installs (host_tools = "auto", the default).
+        assert!(
+            h["notes"]
+                .to_string()
+                .contains("host tools: openssl for SHA-256, igzip for gunzip"),
+            "{h:#}"
+        );
     }
     assert_eq!(by_name(&hosts, "hand")["from"], "go1.21.13");
     assert_eq!(by_name(&hosts, "managed")["from"], "go1.21.13");
@@ -390,7 +397,13 @@ fn an_interrupted_upload_resumes() {
         "not switched"
     );
 
-    let (hosts, code) = push(state.path(), &inv, bundle_1_22(), "flaky");
+    // The resumed push with only the contract's tools: the partial upload hashed by sha256sum,
+    // the tarball unpacked by gzip, the tree checked by sha256sum -c.
+    let contract = inventory(
+        &fleet,
+        &InventoryOptions::new().default_line("host_tools = \"contract\""),
+    );
+    let (hosts, code) = push(state.path(), &contract, bundle_1_22(), "flaky");
     assert_eq!(code, 0, "{hosts:#?}");
     let notes = hosts[0]["notes"].to_string();
     assert!(
@@ -399,6 +412,7 @@ fn an_interrupted_upload_resumes() {
     );
     // A resumed upload was not unpacked as it arrived: install read the tarball as before.
     assert!(!notes.contains("one pass"), "{notes}");
+    assert!(!notes.contains("host tools"), "{notes}");
     assert_eq!(
         sh(flaky, "/usr/local/go/bin/go version"),
         "go version go1.22.10 linux/amd64"

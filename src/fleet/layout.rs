@@ -116,6 +116,7 @@ impl HostLayout {
             audit_log: self.remote(&d.audit_log),
             profile_script: self.remote(&d.profile_script),
             athens_storage: None,
+            ..d
         }
     }
 }

@@ -417,6 +417,9 @@ fn install(
     if value(&pairs, "one_pass") == Some("1") {
         outcome.notes.push(ONE_PASS_NOTE.into());
     }
+    if let Some(note) = value(&pairs, "host_tools").and_then(host_tools_note) {
+        outcome.notes.push(note);
+    }
     // Said plainly wherever the push is reported: how the new Go was checked instead.
     if let Some(not_run) = value(&pairs, "go_version_not_run") {
         outcome.notes.push(not_run.to_string());
@@ -431,6 +434,33 @@ fn install(
     })?;
     // A push that leaves the Go environment off [go_env] fails, naming it.
     super::go_env::check_drift(link, run, ctx)
+}
+
+/// Which faster tools the host's scripts used (`host_tools = "auto"`), as a note; `None` for the
+/// contract's own (sha256sum, gzip) or anything that is not one of the names the script prints.
+fn host_tools_note(said: &str) -> Option<String> {
+    let (sha, gz) = said.split_once(' ')?;
+    let sha = match sha {
+        "openssl" => Some("openssl for SHA-256"),
+        "sha256sum" => None,
+        _ => return None,
+    };
+    let gz = match gz {
+        "igzip" | "zstd" | "unpigz" => Some(gz),
+        "gzip" => None,
+        _ => return None,
+    };
+    let used: Vec<String> = sha
+        .map(str::to_string)
+        .into_iter()
+        .chain(gz.map(|g| format!("{g} for gunzip")))
+        .collect();
+    (!used.is_empty()).then(|| {
+        format!(
+            "host tools: {} (host_tools = \"auto\"; every file still checked against the bundle)",
+            used.join(", ")
+        )
+    })
 }
 
 /// What the host said about undoing a switch, as notes; and the hint that must replace the
@@ -524,5 +554,24 @@ mod recorded_tests {
         ));
         assert!(!last_entry_is_on(&log(&[("verify", v, "ok")]), v));
         assert!(!last_entry_is_on(&AuditLogRead::Missing, v));
+    }
+}
+
+#[cfg(test)]
+mod host_tools_tests {
+    use super::host_tools_note;
+
+    #[test]
+    fn only_the_names_the_script_prints_become_a_note() {
+        assert_eq!(host_tools_note("sha256sum gzip"), None);
+        assert_eq!(
+            host_tools_note("openssl igzip").unwrap(),
+            "host tools: openssl for SHA-256, igzip for gunzip (host_tools = \"auto\"; every file still checked against the bundle)"
+        );
+        assert!(host_tools_note("sha256sum zstd")
+            .unwrap()
+            .starts_with("host tools: zstd for gunzip ("));
+        assert_eq!(host_tools_note("openssl \x1b[2Jevil"), None);
+        assert_eq!(host_tools_note("openssl"), None);
     }
 }

@@ -12,7 +12,7 @@ use super::model::HostKeyPolicy;
 use super::paths::{local_path, remote_glob, remote_path};
 use crate::core::goenv::GoShims;
 use crate::core::remote::privilege::{Become, BecomeMethod, SUDOERS_FILE};
-use crate::core::remote::RemotePaths;
+use crate::core::remote::{HostTools, RemotePaths};
 
 /// Keys allowed in `[defaults]`, in every `[groups.*]` and in every `[[hosts]]`.
 pub(super) const SETTING_KEYS: &[&str] = &[
@@ -36,6 +36,7 @@ pub(super) const SETTING_KEYS: &[&str] = &[
     "sudoers_file",
     "go_shims",
     "athens_storage",
+    "host_tools",
 ];
 
 /// What one table (defaults, a group or a host) set; `None` means "not set here".
@@ -61,6 +62,7 @@ pub(super) struct Layer {
     sudoers_file: Option<String>,
     go_shims: Option<GoShims>,
     athens_storage: Option<String>,
+    host_tools: Option<HostTools>,
 }
 
 impl Layer {
@@ -87,6 +89,7 @@ impl Layer {
             "sudoers_file" => self.sudoers_file = Some(remote_path(field)?),
             "go_shims" => self.go_shims = Some(go_shims(field)?),
             "athens_storage" => self.athens_storage = Some(athens_storage(field)?),
+            "host_tools" => self.host_tools = Some(host_tools(field)?),
             _ => return Ok(false),
         }
         Ok(true)
@@ -199,6 +202,7 @@ impl Settings {
         if layer.athens_storage.is_some() {
             self.paths.athens_storage.clone_from(&layer.athens_storage);
         }
+        over(&mut self.paths.host_tools, &layer.host_tools);
     }
 }
 
@@ -267,6 +271,16 @@ fn host_key_policy(field: &Field<'_>) -> Result<HostKeyPolicy, InventoryError> {
         other => Err(field
             .error(format!("unknown host_key_policy \"{other}\""))
             .hint("use \"strict\" (refuse unknown keys) or \"accept-new\" (record unknown keys, refuse changed ones)")),
+    }
+}
+
+fn host_tools(field: &Field<'_>) -> Result<HostTools, InventoryError> {
+    match field.string()? {
+        "auto" => Ok(HostTools::Auto),
+        "contract" => Ok(HostTools::Contract),
+        other => Err(field
+            .error(format!("unknown host_tools \"{}\"", crate::core::text::safe(other)))
+            .hint("use \"auto\" (OpenSSL's SHA-256 and a faster gzip decoder where the host has them) or \"contract\" (sha256sum and gzip only)")),
     }
 }
 

@@ -7,6 +7,10 @@ use super::paths::RemotePaths;
 use super::privilege::{Become, HELPER_PATH};
 
 const LOCK: &str = include_str!("scripts/lock.sh");
+/// SHA-256 and gunzip by the fastest tool the host has for the same work, sha256sum and gzip
+/// always the fallback (`digest_of`, `sha256_stdin`, `gunzip_stdin`, `untar_gz`,
+/// `sums_ok_fast`): every verb's script carries them.
+pub(super) const HOST_TOOLS: &str = include_str!("scripts/host_tools.sh");
 /// The functions every pre-flight shares: `host_arch`, `free_kb`, `dev`, `check_writable`.
 macro_rules! preflight {
     ($body:literal) => {
@@ -21,7 +25,7 @@ const INSTALL: &str = include_str!("scripts/install.sh");
 const SWITCH: &str = include_str!("scripts/switch.sh");
 const VERIFY: &str = include_str!("scripts/verify.sh");
 /// The functions install.sh, switch.sh, verify.sh and current_tree.sh share: `relink`,
-/// `clean_leftovers`, `tree_sums`, `digest_of`, `go_version`.
+/// `clean_leftovers`, `tree_sums`, `go_version`.
 pub(super) const GO_ROOT: &str = include_str!("scripts/go_root.sh");
 const CURRENT_TREE: &str = include_str!("scripts/current_tree.sh");
 const AUDIT_APPEND: &str = include_str!("scripts/audit_append.sh");
@@ -265,3 +269,7 @@ mod go_check_tests;
 #[cfg(test)]
 #[path = "preflight_common_tests.rs"]
 mod preflight_common_tests;
+
+#[cfg(test)]
+#[path = "host_tools_tests.rs"]
+mod host_tools_tests;

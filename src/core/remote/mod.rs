@@ -16,7 +16,7 @@ mod probe_parse;
 pub mod quote;
 pub mod rule;
 
-pub use paths::RemotePaths;
+pub use paths::{HostTools, RemotePaths};
 
 #[cfg(test)]
 mod app_helper_tests;

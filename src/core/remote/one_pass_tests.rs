@@ -249,3 +249,53 @@ fn an_unpacked_tree_this_push_did_not_send_is_never_used() {
     assert!(!host.stream_dir().exists(), "the unused tree is gone");
     assert_eq!(host.active(), None, "nothing switched");
 }
+
+/// A gzip decoder that writes every byte and then fails (exit 3) is not taken at tar's word:
+/// receive leaves no tree for install to use, and install, reading the tarball with the same
+/// decoder, fails at extract naming it. Nothing is switched.
+#[test]
+fn a_decoder_that_fails_after_its_output_leaves_no_tree_to_use() {
+    use std::os::unix::fs::PermissionsExt;
+    let host = host();
+    let release = release(host.dir.path());
+    let bin = host.dir.path().join("fake-bin");
+    std::fs::create_dir(&bin).unwrap();
+    let igzip = bin.join("igzip");
+    std::fs::write(&igzip, "#!/bin/sh\ngzip -dc\nexit 3\n").unwrap();
+    std::fs::set_permissions(&igzip, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let shadowed = |script: String| format!("PATH='{}':\"$PATH\"\n{script}", bin.display());
+
+    let call = ops::receive_call(&host.paths, "go-tarball", VERSION, TARBALL, false);
+    let (ok, said, text) = sh(&shadowed(call.script()), &release.tarball);
+    assert!(ok, "{text}");
+    assert_eq!(value(&said, "unpacked"), None, "{text}");
+    assert_eq!(std::fs::read(host.tarball()).unwrap(), release.tarball);
+
+    let sums = ops::incoming_sums(&host.paths, VERSION);
+    std::fs::write(&sums, &release.sums).unwrap();
+    let inputs = InstallInputs {
+        version: VERSION,
+        tarball_name: TARBALL,
+        sha256: &sha(&release.tarball),
+        tree_digest: &sha(&release.sums),
+        adopt_version: "",
+        previous_target: "",
+        state_json: "{\"current\":\"go1.22.10\",\"previous\":null,\"history\":[]}",
+        prune: &[],
+        go_env: &[],
+        shims: "",
+        streamed: true,
+    };
+    let (ok, pairs, text) = sh(
+        &shadowed(ops::install_script(&host.paths, &inputs).script()),
+        b"",
+    );
+    assert!(!ok, "{text}");
+    assert_eq!(value(&pairs, "one_pass"), None, "{text}");
+    assert_eq!(value(&pairs, "fail"), Some("extract"), "{text}");
+    assert!(
+        text.contains("igzip could not decode") && text.contains("exit 3"),
+        "{text}"
+    );
+    assert_eq!(host.active(), None, "nothing switched");
+}

@@ -48,11 +48,14 @@ impl Script {
                 paths.athens_storage.as_deref().unwrap_or(""),
             )
             .set("athens_state", &paths.athens_state())
+            .set("host_tools", paths.host_tools.as_str())
     }
 
-    /// The inputs, then the framing functions (`kv`), then `body`.
+    /// The inputs, then the framing functions (`kv`) and the host's tools (`digest_of`,
+    /// `untar_gz`, `sums_ok_fast`…), then `body`.
     pub fn body(mut self, body: &str) -> String {
         self.text.push_str(super::frame::PRELUDE);
+        self.text.push_str(super::call::HOST_TOOLS);
         self.text.push_str(body);
         self.text
     }
@@ -310,6 +313,7 @@ mod tests {
             audit_log: format!("{root}/audit.log"),
             profile_script: format!("{root}/profile.sh"),
             athens_storage: None,
+            host_tools: Default::default(),
         };
         let inputs = InstallInputs {
             version: "go1.22.10",

@@ -19,6 +19,30 @@ pub struct RemotePaths {
     /// `ATHENS_DISK_STORAGE_ROOT`): a module-cache push preloads it. `None`: no Athens.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub athens_storage: Option<String>,
+    /// What the host's scripts hash and unpack with (`host_tools`). Not a path, but like the
+    /// paths it is fixed in the helper's text, so a sudoers rule's digest covers it.
+    #[serde(skip)]
+    pub host_tools: HostTools,
+}
+
+/// The tools a host's scripts use for SHA-256 and gunzip (`host_tools` in the inventory).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum HostTools {
+    /// OpenSSL's SHA-256 and a faster gzip decoder (igzip, zstd, unpigz) where the host has
+    /// them and each passes a known-answer check there; sha256sum and gzip otherwise.
+    #[default]
+    Auto,
+    /// Only the tools the host contract names: sha256sum and gzip.
+    Contract,
+}
+
+impl HostTools {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HostTools::Auto => "auto",
+            HostTools::Contract => "contract",
+        }
+    }
 }
 
 impl Default for RemotePaths {
@@ -30,6 +54,7 @@ impl Default for RemotePaths {
             audit_log: "/var/log/offgo/audit.log".into(),
             profile_script: "/etc/profile.d/offgo-go.sh".into(),
             athens_storage: None,
+            host_tools: HostTools::Auto,
         }
     }
 }

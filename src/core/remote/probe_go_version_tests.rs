@@ -32,6 +32,7 @@ fn go_root(dir: &std::path::Path, version_file: &str) -> RemotePaths {
         audit_log: path("audit.log"),
         profile_script: path("profile.sh"),
         athens_storage: None,
+        host_tools: Default::default(),
     }
 }
 

@@ -38,6 +38,7 @@ fn the_real_script_runs_and_parses_locally() {
         audit_log: root.join("log/audit.log").display().to_string(),
         profile_script: root.join("profile.sh").display().to_string(),
         athens_storage: None,
+        host_tools: Default::default(),
     };
     let script = probe_script(&paths, &[format!("{}/bin/*", root.display())], &[], None);
     let run = |script: &str| -> Vec<u8> {
@@ -134,6 +135,7 @@ fn paths_in(dir: &std::path::Path, audit: &str) -> RemotePaths {
         audit_log: path(audit),
         profile_script: path("profile.sh"),
         athens_storage: None,
+        host_tools: Default::default(),
     }
 }
 

@@ -17,6 +17,7 @@ pub fn paths_in(dir: &std::path::Path) -> RemotePaths {
         audit_log: format!("{root}/var/log/offgo/audit.log"),
         profile_script: format!("{root}/etc/profile.d/offgo-go.sh"),
         athens_storage: None,
+        host_tools: Default::default(),
     }
 }
 

@@ -47,7 +47,7 @@ step extract
 tmp="$app_releases/.offgo-new-$version-$$"
 rm -rf "$tmp"
 mkdir -p "$tmp" || fail extract "cannot create $tmp"
-out=$(tar -xzf "$app_tarball" -C "$tmp" --no-same-owner 2>&1) || fail extract "tar: $out (is the disk full?)"
+untar_gz "$app_tarball" "$tmp" --no-same-owner || fail extract "tar: $offgo_out (is the disk full?)"
 { cp "$app_sums" "$tmp/.offgo-sha256sums" &&
   printf '%s\n' "$tree_digest" > "$tmp/.offgo-tree-digest" &&
   cp "$app_manifest" "$tmp/.offgo-app.toml"; } || fail extract "cannot record the file list and manifest (is the disk full?)"

@@ -68,12 +68,6 @@ tree_sums() (
   find . -type f -print0 | sort -z | xargs -0 -r sha256sum | sed 's|^\([0-9a-f]\{64\}\)  \./|\1  go/|'
 )
 
-# digest_of FILE: its sha256, lowercase hex.
-digest_of() {
-  offgo_d=$(sha256sum < "$1" 2>/dev/null) || return 1
-  printf '%s' "${offgo_d%% *}"
-}
-
 # go_version GODIR: what `GODIR/bin/go version` printed (its first line), in $offgo_out. A Go
 # this kernel cannot execute ("Exec format error") cannot say its version. When its ELF machine
 # is the architecture this host reports, the host reports an arch its CPU is not and no emulator

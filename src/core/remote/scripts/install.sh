@@ -101,7 +101,7 @@ if [ -n "$stream_hash" ]; then
   rm -rf "$stream"
 else
   mkdir -p "$tmp" || fail extract "cannot create $tmp"
-  out=$(tar -xzf "$tarball" -C "$tmp" --no-same-owner 2>&1) || fail extract "tar: $out (is the disk full?)"
+  untar_gz "$tarball" "$tmp" --no-same-owner || fail extract "tar: $offgo_out (is the disk full?)"
 fi
 [ -d "$tmp/go" ] && [ ! -L "$tmp/go" ] || fail extract "the tarball has no go/ directory"
 cp "$sums" "$tmp/sha256sums" || fail extract "cannot copy the sha256sums (is the disk full?)"
@@ -111,6 +111,8 @@ printf '%s\n' "$tree_digest" > "$tmp/tree_digest" || fail extract "cannot record
 
 step check_tree
 check_tree "$tmp" || fail check_tree "files differ from the bundle: $offgo_out"
+offgo_pick_tools
+kv host_tools "$offgo_sha $offgo_gz"
 
 step check_go_version
 go_version "$tmp/go"

@@ -45,7 +45,7 @@ mkdir -p "$modcache_dir" || fail extract "cannot create $modcache_dir"
 tmp="$modcache_dir/.offgo-new-$id-$$"
 rm -rf "$tmp"
 mkdir -p "$tmp" || fail extract "cannot create $tmp"
-out=$(tar -xzf "$tarball" -C "$tmp" --no-same-owner --no-same-permissions 2>&1) || fail extract "tar: $out (is the disk full?)"
+untar_gz "$tarball" "$tmp" --no-same-owner --no-same-permissions || fail extract "tar: $offgo_out (is the disk full?)"
 
 step check_tree
 out=$(mc_check_tree "$tmp" "$sums" "$tree_digest") || fail check_tree "files differ from the bundle: $out"
@@ -135,7 +135,7 @@ if [ -n "$athens_storage" ]; then
   awk '{ print $1 "  " $2 }' "$plan" > "$athens_list.offgo-new" && rm -f "$plan" &&
     mv -f "$athens_list.offgo-new" "$athens_list" ||
     fail athens "cannot write $athens_list (is the disk full?)"
-  out=$(cd "$athens_storage" && sha256sum -c --quiet --strict "$athens_list" 2>&1) ||
+  out=$(cd "$athens_storage" && { sums_ok_fast "$athens_list" || sha256sum -c --quiet --strict "$athens_list" 2>&1; }) ||
     fail athens "Athens' files differ from the bundle after the preload: $out"
   printf '{"storage":"%s","bundle":"%s","list_sha256":"%s"}\n' "$athens_storage" "$id" "$(mc_digest "$athens_list")" \
     > "$athens_state.offgo-new" && mv -f "$athens_state.offgo-new" "$athens_state" ||

@@ -38,7 +38,7 @@ for d in $(ls -1t "$releases_dir" 2>/dev/null); do
 done
 if [ -f "$part" ]; then
   kv part_size "$(wc -c < "$part" | tr -d ' ')"
-  [ "$hash_part" = 1 ] && kv part_sha256 "$(sha256sum "$part" | cut -d ' ' -f 1)"
+  [ "$hash_part" = 1 ] && kv part_sha256 "$(digest_of "$part")"
 fi
 if [ -f "$tarball" ]; then
   kv tarball_size "$(wc -c < "$tarball" | tr -d ' ')"

@@ -3,8 +3,8 @@
 # interrupted upload resumes) and takes its name once complete. install checks both.
 #
 # A Go tarball (`file=go-tarball`) sent whole is read once: the same bytes go to the `.part`
-# (kept for a resume), to sha256sum and to `tar -xz` into a private (0700) directory of
-# releases_dir that nothing uses, with the hash they had written beside it. install.sh uses
+# (kept for a resume), to the SHA-256 and to the gzip decoder and tar, into a private (0700)
+# directory of releases_dir that nothing uses, with the hash they had written beside it. install.sh uses
 # that tree only once the hash is the bundle's; anything else (a resume, a failed unpack, a
 # hash missing) leaves no hash there, and install re-reads the tarball as before.
 umask 022
@@ -19,11 +19,15 @@ receive_unpacking() {
   rm -rf "$stream"
   mkdir -m 700 "$stream" 2>/dev/null && mkdir "$stream/tree" &&
     mkfifo "$stream/hash.fifo" "$stream/tar.fifo" || { rm -rf "$stream"; return 1; }
-  sha256sum < "$stream/hash.fifo" > "$stream/hash" &
+  sha256_stdin < "$stream/hash.fifo" > "$stream/hash" &
   offgo_hash_pid=$!
   # A tar that stops early (a corrupted stream, a full disk) must not cut the upload: the rest
   # is drained, the `.part` completes, and install's check says what was wrong.
-  { tar -xzf - -C "$stream/tree" --no-same-owner 2>/dev/null; echo $? > "$stream/tar.rc"; cat > /dev/null; } < "$stream/tar.fifo" &
+  # The decoder's status as well as tar's: without pipefail, a decoder that stops early could
+  # leave a short tree behind a tar that found nothing wrong.
+  { { gunzip_stdin 2>/dev/null; echo $? > "$stream/gz.rc"; } | tar -xf - -C "$stream/tree" --no-same-owner 2>/dev/null
+    echo $? > "$stream/tar.rc"
+    cat > /dev/null; } < "$stream/tar.fifo" &
   offgo_tar_pid=$!
   tee "$part" "$stream/hash.fifo" > "$stream/tar.fifo"
   offgo_tee=$?
@@ -32,8 +36,9 @@ receive_unpacking() {
   wait "$offgo_tar_pid"
   offgo_sum=
   [ "$offgo_tee" = 0 ] && [ "$offgo_hash" = 0 ] && [ "$(cat "$stream/tar.rc" 2>/dev/null)" = 0 ] &&
+    [ "$(cat "$stream/gz.rc" 2>/dev/null)" = 0 ] &&
     read -r offgo_sum _ < "$stream/hash"
-  rm -f "$stream/hash.fifo" "$stream/tar.fifo" "$stream/hash" "$stream/tar.rc"
+  rm -f "$stream/hash.fifo" "$stream/tar.fifo" "$stream/hash" "$stream/tar.rc" "$stream/gz.rc"
   if [ -n "$offgo_sum" ]; then
     printf '%s\n' "$offgo_sum" > "$stream/sha256.offgo-new" &&
       mv -f "$stream/sha256.offgo-new" "$stream/sha256" && kv unpacked 1

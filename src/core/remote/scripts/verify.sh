@@ -10,7 +10,7 @@ target=$(readlink "$go_root" 2>/dev/null)
 # The list itself must be the one installed (its digest was recorded then), or an edited list
 # could hide edited files.
 recorded=$(head -n 1 "$target/../tree_digest" 2>/dev/null)
-listed=$(sha256sum < "$target/../sha256sums" 2>/dev/null | cut -c 1-64)
+listed=$(digest_of "$target/../sha256sums")
 if [ -L "$go_root" ] && [ -f "$target/../sha256sums" ] && [ -n "$recorded" ] && [ "$listed" != "$recorded" ]; then
   report tree 0 "$(dirname "$target")/sha256sums was edited after install: its digest is $listed, $recorded was recorded"
 elif [ -L "$go_root" ] && [ -f "$target/../sha256sums" ] && [ -n "$recorded" ] &&
