@@ -140,6 +140,13 @@ fn app_bundles_push_roll_out_halt_on_health_roll_back_and_verify() {
             "{h:#}"
         );
         assert_eq!(served(*port).as_deref(), Some("1.0.0"), "{name}");
+        // Unpacked and checked by the faster tools CI installs (host_tools = "auto").
+        assert!(
+            h["notes"]
+                .to_string()
+                .contains("host tools: openssl for SHA-256"),
+            "{h:#}"
+        );
     }
     let resumed = format!("resumed the upload at 100 of {} KiB", tarball.len() >> 10);
     assert!(

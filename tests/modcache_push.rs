@@ -448,6 +448,12 @@ fn athens_preload(
             .contains("3 module version(s) written, 0 already there"),
         "{pushed:#}"
     );
+    assert!(
+        pushed["notes"]
+            .to_string()
+            .contains("host tools: openssl for SHA-256, igzip for gunzip"),
+        "{pushed:#}"
+    );
     for (module, encoded, version) in [
         ("example.com/greet", "example.com/greet", "v1.0.0"),
         ("example.com/greet", "example.com/greet", "v1.1.0"),

@@ -456,6 +456,9 @@ fn install(
             .notes
             .push(format!("pruned {}", crate::core::text::safe(pruned)));
     }
+    if let Some(note) = value(&pairs, "host_tools").and_then(super::push::host_tools_note) {
+        outcome.notes.push(note);
+    }
     super::script_end::script_end(&out, &pairs, "install", |step| {
         install_hint(step).to_string()
     })

@@ -174,6 +174,9 @@ fn install(
     for pruned in values(&pairs, "pruned") {
         outcome.notes.push(format!("pruned {pruned}"));
     }
+    if let Some(note) = value(&pairs, "host_tools").and_then(super::push::host_tools_note) {
+        outcome.notes.push(note);
+    }
     if let (Some(written), Some(kept)) = (
         value(&pairs, "athens_written"),
         value(&pairs, "athens_kept"),

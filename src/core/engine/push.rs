@@ -438,7 +438,7 @@ fn install(
 
 /// Which faster tools the host's scripts used (`host_tools = "auto"`), as a note; `None` for the
 /// contract's own (sha256sum, gzip) or anything that is not one of the names the script prints.
-fn host_tools_note(said: &str) -> Option<String> {
+pub(super) fn host_tools_note(said: &str) -> Option<String> {
     let (sha, gz) = said.split_once(' ')?;
     let sha = match sha {
         "openssl" => Some("openssl for SHA-256"),

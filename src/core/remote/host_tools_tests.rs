@@ -14,9 +14,10 @@ use crate::core::remote::frame::PRELUDE;
 
 const DECODERS: [&str; 4] = ["igzip", "zstd", "unpigz", "gzip"];
 
-/// `sh -c PRELUDE HOST_TOOLS BODY` in `cwd`, with `path` as PATH when given.
-fn run(body: &str, cwd: &Path, path: Option<&str>, args: &[&str]) -> Output {
-    let script = format!("{PRELUDE}{HOST_TOOLS}{body}");
+/// `sh -c INPUTS PRELUDE HOST_TOOLS BODY` in `cwd`, with `path` as PATH when given: INPUTS
+/// (`host_tools=…`) come first, as a verb's inputs do.
+fn run(inputs: &str, body: &str, cwd: &Path, path: Option<&str>, args: &[&str]) -> Output {
+    let script = format!("{inputs}\n{PRELUDE}{HOST_TOOLS}{body}");
     let mut cmd = Command::new("sh");
     cmd.arg("-c")
         .arg(script)
@@ -62,8 +63,9 @@ fn tool_dir(dir: &Path, real: &[&str], fakes: &[(&str, &str)]) -> String {
 }
 
 /// What every script needs besides the tools under test.
-const BASE: [&str; 12] = [
-    "sh", "printf", "cat", "cut", "sed", "grep", "tr", "xargs", "wc", "tar", "mktemp", "rm",
+const BASE: [&str; 14] = [
+    "sh", "printf", "cat", "cut", "sed", "grep", "tr", "xargs", "wc", "tar", "mktemp", "rm", "seq",
+    "cksum",
 ];
 
 fn base_with(tools: &[&str]) -> Vec<&'static str> {
@@ -80,33 +82,30 @@ const PICKED: &str = "offgo_pick_tools\necho \"$offgo_sha $offgo_gz\"\n";
 fn the_fastest_tools_are_picked_only_after_their_known_answer() {
     let dir = tempfile::tempdir().unwrap();
     // The real ones, all present: OpenSSL and ISA-L's igzip.
-    let out = run(PICKED, dir.path(), None, &[]);
+    let out = run("", PICKED, dir.path(), None, &[]);
     assert_eq!(stdout(&out), "openssl igzip\n");
     // host_tools=contract: the contract's tools only.
-    let out = run(
-        &format!("host_tools=contract\n{PICKED}"),
-        dir.path(),
-        None,
-        &[],
-    );
+    let out = run("host_tools=contract", PICKED, dir.path(), None, &[]);
     assert_eq!(stdout(&out), "sha256sum gzip\n");
 
-    // An openssl whose SHA-256 is wrong and an igzip that mangles are passed over: zstd next.
+    // An openssl whose SHA-256 is wrong, an igzip that mangles a digit and a zstd that drops the
+    // last newline are passed over: unpigz next.
     let path = tool_dir(
         dir.path(),
-        &base_with(&["gzip", "sha256sum", "zstd", "unpigz"]),
+        &base_with(&["gzip", "sha256sum", "unpigz", "head"]),
         &[
             ("openssl", "echo 0000 '*stdin'"),
-            ("igzip", "gzip -dc | tr o 0"),
+            ("igzip", "gzip -dc | tr 7 8"),
+            ("zstd", "gzip -dc | head -c -1"),
         ],
     );
-    let out = run(PICKED, dir.path(), Some(&path), &[]);
-    assert_eq!(stdout(&out), "sha256sum zstd\n", "{out:?}");
+    let out = run("", PICKED, dir.path(), Some(&path), &[]);
+    assert_eq!(stdout(&out), "sha256sum unpigz\n", "{out:?}");
 
     // Nothing but the contract's tools.
     let bare = tempfile::tempdir().unwrap();
     let path = tool_dir(bare.path(), &base_with(&["gzip", "sha256sum"]), &[]);
-    let out = run(PICKED, bare.path(), Some(&path), &[]);
+    let out = run("", PICKED, bare.path(), Some(&path), &[]);
     assert_eq!(stdout(&out), "sha256sum gzip\n", "{out:?}");
 }
 
@@ -119,7 +118,8 @@ fn digests_are_the_same_whichever_tool_takes_them() {
     let want = hex::encode(Sha256::digest(&bytes));
     for mode in ["auto", "contract"] {
         let out = run(
-            &format!("host_tools={mode}\ndigest_of \"$1\"; echo; sha256_stdin < \"$1\"\n"),
+            &format!("host_tools={mode}"),
+            "digest_of \"$1\"; echo; sha256_stdin < \"$1\"\n",
             dir.path(),
             None,
             &[file.to_str().unwrap()],
@@ -159,6 +159,7 @@ fn tarball(dir: &Path, files: &[(&str, Vec<u8>)]) -> PathBuf {
 fn untar_with(decoder: &str, path: Option<&str>, tb: &Path, into: &Path) -> (bool, String) {
     std::fs::create_dir_all(into).unwrap();
     let out = run(
+        "",
         &format!(
             "offgo_sha=sha256sum offgo_gz={decoder}\n\
              untar_gz \"$1\" \"$2\" --no-same-owner; r=$?; printf '%s' \"$offgo_out\"; exit $r\n"
@@ -195,6 +196,32 @@ fn every_decoder_unpacks_the_same_tree_and_a_failing_one_is_named() {
         assert_eq!(
             std::fs::read(into.join("go/VERSION")).unwrap(),
             b"go1.22.10\n"
+        );
+    }
+
+    // Megabytes of zeros after the archive's end blocks (as a large blocking factor leaves):
+    // tar stops reading early, and no decoder is failed for the bytes it could not hand over.
+    let plain = Command::new("tar")
+        .arg("-cf")
+        .arg("-")
+        .arg("-C")
+        .arg(dir.path().join("src"))
+        .arg(".")
+        .output()
+        .unwrap();
+    let mut padded = plain.stdout;
+    padded.extend(std::iter::repeat_n(0u8, 3 << 20));
+    let padded_tb = dir.path().join("padded.tar.gz");
+    let gz = crate::core::remote::test_sh::sh_with_stdin("gzip -c", &[], &padded);
+    std::fs::write(&padded_tb, gz.stdout).unwrap();
+    for decoder in DECODERS {
+        let into = dir.path().join(format!("p-{decoder}"));
+        let (ok, out) = untar_with(decoder, None, &padded_tb, &into);
+        assert!(ok, "{decoder}: {out}");
+        assert_eq!(
+            std::fs::read(into.join("go/bin/big")).unwrap(),
+            big,
+            "{decoder}"
         );
     }
 
@@ -253,7 +280,8 @@ fn tree(dir: &Path, names: &[&str]) -> String {
 fn verdicts(dir: &Path, list: &str, skip: &str, mode: &str) -> (bool, bool) {
     std::fs::write(dir.join("LIST"), list).unwrap();
     let fast = run(
-        &format!("host_tools={mode}\nsums_ok_fast LIST \"$1\"\n"),
+        &format!("host_tools={mode}"),
+        "sums_ok_fast LIST \"$1\"\n",
         dir,
         None,
         &[skip],

@@ -54,6 +54,7 @@ untar_gz "$app_tarball" "$tmp" --no-same-owner || fail extract "tar: $offgo_out 
 
 step check_tree
 app_check_tree "$tmp" || fail check_tree "files differ from the bundle: $app_why"
+kv host_tools "$offgo_sha $offgo_gz"
 
 step place
 # The same version again (a repair): the old tree goes aside for the instant of the rename; a

@@ -135,7 +135,7 @@ write_shims() {
 # official lines (offgo's block after them is the go_env check's). offgo_out: what differs.
 check_tree() {
   offgo_out=$(cd "$1" && { sums_ok_fast sha256sums '  go/go\.env$' ||
-    grep -v '  go/go\.env$' sha256sums | sha256sum -c --quiet - 2>&1; }) || return 1
+    grep -a -v '  go/go\.env$' sha256sums | sha256sum -c --quiet - 2>&1; }) || return 1
   offgo_listed=$(grep '  go/go\.env$' "$1/sha256sums" | cut -c 1-64)
   [ -n "$offgo_listed" ] || return 0
   offgo_has=$(official_go_env "$1/go/go.env" 2>/dev/null | digest_of /dev/stdin)

@@ -111,7 +111,6 @@ printf '%s\n' "$tree_digest" > "$tmp/tree_digest" || fail extract "cannot record
 
 step check_tree
 check_tree "$tmp" || fail check_tree "files differ from the bundle: $offgo_out"
-offgo_pick_tools
 kv host_tools "$offgo_sha $offgo_gz"
 
 step check_go_version

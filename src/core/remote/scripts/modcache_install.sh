@@ -49,6 +49,7 @@ untar_gz "$tarball" "$tmp" --no-same-owner --no-same-permissions || fail extract
 
 step check_tree
 out=$(mc_check_tree "$tmp" "$sums" "$tree_digest") || fail check_tree "files differ from the bundle: $out"
+kv host_tools "$offgo_sha $offgo_gz"
 
 step place
 # The same cache already installed (a push after a cut-short one, or a repair): its files are

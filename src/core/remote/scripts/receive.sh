@@ -25,8 +25,10 @@ receive_unpacking() {
   # is drained, the `.part` completes, and install's check says what was wrong.
   # The decoder's status as well as tar's: without pipefail, a decoder that stops early could
   # leave a short tree behind a tar that found nothing wrong.
-  { { gunzip_stdin 2>/dev/null; echo $? > "$stream/gz.rc"; } | tar -xf - -C "$stream/tree" --no-same-owner 2>/dev/null
-    echo $? > "$stream/tar.rc"
+  # tar stops at the archive's end blocks: the rest is drained on its side too, so the decoder
+  # never dies of SIGPIPE over a good tarball.
+  { { gunzip_stdin 2>/dev/null; echo $? > "$stream/gz.rc"; } |
+      { tar -xf - -C "$stream/tree" --no-same-owner 2>/dev/null; echo $? > "$stream/tar.rc"; cat > /dev/null; }
     cat > /dev/null; } < "$stream/tar.fifo" &
   offgo_tar_pid=$!
   tee "$part" "$stream/hash.fifo" > "$stream/tar.fifo"
