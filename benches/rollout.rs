@@ -56,6 +56,11 @@ const OPT_TMPFS_MIB: u32 = 600;
 /// `n` hosts on go1.22.10 (`tmpfs`: hosts without Go whose `/opt` is a tmpfs, so that two
 /// releases per host fit in memory; the work of a first install is the work of an upgrade).
 fn fleet(n: usize, bundles: &Path, tmpfs: bool) -> (Fleet, PathBuf) {
+    fleet_using(n, bundles, tmpfs, "auto")
+}
+
+/// A fleet whose inventory sets `host_tools` (`auto`, the default, or `contract`).
+fn fleet_using(n: usize, bundles: &Path, tmpfs: bool, host_tools: &str) -> (Fleet, PathBuf) {
     let mut spec = FleetSpec::new();
     for i in 0..n {
         let host = HostSpec::new(format!("r{i:02}"));
@@ -76,9 +81,10 @@ fn fleet(n: usize, bundles: &Path, tmpfs: bool) -> (Fleet, PathBuf) {
         "\n[bundles]\ndir = \"{}\"\n\n[rollout]\nbatches = [1, \"20%\", \"100%\"]\nparallel = {PARALLEL}\n",
         bundles.display()
     );
-    fleet
-        .write_inventory(&inv, &InventoryOptions::new().append(extra))
-        .expect("inventory");
+    let opts = InventoryOptions::new()
+        .append(extra)
+        .default_line(format!("host_tools = \"{host_tools}\""));
+    fleet.write_inventory(&inv, &opts).expect("inventory");
     (fleet, inv)
 }
 
@@ -453,9 +459,27 @@ fn against_ansible(offgo: &Path, tarball: &Path, bundles: &Path, manifest: &Path
         .expect("a sha256")
         .to_string();
     let mut offgo_walls = Vec::new();
+    let mut contract_walls = Vec::new();
     let mut ansible_walls = Vec::new();
     let mut sizes = Vec::new();
     for run in 0..runs {
+        // offgo with only the contract's tools (sha256sum, gzip: Ansible's own), on a fresh
+        // fleet of its own, first or last in turn.
+        let mut by_offgo_contract = || {
+            let (fleet, inv) = fleet_using(n, bundles, true, "contract");
+            let state = tempfile::tempdir().expect("tempdir");
+            let (wall, _) = headless_rollout(offgo, &inv, manifest, state.path());
+            eprintln!(
+                "run {}: offgo-tui rollout, host_tools = contract {:.1} s",
+                run + 1,
+                wall.as_secs_f64()
+            );
+            contract_walls.push(wall);
+            drop(fleet);
+        };
+        if run % 2 == 1 {
+            by_offgo_contract();
+        }
         let (fleet, inv) = fleet(n, bundles, true);
         let dir = Ansible::prepare(&fleet, PARALLEL);
         let state = tempfile::tempdir().expect("tempdir");
@@ -487,6 +511,9 @@ fn against_ansible(offgo: &Path, tarball: &Path, bundles: &Path, manifest: &Path
             by_offgo();
         }
         drop(fleet);
+        if run % 2 == 0 {
+            by_offgo_contract();
+        }
     }
     let cell = |walls: &[Duration]| {
         walls
@@ -505,8 +532,13 @@ fn against_ansible(offgo: &Path, tarball: &Path, bundles: &Path, manifest: &Path
     println!("|{rule} --- |");
     let (o, a) = (median(&offgo_walls), median(&ansible_walls));
     println!(
-        "| offgo-tui rollout (headless, whole) | {} | {o:.1} s |",
+        "| offgo-tui rollout (headless, whole; host_tools = auto) | {} | {o:.1} s |",
         cell(&offgo_walls)
+    );
+    println!(
+        "| offgo-tui rollout, host_tools = contract (sha256sum, gzip) | {} | {:.1} s |",
+        cell(&contract_walls),
+        median(&contract_walls)
     );
     println!(
         "| ansible-playbook benches/ansible/rollout.yml | {} | {a:.1} s |",
@@ -521,5 +553,15 @@ fn against_ansible(offgo: &Path, tarball: &Path, bundles: &Path, manifest: &Path
         "| offgo / Ansible | {} | {:.2}× (target ≤ 0.25×) |",
         ratios.join(" | "),
         o / a
+    );
+    let ratios: Vec<String> = contract_walls
+        .iter()
+        .zip(&ansible_walls)
+        .map(|(o, a)| format!("{:.2}×", o.as_secs_f64() / a.as_secs_f64()))
+        .collect();
+    println!(
+        "| offgo (host_tools = contract) / Ansible | {} | {:.2}× |",
+        ratios.join(" | "),
+        median(&contract_walls) / a
     );
 }

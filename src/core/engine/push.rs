@@ -436,13 +436,21 @@ fn install(
     super::go_env::check_drift(link, run, ctx)
 }
 
-/// Which faster tools the host's scripts used (`host_tools = "auto"`), as a note; `None` for the
+/// Which faster tools the host's scripts used (`host_tools = "auto"`), as a note: `SHA GUNZIP
+/// [TREE]`, TREE being what read the tree's files when the script says. `None` for the
 /// contract's own (sha256sum, gzip) or anything that is not one of the names the script prints.
 pub(super) fn host_tools_note(said: &str) -> Option<String> {
-    let (sha, gz) = said.split_once(' ')?;
-    let sha = match sha {
-        "openssl" => Some("openssl for SHA-256"),
-        "sha256sum" => None,
+    let mut words = said.split(' ');
+    let (sha, gz, tree) = (words.next()?, words.next()?, words.next());
+    if words.next().is_some() {
+        return None;
+    }
+    let sha = match (sha, tree) {
+        ("openssl", None | Some("openssl")) => Some("openssl for SHA-256"),
+        ("openssl", Some("sha256sum")) => {
+            Some("openssl for the tarball's SHA-256 (the tree's files by sha256sum -c)")
+        }
+        ("sha256sum", None | Some("sha256sum")) => None,
         _ => return None,
     };
     let gz = match gz {
@@ -564,8 +572,15 @@ mod host_tools_tests {
     #[test]
     fn only_the_names_the_script_prints_become_a_note() {
         assert_eq!(host_tools_note("sha256sum gzip"), None);
+        assert_eq!(host_tools_note("sha256sum gzip sha256sum"), None);
         assert_eq!(
-            host_tools_note("openssl igzip").unwrap(),
+            host_tools_note("openssl igzip sha256sum").unwrap(),
+            "host tools: openssl for the tarball's SHA-256 (the tree's files by sha256sum -c), igzip for gunzip (host_tools = \"auto\"; every file still checked against the bundle)"
+        );
+        assert_eq!(host_tools_note("openssl igzip openssl extra"), None);
+        assert_eq!(host_tools_note("sha256sum gzip openssl"), None);
+        assert_eq!(
+            host_tools_note("openssl igzip openssl").unwrap(),
             "host tools: openssl for SHA-256, igzip for gunzip (host_tools = \"auto\"; every file still checked against the bundle)"
         );
         assert!(host_tools_note("sha256sum zstd")

@@ -132,10 +132,14 @@ write_shims() {
 }
 
 # check_tree DIR: DIR/go's files against DIR/sha256sums (`sha256sum -c`), go/go.env by its
-# official lines (offgo's block after them is the go_env check's). offgo_out: what differs.
+# official lines (offgo's block after them is the go_env check's). offgo_out: what differs;
+# offgo_tree_by: which tool read the files (openssl or sha256sum).
 check_tree() {
-  offgo_out=$(cd "$1" && { sums_ok_fast sha256sums '  go/go\.env$' ||
-    grep -a -v '  go/go\.env$' sha256sums | sha256sum -c --quiet - 2>&1; }) || return 1
+  offgo_out= offgo_tree_by=openssl
+  if ! (cd "$1" && sums_ok_fast sha256sums '  go/go\.env$'); then
+    offgo_tree_by=sha256sum
+    offgo_out=$(cd "$1" && grep -a -v '  go/go\.env$' sha256sums | sha256sum -c --quiet - 2>&1) || return 1
+  fi
   offgo_listed=$(grep '  go/go\.env$' "$1/sha256sums" | cut -c 1-64)
   [ -n "$offgo_listed" ] || return 0
   offgo_has=$(official_go_env "$1/go/go.env" 2>/dev/null | digest_of /dev/stdin)

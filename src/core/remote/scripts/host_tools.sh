@@ -95,8 +95,9 @@ sums_ok_fast() {
   offgo_lf=$1 offgo_skip=${2-}
   [ "$(sums_lines | wc -l)" -gt 0 ] || return 1
   # A name outside this set (a space, a backslash, a leading `-` openssl would read as an
-  # option) is sha256sum's to read.
-  sums_lines | grep -a -v -q -E '^[0-9a-f]{64}  [A-Za-z0-9_.][A-Za-z0-9_./+@,=~-]*$' && return 1
+  # option) is sha256sum's to read. `!` is in it: Go's module paths escape capitals with it,
+  # in a release's own testdata and in every module cache.
+  sums_lines | grep -a -v -q -E '^[0-9a-f]{64}  [A-Za-z0-9_.][A-Za-z0-9_./+@,=~!-]*$' && return 1
   offgo_sums_want=$(sums_lines | sed 's/^\([0-9a-f]\{64\}\)  /\1 */' | openssl dgst -sha256 -r) || return 1
   offgo_sums_got=$(sums_lines | cut -c 67- | tr '\n' '\0' | xargs -0 openssl dgst -sha256 -r 2>/dev/null |
     openssl dgst -sha256 -r) || return 1

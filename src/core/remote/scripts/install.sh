@@ -111,7 +111,7 @@ printf '%s\n' "$tree_digest" > "$tmp/tree_digest" || fail extract "cannot record
 
 step check_tree
 check_tree "$tmp" || fail check_tree "files differ from the bundle: $offgo_out"
-kv host_tools "$offgo_sha $offgo_gz"
+kv host_tools "$offgo_sha $offgo_gz $offgo_tree_by"
 
 step check_go_version
 go_version "$tmp/go"
