@@ -591,3 +591,40 @@ fn run_on_three_marked_hosts_asks_then_gathers_their_answers_and_audits_them() {
     });
     console.quit();
 }
+
+/// The console opens a push's bundle off its event loop: a manifest that turns into a FIFO
+/// nobody writes between the pick and the confirmation (a stand-in for a media mount that hangs)
+/// leaves the push waiting, while keys still work and `q` still quits at once.
+#[test]
+fn a_push_whose_bundle_never_opens_does_not_hold_the_keys() {
+    let spec = FleetSpec::new().host(HostSpec::new("app-01").go_manual("1.21.13"));
+    let console = Console::open(&spec, "", 160, 48);
+    let tmux = &console.tmux;
+    console.wait_for_go("the host probed", PROBED, &[("app-01", "go1.21.13")]);
+    tmux.keys(&["p"]);
+    tmux.wait_for("the picker with the bundle", REDRAW, |s| {
+        s.contains("pick a bundle") && s.contains("go1.22.10")
+    });
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the push confirm dialog", REDRAW, |s| {
+        s.contains("push go1.22.10 to") && s.contains("y run")
+    });
+    let manifest = console
+        ._bundles
+        .path()
+        .join("go1.22.10.linux-amd64.offgo.toml");
+    std::fs::rename(&manifest, manifest.with_extension("toml.away")).unwrap();
+    let made = Command::new("mkfifo").arg(&manifest).status().unwrap();
+    assert!(made.success());
+    tmux.keys(&["y"]);
+    tmux.wait_for("the push requested", REDRAW, |s| {
+        s.contains("push go1.22.10 requested on")
+    });
+    // The help overlay opens and closes: the loop is not stuck reading the FIFO.
+    tmux.keys(&["?"]);
+    tmux.wait_for("the help overlay", REDRAW, |s| s.contains("in the filter"));
+    tmux.keys(&["Escape"]);
+    tmux.wait_for("the help closed", REDRAW, |s| !s.contains("in the filter"));
+    console.quit();
+    assert!(console.go_version("app-01").contains("go1.21.13"));
+}

@@ -19,7 +19,7 @@ use super::state::model::{Model, ModelSettings};
 use super::terminal::TerminalGuard;
 use super::update::update_all;
 use super::view;
-use crate::core::engine::{Artifact, ArtifactKind, Engine, EngineEvent, EngineOptions, Operation};
+use crate::core::engine::{ArtifactKind, Engine, EngineEvent, EngineOptions};
 use crate::core::inventory::{HostId, Inventory};
 use crate::logging::{default_log_path, init_logging};
 use std::os::unix::process::CommandExt;
@@ -252,30 +252,26 @@ fn run_command(state: &mut Loop<'_>, command: Command) -> Option<Msg> {
     match command {
         Command::Probe(hosts) => engine.probe(&hosts),
         Command::ListBundles(dir) => state.files.list_bundles(dir, inventory.bundles.clone()),
-        // A Go release or an app bundle, by what the path names.
+        // A Go release, a set, an app or a module cache, by what the path names; opened (its
+        // manifest, list and signature read) off the event loop.
         Command::Push { hosts, bundle } => {
-            match Artifact::open_detected(&bundle, &inventory.bundles) {
-                Ok((bundle, _)) => {
-                    tracing::info!(hosts = hosts.len(), version = %bundle.id(), "push");
-                    engine.push(&hosts, &bundle);
-                }
-                Err(error) => {
-                    let error = error.to_string();
-                    tracing::warn!(%error, "push refused");
-                    return Some(Msg::OperationRefused {
-                        op: Operation::Push,
-                        hosts,
-                        error,
-                    });
-                }
-            }
+            state
+                .files
+                .open_for_push(hosts, bundle, inventory.bundles.clone())
+        }
+        Command::PushOpened { hosts, bundle } => {
+            tracing::info!(hosts = hosts.len(), version = %bundle.id(), "push");
+            engine.push(&hosts, &bundle);
         }
         Command::Verify(hosts) => engine.verify(&hosts, ArtifactKind::GoRelease),
         Command::Rollback(hosts) => engine.rollback(&hosts, ArtifactKind::GoRelease, None),
         Command::RunCommand { hosts, command } => engine.run_command(&hosts, &command),
         Command::StartRollout { preview, bundle } => {
-            return Some(state.runner.start(engine, *preview, bundle))
+            state
+                .files
+                .open_for_rollout(*preview, bundle, inventory.bundles.clone())
         }
+        Command::StartOpenedRollout(opened) => return Some(state.runner.start(engine, *opened)),
         Command::RolloutInput(input) => return state.runner.input(engine, input),
         Command::ResumeRollout => return Some(state.runner.resume(engine)),
         Command::ListRollouts => return Some(state.runner.list()),

@@ -1,4 +1,5 @@
-//! The console's own file reading and writing (bundle listings, the table export): run on a
+//! The console's own file reading and writing (bundle listings, opening the bundle of a push or
+//! rollout, the table export): run on a
 //! blocking thread, never on the event loop, so a slow disk, a media mount or a directory of
 //! large bundles never holds a key press. The answer comes back as a message like any other.
 
@@ -6,10 +7,13 @@ use std::path::PathBuf;
 
 use tokio::sync::mpsc::UnboundedSender;
 
-use super::msg::Msg;
+use super::msg::{Msg, OpenedRollout};
 use super::operate::bundles;
+use crate::core::engine::{Artifact, Operation};
 use crate::core::export::HostLine;
-use crate::core::inventory::BundleSettings;
+use crate::core::inventory::{BundleSettings, HostId};
+use crate::core::rollout::Preview;
+use crate::core::rollout::SessionError;
 
 /// Where answers go: the event loop reads them as it reads keys and engine events.
 #[derive(Clone)]
@@ -37,6 +41,46 @@ impl FileWork {
             let catalog = super::apps::catalog::list(&dir);
             tracing::info!(dir = %dir.display(), apps = catalog.newest.len(), "listed app bundles");
             Msg::AppBundles(catalog)
+        });
+    }
+
+    /// The bundle a push sends, opened as the CLI opens it (its kind by what the path names,
+    /// the inventory's signature policy): answered with [`Msg::PushBundleOpened`], or refused.
+    pub fn open_for_push(&self, hosts: Vec<HostId>, path: PathBuf, settings: BundleSettings) {
+        self.off_thread(move || match Artifact::open_detected(&path, &settings) {
+            Ok((bundle, _)) => Msg::PushBundleOpened {
+                hosts,
+                bundle: Box::new(bundle),
+            },
+            Err(error) => {
+                let error = error.to_string();
+                tracing::warn!(%error, "push refused");
+                Msg::OperationRefused {
+                    op: Operation::Push,
+                    hosts,
+                    error,
+                }
+            }
+        });
+    }
+
+    /// The bundle of a confirmed rollout, opened the same way: answered with
+    /// [`Msg::RolloutBundleOpened`], or refused.
+    pub fn open_for_rollout(&self, preview: Preview, path: PathBuf, settings: BundleSettings) {
+        self.off_thread(move || match Artifact::open_detected(&path, &settings) {
+            Ok((bundle, signature)) => Msg::RolloutBundleOpened(Box::new(OpenedRollout {
+                preview,
+                bundle_path: path,
+                bundle,
+                signature: signature.to_string(),
+            })),
+            Err(source) => Msg::RolloutRefused(
+                SessionError::Bundle {
+                    rollout: "not started".into(),
+                    source,
+                }
+                .to_string(),
+            ),
         });
     }
 

@@ -38,6 +38,14 @@ pub enum Msg {
         dir: PathBuf,
         choices: Vec<BundleChoice>,
     },
+    /// The bundle of a push, opened off the event loop (the answer to [`Command::Push`]).
+    PushBundleOpened {
+        hosts: Vec<HostId>,
+        bundle: Box<crate::core::engine::Artifact>,
+    },
+    /// The bundle of a confirmed rollout, opened off the event loop (the answer to
+    /// [`Command::StartRollout`]).
+    RolloutBundleOpened(Box<OpenedRollout>),
     /// The event loop could not start `op` on `hosts` (the bundle no longer opens, or fails
     /// the signature policy now).
     OperationRefused {
@@ -81,10 +89,16 @@ pub enum Command {
     /// List the bundles in this directory and answer with [`Msg::Bundles`].
     ListBundles(PathBuf),
     /// Push the bundle whose manifest is `bundle` (opened again, with the inventory's signature
-    /// policy, before anything is sent).
+    /// policy, off the event loop, before anything is sent): answered with
+    /// [`Msg::PushBundleOpened`] or [`Msg::OperationRefused`].
     Push {
         hosts: Vec<HostId>,
         bundle: PathBuf,
+    },
+    /// Hand the opened bundle to the engine for these hosts.
+    PushOpened {
+        hosts: Vec<HostId>,
+        bundle: Box<crate::core::engine::Artifact>,
     },
     Verify(Vec<HostId>),
     /// Roll back to each host's previous release.
@@ -100,6 +114,9 @@ pub enum Command {
         preview: Box<crate::core::rollout::Preview>,
         bundle: PathBuf,
     },
+    /// Start the rollout whose bundle was opened (answered with [`Msg::Rollout`] or
+    /// [`Msg::RolloutRefused`]).
+    StartOpenedRollout(Box<OpenedRollout>),
     /// Hand the operator's input to the running rollout's driver.
     RolloutInput(Input),
     /// Resume the unfinished rollout shown at start-up (or opened from the list).
@@ -180,4 +197,14 @@ mod tests {
         assert_eq!(stamp.file_label(), "20261130-192534");
         assert_eq!(Stamp::at(9 * 3600 + 5).file_label(), "19700101-090005");
     }
+}
+
+/// A confirmed rollout with its bundle opened: what the runner needs to start it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OpenedRollout {
+    pub preview: crate::core::rollout::Preview,
+    pub bundle_path: PathBuf,
+    pub bundle: crate::core::engine::Artifact,
+    /// How the bundle's signature checked out, in words (recorded in the journal).
+    pub signature: String,
 }

@@ -95,6 +95,12 @@ fn apply(model: &mut Model, msg: Msg, fx: &mut Effects) {
             operate::bundles_listed(model, dir, choices);
             fx.redraw = true;
         }
+        Msg::PushBundleOpened { hosts, bundle } => {
+            fx.commands.push(Command::PushOpened { hosts, bundle });
+        }
+        Msg::RolloutBundleOpened(opened) => {
+            fx.commands.push(Command::StartOpenedRollout(opened));
+        }
         Msg::OperationRefused { op, hosts, error } => {
             operate::refused(model, op, &hosts, &error);
             fx.redraw = true;

@@ -5,14 +5,12 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::core::engine::{Artifact, Engine, EngineEvent};
+use crate::core::engine::{Engine, EngineEvent};
 use crate::core::inventory::Inventory;
 use crate::core::rollout::journal::{self, rollouts_dir};
 use crate::core::rollout::listing;
-use crate::core::rollout::{
-    Input, Preview, Rollout, RolloutRequest, RolloutSession, SessionError, Update,
-};
-use crate::tui::msg::Msg;
+use crate::core::rollout::{Input, Rollout, RolloutRequest, RolloutSession, SessionError, Update};
+use crate::tui::msg::{Msg, OpenedRollout};
 use crate::tui::rollout::state::RolloutSnapshot;
 
 pub struct Runner {
@@ -92,35 +90,27 @@ impl Runner {
     }
 
     /// Starts the rollout of the plan the operator confirmed.
-    pub fn start(&mut self, engine: &Engine, preview: Preview, bundle_path: PathBuf) -> Msg {
-        match self.try_start(engine, preview, bundle_path) {
+    pub fn start(&mut self, engine: &Engine, opened: OpenedRollout) -> Msg {
+        match self.try_start(engine, opened) {
             Ok(msg) => msg,
             Err(e) => Msg::RolloutRefused(e.to_string()),
         }
     }
 
-    fn try_start(
-        &mut self,
-        engine: &Engine,
-        preview: Preview,
-        bundle_path: PathBuf,
-    ) -> Result<Msg, SessionError> {
+    /// `opened`: the confirmed plan with its bundle, opened off the event loop
+    /// ([`crate::tui::file_work::FileWork::open_for_rollout`]).
+    fn try_start(&mut self, engine: &Engine, opened: OpenedRollout) -> Result<Msg, SessionError> {
         if self.session.as_ref().is_some_and(RolloutSession::is_active) {
             return Err(SessionError::AlreadyRunning);
         }
         let inventory = engine.inventory();
-        let (artifact, signature) = Artifact::open_detected(&bundle_path, &inventory.bundles)
-            .map_err(|source| SessionError::Bundle {
-                rollout: "not started".into(),
-                source,
-            })?;
         let request = RolloutRequest {
             inventory,
             inventory_path: canonical(&inventory.source),
-            preview,
-            bundle: artifact,
-            bundle_path: canonical(&bundle_path),
-            signature: signature.to_string(),
+            preview: opened.preview,
+            bundle: opened.bundle,
+            bundle_path: canonical(&opened.bundle_path),
+            signature: opened.signature,
         };
         let (session, updates) = RolloutSession::start(request, &self.dir, engine)?;
         tracing::info!(rollout = %session.header().id, "rollout started from the console");
