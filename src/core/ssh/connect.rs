@@ -49,7 +49,9 @@ pub(super) fn session_over(
     let mut session = Session::new().map_err(|e| internal(host, "create an SSH session", &e))?;
     session.set_tcp_stream(stream);
     session.set_timeout(ms(host.connect_timeout));
-    let known = known_hosts::read_known_hosts(&host.known_hosts).map_err(|e| {
+    let spec = known_hosts::host_spec(&host.address, host.port);
+    // The lines naming this host, from the file parsed once for the whole fleet.
+    let known = super::known_hosts_cache::lines_for(&host.known_hosts, &spec).map_err(|e| {
         HostError::new(
             ErrorKind::HostKeyUnknown,
             format!(
@@ -59,7 +61,6 @@ pub(super) fn session_over(
             "fix the file's permissions or the inventory's known_hosts key",
         )
     })?;
-    let spec = known_hosts::host_spec(&host.address, host.port);
     set_preferences(&session, &known_hosts::known_key_types(&known, &spec));
     session.handshake().map_err(|e| handshake_error(host, &e))?;
     check_host_key(host, &session, &known, &spec)?;

@@ -197,20 +197,35 @@ pub fn append(path: &Path, spec: &str, key_type: &str, key: &[u8]) -> std::io::R
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)?;
     }
-    let needs_newline = match std::fs::read(path) {
-        Ok(bytes) => !bytes.is_empty() && !bytes.ends_with(b"\n"),
-        Err(_) => false,
-    };
+    let before = super::known_hosts_cache::file_id(path)?;
+    let needs_newline = ends_without_newline(path);
     let mut file = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
         .open(path)?;
+    let entry = format!("{spec} {key_type} {}", STANDARD.encode(key));
     let mut line = String::new();
     if needs_newline {
         line.push('\n');
     }
-    line.push_str(&format!("{spec} {key_type} {}\n", STANDARD.encode(key)));
-    file.write_all(line.as_bytes())
+    line.push_str(&entry);
+    line.push('\n');
+    file.write_all(line.as_bytes())?;
+    super::known_hosts_cache::appended(path, before, line.len() as u64, &entry)
+}
+
+/// Whether the file's last byte is something other than a line break (read alone: the file
+/// may have 10,000 lines).
+fn ends_without_newline(path: &Path) -> bool {
+    use std::io::{Read, Seek, SeekFrom};
+    let Ok(mut file) = std::fs::File::open(path) else {
+        return false;
+    };
+    if file.seek(SeekFrom::End(-1)).is_err() {
+        return false;
+    }
+    let mut last = [0u8; 1];
+    matches!(file.read(&mut last), Ok(1) if last[0] != b'\n')
 }
 
 /// `SHA256:…` as `ssh-keygen -l` prints it.

@@ -7,6 +7,7 @@ pub mod exec;
 pub mod fault;
 mod hop;
 pub mod known_hosts;
+pub mod known_hosts_cache;
 pub mod openssh;
 mod pump;
 pub mod stream;
