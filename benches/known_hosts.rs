@@ -68,6 +68,13 @@ fn main() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("known_hosts");
         std::fs::write(&path, file(hash)).unwrap();
+        // A file written a while ago (one written in the last 2 s is read again at each look).
+        std::fs::File::options()
+            .append(true)
+            .open(&path)
+            .unwrap()
+            .set_modified(std::time::SystemTime::now() - Duration::from_secs(3600))
+            .unwrap();
         let mut old = Vec::new();
         let mut new = Vec::new();
         for _ in 0..ROUNDS {

@@ -62,7 +62,9 @@ fn r_picks_a_bundle_shows_the_plan_and_y_starts_the_rollout() {
     let start = commands
         .iter()
         .find_map(|c| match c {
-            Command::StartRollout { preview, bundle } => Some((preview.clone(), bundle.clone())),
+            Command::StartRollout {
+                preview, bundle, ..
+            } => Some((preview.clone(), bundle.clone())),
             _ => None,
         })
         .expect("y starts the rollout");
@@ -462,4 +464,77 @@ fn commands_that_ran_fold_into_the_command_log() {
 fn sigterm_leaves_like_q() {
     let mut model = sample::healthy_fleet().model(80, 24);
     assert!(update(&mut model, Msg::Terminate).contains(&Command::Quit));
+}
+
+/// The token of the rollout `y` asked the event loop to start.
+fn started_token(commands: &[Command]) -> u64 {
+    commands
+        .iter()
+        .find_map(|c| match c {
+            Command::StartRollout { token, .. } => Some(*token),
+            _ => None,
+        })
+        .expect("y starts the rollout")
+}
+
+fn logged(model: &Model) -> Vec<String> {
+    model.log.last(usize::MAX).map(|e| e.text.clone()).collect()
+}
+
+/// The bundle is opened off the event loop: a second confirmation while the first rollout's
+/// bundle is still being opened supersedes it, so the first answer, however late, starts
+/// nothing; a bundle that does not open is refused in the log; no answer starts twice.
+#[test]
+fn only_the_latest_confirmed_rollout_starts_when_its_bundle_opens() {
+    let mut model = plan_dialog(160, 48);
+    let first = started_token(&keys(&mut model, "y"));
+    model.take_dialog();
+    // The operator confirms again (the same plan dialog, as R → pick → Enter would show it).
+    let mut again = plan_dialog(160, 48);
+    let dialog = again.take_dialog().expect("a plan dialog");
+    model.open_dialog(dialog);
+    let second = started_token(&keys(&mut model, "y"));
+    assert_ne!(first, second);
+    assert!(
+        logged(&model).iter().any(|l| l.contains("superseded")),
+        "{:?}",
+        logged(&model)
+    );
+
+    let late = update(
+        &mut model,
+        Msg::RolloutBundleOpened {
+            token: first,
+            opened: Err("slow media".into()),
+        },
+    );
+    assert!(!late
+        .iter()
+        .any(|c| matches!(c, Command::StartOpenedRollout(_))));
+    assert!(logged(&model)
+        .iter()
+        .any(|l| l.contains("opened late: not started")));
+
+    update(
+        &mut model,
+        Msg::RolloutBundleOpened {
+            token: second,
+            opened: Err("no such manifest".into()),
+        },
+    );
+    assert!(logged(&model)
+        .iter()
+        .any(|l| l == "rollout refused: no such manifest"));
+    assert!(model.rollout_opening.is_none());
+    // Its answer again (it cannot come twice, but if it did): nothing starts.
+    let twice = update(
+        &mut model,
+        Msg::RolloutBundleOpened {
+            token: second,
+            opened: Err("again".into()),
+        },
+    );
+    assert!(!twice
+        .iter()
+        .any(|c| matches!(c, Command::StartOpenedRollout(_))));
 }

@@ -266,11 +266,13 @@ fn run_command(state: &mut Loop<'_>, command: Command) -> Option<Msg> {
         Command::Verify(hosts) => engine.verify(&hosts, ArtifactKind::GoRelease),
         Command::Rollback(hosts) => engine.rollback(&hosts, ArtifactKind::GoRelease, None),
         Command::RunCommand { hosts, command } => engine.run_command(&hosts, &command),
-        Command::StartRollout { preview, bundle } => {
-            state
-                .files
-                .open_for_rollout(*preview, bundle, inventory.bundles.clone())
-        }
+        Command::StartRollout {
+            preview,
+            bundle,
+            token,
+        } => state
+            .files
+            .open_for_rollout(token, *preview, bundle, inventory.bundles.clone()),
         Command::StartOpenedRollout(opened) => return Some(state.runner.start(engine, *opened)),
         Command::RolloutInput(input) => return state.runner.input(engine, input),
         Command::ResumeRollout => return Some(state.runner.resume(engine)),

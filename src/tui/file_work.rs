@@ -28,71 +28,114 @@ impl FileWork {
 
     /// The Go, set and app bundles in `dir`, opened as a push opens them.
     pub fn list_bundles(&self, dir: PathBuf, settings: BundleSettings) {
-        self.off_thread(move || {
-            let choices = bundles::list(&dir, &settings);
-            tracing::info!(dir = %dir.display(), found = choices.len(), "listed bundles");
-            Msg::Bundles { dir, choices }
-        });
+        let listed = dir.clone();
+        self.off_thread(
+            move || {
+                let choices = bundles::list(&dir, &settings);
+                tracing::info!(dir = %dir.display(), found = choices.len(), "listed bundles");
+                Msg::Bundles { dir, choices }
+            },
+            // The picker then offers nothing; the log says why.
+            move |_| Msg::Bundles {
+                dir: listed,
+                choices: Vec::new(),
+            },
+        );
     }
 
     /// The newest bundle of each app in `dir`, for the apps view's drift.
     pub fn list_app_bundles(&self, dir: PathBuf) {
-        self.off_thread(move || {
-            let catalog = super::apps::catalog::list(&dir);
-            tracing::info!(dir = %dir.display(), apps = catalog.newest.len(), "listed app bundles");
-            Msg::AppBundles(catalog)
-        });
+        self.off_thread(
+            move || {
+                let catalog = super::apps::catalog::list(&dir);
+                tracing::info!(dir = %dir.display(), apps = catalog.newest.len(), "listed app bundles");
+                Msg::AppBundles(catalog)
+            },
+            |_| Msg::AppBundles(Default::default()),
+        );
     }
 
     /// The bundle a push sends, opened as the CLI opens it (its kind by what the path names,
     /// the inventory's signature policy): answered with [`Msg::PushBundleOpened`], or refused.
     pub fn open_for_push(&self, hosts: Vec<HostId>, path: PathBuf, settings: BundleSettings) {
-        self.off_thread(move || match Artifact::open_detected(&path, &settings) {
-            Ok((bundle, _)) => Msg::PushBundleOpened {
+        let refused = |hosts: Vec<HostId>, error: String| {
+            tracing::warn!(%error, "push refused");
+            Msg::OperationRefused {
+                op: Operation::Push,
                 hosts,
-                bundle: Box::new(bundle),
-            },
-            Err(error) => {
-                let error = error.to_string();
-                tracing::warn!(%error, "push refused");
-                Msg::OperationRefused {
-                    op: Operation::Push,
-                    hosts,
-                    error,
-                }
+                error,
             }
-        });
+        };
+        let mine = hosts.clone();
+        self.off_thread(
+            move || match Artifact::open_detected(&path, &settings) {
+                Ok((bundle, _)) => Msg::PushBundleOpened {
+                    hosts,
+                    bundle: Box::new(bundle),
+                },
+                Err(error) => refused(hosts, error.to_string()),
+            },
+            move |error| refused(mine, format!("no thread to open the bundle: {error}")),
+        );
     }
 
     /// The bundle of a confirmed rollout, opened the same way: answered with
     /// [`Msg::RolloutBundleOpened`], or refused.
-    pub fn open_for_rollout(&self, preview: Preview, path: PathBuf, settings: BundleSettings) {
-        self.off_thread(move || match Artifact::open_detected(&path, &settings) {
-            Ok((bundle, signature)) => Msg::RolloutBundleOpened(Box::new(OpenedRollout {
+    pub fn open_for_rollout(
+        &self,
+        token: u64,
+        preview: Preview,
+        path: PathBuf,
+        settings: BundleSettings,
+    ) {
+        let opened = move || match Artifact::open_detected(&path, &settings) {
+            Ok((bundle, signature)) => Ok(Box::new(OpenedRollout {
                 preview,
                 bundle_path: path,
                 bundle,
                 signature: signature.to_string(),
             })),
-            Err(source) => Msg::RolloutRefused(
-                SessionError::Bundle {
-                    rollout: "not started".into(),
-                    source,
-                }
-                .to_string(),
-            ),
-        });
+            Err(source) => Err(SessionError::Bundle {
+                rollout: "not started".into(),
+                source,
+            }
+            .to_string()),
+        };
+        self.off_thread(
+            move || Msg::RolloutBundleOpened {
+                token,
+                opened: opened(),
+            },
+            |error| Msg::RolloutBundleOpened {
+                token,
+                opened: Err(format!("no thread to open the bundle: {error}")),
+            },
+        );
     }
 
     /// The table, written to a new file (CSV or JSON by the name).
     pub fn export(&self, path: PathBuf, lines: Vec<HostLine>) {
-        self.off_thread(move || export(path, &lines));
+        let (target, rows) = (path.clone(), lines.len());
+        self.off_thread(
+            move || export(path, &lines),
+            move |error| Msg::Exported {
+                path: target,
+                rows,
+                result: Err(format!("no thread to write the file: {error}")),
+            },
+        );
     }
 
     /// A plain thread, not the runtime's blocking pool: a read that never returns (a FIFO where
     /// a manifest should be, a hung mount) must not keep the console from quitting, and the
     /// runtime waits for its blocking tasks when it shuts down.
-    fn off_thread(&self, job: impl FnOnce() -> Msg + Send + 'static) {
+    /// `no_thread`: the answer when no thread can be had, so that what waits for the answer
+    /// (hosts marked as requested) is released.
+    fn off_thread(
+        &self,
+        job: impl FnOnce() -> Msg + Send + 'static,
+        no_thread: impl FnOnce(std::io::Error) -> Msg,
+    ) {
         let answers = self.answers.clone();
         let spawned = std::thread::Builder::new()
             .name("offgo-files".into())
@@ -102,6 +145,7 @@ impl FileWork {
             });
         if let Err(error) = spawned {
             tracing::warn!(%error, "no thread for file work");
+            let _ = self.answers.send(no_thread(error));
         }
     }
 }

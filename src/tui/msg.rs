@@ -43,9 +43,12 @@ pub enum Msg {
         hosts: Vec<HostId>,
         bundle: Box<crate::core::engine::Artifact>,
     },
-    /// The bundle of a confirmed rollout, opened off the event loop (the answer to
-    /// [`Command::StartRollout`]).
-    RolloutBundleOpened(Box<OpenedRollout>),
+    /// The bundle of a confirmed rollout, opened off the event loop, or why it did not open
+    /// (the answer to [`Command::StartRollout`] with this `token`).
+    RolloutBundleOpened {
+        token: u64,
+        opened: Result<Box<OpenedRollout>, String>,
+    },
     /// The event loop could not start `op` on `hosts` (the bundle no longer opens, or fails
     /// the signature policy now).
     OperationRefused {
@@ -113,6 +116,8 @@ pub enum Command {
     StartRollout {
         preview: Box<crate::core::rollout::Preview>,
         bundle: PathBuf,
+        /// Names this confirmation's answer ([`Msg::RolloutBundleOpened`]).
+        token: u64,
     },
     /// Start the rollout whose bundle was opened (answered with [`Msg::Rollout`] or
     /// [`Msg::RolloutRefused`]).

@@ -98,8 +98,11 @@ fn apply(model: &mut Model, msg: Msg, fx: &mut Effects) {
         Msg::PushBundleOpened { hosts, bundle } => {
             fx.commands.push(Command::PushOpened { hosts, bundle });
         }
-        Msg::RolloutBundleOpened(opened) => {
-            fx.commands.push(Command::StartOpenedRollout(opened));
+        Msg::RolloutBundleOpened { token, opened } => {
+            if let Some(start) = roll::bundle_opened(model, token, opened) {
+                fx.commands.push(start);
+            }
+            fx.redraw = true;
         }
         Msg::OperationRefused { op, hosts, error } => {
             operate::refused(model, op, &hosts, &error);

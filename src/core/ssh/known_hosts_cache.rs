@@ -89,20 +89,57 @@ pub(super) struct FileId {
     mtime_nsec: i64,
 }
 
-/// `None` for a missing file (an empty one, as OpenSSH reads it).
-pub(super) fn file_id(path: &Path) -> std::io::Result<Option<FileId>> {
-    match std::fs::metadata(path) {
-        Ok(m) => Ok(Some(FileId {
+impl FileId {
+    fn of(m: &std::fs::Metadata) -> Self {
+        FileId {
             dev: m.dev(),
             ino: m.ino(),
             len: m.len(),
             mtime: m.mtime(),
             mtime_nsec: m.mtime_nsec(),
-        })),
+        }
+    }
+
+    fn same_file(&self, other: &FileId) -> bool {
+        self.dev == other.dev && self.ino == other.ino
+    }
+}
+
+/// `None` for a missing file (an empty one, as OpenSSH reads it).
+pub(super) fn file_id(path: &Path) -> std::io::Result<Option<FileId>> {
+    match std::fs::metadata(path) {
+        Ok(m) => Ok(Some(FileId::of(&m))),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(e),
     }
 }
+
+/// A file read whole, with its id before and after the read; `None` (not to be kept) when they
+/// differ (written meanwhile) or the file changed too recently to be told from an edit of the
+/// same size within the filesystem's timestamp resolution (as git treats a "racy" index).
+fn read_whole(path: &Path) -> std::io::Result<(String, Option<Option<FileId>>)> {
+    use std::io::Read;
+    let mut file = match std::fs::File::open(path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Ok((String::new(), Some(None)))
+        }
+        Err(e) => return Err(e),
+    };
+    let before = FileId::of(&file.metadata()?);
+    let mut text = String::new();
+    file.read_to_string(&mut text)?;
+    let after = FileId::of(&file.metadata()?);
+    let settled = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|now| now.as_secs() as i64 >= after.mtime + RACY_SECS)
+        .unwrap_or(false);
+    let keep = (before == after && settled).then_some(Some(after));
+    Ok((text, keep))
+}
+
+/// A file changed less than this long ago is read again at each look, until it has settled.
+const RACY_SECS: i64 = 2;
 
 struct Entry {
     id: Option<FileId>,
@@ -116,6 +153,7 @@ static CACHE: RwLock<Option<HashMap<PathBuf, Entry>>> = RwLock::new(None);
 pub fn lines_for(path: &Path, spec: &str) -> std::io::Result<Vec<KnownHostLine>> {
     let id = file_id(path)?;
     {
+        // A missing file is looked at each time: it is cheap, and it may appear.
         let cache = CACHE.read().unwrap_or_else(|e| e.into_inner());
         if let Some(entry) = cache.as_ref().and_then(|c| c.get(path)) {
             if entry.id == id {
@@ -123,19 +161,21 @@ pub fn lines_for(path: &Path, spec: &str) -> std::io::Result<Vec<KnownHostLine>>
             }
         }
     }
-    // Stat before reading: if the file changes in between, the next look sees another id and
-    // reads it again.
-    let text = match std::fs::read_to_string(path) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-        Err(e) => return Err(e),
-    };
+    let (text, keep) = read_whole(path)?;
     let hosts = KnownHosts::parse(&text);
     let lines = hosts.lines_for(spec);
     let mut cache = CACHE.write().unwrap_or_else(|e| e.into_inner());
-    cache
-        .get_or_insert_with(HashMap::new)
-        .insert(path.to_path_buf(), Entry { id, hosts });
+    let cache = cache.get_or_insert_with(HashMap::new);
+    match keep {
+        // The id of the very bytes parsed, read from the open file: an append that lands
+        // between a look and this read can never be taken into the copy twice.
+        Some(id) => {
+            cache.insert(path.to_path_buf(), Entry { id, hosts });
+        }
+        None => {
+            cache.remove(path);
+        }
+    }
     Ok(lines)
 }
 
@@ -149,12 +189,21 @@ pub(super) fn appended(
     written: u64,
     line_text: &str,
 ) -> std::io::Result<()> {
-    let after = file_id(path)?;
     let mut cache = CACHE.write().unwrap_or_else(|e| e.into_inner());
     let Some(cache) = cache.as_mut() else {
         return Ok(());
     };
-    let grown_by_us = after.map(|a| a.len) == Some(before.map_or(0, |b| b.len) + written);
+    // The key is written: a failed look now only costs the copy.
+    let Ok(after) = file_id(path) else {
+        cache.remove(path);
+        return Ok(());
+    };
+    // The same file (not one renamed over it), longer by exactly what was written.
+    let grown_by_us = match (before, after) {
+        (Some(b), Some(a)) => a.same_file(&b) && a.len == b.len + written,
+        (None, Some(a)) => a.len == written,
+        _ => false,
+    };
     match cache.get_mut(path) {
         Some(entry) if entry.id == before && grown_by_us => {
             let number = entry.hosts.total_lines + 1;
@@ -171,6 +220,16 @@ pub(super) fn appended(
         None => {}
     }
     Ok(())
+}
+
+/// How many lines the kept copy of `path` holds (`None`: none kept).
+#[cfg(test)]
+fn kept(path: &Path) -> Option<usize> {
+    let cache = CACHE.read().unwrap_or_else(|e| e.into_inner());
+    cache
+        .as_ref()
+        .and_then(|c| c.get(path))
+        .map(|e| e.hosts.lines.len())
 }
 
 #[cfg(test)]
@@ -248,6 +307,13 @@ mod tests {
         }
     }
 
+    /// Back-dates the file's mtime, as if it had been written a while ago.
+    fn settle(path: &Path) {
+        let file = std::fs::File::options().append(true).open(path).unwrap();
+        let past = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+        file.set_modified(past).unwrap();
+    }
+
     #[test]
     fn a_changed_file_is_read_again_and_an_append_is_seen_with_its_line_number() {
         let dir = tempfile::tempdir().unwrap();
@@ -261,11 +327,18 @@ mod tests {
         let found = lines_for(&path, "web-01").unwrap();
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].line, 2);
+        // Just written: not kept (an edit of the same size in the same clock tick could not be
+        // told from it); once settled, kept.
+        assert_eq!(kept(&path), None);
+        settle(&path);
+        assert_eq!(lines_for(&path, "web-01").unwrap(), found);
+        assert_eq!(kept(&path), Some(1));
 
         // accept-new: the parsed copy takes the line, numbered as the file numbers it (the
         // file had no final line break: one is added first).
         let key_b = STANDARD.decode(KEY_B).unwrap();
         known_hosts::append(&path, "db", "ssh-ed25519", &key_b).unwrap();
+        assert_eq!(kept(&path), Some(2), "the append went into the kept copy");
         let db = lines_for(&path, "db").unwrap();
         assert_eq!(db.len(), 1);
         assert_eq!(db[0].line, 3);
@@ -283,6 +356,7 @@ mod tests {
 
         // Edited by hand (another key for web-01): read again.
         std::fs::write(&path, format!("web-01 ssh-ed25519 {KEY_B}\n")).unwrap();
+        settle(&path);
         let found = lines_for(&path, "web-01").unwrap();
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].key, key_b);
@@ -291,6 +365,7 @@ mod tests {
         // Replaced by another file of the same size (a rename over it): read again.
         let other = dir.path().join("other");
         std::fs::write(&other, format!("db-0.1 ssh-ed25519 {KEY_B}\n")).unwrap();
+        settle(&other);
         std::fs::rename(&other, &path).unwrap();
         assert!(lines_for(&path, "web-01").unwrap().is_empty());
         assert_eq!(lines_for(&path, "db-0.1").unwrap().len(), 1);

@@ -113,10 +113,47 @@ pub fn confirm(model: &mut Model, dialog: RolloutConfirm, commands: &mut Vec<Com
     );
     model.log.push(at, Level::Info, text);
     model.body = Body::Rollout;
+    if let Some((_, version)) = model.rollout_opening.take() {
+        let text = format!("rollout of {version} superseded: its bundle was still being opened");
+        model.log.push(at, Level::Warn, text);
+    }
+    model.rollout_tokens += 1;
+    let token = model.rollout_tokens;
+    model.rollout_opening = Some((token, dialog.bundle.version.clone()));
     commands.push(Command::StartRollout {
         preview: dialog.preview,
         bundle: dialog.bundle.manifest,
+        token,
     });
+}
+
+/// The event loop opened (or could not open) the bundle of the rollout confirmed with `token`:
+/// the command that starts it, unless a later confirmation superseded it (then nothing starts).
+pub fn bundle_opened(
+    model: &mut Model,
+    token: u64,
+    opened: Result<Box<crate::tui::msg::OpenedRollout>, String>,
+) -> Option<Command> {
+    let at = model.clock;
+    let current = model
+        .rollout_opening
+        .as_ref()
+        .is_some_and(|(t, _)| *t == token);
+    if !current {
+        let text = "an earlier rollout's bundle opened late: not started".to_string();
+        model.log.push(at, Level::Warn, text);
+        return None;
+    }
+    model.rollout_opening = None;
+    match opened {
+        Ok(opened) => Some(Command::StartOpenedRollout(opened)),
+        Err(error) => {
+            model
+                .log
+                .push(at, Level::Error, format!("rollout refused: {error}"));
+            None
+        }
+    }
 }
 
 /// Pause, continue, retry, roll back: the operator's word for the driver. Pause acts at once

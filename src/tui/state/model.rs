@@ -123,6 +123,11 @@ pub struct Model {
     pub clock: Stamp,
     /// The rollout running, finished, or found unfinished at start-up.
     pub rollout: Option<RolloutState>,
+    /// The confirmed rollout whose bundle is being opened off the event loop: its token and
+    /// version. Only the answer with this token starts a rollout; a later confirm supersedes it.
+    pub rollout_opening: Option<(u64, String)>,
+    /// The last token handed out.
+    pub rollout_tokens: u64,
     /// The journal's rollouts, as last listed (`L`).
     pub rollout_list: RolloutList,
     /// The inventory's `[rollout]` table over the defaults, or what is wrong with it.
@@ -192,6 +197,8 @@ impl Model {
             since_refresh: Duration::ZERO,
             clock: Stamp::default(),
             rollout: None,
+            rollout_opening: None,
+            rollout_tokens: 0,
             rollout_list: RolloutList::default(),
             rollout_settings: rollout_settings(inventory),
             rollout_canary: rollout_canary(inventory),
