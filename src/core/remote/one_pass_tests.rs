@@ -104,6 +104,11 @@ impl Host {
 
     /// install.sh as push runs it; `streamed`: this push sent the tarball whole into receive.
     fn install(&self, release: &Release, streamed: bool) -> (bool, Vec<(String, String)>, String) {
+        sh(&self.install_script(release, streamed), b"")
+    }
+
+    /// install.sh's script as push sends it, the signed list already uploaded.
+    fn install_script(&self, release: &Release, streamed: bool) -> String {
         let sums = ops::incoming_sums(&self.paths, VERSION);
         std::fs::write(&sums, &release.sums).unwrap();
         let inputs = InstallInputs {
@@ -119,7 +124,7 @@ impl Host {
             shims: "",
             streamed,
         };
-        sh(&ops::install_script(&self.paths, &inputs).script(), b"")
+        ops::install_script(&self.paths, &inputs).script()
     }
 
     fn active(&self) -> Option<PathBuf> {
@@ -271,25 +276,7 @@ fn a_decoder_that_fails_after_its_output_leaves_no_tree_to_use() {
     assert_eq!(value(&said, "unpacked"), None, "{text}");
     assert_eq!(std::fs::read(host.tarball()).unwrap(), release.tarball);
 
-    let sums = ops::incoming_sums(&host.paths, VERSION);
-    std::fs::write(&sums, &release.sums).unwrap();
-    let inputs = InstallInputs {
-        version: VERSION,
-        tarball_name: TARBALL,
-        sha256: &sha(&release.tarball),
-        tree_digest: &sha(&release.sums),
-        adopt_version: "",
-        previous_target: "",
-        state_json: "{\"current\":\"go1.22.10\",\"previous\":null,\"history\":[]}",
-        prune: &[],
-        go_env: &[],
-        shims: "",
-        streamed: true,
-    };
-    let (ok, pairs, text) = sh(
-        &shadowed(ops::install_script(&host.paths, &inputs).script()),
-        b"",
-    );
+    let (ok, pairs, text) = sh(&shadowed(host.install_script(&release, true)), b"");
     assert!(!ok, "{text}");
     assert_eq!(value(&pairs, "one_pass"), None, "{text}");
     assert_eq!(value(&pairs, "fail"), Some("extract"), "{text}");
