@@ -288,7 +288,8 @@ fn a_headless_rollout_that_halted_is_listed_opened_and_its_failed_host_retried()
     use offgo::core::inventory;
     use offgo::core::rollout::journal::{self, Journal};
     use offgo::core::rollout::RolloutReport;
-    use offgo::tui::testing::{ModelSettings, Runner};
+    use offgo::core::rollout::RolloutSession;
+    use offgo::tui::testing::{ModelSettings, Resumption, Runner};
 
     // h2's Go lives in /usr/local; /opt, where releases go, is a 40 MiB tmpfs: its push fails.
     let fleet = start(
@@ -384,6 +385,7 @@ fn a_headless_rollout_that_halted_is_listed_opened_and_its_failed_host_retried()
     let local = rollout.local_of(h2).unwrap();
 
     // t, then y on its question: the same retry input as for a rollout this console drives;
+    // the event loop first opens the journal's bundle (off the loop, as FileWork does), then
     // the runner takes the rollout over from its journal and pushes h2 again.
     let inputs: Vec<Input> = keys(&mut model, "ty")
         .into_iter()
@@ -393,10 +395,19 @@ fn a_headless_rollout_that_halted_is_listed_opened_and_its_failed_host_retried()
         })
         .collect();
     assert_eq!(inputs, [Input::Retry(vec![local])]);
-    let msg = runner
-        .input(&engine, inputs[0].clone())
-        .expect("taken over");
+    let journal = runner
+        .takeover_needed()
+        .expect("a journal nobody drives is taken over first");
+    assert_eq!(journal, journal_path);
+    let bundle = RolloutSession::open_bundle(&journal, &inv.bundles).unwrap();
+    let msg = runner.resume_opened(
+        &engine,
+        journal,
+        Resumption::TakeOver(inputs[0].clone()),
+        bundle,
+    );
     update(&mut model, msg);
+    assert!(runner.takeover_needed().is_none(), "driven here now");
     assert!(
         model.rollout.as_ref().unwrap().machine.phases[&local].in_flight(),
         "h2 is pushed again"

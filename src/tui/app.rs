@@ -12,7 +12,7 @@ use tokio::sync::mpsc::UnboundedReceiver;
 use super::file_work::FileWork;
 use super::input::action::Action;
 use super::keys::TerminalInput;
-use super::msg::{Command, Msg, Stamp};
+use super::msg::{Command, Msg, Resumption, Stamp};
 use super::options::ConsoleOptions;
 use super::rollout::runner::Runner;
 use super::state::model::{Model, ModelSettings};
@@ -274,8 +274,32 @@ fn run_command(state: &mut Loop<'_>, command: Command) -> Option<Msg> {
             .files
             .open_for_rollout(token, *preview, bundle, inventory.bundles.clone()),
         Command::StartOpenedRollout(opened) => return Some(state.runner.start(engine, *opened)),
-        Command::RolloutInput(input) => return state.runner.input(engine, input),
-        Command::ResumeRollout => return Some(state.runner.resume(engine)),
+        // A journal's rollout is taken over (its bundle opened off the loop) before the input.
+        Command::RolloutInput(input) => match state.runner.takeover_needed() {
+            Some(journal) => state.files.open_for_resume(
+                journal,
+                Resumption::TakeOver(input),
+                inventory.bundles.clone(),
+            ),
+            None => return state.runner.input(engine, input),
+        },
+        Command::ResumeRollout => match state.runner.take_resumable() {
+            Some(journal) => {
+                state
+                    .files
+                    .open_for_resume(journal, Resumption::Resume, inventory.bundles.clone())
+            }
+            None => {
+                return Some(Msg::RolloutRefused(
+                    "no unfinished rollout to resume".into(),
+                ))
+            }
+        },
+        Command::ResumeOpened {
+            journal,
+            then,
+            bundle,
+        } => return Some(state.runner.resume_opened(engine, journal, then, *bundle)),
         Command::ListRollouts => return Some(state.runner.list()),
         Command::OpenRollout(path) => return Some(state.runner.open(engine, &path)),
         Command::Export { path, lines } => state.files.export(path, lines),

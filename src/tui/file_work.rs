@@ -7,13 +7,13 @@ use std::path::PathBuf;
 
 use tokio::sync::mpsc::UnboundedSender;
 
-use super::msg::{Msg, OpenedRollout};
+use super::msg::{Msg, OpenedRollout, Resumption};
 use super::operate::bundles;
 use crate::core::engine::{Artifact, Operation};
 use crate::core::export::HostLine;
 use crate::core::inventory::{BundleSettings, HostId};
 use crate::core::rollout::Preview;
-use crate::core::rollout::SessionError;
+use crate::core::rollout::{RolloutSession, SessionError};
 
 /// Where answers go: the event loop reads them as it reads keys and engine events.
 #[derive(Clone)]
@@ -109,6 +109,29 @@ impl FileWork {
             |error| Msg::RolloutBundleOpened {
                 token,
                 opened: Err(format!("no thread to open the bundle: {error}")),
+            },
+        );
+    }
+
+    /// The bundle of the rollout journaled at `journal`, opened again under the trust policy
+    /// and proven the one it started with: answered with [`Msg::ResumeBundleOpened`].
+    pub fn open_for_resume(&self, journal: PathBuf, then: Resumption, settings: BundleSettings) {
+        let (path, why) = (journal.clone(), then.clone());
+        self.off_thread(
+            move || {
+                let result = RolloutSession::open_bundle(&journal, &settings)
+                    .map(Box::new)
+                    .map_err(|e| e.to_string());
+                Msg::ResumeBundleOpened {
+                    journal,
+                    then,
+                    result,
+                }
+            },
+            move |error| Msg::ResumeBundleOpened {
+                journal: path,
+                then: why,
+                result: Err(format!("no thread to open the bundle: {error}")),
             },
         );
     }

@@ -49,6 +49,13 @@ pub enum Msg {
         token: u64,
         opened: Result<Box<OpenedRollout>, String>,
     },
+    /// The bundle of a journal's rollout, opened off the event loop to resume it or take it
+    /// over (the answer to [`Command::ResumeRollout`] or to an input that takes one over).
+    ResumeBundleOpened {
+        journal: PathBuf,
+        then: Resumption,
+        result: Result<Box<crate::core::engine::Artifact>, String>,
+    },
     /// The event loop could not start `op` on `hosts` (the bundle no longer opens, or fails
     /// the signature policy now).
     OperationRefused {
@@ -122,6 +129,12 @@ pub enum Command {
     /// Start the rollout whose bundle was opened (answered with [`Msg::Rollout`] or
     /// [`Msg::RolloutRefused`]).
     StartOpenedRollout(Box<OpenedRollout>),
+    /// Resume (or take over) the journal's rollout with its bundle opened.
+    ResumeOpened {
+        journal: PathBuf,
+        then: Resumption,
+        bundle: Box<crate::core::engine::Artifact>,
+    },
     /// Hand the operator's input to the running rollout's driver.
     RolloutInput(Input),
     /// Resume the unfinished rollout shown at start-up (or opened from the list).
@@ -212,4 +225,12 @@ pub struct OpenedRollout {
     pub bundle: crate::core::engine::Artifact,
     /// How the bundle's signature checked out, in words (recorded in the journal).
     pub signature: String,
+}
+
+/// Why a journal's bundle is being opened: to resume its rollout, or to take it over from its
+/// journal and then apply the operator's input.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Resumption {
+    Resume,
+    TakeOver(crate::core::rollout::Input),
 }

@@ -9,7 +9,7 @@ pub use super::apps::catalog::AppCatalog;
 pub use super::input::action::Action;
 pub use super::input::keymap::{self, Key, Keymap, Scope};
 pub use super::logs::events::Level;
-pub use super::msg::{Command, Msg, Stamp};
+pub use super::msg::{Command, Msg, Resumption, Stamp};
 pub use super::operate::bundles::{self, BundleChoice, BundleInfo};
 pub use super::operate::dialog::{Dialog, RolloutAsk, RolloutWord};
 pub use super::operate::operation::Phase;

@@ -104,6 +104,18 @@ fn apply(model: &mut Model, msg: Msg, fx: &mut Effects) {
             }
             fx.redraw = true;
         }
+        Msg::ResumeBundleOpened {
+            journal,
+            then,
+            result,
+        } => match result {
+            Ok(bundle) => fx.commands.push(Command::ResumeOpened {
+                journal,
+                then,
+                bundle,
+            }),
+            Err(error) => apply(model, Msg::RolloutRefused(error), fx),
+        },
         Msg::OperationRefused { op, hosts, error } => {
             operate::refused(model, op, &hosts, &error);
             fx.redraw = true;

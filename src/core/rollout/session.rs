@@ -12,7 +12,7 @@ use super::machine::{Input, Rollout, Status};
 use super::summary::Summary;
 use crate::core::bundle::BundleError;
 use crate::core::engine::{Artifact, Engine, EngineEvent};
-use crate::core::inventory::{HostId, Inventory};
+use crate::core::inventory::{BundleSettings, HostId, Inventory};
 
 /// Why a rollout could not start or resume.
 #[derive(Debug, thiserror::Error)]
@@ -84,20 +84,36 @@ impl RolloutSession {
         inventory: &Inventory,
         engine: &Engine,
     ) -> Result<(Self, Resumed, Vec<Update>), SessionError> {
+        let artifact = Self::open_bundle(path, &inventory.bundles)?;
+        Self::resume_with(path, inventory, engine, artifact)
+    }
+
+    /// The bundle of the journal at `path`, opened again under the trust policy `bundles` and
+    /// proven to be the one the rollout started with: the part of [`RolloutSession::resume`]
+    /// that reads the bundle's medium (the console does it off its event loop).
+    pub fn open_bundle(path: &Path, bundles: &BundleSettings) -> Result<Artifact, SessionError> {
         let header = journal::load(path)?.header;
-        let (artifact, _) =
-            Artifact::open_trusted(header.artifact, &header.bundle, &inventory.bundles).map_err(
-                |source| SessionError::Bundle {
-                    rollout: header.id.clone(),
-                    source,
-                },
-            )?;
+        let (artifact, _) = Artifact::open_trusted(header.artifact, &header.bundle, bundles)
+            .map_err(|source| SessionError::Bundle {
+                rollout: header.id.clone(),
+                source,
+            })?;
         if artifact.sha256() != header.bundle_sha256 {
             return Err(SessionError::BundleChanged {
                 bundle: header.bundle.clone(),
                 rollout: header.id.clone(),
             });
         }
+        Ok(artifact)
+    }
+
+    /// [`RolloutSession::resume`] with the bundle [`RolloutSession::open_bundle`] opened.
+    pub fn resume_with(
+        path: &Path,
+        inventory: &Inventory,
+        engine: &Engine,
+        artifact: Artifact,
+    ) -> Result<(Self, Resumed, Vec<Update>), SessionError> {
         let (mut driver, unknown) = Driver::resume(path, inventory, artifact)?;
         let resumed = Resumed {
             journal: path.to_path_buf(),

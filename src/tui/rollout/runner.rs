@@ -5,12 +5,12 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::core::engine::{Engine, EngineEvent};
+use crate::core::engine::{Artifact, Engine, EngineEvent};
 use crate::core::inventory::Inventory;
 use crate::core::rollout::journal::{self, rollouts_dir};
 use crate::core::rollout::listing;
 use crate::core::rollout::{Input, Rollout, RolloutRequest, RolloutSession, SessionError, Update};
-use crate::tui::msg::{Msg, OpenedRollout};
+use crate::tui::msg::{Msg, OpenedRollout, Resumption};
 use crate::tui::rollout::state::RolloutSnapshot;
 
 pub struct Runner {
@@ -121,50 +121,71 @@ impl Runner {
         Ok(msg)
     }
 
-    /// The operator's input for the rollout on screen. One opened from the list is taken over
-    /// from its journal first (its lock makes sure no other process drives it meanwhile).
+    /// The journal opened from the list whose rollout the operator's next input must take over
+    /// first (its bundle is opened off the event loop, then [`Runner::resume_opened`]); `None`
+    /// when the input goes to the rollout this console drives.
+    pub fn takeover_needed(&self) -> Option<PathBuf> {
+        let path = self.opened.as_ref()?;
+        let theirs = self
+            .session
+            .as_ref()
+            .is_none_or(|s| s.journal_path() != path);
+        theirs.then(|| path.clone())
+    }
+
+    /// The operator's input for the rollout this console drives.
     pub fn input(&mut self, engine: &Engine, input: Input) -> Option<Msg> {
-        let mut updates = Vec::new();
-        if let Some(path) = self.opened.take() {
-            let theirs = self
-                .session
-                .as_ref()
-                .is_none_or(|s| s.journal_path() != path);
-            if theirs {
-                match RolloutSession::resume(&path, engine.inventory(), engine) {
-                    Ok((session, resumed, first)) => {
-                        updates = first;
-                        tracing::info!(rollout = %session.header().id, unknown = resumed.unknown.len(), "rollout taken over from its journal");
-                        self.resumable = None;
-                        self.session = Some(session);
-                    }
-                    Err(e) => {
-                        // Still on screen: the operator may try again once the other side is done.
-                        self.opened = Some(path);
-                        return Some(Msg::RolloutRefused(e.to_string()));
-                    }
-                }
-            }
-        }
+        self.opened = None;
         let session = self.session.as_mut()?;
-        updates.extend(session.input(input, engine));
+        let updates = session.input(input, engine);
         Some(snapshot(session, updates))
     }
 
-    /// Rebuilds the rollout from the journal; hosts whose last step is unknown are re-probed
-    /// before anything starts (the session does that with the probes' events).
-    pub fn resume(&mut self, engine: &Engine) -> Msg {
-        let Some(path) = self.resumable.take() else {
-            return Msg::RolloutRefused("no unfinished rollout to resume".into());
-        };
-        match RolloutSession::resume(&path, engine.inventory(), engine) {
-            Ok((session, resumed, updates)) => {
-                tracing::info!(rollout = %session.header().id, unknown = resumed.unknown.len(), "rollout resumed");
+    /// The unfinished rollout to resume, if one is on offer; its bundle is then opened off the
+    /// event loop and [`Runner::resume_opened`] resumes it.
+    pub fn take_resumable(&mut self) -> Option<PathBuf> {
+        self.resumable.take()
+    }
+
+    /// Rebuilds the rollout of `journal` with its bundle opened; hosts whose last step is
+    /// unknown are re-probed before anything starts (the session does that with the probes'
+    /// events). A take-over (its lock makes sure no other process drives it meanwhile) then
+    /// applies the operator's input. An answer for a journal no longer on offer starts nothing.
+    pub fn resume_opened(
+        &mut self,
+        engine: &Engine,
+        journal: PathBuf,
+        then: Resumption,
+        bundle: Artifact,
+    ) -> Msg {
+        if let Some(session) = self.session.as_ref().filter(|s| s.is_active()) {
+            return Msg::RolloutRefused(format!(
+                "rollout {} is under way in this console (o shows it); resume another once it is over",
+                session.header().id
+            ));
+        }
+        if let Resumption::TakeOver(_) = then {
+            if self.opened.as_deref() != Some(journal.as_path()) {
+                return Msg::RolloutRefused(
+                    "the rollout on screen changed while its bundle was opened: press the key again"
+                        .into(),
+                );
+            }
+        }
+        match RolloutSession::resume_with(&journal, engine.inventory(), engine, bundle) {
+            Ok((mut session, resumed, mut updates)) => {
+                tracing::info!(rollout = %session.header().id, unknown = resumed.unknown.len(), "rollout resumed from its journal");
                 self.opened = None;
+                self.resumable = None;
+                if let Resumption::TakeOver(input) = then {
+                    updates.extend(session.input(input, engine));
+                }
                 let msg = snapshot(&session, updates);
                 self.session = Some(session);
                 msg
             }
+            // A take-over's journal stays on screen: the operator may try again once the
+            // other side is done.
             Err(e) => Msg::RolloutRefused(e.to_string()),
         }
     }
