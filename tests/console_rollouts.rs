@@ -289,7 +289,7 @@ fn a_headless_rollout_that_halted_is_listed_opened_and_its_failed_host_retried()
     use offgo::core::rollout::journal::{self, Journal};
     use offgo::core::rollout::RolloutReport;
     use offgo::core::rollout::RolloutSession;
-    use offgo::tui::testing::{ModelSettings, Resumption, Runner};
+    use offgo::tui::testing::{ModelSettings, Resumption, Route, Runner};
 
     // h2's Go lives in /usr/local; /opt, where releases go, is a 40 MiB tmpfs: its push fails.
     let fleet = start(
@@ -395,19 +395,26 @@ fn a_headless_rollout_that_halted_is_listed_opened_and_its_failed_host_retried()
         })
         .collect();
     assert_eq!(inputs, [Input::Retry(vec![local])]);
-    let journal = runner
-        .takeover_needed()
-        .expect("a journal nobody drives is taken over first");
+    let Route::OpenFirst(journal) = runner.route(inputs[0].clone()) else {
+        panic!("a journal nobody drives is taken over first")
+    };
     assert_eq!(journal, journal_path);
-    let bundle = RolloutSession::open_bundle(&journal, &inv.bundles).unwrap();
-    let msg = runner.resume_opened(
-        &engine,
-        journal,
-        Resumption::TakeOver(inputs[0].clone()),
-        bundle,
-    );
+    // Keys pressed while its bundle is being opened wait for the take-over (a second retry of
+    // the same host: once it is pushing again, the machine ignores it); resuming or opening
+    // another journal meanwhile is refused.
+    assert_eq!(runner.route(inputs[0].clone()), Route::Queued);
+    assert!(runner.begin_resume().is_err());
+    assert!(matches!(
+        runner.open(&engine, &journal_path),
+        Msg::RolloutRefused(_)
+    ));
+    let bundle = RolloutSession::open_bundle(&journal, &inv.bundles).map_err(|e| e.to_string());
+    let msg = runner.resume_opened(&engine, journal, Resumption::TakeOver, bundle.map(Box::new));
     update(&mut model, msg);
-    assert!(runner.takeover_needed().is_none(), "driven here now");
+    assert!(
+        matches!(runner.route(Input::Pause), Route::Drive(Input::Pause)),
+        "driven here now"
+    );
     assert!(
         model.rollout.as_ref().unwrap().machine.phases[&local].in_flight(),
         "h2 is pushed again"

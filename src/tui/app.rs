@@ -14,6 +14,7 @@ use super::input::action::Action;
 use super::keys::TerminalInput;
 use super::msg::{Command, Msg, Resumption, Stamp};
 use super::options::ConsoleOptions;
+use super::rollout::runner::Route;
 use super::rollout::runner::Runner;
 use super::state::model::{Model, ModelSettings};
 use super::terminal::TerminalGuard;
@@ -274,32 +275,30 @@ fn run_command(state: &mut Loop<'_>, command: Command) -> Option<Msg> {
             .files
             .open_for_rollout(token, *preview, bundle, inventory.bundles.clone()),
         Command::StartOpenedRollout(opened) => return Some(state.runner.start(engine, *opened)),
-        // A journal's rollout is taken over (its bundle opened off the loop) before the input.
-        Command::RolloutInput(input) => match state.runner.takeover_needed() {
-            Some(journal) => state.files.open_for_resume(
+        // A journal's rollout is taken over (its bundle opened off the loop) before the input;
+        // inputs given meanwhile wait in the runner, in order.
+        Command::RolloutInput(input) => match state.runner.route(input) {
+            Route::Drive(input) => return state.runner.input(engine, input),
+            Route::OpenFirst(journal) => state.files.open_for_resume(
                 journal,
-                Resumption::TakeOver(input),
+                Resumption::TakeOver,
                 inventory.bundles.clone(),
             ),
-            None => return state.runner.input(engine, input),
+            Route::Queued => {}
         },
-        Command::ResumeRollout => match state.runner.take_resumable() {
-            Some(journal) => {
+        Command::ResumeRollout => match state.runner.begin_resume() {
+            Ok(journal) => {
                 state
                     .files
                     .open_for_resume(journal, Resumption::Resume, inventory.bundles.clone())
             }
-            None => {
-                return Some(Msg::RolloutRefused(
-                    "no unfinished rollout to resume".into(),
-                ))
-            }
+            Err(refused) => return Some(Msg::RolloutRefused(refused)),
         },
         Command::ResumeOpened {
             journal,
             then,
-            bundle,
-        } => return Some(state.runner.resume_opened(engine, journal, then, *bundle)),
+            result,
+        } => return Some(state.runner.resume_opened(engine, journal, then, result)),
         Command::ListRollouts => return Some(state.runner.list()),
         Command::OpenRollout(path) => return Some(state.runner.open(engine, &path)),
         Command::Export { path, lines } => state.files.export(path, lines),

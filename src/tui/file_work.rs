@@ -116,7 +116,7 @@ impl FileWork {
     /// The bundle of the rollout journaled at `journal`, opened again under the trust policy
     /// and proven the one it started with: answered with [`Msg::ResumeBundleOpened`].
     pub fn open_for_resume(&self, journal: PathBuf, then: Resumption, settings: BundleSettings) {
-        let (path, why) = (journal.clone(), then.clone());
+        let (path, why) = (journal.clone(), then);
         self.off_thread(
             move || {
                 let result = RolloutSession::open_bundle(&journal, &settings)

@@ -129,11 +129,11 @@ pub enum Command {
     /// Start the rollout whose bundle was opened (answered with [`Msg::Rollout`] or
     /// [`Msg::RolloutRefused`]).
     StartOpenedRollout(Box<OpenedRollout>),
-    /// Resume (or take over) the journal's rollout with its bundle opened.
+    /// Resume (or take over) the journal's rollout with its bundle opened, or say why not.
     ResumeOpened {
         journal: PathBuf,
         then: Resumption,
-        bundle: Box<crate::core::engine::Artifact>,
+        result: Result<Box<crate::core::engine::Artifact>, String>,
     },
     /// Hand the operator's input to the running rollout's driver.
     RolloutInput(Input),
@@ -228,9 +228,9 @@ pub struct OpenedRollout {
 }
 
 /// Why a journal's bundle is being opened: to resume its rollout, or to take it over from its
-/// journal and then apply the operator's input.
-#[derive(Debug, Clone, PartialEq)]
+/// journal and then apply the operator's inputs (queued in the runner meanwhile).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Resumption {
     Resume,
-    TakeOver(crate::core::rollout::Input),
+    TakeOver,
 }

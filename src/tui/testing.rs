@@ -14,7 +14,7 @@ pub use super::operate::bundles::{self, BundleChoice, BundleInfo};
 pub use super::operate::dialog::{Dialog, RolloutAsk, RolloutWord};
 pub use super::operate::operation::Phase;
 pub use super::options::no_color_requested;
-pub use super::rollout::runner::Runner;
+pub use super::rollout::runner::{Route, Runner};
 pub use super::rollout::state::RolloutSnapshot;
 pub use super::state::measured::Measured;
 pub use super::state::model::{Focus, Model, ModelSettings};

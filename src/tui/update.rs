@@ -104,18 +104,16 @@ fn apply(model: &mut Model, msg: Msg, fx: &mut Effects) {
             }
             fx.redraw = true;
         }
+        // The runner waits for this answer either way (it holds the inputs given meanwhile).
         Msg::ResumeBundleOpened {
             journal,
             then,
             result,
-        } => match result {
-            Ok(bundle) => fx.commands.push(Command::ResumeOpened {
-                journal,
-                then,
-                bundle,
-            }),
-            Err(error) => apply(model, Msg::RolloutRefused(error), fx),
-        },
+        } => fx.commands.push(Command::ResumeOpened {
+            journal,
+            then,
+            result,
+        }),
         Msg::OperationRefused { op, hosts, error } => {
             operate::refused(model, op, &hosts, &error);
             fx.redraw = true;

@@ -21,8 +21,22 @@ pub struct Runner {
     /// driven until resumed.
     resumable: Option<PathBuf>,
     /// A journal opened from the rollout list that no process drives: the operator's next
-    /// input (`t`, `b`, …) takes it over (see [`Runner::input`]).
+    /// input (`t`, `b`, …) takes it over (see [`Runner::route`]).
     opened: Option<PathBuf>,
+    /// The journal whose bundle is being opened off the event loop to resume or take it over,
+    /// with the inputs given meanwhile (applied in order once it is taken over).
+    pending: Option<(PathBuf, Vec<Input>)>,
+}
+
+/// Where the operator's input goes (see [`Runner::route`]).
+#[derive(Debug, PartialEq)]
+pub enum Route {
+    /// To the rollout this console drives, now.
+    Drive(Input),
+    /// The journal's rollout must be taken over first: open its bundle (the input waits).
+    OpenFirst(PathBuf),
+    /// A take-over is under way: the input waits for it.
+    Queued,
 }
 
 impl Default for Runner {
@@ -38,6 +52,7 @@ impl Runner {
             session: None,
             resumable: None,
             opened: None,
+            pending: None,
         }
     }
 
@@ -65,6 +80,12 @@ impl Runner {
     /// The rollout of the journal at `path`, for the rollout view: live if this console drives
     /// it, else as its journal says.
     pub fn open(&mut self, engine: &Engine, path: &Path) -> Msg {
+        if let Some((pending, _)) = &self.pending {
+            return Msg::RolloutRefused(format!(
+                "the rollout of {} is being resumed (its bundle is being opened); open another once it is",
+                pending.display()
+            ));
+        }
         if let Some(session) = &self.session {
             if session.journal_path() == path {
                 self.opened = None;
@@ -121,16 +142,28 @@ impl Runner {
         Ok(msg)
     }
 
-    /// The journal opened from the list whose rollout the operator's next input must take over
-    /// first (its bundle is opened off the event loop, then [`Runner::resume_opened`]); `None`
-    /// when the input goes to the rollout this console drives.
-    pub fn takeover_needed(&self) -> Option<PathBuf> {
-        let path = self.opened.as_ref()?;
-        let theirs = self
-            .session
-            .as_ref()
-            .is_none_or(|s| s.journal_path() != path);
-        theirs.then(|| path.clone())
+    /// Where the operator's input goes: to the rollout this console drives, or, for a journal
+    /// opened from the list that nobody drives, after taking it over (its bundle is opened off
+    /// the event loop, then [`Runner::resume_opened`]); inputs given while that is under way
+    /// wait for it, in order.
+    pub fn route(&mut self, input: Input) -> Route {
+        if let Some((_, queued)) = &mut self.pending {
+            queued.push(input);
+            return Route::Queued;
+        }
+        let theirs = self.opened.as_ref().filter(|path| {
+            self.session
+                .as_ref()
+                .is_none_or(|s| s.journal_path() != path.as_path())
+        });
+        match theirs {
+            Some(path) => {
+                let path = path.clone();
+                self.pending = Some((path.clone(), vec![input]));
+                Route::OpenFirst(path)
+            }
+            None => Route::Drive(input),
+        }
     }
 
     /// The operator's input for the rollout this console drives.
@@ -141,52 +174,73 @@ impl Runner {
         Some(snapshot(session, updates))
     }
 
-    /// The unfinished rollout to resume, if one is on offer; its bundle is then opened off the
-    /// event loop and [`Runner::resume_opened`] resumes it.
-    pub fn take_resumable(&mut self) -> Option<PathBuf> {
-        self.resumable.take()
+    /// The unfinished rollout to resume, whose bundle is then opened off the event loop and
+    /// [`Runner::resume_opened`] resumes it; or why there is none to resume now.
+    pub fn begin_resume(&mut self) -> Result<PathBuf, String> {
+        if self.pending.is_some() {
+            return Err("the rollout is already being resumed (its bundle is being opened)".into());
+        }
+        let path = self
+            .resumable
+            .take()
+            .ok_or_else(|| "no unfinished rollout to resume".to_string())?;
+        self.pending = Some((path.clone(), Vec::new()));
+        Ok(path)
     }
 
-    /// Rebuilds the rollout of `journal` with its bundle opened; hosts whose last step is
-    /// unknown are re-probed before anything starts (the session does that with the probes'
-    /// events). A take-over (its lock makes sure no other process drives it meanwhile) then
-    /// applies the operator's input. An answer for a journal no longer on offer starts nothing.
+    /// Rebuilds the rollout of `journal` once its bundle is opened (`result`); hosts whose last
+    /// step is unknown are re-probed before anything starts (the session does that with the
+    /// probes' events). A take-over (the journal's lock makes sure no other process drives it
+    /// meanwhile) then applies the inputs given since, in order. Whatever fails, the journal
+    /// stays on offer to try again.
     pub fn resume_opened(
         &mut self,
         engine: &Engine,
         journal: PathBuf,
         then: Resumption,
-        bundle: Artifact,
+        result: Result<Box<Artifact>, String>,
     ) -> Msg {
+        let inputs = match self.pending.take() {
+            Some((path, inputs)) if path == journal => inputs,
+            other => {
+                // Not the answer the runner waits for (it cannot happen: one at a time).
+                self.pending = other;
+                return Msg::RolloutRefused(format!(
+                    "a late answer for {} was dropped: nothing started",
+                    journal.display()
+                ));
+            }
+        };
+        let refuse = |runner: &mut Runner, why: String| {
+            if then == Resumption::Resume {
+                runner.resumable = Some(journal.clone());
+            }
+            Msg::RolloutRefused(why)
+        };
         if let Some(session) = self.session.as_ref().filter(|s| s.is_active()) {
-            return Msg::RolloutRefused(format!(
+            let why = format!(
                 "rollout {} is under way in this console (o shows it); resume another once it is over",
                 session.header().id
-            ));
+            );
+            return refuse(self, why);
         }
-        if let Resumption::TakeOver(_) = then {
-            if self.opened.as_deref() != Some(journal.as_path()) {
-                return Msg::RolloutRefused(
-                    "the rollout on screen changed while its bundle was opened: press the key again"
-                        .into(),
-                );
-            }
-        }
+        let bundle = match result {
+            Ok(bundle) => *bundle,
+            Err(why) => return refuse(self, why),
+        };
         match RolloutSession::resume_with(&journal, engine.inventory(), engine, bundle) {
             Ok((mut session, resumed, mut updates)) => {
-                tracing::info!(rollout = %session.header().id, unknown = resumed.unknown.len(), "rollout resumed from its journal");
+                tracing::info!(rollout = %session.header().id, unknown = resumed.unknown.len(), inputs = inputs.len(), "rollout resumed from its journal");
                 self.opened = None;
                 self.resumable = None;
-                if let Resumption::TakeOver(input) = then {
+                for input in inputs {
                     updates.extend(session.input(input, engine));
                 }
                 let msg = snapshot(&session, updates);
                 self.session = Some(session);
                 msg
             }
-            // A take-over's journal stays on screen: the operator may try again once the
-            // other side is done.
-            Err(e) => Msg::RolloutRefused(e.to_string()),
+            Err(e) => refuse(self, e.to_string()),
         }
     }
 
