@@ -129,8 +129,7 @@ fn apply(model: &mut Model, msg: Msg, fx: &mut Effects) {
             fx.redraw = true;
         }
         Msg::RolloutRefused(error) => {
-            let text = format!("rollout refused: {error}");
-            model.log.push(model.clock, Level::Error, text);
+            roll::refused(model, &error);
             fx.redraw = true;
         }
         Msg::Measured(frame) => model.measured.update(frame),

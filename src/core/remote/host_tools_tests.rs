@@ -81,6 +81,15 @@ const PICKED: &str = "offgo_pick_tools\necho \"$offgo_sha $offgo_gz\"\n";
 #[test]
 fn the_fastest_tools_are_picked_only_after_their_known_answer() {
     let dir = tempfile::tempdir().unwrap();
+    // Nothing is picked (no known answers run) until a verb or a function asks.
+    let out = run(
+        "",
+        "echo \"[$offgo_sha$offgo_gz]\"\n",
+        dir.path(),
+        None,
+        &[],
+    );
+    assert_eq!(stdout(&out), "[]\n");
     // The real ones, all present: OpenSSL and ISA-L's igzip.
     let out = run("", PICKED, dir.path(), None, &[]);
     assert_eq!(stdout(&out), "openssl igzip\n");

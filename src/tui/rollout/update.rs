@@ -148,12 +148,16 @@ pub fn bundle_opened(
     match opened {
         Ok(opened) => Some(Command::StartOpenedRollout(opened)),
         Err(error) => {
-            model
-                .log
-                .push(at, Level::Error, format!("rollout refused: {error}"));
+            refused(model, &error);
             None
         }
     }
+}
+
+/// The event loop could not start, resume, open or take over a rollout: the log says why.
+pub fn refused(model: &mut Model, error: &str) {
+    let text = format!("rollout refused: {error}");
+    model.log.push(model.clock, Level::Error, text);
 }
 
 /// Pause, continue, retry, roll back: the operator's word for the driver. Pause acts at once

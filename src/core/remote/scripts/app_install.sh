@@ -3,6 +3,7 @@
 # and `why=…`, exit 1. The restart and health check that follow are the jump host's (they run
 # as the login user, never here).
 LC_ALL=C; export LC_ALL
+offgo_pick_tools
 umask 022
 app_paths
 step() { kv step "$1"; }

@@ -2,6 +2,7 @@
 # after a failed health check) once its files check against the list installed with them, and
 # writes the state. Runs under the host lock.
 LC_ALL=C; export LC_ALL
+offgo_pick_tools
 umask 022
 app_paths
 step() { kv step "$1"; }

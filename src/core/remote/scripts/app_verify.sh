@@ -2,6 +2,7 @@
 # what current points at and the state, for the jump host to compare. Checks as `check=NAME`,
 # `ok=0|1`, `detail=…`.
 LC_ALL=C; export LC_ALL
+offgo_pick_tools
 app_paths
 report() { kv check "$1"; kv ok "$2"; kv detail "$(printf '%s' "$3" | head -n 20 | tr '\n' '|' | head -c 2000)"; }
 echo "offgo_app_verify=1"

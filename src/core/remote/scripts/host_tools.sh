@@ -5,8 +5,9 @@
 # pigz's unpigz) do the same work in a fraction of the CPU: a push's host time halves. Each is
 # used only after it gave the right answer on a known input here, so an odd or missing build
 # costs speed, never a verdict; every complaint an operator reads still comes from sha256sum -c.
-# The pick is made once, when the script starts, so the functions below (mostly run in
-# subshells) share it.
+# The pick costs ~20 ms of the host's CPU (its known answers), so only the verbs that hash or
+# unpack make it, once when they start (`offgo_pick_tools` first thing), and the functions below,
+# mostly run in subshells, share it; elsewhere a function makes it itself when first called.
 
 offgo_sha= offgo_gz=
 # offgo_pick_tools: sets offgo_sha (openssl|sha256sum) and offgo_gz (igzip|zstd|unpigz|gzip),
@@ -107,4 +108,3 @@ sums_lines() {
   if [ -n "$offgo_skip" ]; then grep -a -v -e "$offgo_skip" "$offgo_lf"; else cat "$offgo_lf"; fi
 }
 
-offgo_pick_tools

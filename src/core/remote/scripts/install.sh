@@ -5,6 +5,7 @@
 # check after it switches back, saying whether that worked (`switched_back` or
 # `switch_back_failed`).
 LC_ALL=C; export LC_ALL
+offgo_pick_tools
 GOTOOLCHAIN=local; export GOTOOLCHAIN
 umask 022
 step() { kv step "$1"; }

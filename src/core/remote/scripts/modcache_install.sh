@@ -3,6 +3,7 @@
 # step starts; on failure `fail=NAME` and `why=…`, exit 1. The cache served now is untouched
 # until the switch (one rename); a failure after it switches back (`switched_back`).
 LC_ALL=C; export LC_ALL
+offgo_pick_tools
 umask 022
 step() { kv step "$1"; }
 tmp=

@@ -1,6 +1,7 @@
 # Module-cache rollback: switches `current` to an installed cache, checked against its signed
 # file list first, and records modcache.json. Runs under the host lock.
 LC_ALL=C; export LC_ALL
+offgo_pick_tools
 umask 022
 step() { kv step "$1"; }
 fail() {

@@ -1,6 +1,7 @@
 # Verification of the module cache `current` serves: each check reported as `check=NAME`,
 # `ok=0|1`, `detail=…`, like verify.sh.
 LC_ALL=C; export LC_ALL
+offgo_pick_tools
 report() { kv check "$1"; kv ok "$2"; kv detail "$(printf '%s' "$3" | head -n 20 | tr '\n' '|' | head -c 2000)"; }
 target=$(readlink "$current" 2>/dev/null)
 id=${target##*/}

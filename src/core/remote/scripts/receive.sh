@@ -14,6 +14,8 @@ stream="$releases_dir/.offgo-stream-${version-}"
 # receive_unpacking: the one read. 1 when the private directory can't be made (nothing read
 # yet: the plain upload runs), 2 when the `.part` could not be written.
 receive_unpacking() {
+  # Picked here, once: the hash and the decoder run in subshells of their own.
+  offgo_pick_tools
   mkdir -p "$releases_dir" 2>/dev/null
   # What an earlier, cut stream left (or a link put in its place: only the link goes).
   rm -rf "$stream"

@@ -2,6 +2,7 @@
 # Runs under the host lock; switches back when the check after the switch fails, saying
 # whether that worked (`switched_back` or `switch_back_failed`).
 LC_ALL=C; export LC_ALL
+offgo_pick_tools
 GOTOOLCHAIN=local; export GOTOOLCHAIN
 umask 022
 step() { kv step "$1"; }

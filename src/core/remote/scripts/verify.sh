@@ -1,6 +1,7 @@
 # Verification of the active release: each check reported separately as
 # `check=NAME`, `ok=0|1`, `detail=…` (evidence, a few lines at most).
 LC_ALL=C; export LC_ALL
+offgo_pick_tools
 GOTOOLCHAIN=local; export GOTOOLCHAIN
 # Every value through `kv` (the prelude): the evidence quotes host content (go version's output,
 # the profile, sha256sum's complaints), which must not start lines of its own.
